@@ -1,0 +1,65 @@
+/**
+ * Events the transcoder POSTs (signed) to the edge while it works on an attempt.
+ * The edge applies them to D1 and to the video's Durable Object.
+ */
+import { z } from "zod";
+import { VideoId } from "./jobs.ts";
+import { ProbeResult, Rendition } from "./media.ts";
+
+const base = {
+  v: z.literal(1),
+  videoId: VideoId,
+  jobId: z.string().min(1).max(64),
+  attempt: z.number().int().min(1),
+  attemptId: z.string().min(8).max(64),
+  /** Monotonic per attempt so the edge can drop reordered duplicates. */
+  seq: z.number().int().nonnegative(),
+  at: z.string().datetime(),
+};
+
+export const HeartbeatEvent = z.object({ ...base, type: z.literal("heartbeat"), node: z.string() });
+export const ProbedEvent = z.object({ ...base, type: z.literal("probed"), probe: ProbeResult });
+export const ProgressEvent = z.object({
+  ...base,
+  type: z.literal("progress"),
+  /** 0..100 over the whole job. */
+  percent: z.number().min(0).max(100),
+  stage: z.enum(["download", "probe", "encode", "upload", "thumbnails"]),
+  fps: z.number().nonnegative().optional(),
+  speed: z.number().nonnegative().optional(),
+  etaSec: z.number().nonnegative().optional(),
+  rendition: z.string().optional(),
+});
+export const RenditionReadyEvent = z.object({
+  ...base,
+  type: z.literal("rendition"),
+  rendition: Rendition,
+  /** Master playlist key currently valid (rewritten as rungs appear). */
+  masterKey: z.string(),
+});
+export const DoneEvent = z.object({
+  ...base,
+  type: z.literal("done"),
+  probe: ProbeResult,
+  renditions: z.array(Rendition).min(1),
+  masterKey: z.string(),
+  posterKey: z.string().nullable(),
+});
+export const FailedEvent = z.object({
+  ...base,
+  type: z.literal("failed"),
+  reason: z.string().min(1).max(2000),
+  /** false = the input itself is bad (not a video, corrupt); retrying will not help. */
+  retryable: z.boolean(),
+});
+
+export const TranscoderEvent = z.discriminatedUnion("type", [
+  HeartbeatEvent,
+  ProbedEvent,
+  ProgressEvent,
+  RenditionReadyEvent,
+  DoneEvent,
+  FailedEvent,
+]);
+export type TranscoderEvent = z.infer<typeof TranscoderEvent>;
+export type TranscoderEventType = TranscoderEvent["type"];

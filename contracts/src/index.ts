@@ -1,0 +1,6 @@
+export * from "./api.ts";
+export * from "./events.ts";
+export * from "./jobs.ts";
+export * from "./media.ts";
+export * from "./signing.ts";
+export * from "./ws.ts";

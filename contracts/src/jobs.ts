@@ -1,0 +1,40 @@
+/**
+ * Job payloads the edge hands to the transcoder fleet (via the queue consumer).
+ * Versioned discriminated union: add a new `v` rather than changing an existing one.
+ */
+import { z } from "zod";
+
+export const VIDEO_ID_PATTERN = /^v_[A-Za-z0-9]{16}$/;
+export const VideoId = z.string().regex(VIDEO_ID_PATTERN, "not a video id");
+
+export const TranscodeJobV1 = z.object({
+  v: z.literal(1),
+  type: z.literal("transcode"),
+  /** Stable for the video: every attempt of the same upload shares it. */
+  jobId: z.string().min(1).max(64),
+  videoId: VideoId,
+  /** 1-based; bumped by the lease re-enqueue. */
+  attempt: z.number().int().min(1).max(100),
+  /** Unique per attempt; events from another attempt are ignored by the edge. */
+  attemptId: z.string().min(8).max(64),
+  source: z.object({
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    contentType: z.string(),
+  }),
+  /** Storage prefix every output goes under, e.g. `videos/v_abc/`. */
+  outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
+  createdAt: z.string().datetime(),
+});
+export type TranscodeJobV1 = z.infer<typeof TranscodeJobV1>;
+
+export const Job = z.discriminatedUnion("type", [TranscodeJobV1]);
+export type Job = z.infer<typeof Job>;
+
+export function sourceKey(videoId: string): string {
+  return `uploads/${videoId}/source`;
+}
+
+export function outputPrefix(videoId: string): string {
+  return `videos/${videoId}/`;
+}

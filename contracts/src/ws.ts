@@ -1,0 +1,26 @@
+/** Messages the edge pushes to WebSocket watchers of a video. */
+import { z } from "zod";
+import { VideoStatus } from "./api.ts";
+import { Rendition } from "./media.ts";
+
+export const WsMessage = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("status"),
+    status: VideoStatus,
+    playable: z.boolean(),
+    failureReason: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("progress"),
+    stage: z.string(),
+    percent: z.number(),
+    fps: z.number().optional(),
+    speed: z.number().optional(),
+    etaSec: z.number().optional(),
+    rendition: z.string().optional(),
+  }),
+  z.object({ type: z.literal("rendition"), rendition: Rendition }),
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.literal("failed"), reason: z.string() }),
+]);
+export type WsMessage = z.infer<typeof WsMessage>;

@@ -1,0 +1,35 @@
+/**
+ * The Hono app: middleware, routes and the one error handler. Page requests that are not
+ * API, media or WebSocket go to the Astro site Worker over the SITE service binding, so
+ * the browser sees one origin.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "./app-env.ts";
+import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
+import { eventsRoutes } from "./features/events/events.routes.ts";
+import { healthRoutes } from "./features/health/health.routes.ts";
+import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
+import { videosRoutes } from "./features/videos/videos.routes.ts";
+import { AppError, errorResponse } from "./lib/errors.ts";
+import { services } from "./lib/services.ts";
+
+export const app = new Hono<AppEnv>()
+  .use(async (c, next) => {
+    c.set("services", services(c.env));
+    await next();
+  })
+  .route("/api/health", healthRoutes)
+  .route("/api/uploads", uploadsRoutes)
+  .route("/api/videos", videosRoutes)
+  .route("/internal/transcoder", eventsRoutes)
+  .route("/v", deliveryRoutes)
+  .all("/api/*", () => {
+    throw new AppError(404, "not_found", "no such endpoint");
+  })
+  .all("*", (c) => {
+    if (!c.env.SITE) throw new AppError(404, "not_found", "site not deployed");
+    return c.env.SITE.fetch(c.req.raw);
+  })
+  .onError((err, c) => errorResponse(c, err));
+
+export type App = typeof app;

@@ -1,0 +1,46 @@
+/** The edge's one config loader: parses the Worker env (vars + secrets) with zod, once per isolate. */
+import { z } from "zod";
+
+const intFromString = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? def : Number(v)))
+    .pipe(z.number().int().nonnegative());
+
+const ConfigSchema = z.object({
+  S3_ENDPOINT: z.string().url(),
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  S3_BUCKET: z.string().min(1),
+  S3_REGION: z.string().min(1),
+  S3_ACCESS_KEY_ID: z.string().min(1),
+  S3_SECRET_ACCESS_KEY: z.string().min(1),
+  TRANSCODER_URL: z.string().url(),
+  JWT_SECRET: z.string().min(16),
+  DELIVERY_SECRET: z.string().min(16),
+  TRANSCODER_SECRET: z.string().min(16),
+  MAX_UPLOAD_BYTES: intFromString(20 * 1024 ** 3),
+  UPLOAD_URL_TTL_SECONDS: intFromString(3600),
+  UPLOAD_EXPIRY_HOURS: intFromString(24),
+  PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
+  MAX_TRANSCODE_ATTEMPTS: intFromString(3),
+  MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+export function loadConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    const parsed = ConfigSchema.safeParse(env);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
+      throw new Error(`edge misconfigured: check ${fields} (see .dev.vars.example)`);
+    }
+    config = parsed.data;
+    cache.set(env, config);
+  }
+  return config;
+}

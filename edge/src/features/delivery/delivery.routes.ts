@@ -1,0 +1,105 @@
+/**
+ * Signed media delivery: `/v/{videoId}/{token}/{path}`. Playlists, init files, segments
+ * and images come from storage with Range, the right MIME type and cache headers. The
+ * token lives in the path so every relative URI in a playlist inherits it.
+ */
+import { VideoId } from "@streamline/contracts";
+import { Hono } from "hono";
+import type { AppEnv } from "../../app-env.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
+import { verifyPlaybackToken } from "../../lib/tokens.ts";
+import { parseParam } from "../../lib/validate.ts";
+import { VideosRepo } from "../videos/videos.repo.ts";
+
+const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
+
+const MIME: Record<string, string> = {
+  m3u8: "application/vnd.apple.mpegurl",
+  m4s: "video/iso.segment",
+  mp4: "video/mp4",
+  ts: "video/mp2t",
+  aac: "audio/aac",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  png: "image/png",
+  vtt: "text/vtt; charset=utf-8",
+};
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+/** Playlists may still grow (progressive publishing), so they are cached briefly. */
+const PLAYLIST = "public, max-age=2, stale-while-revalidate=2";
+const MASTER = "no-cache";
+
+export const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, HEAD, OPTIONS",
+  "access-control-allow-headers": "range",
+  "access-control-expose-headers": "content-length, content-range, accept-ranges, etag",
+  "access-control-max-age": "86400",
+};
+
+function cacheControlFor(path: string, ext: string) {
+  if (path === "master.m3u8") return MASTER;
+  return ext === "m3u8" ? PLAYLIST : IMMUTABLE;
+}
+
+export const deliveryRoutes = new Hono<AppEnv>()
+  .options("/:id/:token/*", (c) => c.body(null, 204, CORS_HEADERS))
+  .on(["GET", "HEAD"], "/:id/:token/*", async (c) => {
+    const id = parseParam(VideoId, c.req.param("id"));
+    const token = c.req.param("token");
+    const path = c.req.path.split("/").slice(4).join("/");
+    const { services } = c.var;
+
+    const check = await verifyPlaybackToken(services.config.DELIVERY_SECRET, id, token);
+    if (!check.ok) {
+      const message = check.reason === "expired" ? "playback link expired; reload the page" : "invalid playback link";
+      throw new AppError(403, check.reason === "expired" ? "token_expired" : "forbidden", message, { headers: CORS_HEADERS });
+    }
+    const match = SAFE_PATH.exec(path);
+    if (!match) throw new AppError(404, "not_found", "no such file", { headers: CORS_HEADERS });
+    const ext = match[1]!;
+
+    let key = `videos/${id}/${path}`;
+    if (path === "master.m3u8") {
+      // The master is a pointer in D1 so it can be swapped atomically as renditions appear.
+      const video = await new VideosRepo(services.db).find(id);
+      if (!video?.masterKey) throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
+      key = video.masterKey;
+    }
+
+    const range = parseRangeHeader(c.req.header("range"));
+    if (range === "invalid") throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
+    let object: Awaited<ReturnType<typeof services.media.get>>;
+    try {
+      object = await services.media.get(key, range ?? undefined);
+    } catch (err) {
+      if (err instanceof StorageError && err.status === 416) {
+        throw new AppError(416, "range_not_satisfiable", "range outside the file", { headers: CORS_HEADERS });
+      }
+      throw err;
+    }
+    if (!object) throw notFound("file");
+
+    const headers = new Headers(CORS_HEADERS);
+    headers.set("content-type", MIME[ext]!);
+    headers.set("cache-control", cacheControlFor(path, ext));
+    headers.set("accept-ranges", "bytes");
+    headers.set("x-content-type-options", "nosniff");
+    if (object.etag) headers.set("etag", object.etag);
+    let status: 200 | 206 = 200;
+    if (object.range) {
+      status = 206;
+      headers.set("content-range", `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`);
+      headers.set("content-length", String(object.range.length));
+    } else {
+      headers.set("content-length", String(object.size));
+    }
+    if (c.req.method === "HEAD") {
+      await object.body.cancel();
+      return new Response(null, { status, headers });
+    }
+    return new Response(object.body, { status, headers });
+  });

@@ -1,0 +1,122 @@
+/**
+ * Applies signed transcoder events to the durable state (D1) and tells the video's room
+ * (Durable Object) what changed. Events of an attempt other than the current one, and
+ * events older than the last applied one, change nothing.
+ */
+import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
+import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
+import { renditionsOf } from "../videos/videos.service.ts";
+import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
+
+export interface RoomNotifier {
+  publish(videoId: string, messages: WsMessage[]): Promise<void>;
+}
+
+export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
+
+export interface EventDeps {
+  repo: VideosRepo;
+  queue: JobQueue;
+  room: RoomNotifier;
+  maxAttempts: number;
+  now?: () => number;
+}
+
+export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promise<ApplyOutcome> {
+  const video = await deps.repo.find(ev.videoId);
+  if (!video) return "video_gone";
+  if (video.attemptId !== ev.attemptId) return "stale_attempt";
+  const now = deps.now?.() ?? Date.now();
+  const live: NewVideo["status"] = "processing";
+  let patch: Partial<NewVideo>;
+  let messages: WsMessage[] = [];
+
+  switch (ev.type) {
+    case "heartbeat":
+      patch = { heartbeatAt: now, ...(video.status === "queued" ? { status: live } : {}) };
+      if (video.status === "queued") messages = [{ type: "status", status: "processing", playable: video.playable }];
+      break;
+    case "probed":
+      patch = {
+        status: live,
+        heartbeatAt: now,
+        durationSec: ev.probe.durationSec,
+        width: ev.probe.displayWidth,
+        height: ev.probe.displayHeight,
+        probeJson: JSON.stringify(ev.probe),
+      };
+      messages = [{ type: "status", status: "processing", playable: video.playable }];
+      break;
+    case "progress": {
+      const progress = {
+        stage: ev.stage,
+        percent: ev.percent,
+        ...(ev.fps !== undefined ? { fps: ev.fps } : {}),
+        ...(ev.speed !== undefined ? { speed: ev.speed } : {}),
+        ...(ev.etaSec !== undefined ? { etaSec: ev.etaSec } : {}),
+        ...(ev.rendition ? { rendition: ev.rendition } : {}),
+      };
+      patch = { status: live, heartbeatAt: now, progressJson: JSON.stringify({ ...progress, updatedAt: ev.at }) };
+      messages = [{ type: "progress", ...progress }];
+      break;
+    }
+    case "rendition": {
+      const others = renditionsOf(video).filter((r) => r.name !== ev.rendition.name);
+      patch = {
+        status: live,
+        heartbeatAt: now,
+        playable: true,
+        masterKey: ev.masterKey,
+        renditionsJson: JSON.stringify([...others, ev.rendition]),
+      };
+      messages = [
+        { type: "rendition", rendition: ev.rendition },
+        { type: "status", status: "processing", playable: true },
+      ];
+      break;
+    }
+    case "done":
+      patch = {
+        status: "ready",
+        playable: true,
+        failureReason: null,
+        renditionsJson: JSON.stringify(ev.renditions),
+        masterKey: ev.masterKey,
+        posterKey: ev.posterKey,
+        durationSec: ev.probe.durationSec,
+        width: ev.probe.displayWidth,
+        height: ev.probe.displayHeight,
+        probeJson: JSON.stringify(ev.probe),
+        progressJson: null,
+        readyAt: now,
+      };
+      messages = [{ type: "status", status: "ready", playable: true }, { type: "ready" }];
+      break;
+    case "failed": {
+      // Record the event first (dedupe), then decide between another attempt and giving up.
+      if (!(await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, {}))) return "duplicate";
+      if (ev.retryable) {
+        const retry = await startAttempt(
+          { repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts },
+          video,
+          ["queued", "processing"],
+        );
+        if (retry.started) {
+          await deps.room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
+          return "applied";
+        }
+      }
+      const reason = ev.retryable ? `transcoding failed after ${video.attempt} attempts: ${ev.reason}` : ev.reason;
+      await deps.repo.transition(video.id, ["queued", "processing"], { status: "failed", failureReason: reason, progressJson: null });
+      await deps.room.publish(video.id, [
+        { type: "status", status: "failed", playable: video.playable, failureReason: reason },
+        { type: "failed", reason },
+      ]);
+      return "applied";
+    }
+  }
+  const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
+  if (!applied) return "duplicate";
+  if (messages.length) await deps.room.publish(video.id, messages);
+  return "applied";
+}

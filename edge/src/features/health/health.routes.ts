@@ -1,0 +1,42 @@
+/** `GET /api/health`: each component checked for real, with a short timeout each. */
+import { Hono } from "hono";
+import { sql } from "drizzle-orm";
+import type { AppEnv } from "../../app-env.ts";
+
+type Check = { ok: boolean; detail?: string };
+
+async function timed(fn: () => Promise<string | undefined>, ms = 2000): Promise<Check> {
+  try {
+    const detail = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)),
+    ]);
+    return detail ? { ok: true, detail } : { ok: true };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
+  const { db, store, config, env } = c.var.services;
+  const [d1, storage, transcoder] = await Promise.all([
+    timed(async () => {
+      await db.run(sql`select 1`);
+      return undefined;
+    }),
+    timed(async () => {
+      await store.list("__health/");
+      return config.MEDIA_READS === "r2" ? "reads via R2 binding" : undefined;
+    }),
+    timed(async () => {
+      const res = await fetch(`${config.TRANSCODER_URL.replace(/\/$/, "")}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (!res.ok) throw new Error(`healthz answered ${res.status}`);
+      const body = (await res.json()) as { running?: number; capacity?: number };
+      return `${body.running ?? "?"}/${body.capacity ?? "?"} jobs`;
+    }),
+  ]);
+  // Queues have no read API from a Worker: a bound producer is the most we can know.
+  const queue: Check = typeof env.JOBS?.send === "function" ? { ok: true } : { ok: false, detail: "JOBS not bound" };
+  const ok = d1.ok && storage.ok && queue.ok && transcoder.ok;
+  return c.json({ ok, components: { d1, storage, queue, transcoder } }, ok ? 200 : 503);
+});

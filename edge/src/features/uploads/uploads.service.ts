@@ -1,0 +1,215 @@
+/**
+ * Direct-to-storage multipart uploads: plans parts, presigns part URLs, records the
+ * browser-reported ETags (the server-side truth for resume and progress — some S3
+ * servers lack ListParts) and completes the upload exactly once.
+ */
+import { type CreateUploadBody, sourceKey } from "@streamline/contracts";
+import type { Config } from "../../config.ts";
+import type { VideoRow } from "../../db/schema.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { newVideoId } from "../../lib/ids.ts";
+import { type ObjectStore, StorageError } from "../../lib/storage/object-store.ts";
+import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
+import type { VideosRepo } from "../videos/videos.repo.ts";
+
+const MiB = 1024 * 1024;
+export const MIN_PART_SIZE = 8 * MiB;
+export const MAX_PARTS = 10_000;
+/** How many presigned URLs the create response carries; clients ask /urls for the rest. */
+export const INITIAL_URLS = 100;
+
+const VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|mkv|webm|avi|wmv|flv|mpg|mpeg|ts|mts|m2ts|3gp|ogv|mxf)$/i;
+
+export interface UploadDeps {
+  repo: VideosRepo;
+  store: ObjectStore;
+  queue: JobQueue;
+  config: Pick<Config, "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS">;
+  now?: () => number;
+}
+
+/** Equal parts (R2 requires all but the last to match, ≥ 5 MiB); whole MiB; ≤ 10,000 parts. */
+export function planParts(size: number): { partSize: number; partCount: number } {
+  const partSize = Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+export function expectedPartSize(video: Pick<VideoRow, "size" | "partSize" | "partCount">, n: number): number {
+  return n < video.partCount ? video.partSize : video.size - video.partSize * (video.partCount - 1);
+}
+
+export function isVideoContentType(contentType: string, filename: string): boolean {
+  const type = contentType.toLowerCase().split(";")[0]!.trim();
+  if (type.startsWith("video/")) return true;
+  // Browsers report unknown containers (e.g. .mkv on some systems) as octet-stream or nothing.
+  return (type === "application/octet-stream" || type === "") && VIDEO_EXTENSIONS.test(filename);
+}
+
+export class UploadsService {
+  private readonly deps: UploadDeps;
+  constructor(deps: UploadDeps) {
+    this.deps = deps;
+  }
+
+  private now() {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  async create(body: CreateUploadBody, ownerId: string | null) {
+    const { config, store, repo } = this.deps;
+    if (body.size > config.MAX_UPLOAD_BYTES) {
+      throw new AppError(413, "upload_too_large", `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`);
+    }
+    if (!isVideoContentType(body.contentType, body.filename)) {
+      throw new AppError(415, "unsupported_media_type", `${body.contentType} is not a video type`);
+    }
+    const { partSize, partCount } = planParts(body.size);
+    const id = newVideoId();
+    const key = sourceKey(id);
+    const uploadId = await store.createMultipart(key, body.contentType);
+    const now = this.now();
+    const uploadExpiresAt = now + config.UPLOAD_EXPIRY_HOURS * 3600_000;
+    await repo.insert({
+      id,
+      ownerId,
+      title: body.title ?? body.filename.replace(/\.[^.]+$/, "").slice(0, 200),
+      status: "uploading",
+      filename: body.filename,
+      contentType: body.contentType,
+      size: body.size,
+      partSize,
+      partCount,
+      uploadId,
+      uploadExpiresAt,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const first = Array.from({ length: Math.min(partCount, INITIAL_URLS) }, (_, i) => i + 1);
+    const { parts, expiresAt } = await this.presign(key, uploadId, first);
+    return { videoId: id, partSize, partCount, parts, expiresAt };
+  }
+
+  private async presign(key: string, uploadId: string, partNumbers: number[]) {
+    const ttl = this.deps.config.UPLOAD_URL_TTL_SECONDS;
+    const parts = await Promise.all(
+      partNumbers.map(async (partNumber) => ({
+        partNumber,
+        url: await this.deps.store.presignPart(key, uploadId, partNumber, ttl),
+      })),
+    );
+    return { parts, expiresAt: new Date(this.now() + ttl * 1000).toISOString() };
+  }
+
+  /** Loads a video that is still accepting parts. */
+  private async uploading(videoId: string): Promise<VideoRow & { uploadId: string }> {
+    const video = await this.deps.repo.find(videoId);
+    if (!video) throw notFound();
+    if (video.status !== "uploading" || !video.uploadId) {
+      throw new AppError(409, "upload_closed", `upload is ${video.status === "uploading" ? "aborted" : video.status}`);
+    }
+    if (video.uploadExpiresAt < this.now()) throw new AppError(409, "upload_expired", "upload session expired");
+    return video as VideoRow & { uploadId: string };
+  }
+
+  async urls(videoId: string, partNumbers: number[]) {
+    const video = await this.uploading(videoId);
+    const bad = partNumbers.filter((n) => n > video.partCount);
+    if (bad.length) {
+      throw new AppError(400, "invalid_part_number", `parts go from 1 to ${video.partCount}`, {
+        issues: bad.map((n) => ({ path: "partNumbers", message: `no part ${n}` })),
+      });
+    }
+    return this.presign(sourceKey(video.id), video.uploadId, [...new Set(partNumbers)].sort((a, b) => a - b));
+  }
+
+  async recordPart(videoId: string, partNumber: number, part: { etag: string; size: number }) {
+    const video = await this.uploading(videoId);
+    if (partNumber > video.partCount) {
+      throw new AppError(400, "invalid_part_number", `parts go from 1 to ${video.partCount}`);
+    }
+    const expected = expectedPartSize(video, partNumber);
+    if (part.size !== expected) {
+      throw new AppError(400, "part_size_mismatch", `part ${partNumber} must be ${expected} bytes, got ${part.size}`);
+    }
+    await this.deps.repo.upsertPart({ videoId, partNumber, etag: part.etag, size: part.size });
+  }
+
+  async state(videoId: string) {
+    const video = await this.deps.repo.find(videoId);
+    if (!video) throw notFound();
+    const parts = (await this.deps.repo.parts(videoId)).map(({ partNumber, etag, size }) => ({ partNumber, etag, size }));
+    return {
+      videoId,
+      status: video.status,
+      size: video.size,
+      partSize: video.partSize,
+      partCount: video.partCount,
+      parts,
+      uploadedBytes: parts.reduce((sum, p) => sum + p.size, 0),
+      expiresAt: new Date(video.uploadExpiresAt).toISOString(),
+    };
+  }
+
+  /** Idempotent: completing an already-completed upload returns the video, enqueues nothing. */
+  async complete(videoId: string): Promise<VideoRow> {
+    const { repo, store } = this.deps;
+    const current = await repo.find(videoId);
+    if (!current) throw notFound();
+    if (current.status !== "uploading") {
+      if (current.status === "failed" && current.attempt === 0) {
+        throw new AppError(409, "upload_closed", "upload was aborted");
+      }
+      return current;
+    }
+    const video = await this.uploading(videoId);
+    const parts = await repo.parts(videoId);
+    const have = new Set(parts.map((p) => p.partNumber));
+    const missing = Array.from({ length: video.partCount }, (_, i) => i + 1).filter((n) => !have.has(n));
+    if (missing.length) {
+      throw new AppError(409, "parts_missing", `${missing.length} of ${video.partCount} parts not uploaded yet`, {
+        issues: [{ path: "parts", message: "missing parts", missing }],
+      });
+    }
+    try {
+      await store.completeMultipart(
+        sourceKey(videoId),
+        video.uploadId,
+        parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
+      );
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      // A concurrent complete may have won the race; its result stands.
+      const again = await repo.find(videoId);
+      if (again && again.status !== "uploading") return again;
+      if (err.s3Code === "NoSuchUpload" && (await store.head(sourceKey(videoId)))) {
+        // Storage completed but we never recorded it (crash between the two): carry on.
+      } else if (err.status >= 400 && err.status < 500) {
+        throw new AppError(409, "parts_rejected", `storage rejected the parts (${err.s3Code ?? err.status}); re-upload them`);
+      } else {
+        throw new AppError(503, "storage_unavailable", "storage did not answer; try again", {
+          headers: { "retry-after": "5" },
+        });
+      }
+    }
+    await startAttempt(
+      { repo, queue: this.deps.queue, maxAttempts: this.deps.config.MAX_TRANSCODE_ATTEMPTS },
+      { ...video, uploadId: null },
+      ["uploading"],
+    );
+    await repo.update(videoId, { uploadId: null });
+    return (await repo.find(videoId))!;
+  }
+
+  async abort(videoId: string): Promise<void> {
+    const video = await this.uploading(videoId);
+    await this.deps.store.abortMultipart(sourceKey(videoId), video.uploadId).catch(() => {
+      // Some S3 servers lack AbortMultipartUpload; the sweeper removes leftovers.
+    });
+    await this.deps.store.delete([sourceKey(videoId)]).catch(() => {});
+    await this.deps.repo.transition(videoId, ["uploading"], {
+      status: "failed",
+      failureReason: "upload aborted",
+      uploadId: null,
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, callJson, waitFor } from "../../../test/http.ts";
+import { MIN_PART_SIZE, planParts } from "./uploads.service.ts";
+
+const MiB = 1024 * 1024;
+
+type Created = { videoId: string; partSize: number; partCount: number; parts: { partNumber: number; url: string }[]; expiresAt: string };
+
+async function createUpload(size: number, extra: Record<string, unknown> = {}) {
+  return callJson<Created>("/api/uploads", {
+    method: "POST",
+    json: { filename: "clip.mp4", size, contentType: "video/mp4", ...extra },
+  });
+}
+
+async function putPart(url: string, bytes: Uint8Array) {
+  const res = await fetch(url, { method: "PUT", body: bytes });
+  expect(res.status).toBe(200);
+  const etag = res.headers.get("etag");
+  expect(etag).toBeTruthy();
+  return etag!;
+}
+
+async function jobsFor(videoId: string) {
+  const res = await fetch(`${env.FLEET_URL}/__jobs?videoId=${videoId}`);
+  return ((await res.json()) as { jobs: { videoId: string; attempt: number; type: string }[] }).jobs;
+}
+
+describe("planParts", () => {
+  it("uses 8 MiB parts for ordinary files and stays under 10,000 parts for huge ones", () => {
+    expect(planParts(1)).toEqual({ partSize: MIN_PART_SIZE, partCount: 1 });
+    expect(planParts(9 * MiB)).toEqual({ partSize: 8 * MiB, partCount: 2 });
+    const huge = planParts(20 * 1024 ** 3);
+    expect(huge.partCount).toBeLessThanOrEqual(10_000);
+    expect(huge.partSize % MiB).toBe(0);
+    expect(huge.partSize * huge.partCount).toBeGreaterThanOrEqual(20 * 1024 ** 3);
+  });
+});
+
+describe("upload session", () => {
+  it("creates a video in `uploading` with presigned URLs for every part", async () => {
+    const { status, body } = await createUpload(9 * MiB, { title: "My clip" });
+    expect(status).toBe(201);
+    expect(body.videoId).toMatch(/^v_[A-Za-z0-9]{16}$/);
+    expect(body.partSize).toBe(8 * MiB);
+    expect(body.partCount).toBe(2);
+    expect(body.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    const url = new URL(body.parts[0]!.url);
+    expect(url.searchParams.get("uploadId")).toBeTruthy();
+    expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(url.searchParams.get("X-Amz-Expires"))).toBe(3600);
+    const video = await callJson(`/api/videos/${body.videoId}`);
+    expect(video.body).toMatchObject({ id: body.videoId, title: "My clip", status: "uploading", playable: false });
+  });
+
+  it("records parts, lists them for resume, completes once and enqueues exactly one job", async () => {
+    const { body: up } = await createUpload(9 * MiB);
+    const part1 = new Uint8Array(8 * MiB).fill(1);
+    const part2 = new Uint8Array(1 * MiB).fill(2);
+
+    const etag1 = await putPart(up.parts[0]!.url, part1);
+    expect((await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: etag1, size: part1.length } })).status).toBe(204);
+
+    // Completing before every part is in names the missing ones.
+    const early = await callJson<{ error: { code: string; issues: { missing: number[] }[] } }>(
+      `/api/uploads/${up.videoId}/complete`,
+      { method: "POST" },
+    );
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe("parts_missing");
+    expect(early.body.error.issues[0]!.missing).toEqual([2]);
+
+    const state = await callJson<{ parts: { partNumber: number }[]; uploadedBytes: number }>(`/api/uploads/${up.videoId}`);
+    expect(state.body.parts.map((p) => p.partNumber)).toEqual([1]);
+    expect(state.body.uploadedBytes).toBe(8 * MiB);
+
+    // Resume: fresh URLs for the remaining part.
+    const fresh = await callJson<{ parts: { partNumber: number; url: string }[] }>(`/api/uploads/${up.videoId}/urls`, {
+      method: "POST",
+      json: { partNumbers: [2] },
+    });
+    expect(fresh.status).toBe(200);
+    const etag2 = await putPart(fresh.body.parts[0]!.url, part2);
+    expect((await call(`/api/uploads/${up.videoId}/parts/2`, { method: "PUT", json: { etag: etag2, size: part2.length } })).status).toBe(204);
+
+    const done = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST" });
+    expect(done.status).toBe(202);
+    expect(done.body.status).toBe("queued");
+    const again = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST" });
+    expect(again.status).toBe(202);
+
+    // The assembled object is in storage, whole.
+    const head = await env.DB.prepare("select status, attempt, job_id from videos where id = ?").bind(up.videoId).first();
+    expect(head).toMatchObject({ status: "queued", attempt: 1 });
+
+    const jobs = await waitFor(async () => {
+      const j = await jobsFor(up.videoId);
+      return j.length > 0 && j;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await jobsFor(up.videoId)).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ v: 1, type: "transcode", videoId: up.videoId, attempt: 1, source: { key: `uploads/${up.videoId}/source`, size: 9 * MiB } });
+  });
+
+  it("rejects a part whose size does not match the plan", async () => {
+    const { body: up } = await createUpload(9 * MiB);
+    const res = await callJson<{ error: { code: string } }>(`/api/uploads/${up.videoId}/parts/2`, {
+      method: "PUT",
+      json: { etag: '"abc"', size: 5 },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("part_size_mismatch");
+  });
+
+  it("abort closes the session; further parts and completion are refused", async () => {
+    const { body: up } = await createUpload(1 * MiB);
+    expect((await call(`/api/uploads/${up.videoId}`, { method: "DELETE" })).status).toBe(204);
+    const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`);
+    expect(video.body).toMatchObject({ status: "failed", failureReason: "upload aborted" });
+    const part = await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: '"x"', size: 1 * MiB } });
+    expect(part.status).toBe(409);
+    expect((await call(`/api/uploads/${up.videoId}/complete`, { method: "POST" })).status).toBe(409);
+  });
+});
+
+describe("bad input", () => {
+  it.each([
+    ["malformed JSON", { body: "{nope", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
+    ["wrong types", { json: { filename: 3, size: "big", contentType: "video/mp4" } }, 400, "validation_failed"],
+    ["over the size limit", { json: { filename: "a.mp4", size: 21474836481, contentType: "video/mp4" } }, 413, "upload_too_large"],
+    ["not a video type", { json: { filename: "a.pdf", size: 100, contentType: "application/pdf" } }, 415, "unsupported_media_type"],
+  ])("%s → %i", async (_name, init, status, code) => {
+    const res = await callJson<{ error: { code: string; message: string; issues?: unknown[] } }>("/api/uploads", {
+      method: "POST",
+      ...init,
+    });
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+    expect(res.body.error.message).toBeTruthy();
+    if (code === "validation_failed") expect(res.body.error.issues?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("unknown video ids are 404 everywhere", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/videos/v_0000000000000000"],
+      ["GET", "/api/uploads/v_0000000000000000"],
+      ["POST", "/api/uploads/v_0000000000000000/complete"],
+      ["GET", "/api/videos/not-an-id"],
+    ] as const) {
+      const res = await callJson<{ error: { code: string } }>(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+    }
+  });
+});

@@ -1,0 +1,98 @@
+/** D1 access for videos and their recorded upload parts. */
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { type UploadPartRow, uploadParts, type VideoRow, videos } from "../../db/schema.ts";
+
+export type NewVideo = typeof videos.$inferInsert;
+
+export class VideosRepo {
+  private readonly db: Database;
+  constructor(db: Database) {
+    this.db = db;
+  }
+
+  async insert(row: NewVideo): Promise<void> {
+    await this.db.insert(videos).values(row);
+  }
+
+  async find(id: string): Promise<VideoRow | undefined> {
+    return this.db.select().from(videos).where(eq(videos.id, id)).get();
+  }
+
+  async listPublicReady(limit: number, before?: number): Promise<VideoRow[]> {
+    const conds = [eq(videos.visibility, "public"), eq(videos.status, "ready")];
+    if (before) conds.push(lt(videos.createdAt, before));
+    return this.db
+      .select()
+      .from(videos)
+      .where(and(...conds))
+      .orderBy(desc(videos.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  /** Updates only when the row is still in one of `fromStatuses`; returns whether it did. */
+  async transition(id: string, fromStatuses: VideoRow["status"][], patch: Partial<NewVideo>): Promise<boolean> {
+    const res = await this.db
+      .update(videos)
+      .set({ ...patch, updatedAt: Date.now() })
+      .where(and(eq(videos.id, id), inArray(videos.status, fromStatuses)))
+      .run();
+    return res.meta.changes > 0;
+  }
+
+  async update(id: string, patch: Partial<NewVideo>): Promise<void> {
+    await this.db
+      .update(videos)
+      .set({ ...patch, updatedAt: Date.now() })
+      .where(eq(videos.id, id))
+      .run();
+  }
+
+  /**
+   * Applies a transcoder event's patch only for the current attempt and a newer seq:
+   * late events from an abandoned attempt and replays change nothing.
+   */
+  async applyAttemptEvent(id: string, attemptId: string, seq: number, patch: Partial<NewVideo>): Promise<boolean> {
+    const res = await this.db
+      .update(videos)
+      .set({ ...patch, lastEventSeq: seq, updatedAt: Date.now() })
+      .where(and(eq(videos.id, id), eq(videos.attemptId, attemptId), lt(videos.lastEventSeq, seq)))
+      .run();
+    return res.meta.changes > 0;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.delete(uploadParts).where(eq(uploadParts.videoId, id)).run();
+    await this.db.delete(videos).where(eq(videos.id, id)).run();
+  }
+
+  async upsertPart(part: Omit<UploadPartRow, "createdAt">): Promise<void> {
+    await this.db
+      .insert(uploadParts)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [uploadParts.videoId, uploadParts.partNumber],
+        set: { etag: part.etag, size: part.size, createdAt: sql`(unixepoch() * 1000)` },
+      })
+      .run();
+  }
+
+  async parts(videoId: string): Promise<UploadPartRow[]> {
+    return this.db
+      .select()
+      .from(uploadParts)
+      .where(eq(uploadParts.videoId, videoId))
+      .orderBy(asc(uploadParts.partNumber))
+      .all();
+  }
+
+  async stuck(status: VideoRow["status"], updatedBefore: number, limit = 50): Promise<VideoRow[]> {
+    return this.db
+      .select()
+      .from(videos)
+      .where(and(eq(videos.status, status), lt(videos.updatedAt, updatedBefore)))
+      .limit(limit)
+      .all();
+  }
+}

@@ -1,0 +1,51 @@
+/** Video metadata as the API shows it, plus owner edits and deletion. */
+import { Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
+import { z } from "zod";
+import type { VideoRow } from "../../db/schema.ts";
+import type { Services } from "../../lib/services.ts";
+import { signPlaybackToken } from "../../lib/tokens.ts";
+
+const Renditions = z.array(Rendition);
+
+export function renditionsOf(row: Pick<VideoRow, "renditionsJson">) {
+  const parsed = Renditions.safeParse(JSON.parse(row.renditionsJson || "[]"));
+  return parsed.success ? parsed.data : [];
+}
+
+/** Public delivery path for one object of a video, under a signed token. */
+export function deliveryPath(videoId: string, token: string, file: string) {
+  return `/v/${videoId}/${token}/${file}`;
+}
+
+export async function playbackFor(services: Pick<Services, "config">, videoId: string, now = Date.now()) {
+  const { token, expiresAt } = await signPlaybackToken(
+    services.config.DELIVERY_SECRET,
+    videoId,
+    services.config.PLAYBACK_TTL_SECONDS,
+    now,
+  );
+  return { token, hls: deliveryPath(videoId, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
+}
+
+export async function toVideoDto(services: Pick<Services, "config">, row: VideoRow): Promise<VideoDto> {
+  const playback = row.playable ? await playbackFor(services, row.id) : undefined;
+  const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
+  const inFlight = row.status === "queued" || row.status === "processing";
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    visibility: row.visibility,
+    status: row.status,
+    playable: row.playable,
+    ...(row.failureReason && row.status === "failed" ? { failureReason: row.failureReason } : {}),
+    durationSec: row.durationSec,
+    width: row.width,
+    height: row.height,
+    renditions: renditionsOf(row),
+    thumbnailUrl: playback && row.posterKey ? deliveryPath(row.id, playback.token, "poster.jpg") : null,
+    ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
+    ...(inFlight && progress?.success ? { progress: progress.data } : {}),
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * ObjectStore over the S3 API with aws4fetch (SigV4 header signing for server calls,
+ * query signing for presigned part URLs). Path-style addressing so one code path serves
+ * R2, MinIO and the embedded S3 server. Never parses ETags: formats differ by server.
+ */
+import { AwsClient } from "aws4fetch";
+import {
+  type ByteRange,
+  type CompletedPart,
+  type ObjectMeta,
+  type ObjectStore,
+  type PutOptions,
+  StorageError,
+  type StoredObject,
+} from "./object-store.ts";
+
+export interface S3StoreOptions {
+  endpoint: string;
+  /** Host browsers reach for presigned URLs; defaults to endpoint. */
+  publicEndpoint?: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
+
+const xmlEscape = (s: string) =>
+  s.replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!);
+
+function xmlTag(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  return m?.[1];
+}
+
+function rangeHeader(range: ByteRange): string {
+  if ("suffix" in range) return `bytes=-${range.suffix}`;
+  return range.length === undefined ? `bytes=${range.offset}-` : `bytes=${range.offset}-${range.offset + range.length - 1}`;
+}
+
+function metaFrom(res: Response, size: number): ObjectMeta {
+  const lm = res.headers.get("last-modified");
+  return {
+    size,
+    etag: res.headers.get("etag") ?? "",
+    contentType: res.headers.get("content-type") ?? undefined,
+    cacheControl: res.headers.get("cache-control") ?? undefined,
+    lastModified: lm ? new Date(lm) : undefined,
+  };
+}
+
+export class S3Store implements ObjectStore {
+  private readonly client: AwsClient;
+  private readonly base: string;
+  private readonly publicBase: string;
+
+  constructor(options: S3StoreOptions) {
+    this.client = new AwsClient({
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: options.secretAccessKey,
+      region: options.region,
+      service: "s3",
+    });
+    this.base = `${options.endpoint.replace(/\/$/, "")}/${options.bucket}`;
+    this.publicBase = `${(options.publicEndpoint ?? options.endpoint).replace(/\/$/, "")}/${options.bucket}`;
+  }
+
+  private url(key: string, query = "", base = this.base) {
+    return `${base}/${encodeKey(key)}${query}`;
+  }
+
+  private async call(url: string, init: RequestInit & { aws?: { signQuery?: boolean } }, ok: number[] = [200]) {
+    const res = await this.client.fetch(url, init);
+    if (!ok.includes(res.status)) {
+      const text = await res.text().catch(() => "");
+      const code = xmlTag(text, "Code");
+      throw new StorageError(`S3 ${init.method ?? "GET"} ${res.status} ${code ?? ""}`.trim(), res.status, code);
+    }
+    return res;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    const headers: Record<string, string> = range ? { range: rangeHeader(range) } : {};
+    const res = await this.client.fetch(this.url(key), { method: "GET", headers });
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    if (res.status === 416) {
+      await res.body?.cancel();
+      throw new StorageError("range not satisfiable", 416, "InvalidRange");
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      await res.body?.cancel();
+      throw new StorageError(`S3 GET ${res.status}`, res.status);
+    }
+    const contentRange = res.headers.get("content-range");
+    const length = Number(res.headers.get("content-length") ?? 0);
+    if (res.status === 206 && contentRange) {
+      const m = /bytes (\d+)-(\d+)\/(\d+)/.exec(contentRange);
+      if (m) {
+        const offset = Number(m[1]);
+        return {
+          ...metaFrom(res, Number(m[3])),
+          body: res.body!,
+          range: { offset, length: Number(m[2]) - offset + 1 },
+        };
+      }
+    }
+    return { ...metaFrom(res, length), body: res.body! };
+  }
+
+  async head(key: string): Promise<ObjectMeta | null> {
+    const res = await this.client.fetch(this.url(key), { method: "HEAD" });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new StorageError(`S3 HEAD ${res.status}`, res.status);
+    return metaFrom(res, Number(res.headers.get("content-length") ?? 0));
+  }
+
+  async put(key: string, body: BodyInit, options: PutOptions = {}): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (options.contentType) headers["content-type"] = options.contentType;
+    if (options.cacheControl) headers["cache-control"] = options.cacheControl;
+    await this.call(this.url(key), { method: "PUT", body, headers });
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    // One DELETE per key: DeleteObjects needs Content-MD5, which not every S3 server accepts the same way.
+    for (const key of keys) await this.call(this.url(key), { method: "DELETE" }, [200, 204, 404]);
+  }
+
+  async list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }> {
+    const q = new URLSearchParams({ "list-type": "2", prefix, "max-keys": "1000" });
+    if (cursor) q.set("continuation-token", cursor);
+    const res = await this.call(`${this.base}?${q}`, { method: "GET" });
+    const xml = await res.text();
+    const keys = [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1]!));
+    const next = xmlTag(xml, "NextContinuationToken");
+    return next ? { keys, cursor: next } : { keys };
+  }
+
+  async createMultipart(key: string, contentType: string): Promise<string> {
+    const res = await this.call(this.url(key, "?uploads"), { method: "POST", headers: { "content-type": contentType } });
+    const uploadId = xmlTag(await res.text(), "UploadId");
+    if (!uploadId) throw new StorageError("S3 CreateMultipartUpload returned no UploadId", 502);
+    return decodeXml(uploadId);
+  }
+
+  async presignPart(key: string, uploadId: string, partNumber: number, expiresInSec: number): Promise<string> {
+    const url = new URL(this.url(key, "", this.publicBase));
+    url.searchParams.set("partNumber", String(partNumber));
+    url.searchParams.set("uploadId", uploadId);
+    // aws4fetch presigns for 24 h unless X-Amz-Expires is on the URL before signing.
+    url.searchParams.set("X-Amz-Expires", String(expiresInSec));
+    const signed = await this.client.sign(url.toString(), { method: "PUT", aws: { signQuery: true } });
+    return signed.url;
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {
+    const body = `<CompleteMultipartUpload>${parts
+      .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${xmlEscape(p.etag)}</ETag></Part>`)
+      .join("")}</CompleteMultipartUpload>`;
+    const res = await this.call(this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`), {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/xml" },
+    });
+    // S3 may answer 200 with an <Error> body for CompleteMultipartUpload.
+    const text = await res.text();
+    if (text.includes("<Error>")) {
+      const code = xmlTag(text, "Code");
+      throw new StorageError(`S3 CompleteMultipartUpload failed: ${code ?? "unknown"}`, 400, code);
+    }
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.call(this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`), { method: "DELETE" }, [200, 204, 404]);
+  }
+}
+
+function decodeXml(s: string): string {
+  return s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e]!);
+}

@@ -1,0 +1,70 @@
+/**
+ * Node-side setup for the edge (workerd) tests: a real S3 server, and a recording
+ * transcoder endpoint. The recorder verifies job signatures like the real fleet does and
+ * answers with scripted statuses so the consumer's ack/retry paths can be driven; it
+ * stands in for a network peer in these unit tests only (e2e runs the real transcoder).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { SIGNATURE_HEADER, verifyBody } from "../../contracts/src/signing.ts";
+import { startS3Server } from "../../scripts/lib/s3-server.ts";
+import { TEST_SECRETS } from "./secrets.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    s3Endpoint: string;
+    fleetUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), "streamline-edge-s3-"));
+  const s3 = await startS3Server({ directory: dir, port: 0 });
+
+  const received = new Map<string, unknown[]>();
+  const scripts = new Map<string, number[]>();
+  const fleet: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const url = new URL(req.url ?? "/", "http://x");
+    const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json", ...headers });
+      res.end(JSON.stringify(json));
+    };
+    if (req.method === "POST" && url.pathname === "/__script") {
+      const { videoId, statuses } = JSON.parse(body) as { videoId: string; statuses: number[] };
+      scripts.set(videoId, statuses);
+      return send(200, { ok: true });
+    }
+    if (req.method === "GET" && url.pathname === "/__jobs") {
+      return send(200, { jobs: received.get(url.searchParams.get("videoId") ?? "") ?? [] });
+    }
+    if (req.method === "GET" && url.pathname === "/healthz") return send(200, { ok: true, running: 0, capacity: 1 });
+    if (req.method === "POST" && url.pathname === "/jobs") {
+      const check = await verifyBody(TEST_SECRETS.TRANSCODER_SECRET, body, req.headers[SIGNATURE_HEADER] as string);
+      if (!check.ok) return send(401, { error: { code: "bad_signature", message: check.reason } });
+      const job = JSON.parse(body) as { videoId: string };
+      const list = received.get(job.videoId) ?? [];
+      list.push(job);
+      received.set(job.videoId, list);
+      const status = scripts.get(job.videoId)?.shift() ?? 202;
+      return send(status, {}, status === 429 ? { "retry-after": "7" } : {});
+    }
+    send(404, {});
+  });
+  await new Promise<void>((resolve) => fleet.listen(0, "127.0.0.1", resolve));
+
+  project.provide("s3Endpoint", s3.endpoint);
+  project.provide("fleetUrl", `http://127.0.0.1:${(fleet.address() as AddressInfo).port}`);
+
+  return async () => {
+    await s3.close();
+    await new Promise((resolve) => fleet.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -40,7 +40,7 @@ export async function dispatchJob(
   } catch (err) {
     return { kind: "retry", delaySeconds: backoffSeconds(attempts), why: `transcoder unreachable: ${String(err)}` };
   }
-  await res.body?.cancel();
+  await res.text().catch(() => "");
   if (res.status === 202 || res.status === 409) return { kind: "ack" };
   const retryAfter = Number(res.headers.get("retry-after"));
   const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(300, retryAfter) : backoffSeconds(attempts);

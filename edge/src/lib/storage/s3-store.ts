@@ -81,6 +81,14 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string, range?: ByteRange): Promise<StoredObject | null> {
+    if (range && "suffix" in range) {
+      // Not every S3 server implements suffix ranges (s3rver doesn't): resolve it against the size.
+      const meta = await this.head(key);
+      if (!meta) return null;
+      const length = Math.min(range.suffix, meta.size);
+      if (length === 0) throw new StorageError("range not satisfiable", 416, "InvalidRange");
+      range = { offset: meta.size - length, length };
+    }
     const headers: Record<string, string> = range ? { range: rangeHeader(range) } : {};
     const res = await this.client.fetch(this.url(key), { method: "GET", headers });
     if (res.status === 404) {

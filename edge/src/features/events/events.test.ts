@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { callJson } from "../../../test/http.ts";
+import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
+import type { VideoRow } from "../../db/schema.ts";
+
+const probe = {
+  durationSec: 10,
+  width: 1280,
+  height: 720,
+  displayWidth: 1280,
+  displayHeight: 720,
+  rotation: 0,
+  fps: 30,
+  videoCodec: "h264",
+  audioCodec: "aac",
+  hasAudio: true,
+  audioTracks: 1,
+};
+const rendition = {
+  name: "360p",
+  kind: "video",
+  width: 640,
+  height: 360,
+  bandwidth: 900_000,
+  averageBandwidth: 700_000,
+  codecs: "avc1.64001e,mp4a.40.2",
+  frameRate: 30,
+  playlist: "360p/index.m3u8",
+};
+
+function event(video: VideoRow, type: string, seq: number, extra: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    type,
+    videoId: video.id,
+    jobId: video.jobId!,
+    attempt: video.attempt,
+    attemptId: video.attemptId!,
+    seq,
+    at: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+describe("transcoder events", () => {
+  it("refuses unsigned, stale, tampered and wrong-key events with 401", async () => {
+    const video = await insertVideo();
+    const ev = event(video, "heartbeat", 0, { node: "n1" });
+    const cases = [
+      await postEvent(ev, { signature: null }),
+      await postEvent(ev, { at: Math.floor(Date.now() / 1000) - 600 }),
+      await postEvent(ev, { secret: "not-the-transcoder-secret-000000" }),
+      await postEvent(ev, { signature: "t=1,v1=zz" }),
+    ];
+    for (const res of cases) {
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_signature");
+    }
+  });
+
+  it("validates the event body after the signature", async () => {
+    const video = await insertVideo();
+    const res = await postEvent(event(video, "progress", 0, { percent: 400, stage: "encode" }));
+    expect(res.status).toBe(400);
+  });
+
+  it("walks a video through progress → first rendition (playable) → done (ready)", async () => {
+    const video = await insertVideo({ status: "queued" });
+    expect((await postEvent(event(video, "probed", 0, { probe }))).status).toBe(200);
+    expect((await postEvent(event(video, "progress", 1, { stage: "encode", percent: 42.5, fps: 90, speed: 3, etaSec: 4 }))).status).toBe(200);
+    let dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
+    expect(dto).toMatchObject({ status: "processing", playable: false, durationSec: 10, progress: { stage: "encode", percent: 42.5 } });
+
+    await postEvent(event(video, "rendition", 2, { rendition, masterKey: `videos/${video.id}/master-1.m3u8` }));
+    dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
+    expect(dto).toMatchObject({ status: "processing", playable: true });
+    expect(dto.playback).toBeTruthy();
+
+    const done = event(video, "done", 3, {
+      probe,
+      renditions: [rendition, { ...rendition, name: "720p", width: 1280, height: 720, playlist: "720p/index.m3u8" }],
+      masterKey: `videos/${video.id}/master.m3u8`,
+      posterKey: `videos/${video.id}/poster.jpg`,
+    });
+    expect((await postEvent(done)).status).toBe(200);
+    // A duplicate `done` changes nothing and is not an error.
+    const dup = await postEvent(done);
+    expect(await dup.json()).toEqual({ outcome: "duplicate" });
+    dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
+    expect(dto).toMatchObject({ status: "ready", playable: true, width: 1280, height: 720 });
+    expect((dto.renditions as unknown[]).length).toBe(2);
+    expect(dto.thumbnailUrl).toMatch(/\/poster\.jpg$/);
+    expect(dto.progress).toBeUndefined();
+  });
+
+  it("ignores events older than the last applied one", async () => {
+    const video = await insertVideo();
+    await postEvent(event(video, "progress", 5, { stage: "encode", percent: 50 }));
+    const late = await postEvent(event(video, "progress", 4, { stage: "encode", percent: 40 }));
+    expect(await late.json()).toEqual({ outcome: "duplicate" });
+    expect(JSON.parse((await repo().find(video.id))!.progressJson!).percent).toBe(50);
+  });
+
+  it("answers 409 to another attempt's events and 410 for deleted videos", async () => {
+    const video = await insertVideo();
+    const stale = await postEvent({ ...event(video, "heartbeat", 0, { node: "n" }), attemptId: "a_someoldattempt0000" });
+    expect(stale.status).toBe(409);
+    const gone = await postEvent({ ...event(video, "heartbeat", 0, { node: "n" }), videoId: "v_0000000000000000" });
+    expect(gone.status).toBe(410);
+  });
+
+  it("a non-retryable failure fails the video with the transcoder's reason", async () => {
+    const video = await insertVideo();
+    const reason = "not a playable video: no video stream found";
+    await postEvent(event(video, "failed", 0, { reason, retryable: false }));
+    const dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
+    expect(dto).toMatchObject({ status: "failed", failureReason: reason, playable: false });
+  });
+
+  it("a retryable failure starts the next attempt, until attempts run out", async () => {
+    const video = await insertVideo({ attempt: 2 });
+    await postEvent(event(video, "failed", 0, { reason: "node shutting down", retryable: true }));
+    const next = (await repo().find(video.id))!;
+    expect(next).toMatchObject({ status: "queued", attempt: 3 });
+    expect(next.attemptId).not.toBe(video.attemptId);
+
+    await postEvent(event(next, "failed", 0, { reason: "node shutting down", retryable: true }));
+    const last = (await repo().find(video.id))!;
+    expect(last.status).toBe("failed");
+    expect(last.failureReason).toBe("transcoding failed after 3 attempts: node shutting down");
+  });
+});

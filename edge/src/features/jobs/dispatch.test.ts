@@ -1,0 +1,83 @@
+import { createMessageBatch, getQueueResult } from "cloudflare:test";
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { insertVideo, jobFor, repo, scriptFleet } from "../../../test/fixtures.ts";
+import worker from "../../index.ts";
+import { services } from "../../lib/services.ts";
+import { backoffSeconds, DLQ_NAME, dispatchJob } from "./dispatch.ts";
+
+async function runBatch(queue: string, bodies: unknown[], attempts = 1) {
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
+
+describe("job dispatch consumer", () => {
+  it("acks when the fleet accepts (202) or already runs the job (409)", async () => {
+    const a = await insertVideo({ status: "queued" });
+    const b = await insertVideo({ status: "queued" });
+    await scriptFleet(b.id, [409]);
+    const result = await runBatch("streamline-jobs", [jobFor(a), jobFor(b)]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    expect(result.retryMessages).toEqual([]);
+  });
+
+  it("retries on 429/503 — with the fleet's Retry-After, else exponential backoff", async () => {
+    const busy = await insertVideo({ status: "queued" });
+    const down = await insertVideo({ status: "queued" });
+    await scriptFleet(busy.id, [429, 429]);
+    await scriptFleet(down.id, [503, 503]);
+    const result = await runBatch("streamline-jobs", [jobFor(busy), jobFor(down)], 3);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["m0", "m1"]);
+
+    const s = services(env);
+    expect(await dispatchJob(s, jobFor(busy), 3)).toMatchObject({ kind: "retry", delaySeconds: 7 });
+    const backoff = await dispatchJob(s, jobFor(down), 3);
+    expect(backoff.kind).toBe("retry");
+    expect(backoff.kind === "retry" && backoff.delaySeconds).toBeGreaterThanOrEqual(32);
+    expect(backoff.kind === "retry" && backoff.delaySeconds).toBeLessThanOrEqual(48);
+  });
+
+  it("retries when the fleet cannot be reached at all", async () => {
+    const video = await insertVideo({ status: "queued" });
+    const s = services(env);
+    const offline = { ...s, config: { ...s.config, TRANSCODER_URL: "http://127.0.0.1:9" } };
+    const result = await dispatchJob(offline, jobFor(video), 1);
+    expect(result).toMatchObject({ kind: "retry" });
+    expect(result.kind === "retry" && result.why).toMatch(/unreachable/);
+  });
+
+  it("drops (acks) a payload that is not a job instead of retrying it forever", async () => {
+    const result = await runBatch("streamline-jobs", [{ v: 9, type: "nonsense" }]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+  });
+
+  it("backoff doubles and caps at five minutes", () => {
+    const mid = () => 0.5;
+    expect([1, 2, 3, 4, 10].map((n) => backoffSeconds(n, mid))).toEqual([10, 20, 40, 80, 300]);
+  });
+});
+
+describe("dead-letter consumer", () => {
+  it("marks the video failed with a readable reason", async () => {
+    const video = await insertVideo({ status: "queued" });
+    const result = await runBatch(DLQ_NAME, [jobFor(video)]);
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const row = await repo().find(video.id);
+    expect(row?.status).toBe("failed");
+    expect(row?.failureReason).toMatch(/transcoder fleet was unavailable/);
+  });
+
+  it("leaves a video alone when a newer attempt is already running", async () => {
+    const video = await insertVideo({ status: "processing" });
+    await runBatch(DLQ_NAME, [{ ...jobFor(video), attemptId: "a_oldattemptoldattempt" }]);
+    expect((await repo().find(video.id))?.status).toBe("processing");
+  });
+});
+

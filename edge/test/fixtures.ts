@@ -1,0 +1,58 @@
+/** Builders for rows and jobs used across edge tests (real D1, no mocks). */
+import { env } from "cloudflare:workers";
+import { type Job, SIGNATURE_HEADER, signBody, type TranscoderEvent } from "@streamline/contracts";
+import { database } from "../src/db/client.ts";
+import { VideosRepo } from "../src/features/videos/videos.repo.ts";
+import { newAttemptId, newVideoId } from "../src/lib/ids.ts";
+import { call } from "./http.ts";
+import { TEST_SECRETS } from "./secrets.ts";
+
+export const repo = () => new VideosRepo(database(env.DB));
+
+export async function insertVideo(patch: Parameters<VideosRepo["insert"]>[0] extends infer R ? Partial<R> : never = {}) {
+  const id = patch.id ?? newVideoId();
+  const now = Date.now();
+  await repo().insert({
+    id,
+    title: "Test video",
+    status: "processing",
+    filename: "clip.mp4",
+    contentType: "video/mp4",
+    size: 1000,
+    partSize: 8 * 1024 * 1024,
+    partCount: 1,
+    uploadExpiresAt: now + 3600_000,
+    jobId: `j_${id.slice(2)}`,
+    attempt: 1,
+    attemptId: newAttemptId(),
+    ...patch,
+  });
+  return (await repo().find(id))!;
+}
+
+export function jobFor(video: { id: string; attempt: number; attemptId: string | null }): Job {
+  return {
+    v: 1,
+    type: "transcode",
+    jobId: `j_${video.id.slice(2)}`,
+    videoId: video.id,
+    attempt: video.attempt,
+    attemptId: video.attemptId!,
+    source: { key: `uploads/${video.id}/source`, size: 1000, contentType: "video/mp4" },
+    outputPrefix: `videos/${video.id}/`,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export async function postEvent(event: TranscoderEvent | Record<string, unknown>, opts: { secret?: string; at?: number; signature?: string | null } = {}) {
+  const body = JSON.stringify(event);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (opts.signature !== null) {
+    headers[SIGNATURE_HEADER] = opts.signature ?? (await signBody(opts.secret ?? TEST_SECRETS.TRANSCODER_SECRET, body, opts.at));
+  }
+  return call("/internal/transcoder/events", { method: "POST", body, headers });
+}
+
+export async function scriptFleet(videoId: string, statuses: number[]) {
+  await fetch(`${env.FLEET_URL}/__script`, { method: "POST", body: JSON.stringify({ videoId, statuses }) });
+}

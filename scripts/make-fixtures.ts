@@ -1,0 +1,158 @@
+/**
+ * Test/bench media, generated with ffmpeg lavfi (testsrc2 + sine) into `.data/fixtures/`
+ * instead of committing binaries. Idempotent: a fixture that exists and is non-empty is
+ * kept. Writes go to a temp name then rename, so parallel test files can call
+ * `ensureFixtures` at the same time safely.
+ *
+ *   node scripts/make-fixtures.ts            # all fixtures
+ *   node scripts/make-fixtures.ts a.mp4 b.mp4
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { locateFfmpeg } from "../transcoder/src/ffmpeg/locate.ts";
+
+export const FIXTURES_DIR = resolve(import.meta.dirname, "..", ".data", "fixtures");
+
+type Recipe = (ffmpeg: string, out: string) => Promise<void>;
+
+// Fast encodes: the content is synthetic, only structure matters (size, rate, audio, rotation).
+const FAST = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"];
+const AAC = ["-c:a", "aac", "-b:a", "96k"];
+
+function lavfi(size: string, rate: number, seconds: number, audio: boolean): string[] {
+  const video = ["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`];
+  const sound = ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=48000:duration=${seconds}`];
+  return audio ? [...video, ...sound] : video;
+}
+
+function run(bin: string, args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(bin, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (c: string) => {
+      stderr = (stderr + c).slice(-4000);
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`ffmpeg exited ${code}: ${stderr.trim()}`)),
+    );
+  });
+}
+
+const encode =
+  (size: string, rate: number, seconds: number, audio: boolean, extra: string[] = []): Recipe =>
+  (ffmpeg, out) =>
+    run(ffmpeg, [...lavfi(size, rate, seconds, audio), ...FAST, ...(audio ? AAC : []), ...extra, "-f", "mp4", out]);
+
+export const FIXTURES = {
+  /** The e2e/upload source: 10 s 720p30 with a 440 Hz tone. */
+  "landscape-720p-10s.mp4": encode("1280x720", 30, 10, true, ["-movflags", "+faststart"]),
+  /** Benchmark source: 30 s 1080p30, camera-like bitrate so decoding costs what it does in real life. */
+  "landscape-1080p-30s.mp4": encode("1920x1080", 30, 30, true, ["-b:v", "12M", "-maxrate", "12M", "-bufsize", "24M"]),
+  "portrait-720x1280-4s.mp4": encode("720x1280", 30, 4, true),
+  "noaudio-640x360-4s.mp4": encode("640x360", 30, 4, false),
+  /** 10-bit 4:2:0 at 25 fps: must come out 8-bit (format=yuv420p) for every player. */
+  "tenbit-640x360-2s.mp4": (ffmpeg, out) =>
+    run(ffmpeg, [...lavfi("640x360", 25, 2, false), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le", "-f", "mp4", out]),
+  /**
+   * Phone-style rotation: stored 640x360, displayed 360x640. ffmpeg 5.1 has no
+   * `-display_rotation` and drops `rotate` metadata when encoding, but a stream copy
+   * turns `-metadata:s:v:0 rotate=90` into a real display matrix.
+   */
+  "rotated-90-4s.mp4": async (ffmpeg, out) => {
+    const plain = `${out}.plain.mp4`;
+    try {
+      await encode("640x360", 30, 4, true)(ffmpeg, plain);
+      await run(ffmpeg, ["-i", plain, "-map", "0", "-c", "copy", "-metadata:s:v:0", "rotate=90", "-f", "mp4", out]);
+    } finally {
+      await rm(plain, { force: true });
+    }
+  },
+  /** Plain text with a video extension. */
+  "not-a-video.mp4": async (_ffmpeg, out) => {
+    await writeFile(out, `This is not a video.\n${randomBytes(2048).toString("base64")}\n`);
+  },
+  /** A real MP4 (moov at the end, as cameras write it) cut in half: the index is gone. */
+  "corrupt-truncated.mp4": async (ffmpeg, out) => {
+    const whole = `${out}.whole.mp4`;
+    try {
+      await encode("640x360", 30, 4, true)(ffmpeg, whole);
+      const size = (await stat(whole)).size;
+      const src = await open(whole, "r");
+      const half = Buffer.alloc(Math.floor(size / 2));
+      await src.read(half, 0, half.length, 0);
+      await src.close();
+      await writeFile(out, half);
+    } finally {
+      await rm(whole, { force: true });
+    }
+  },
+} satisfies Record<string, Recipe>;
+
+export type FixtureName = keyof typeof FIXTURES;
+
+/** Everything but the slow bench source: what the test suites need. */
+export const TEST_FIXTURES: FixtureName[] = (Object.keys(FIXTURES) as FixtureName[]).filter(
+  (n) => n !== "landscape-1080p-30s.mp4",
+);
+
+const inFlight = new Map<FixtureName, Promise<string>>();
+
+async function nonEmpty(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureOne(name: FixtureName, ffmpeg: string): Promise<string> {
+  const out = join(FIXTURES_DIR, name);
+  if (await nonEmpty(out)) return out;
+  const tmp = join(FIXTURES_DIR, `.${name}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await FIXTURES[name](ffmpeg, tmp);
+    await rename(tmp, out);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return out;
+}
+
+/** Generates the named fixtures (default: all) if missing; returns name → absolute path. */
+export async function ensureFixtures<N extends FixtureName>(
+  names: readonly N[] = Object.keys(FIXTURES) as N[],
+): Promise<Record<N, string>> {
+  await mkdir(FIXTURES_DIR, { recursive: true });
+  const { ffmpeg } = await locateFfmpeg();
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      let p = inFlight.get(name);
+      if (!p) {
+        p = ensureOne(name, ffmpeg);
+        inFlight.set(name, p);
+        p.catch(() => inFlight.delete(name));
+      }
+      return [name, await p] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<N, string>;
+}
+
+if (import.meta.main) {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((n) => !(n in FIXTURES));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown fixture(s): ${unknown.join(", ")}\nknown: ${Object.keys(FIXTURES).join(", ")}\n`);
+    process.exit(2);
+  }
+  const started = Date.now();
+  const made = await ensureFixtures(requested.length > 0 ? (requested as FixtureName[]) : undefined);
+  for (const [name, path] of Object.entries(made)) process.stdout.write(`${name}\t${path}\n`);
+  process.stdout.write(`fixtures ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,66 @@
+/**
+ * The transcoder's single configuration loader: every environment variable is parsed
+ * and defaulted here (zod), once, at start. Nothing else reads `process.env` for settings.
+ */
+import { cpus, hostname, tmpdir } from "node:os";
+import { z } from "zod";
+
+const intFrom = (min: number) => z.coerce.number().int().min(min);
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/** Default concurrency: one job per two cores (each job's x264 encoders use every core anyway). */
+export function defaultMaxJobs(cpuCount = cpus().length): number {
+  return Math.max(1, Math.floor(cpuCount / 2));
+}
+
+export const ConfigSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: intFrom(0).max(65535).default(8790),
+  EDGE_URL: z.url().default("http://127.0.0.1:8787"),
+  /** Shared HMAC secret for jobs (edge → here) and events (here → edge). */
+  TRANSCODER_SECRET: z.string({ error: "TRANSCODER_SECRET is required" }).min(1, "TRANSCODER_SECRET is required"),
+  S3_ENDPOINT: z.url().default("http://127.0.0.1:9000"),
+  S3_BUCKET: z.string().min(1).default("streamline"),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  // s3rver's fixed dev credentials; production sets real R2/S3 keys.
+  S3_ACCESS_KEY_ID: z.string().min(1).default("S3RVER"),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default("S3RVER"),
+  MAX_JOBS: intFrom(1).default(() => defaultMaxJobs()),
+  WORK_DIR: z.string().min(1).default(() => tmpdir()),
+  FFMPEG_PATH: optionalString,
+  FFPROBE_PATH: optionalString,
+  REDIS_URL: optionalString,
+  NODE_ID: z.string().min(1).default(() => `${hostname()}-${process.pid}`),
+  HEARTBEAT_MS: intFrom(100).default(5000),
+  /** `-threads` per x264 encoder; unset = x264 decides (cores × 1.5). */
+  FFMPEG_THREADS: intFrom(0).optional(),
+  /** x264 preset for every rung; veryfast is the usual VOD-on-commodity-CPU trade-off. */
+  X264_PRESET: z
+    .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"])
+    .default("veryfast"),
+  SHUTDOWN_GRACE_MS: intFrom(0).default(30_000),
+  /** Hard ceiling for one ffmpeg run (a stuck decoder must not hold a slot forever). */
+  JOB_TIMEOUT_MS: intFrom(1000).default(4 * 60 * 60 * 1000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (shell `FOO= node …`), so defaults still apply.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`invalid transcoder configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

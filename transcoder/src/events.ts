@@ -1,0 +1,218 @@
+/**
+ * Event reporter: POSTs signed `TranscoderEvent`s (contracts/events.ts) for one job
+ * attempt to `${EDGE_URL}/internal/transcoder/events`.
+ *
+ * - One queue per attempt, sent strictly in order, `seq` monotonic (the edge drops
+ *   anything at or below the last seq it applied).
+ * - Progress is throttled (~1/s) and coalesced while the edge is slow.
+ * - Network errors, 408/429 and 5xx are retried with backoff; other 4xx are dropped
+ *   with a log line. Nothing here ever throws into the job.
+ */
+import {
+  type ProbeResult,
+  type Rendition,
+  SIGNATURE_HEADER,
+  signBody,
+  type TranscodeJobV1,
+  TranscoderEvent,
+} from "@streamline/contracts";
+import { errorMessage, log } from "./log.ts";
+
+export const EVENTS_PATH = "/internal/transcoder/events";
+
+export type ProgressStage = "download" | "probe" | "encode" | "upload" | "thumbnails";
+
+export interface ProgressUpdate {
+  stage: ProgressStage;
+  percent: number;
+  fps?: number | undefined;
+  speed?: number | undefined;
+  etaSec?: number | undefined;
+  rendition?: string | undefined;
+}
+
+/** What handle-job needs from a reporter (tests may pass a recording fake). */
+export interface JobReporter {
+  heartbeat(): void;
+  probed(probe: ProbeResult): void;
+  progress(update: ProgressUpdate): void;
+  rendition(rendition: Rendition, masterKey: string): void;
+  done(payload: { probe: ProbeResult; renditions: Rendition[]; masterKey: string; posterKey: string | null }): void;
+  failed(reason: string, retryable: boolean): void;
+  /** Resolves when everything queued so far was delivered or given up on (bounded by `timeoutMs`). */
+  flush(timeoutMs?: number): Promise<void>;
+}
+
+export interface HttpReporterOptions {
+  edgeUrl: string;
+  secret: string;
+  job: TranscodeJobV1;
+  node: string;
+  /** Minimum gap between progress events (default 1000 ms). */
+  progressIntervalMs?: number;
+  /** Delivery attempts for ordinary events (default 5) and for done/failed (default 10). */
+  attempts?: number;
+  terminalAttempts?: number;
+  /** Base backoff (default 250 ms, doubling, capped at 5 s). */
+  backoffMs?: number;
+  now?: () => number;
+  fetch?: typeof fetch;
+}
+
+type EventBody = Record<string, unknown> & { type: TranscoderEvent["type"] };
+
+interface Queued {
+  body: EventBody;
+  seq: number;
+  terminal: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class HttpEventReporter implements JobReporter {
+  private readonly opts: Required<Omit<HttpReporterOptions, "fetch">> & { fetch: typeof fetch };
+  private readonly url: string;
+  private seq = 0;
+  private queue: Queued[] = [];
+  private draining: Promise<void> | null = null;
+  private lastProgressAt = Number.NEGATIVE_INFINITY;
+  private lastStage: ProgressStage | null = null;
+
+  constructor(opts: HttpReporterOptions) {
+    this.opts = {
+      progressIntervalMs: 1000,
+      attempts: 5,
+      terminalAttempts: 10,
+      backoffMs: 250,
+      now: Date.now,
+      fetch: globalThis.fetch,
+      ...opts,
+    };
+    this.url = `${opts.edgeUrl.replace(/\/+$/, "")}${EVENTS_PATH}`;
+  }
+
+  heartbeat(): void {
+    this.enqueue({ type: "heartbeat", node: this.opts.node });
+  }
+
+  probed(probe: ProbeResult): void {
+    this.enqueue({ type: "probed", probe });
+  }
+
+  progress(update: ProgressUpdate): void {
+    const now = this.opts.now();
+    const stageChanged = update.stage !== this.lastStage;
+    if (!stageChanged && now - this.lastProgressAt < this.opts.progressIntervalMs) return;
+    this.lastProgressAt = now;
+    this.lastStage = update.stage;
+    const body: EventBody = {
+      type: "progress",
+      stage: update.stage,
+      percent: Math.round(Math.min(100, Math.max(0, update.percent)) * 10) / 10,
+    };
+    if (update.fps !== undefined && update.fps >= 0) body.fps = update.fps;
+    if (update.speed !== undefined && update.speed >= 0) body.speed = update.speed;
+    if (update.etaSec !== undefined && update.etaSec >= 0) body.etaSec = Math.round(update.etaSec);
+    if (update.rendition) body.rendition = update.rendition;
+    // The edge is slow: replace a not-yet-sent progress at the tail instead of piling up.
+    const tail = this.queue.at(-1);
+    if (tail && tail.body.type === "progress" && this.queue.length > 1) {
+      tail.body = body;
+      tail.seq = ++this.seq;
+      return;
+    }
+    this.enqueue(body);
+  }
+
+  rendition(rendition: Rendition, masterKey: string): void {
+    this.enqueue({ type: "rendition", rendition, masterKey });
+  }
+
+  done(payload: { probe: ProbeResult; renditions: Rendition[]; masterKey: string; posterKey: string | null }): void {
+    this.enqueue({ type: "done", ...payload }, true);
+  }
+
+  failed(reason: string, retryable: boolean): void {
+    const trimmed = reason.length > 2000 ? `${reason.slice(0, 1997)}...` : reason;
+    this.enqueue({ type: "failed", reason: trimmed || "unknown failure", retryable }, true);
+  }
+
+  async flush(timeoutMs = 60_000): Promise<void> {
+    if (!this.draining) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.draining,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+  }
+
+  private enqueue(body: EventBody, terminal = false): void {
+    this.queue.push({ body, seq: ++this.seq, terminal });
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // The first item stays in the queue while in flight so progress coalescing never touches it.
+    for (let item = this.queue[0]; item; item = this.queue[0]) {
+      await this.deliver(item);
+      this.queue.shift();
+    }
+  }
+
+  private build(item: Queued): string | null {
+    const { job } = this.opts;
+    const event = {
+      v: 1,
+      videoId: job.videoId,
+      jobId: job.jobId,
+      attempt: job.attempt,
+      attemptId: job.attemptId,
+      seq: item.seq,
+      at: new Date(this.opts.now()).toISOString(),
+      ...item.body,
+    };
+    // Validate before signing: a bug here must show up in our logs, not as a 400 at the edge.
+    const parsed = TranscoderEvent.safeParse(event);
+    if (!parsed.success) {
+      log.error("dropping invalid transcoder event", { type: item.body.type, issues: parsed.error.issues });
+      return null;
+    }
+    return JSON.stringify(parsed.data);
+  }
+
+  private async deliver(item: Queued): Promise<void> {
+    const body = this.build(item);
+    if (body === null) return;
+    const attempts = item.terminal ? this.opts.terminalAttempts : this.opts.attempts;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let problem: string;
+      try {
+        const res = await this.opts.fetch(this.url, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            [SIGNATURE_HEADER]: await signBody(this.opts.secret, body),
+          },
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.body?.cancel();
+        if (res.ok) return;
+        problem = `HTTP ${res.status}`;
+        if (res.status < 500 && res.status !== 408 && res.status !== 429) {
+          log.warn("edge rejected transcoder event", { type: item.body.type, seq: item.seq, status: res.status });
+          return;
+        }
+      } catch (err) {
+        problem = errorMessage(err);
+      }
+      if (attempt < attempts) await sleep(Math.min(5000, this.opts.backoffMs * 2 ** (attempt - 1)));
+      else log.warn("giving up on transcoder event", { type: item.body.type, seq: item.seq, problem });
+    }
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * ffprobe → `ProbeResult` (contracts/media.ts) plus the exact frame-rate rational the
+ * encoder needs. Owns the decision "is this a playable video?" and the human reason
+ * when it is not (the edge shows it to the uploader verbatim).
+ */
+import type { ProbeResult } from "@streamline/contracts";
+import { open } from "node:fs/promises";
+import { z } from "zod";
+import { FfmpegError, runFfmpeg } from "./run.ts";
+
+export interface Rational {
+  num: number;
+  den: number;
+}
+
+export interface MediaInfo {
+  probe: ProbeResult;
+  /** Source average frame rate as a rational (e.g. 30000/1001); 0/1 when unknown. */
+  frameRate: Rational;
+}
+
+/** The input is not something we can turn into HLS; retrying will not help. */
+export class NotAVideoError extends Error {
+  override name = "NotAVideoError";
+  /** Human sentence starting with "not a playable video: …". */
+  readonly reason: string;
+  constructor(detail: string) {
+    const reason = `not a playable video: ${detail}`;
+    super(reason);
+    this.reason = reason;
+  }
+}
+
+// Only the fields we read; ffprobe prints many more and versions differ in which.
+const FfprobeStream = z.object({
+  index: z.number(),
+  codec_type: z.string().optional(),
+  codec_name: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  pix_fmt: z.string().optional(),
+  sample_aspect_ratio: z.string().optional(),
+  avg_frame_rate: z.string().optional(),
+  r_frame_rate: z.string().optional(),
+  duration: z.string().optional(),
+  disposition: z.record(z.string(), z.number()).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  side_data_list: z.array(z.looseObject({ side_data_type: z.string().optional(), rotation: z.number().optional() })).optional(),
+});
+const FfprobeOutput = z.object({
+  streams: z.array(FfprobeStream).default([]),
+  format: z
+    .object({
+      format_name: z.string().optional(),
+      duration: z.string().optional(),
+      bit_rate: z.string().optional(),
+    })
+    .optional(),
+});
+type FfprobeStream = z.infer<typeof FfprobeStream>;
+
+// Demuxers that mean "a still image", even when ffprobe reports a tiny duration.
+const IMAGE_FORMAT = /(^|,)(image2|\w+_pipe|gif_pipe|webp_pipe|png_pipe|jpeg_pipe|svg_pipe)(,|$)/;
+
+export function parseRational(raw: string | undefined): Rational {
+  // "30000/1001" (frame rates) or "32:27" (aspect ratios)
+  const m = /^(\d+)[/:](\d+)$/.exec(raw ?? "");
+  if (!m) return { num: 0, den: 1 };
+  const num = Number(m[1]);
+  const den = Number(m[2]);
+  return den > 0 && num > 0 ? { num, den } : { num: 0, den: 1 };
+}
+
+/** Rotation in degrees, normalised to 0/90/180/270, as ffprobe's display-matrix value. */
+export function normaliseRotation(deg: number): number {
+  const r = Math.round(deg / 90) * 90;
+  return ((r % 360) + 360) % 360;
+}
+
+function rotationOf(stream: FfprobeStream): number {
+  const matrix = stream.side_data_list?.find((d) => typeof d.rotation === "number");
+  if (matrix?.rotation !== undefined) return normaliseRotation(matrix.rotation);
+  // Legacy `rotate` tag (ffmpeg < 5 wrote it instead of exporting the matrix).
+  const tag = Number(stream.tags?.rotate ?? "0");
+  return Number.isFinite(tag) ? normaliseRotation(tag) : 0;
+}
+
+function even(n: number): number {
+  return Math.max(2, Math.round(n / 2) * 2);
+}
+
+/**
+ * One ffprobe line without the `[demuxer @ 0x…]` or file-path prefix: the first (root
+ * cause, e.g. "moov atom not found") or the last (the verdict, e.g. "Invalid data found
+ * when processing input").
+ */
+export function shortFfprobeError(stderrTail: string, pick: "first" | "last" = "first"): string {
+  const lines = stderrTail
+    .split("\n")
+    .map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, "").trim())
+    .filter(Boolean);
+  const line = (pick === "first" ? lines[0] : lines.at(-1)) ?? "unknown error";
+  const withoutPath = line.replace(/^.*?:\s+(?=[A-Z])/, "");
+  return withoutPath.length > 200 ? `${withoutPath.slice(0, 197)}...` : withoutPath;
+}
+
+/**
+ * Magic numbers of the containers people upload. Lets us tell "a broken video" (a known
+ * container ffprobe could not finish) from "not a video at all" (a PDF, a text file).
+ */
+export function looksLikeMediaContainer(head: Uint8Array): boolean {
+  const ascii = (from: number, to: number) => String.fromCharCode(...head.subarray(from, to));
+  if (head.length < 12) return false;
+  if (ascii(4, 8) === "ftyp" || ascii(4, 8) === "moov" || ascii(4, 8) === "mdat" || ascii(4, 8) === "wide") {
+    return true; // ISO BMFF / QuickTime
+  }
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return true; // Matroska/WebM
+  if (ascii(0, 4) === "RIFF" || ascii(0, 4) === "OggS" || ascii(0, 3) === "FLV") return true;
+  if (head[0] === 0x47 && (head.length < 189 || head[188] === 0x47)) return true; // MPEG-TS sync bytes
+  if (head[0] === 0x00 && head[1] === 0x00 && head[2] === 0x01 && head[3] === 0xba) return true; // MPEG-PS
+  if (head[0] === 0x30 && head[1] === 0x26 && head[2] === 0xb2 && head[3] === 0x75) return true; // ASF/WMV
+  return false;
+}
+
+/** Maps an ffprobe failure to the reason shown to the uploader. */
+export function reasonForProbeFailure(stderrTail: string, head: Uint8Array): string {
+  // Not a container at all: ffprobe's root cause is a guess from the file name; its verdict is clearer.
+  if (!looksLikeMediaContainer(head)) {
+    return `not a recognised video file (ffprobe: ${shortFfprobeError(stderrTail, "last")})`;
+  }
+  return `file is corrupt or truncated (ffprobe: ${shortFfprobeError(stderrTail, "first")})`;
+}
+
+/** Pure part of probing: ffprobe JSON → MediaInfo, or NotAVideoError. Unit-testable. */
+export function interpretProbe(json: unknown): MediaInfo {
+  const parsed = FfprobeOutput.safeParse(json);
+  if (!parsed.success) throw new NotAVideoError("ffprobe returned no usable stream information");
+  const { streams, format } = parsed.data;
+  const formatName = format?.format_name ?? "";
+
+  const videos = streams.filter((s) => s.codec_type === "video");
+  const moving = videos.filter((s) => s.disposition?.attached_pic !== 1);
+  const audios = streams.filter((s) => s.codec_type === "audio");
+  if (moving.length === 0) {
+    if (videos.length > 0) throw new NotAVideoError("it only contains a still picture (cover art), no video stream");
+    throw new NotAVideoError(
+      audios.length > 0 ? "it is an audio-only file, no video stream found" : "no video stream found",
+    );
+  }
+  if (IMAGE_FORMAT.test(formatName)) {
+    throw new NotAVideoError(`it is a still image (${moving[0]?.codec_name ?? formatName}), not a video`);
+  }
+  const video = moving[0] as FfprobeStream;
+  const width = video.width ?? 0;
+  const height = video.height ?? 0;
+  if (width <= 0 || height <= 0) {
+    throw new NotAVideoError(`the video stream has no picture size (codec ${video.codec_name ?? "unknown"})`);
+  }
+  const durationSec = Number.parseFloat(format?.duration ?? video.duration ?? "");
+  if (!Number.isFinite(durationSec) || durationSec <= 0) {
+    throw new NotAVideoError("it has no duration (empty, a still image, or a broken container)");
+  }
+
+  const rotation = rotationOf(video);
+  // Non-square pixels (DV, some broadcast files): display size uses the sample aspect.
+  const sar = parseRational(video.sample_aspect_ratio);
+  const sarFactor = sar.num > 0 ? sar.num / sar.den : 1;
+  const squareW = even(width * sarFactor);
+  const quarter = rotation === 90 || rotation === 270;
+  const avg = parseRational(video.avg_frame_rate);
+  const frameRate = avg.num > 0 ? avg : parseRational(video.r_frame_rate);
+  const bitrate = Number.parseInt(format?.bit_rate ?? "", 10);
+
+  const probe: ProbeResult = {
+    durationSec,
+    width,
+    height,
+    displayWidth: quarter ? height : squareW,
+    displayHeight: quarter ? squareW : height,
+    rotation,
+    fps: frameRate.num > 0 ? Math.round((frameRate.num / frameRate.den) * 1000) / 1000 : 0,
+    videoCodec: video.codec_name ?? "unknown",
+    audioCodec: audios[0]?.codec_name ?? null,
+    hasAudio: audios.length > 0,
+    audioTracks: audios.length,
+  };
+  if (video.pix_fmt) probe.pixelFormat = video.pix_fmt;
+  if (Number.isFinite(bitrate) && bitrate > 0) probe.bitrate = bitrate;
+  if (formatName) probe.container = formatName;
+  return { probe, frameRate };
+}
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Runs ffprobe on a local file. Throws NotAVideoError for bad input, FfmpegError otherwise. */
+export async function probeFile(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<MediaInfo> {
+  let stdout: string;
+  try {
+    ({ stdout } = await runFfmpeg(
+      ffprobe,
+      ["-v", "error", "-hide_banner", "-print_format", "json", "-show_format", "-show_streams", file],
+      { captureStdout: true, timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+    ));
+  } catch (err) {
+    if (err instanceof FfmpegError && err.kind === "exit") {
+      throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, await readHead(file)));
+    }
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    throw new NotAVideoError("ffprobe could not describe the file");
+  }
+  return interpretProbe(json);
+}
+
+async function readHead(file: string): Promise<Uint8Array> {
+  const fh = await open(file, "r");
+  try {
+    const buf = new Uint8Array(512);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

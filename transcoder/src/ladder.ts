@@ -1,0 +1,211 @@
+/**
+ * The encoding ladder: which rungs a source gets, their exact sizes, bitrate caps, H.264
+ * profile/level, and the HLS CODECS string that follows from those settings. Pure
+ * functions only; ffmpeg arguments are built from this in ffmpeg/hls.ts.
+ *
+ * Choices (and why):
+ * - Rungs are keyed by the SHORT side of the displayed picture, so a 720x1280 phone
+ *   video gets 720x1280, 480x854, 360x640, 240x426: the same pixel budget (and so the
+ *   same bitrate caps) as its landscape twin, and "720p" means the same quality in both.
+ * - Never upscale: only rungs at or below the source's short side. A source smaller than
+ *   the lowest rung gets exactly one rung at its own (even) size.
+ * - Capped CRF (`-crf 23 -maxrate X -bufsize 2X`): constant quality for easy content,
+ *   a hard ceiling for the peak BANDWIDTH we advertise on hard content.
+ * - Level is derived from frame size, macroblock rate and the VBV cap, then passed to
+ *   x264 explicitly, so CODECS is known before encoding and matches the SPS.
+ */
+import type { Rational } from "./ffmpeg/probe.ts";
+
+export type H264Profile = "high" | "main";
+
+export interface LadderStep {
+  /** Short-side size in pixels, the "720" in "720p". */
+  shortSide: number;
+  /** Video bitrate cap (kbit/s) at ≤ 30 fps. */
+  maxrateKbps: number;
+  audioKbps: number;
+  profile: H264Profile;
+}
+
+/** The rung table, best first. Caps follow common VOD ladders (Apple HLS authoring spec ballpark). */
+export const LADDER: readonly LadderStep[] = [
+  { shortSide: 1080, maxrateKbps: 5000, audioKbps: 128, profile: "high" },
+  { shortSide: 720, maxrateKbps: 3000, audioKbps: 128, profile: "high" },
+  { shortSide: 480, maxrateKbps: 1400, audioKbps: 96, profile: "high" },
+  // Main for the small rungs: they exist for the oldest/cheapest decoders.
+  { shortSide: 360, maxrateKbps: 800, audioKbps: 96, profile: "main" },
+  { shortSide: 240, maxrateKbps: 400, audioKbps: 64, profile: "main" },
+];
+
+export const CRF = 23;
+/** GOP length in seconds: keyframes every 2 s, aligned across rungs. */
+export const GOP_SECONDS = 2;
+/** Above 30 fps the same picture needs more bits; 1.5× is the usual allowance. */
+const HIGH_FPS_BITRATE_FACTOR = 1.5;
+export const MAX_FPS = 60;
+const DEFAULT_FPS: Rational = { num: 30, den: 1 };
+
+export interface Rung {
+  /** Rendition name and output folder, e.g. "720p". */
+  name: string;
+  width: number;
+  height: number;
+  maxrateKbps: number;
+  bufsizeKbps: number;
+  crf: number;
+  profile: H264Profile;
+  /** H.264 level as x264 takes it, e.g. "3.1". */
+  level: string;
+  audioKbps: number;
+  /** RFC 6381 video codec string, e.g. "avc1.64001f". */
+  videoCodec: string;
+}
+
+export interface LadderSource {
+  displayWidth: number;
+  displayHeight: number;
+}
+
+/** Rounds to the nearest even number ≥ 2 (4:2:0 chroma needs even dimensions). */
+export function toEven(n: number): number {
+  return Math.max(2, Math.round(n / 2) * 2);
+}
+
+/** Even and never larger than `limit` (rounding must not upscale by a pixel). */
+function evenWithin(n: number, limit: number): number {
+  const e = toEven(n);
+  return e > limit ? Math.max(2, Math.floor(limit / 2) * 2) : e;
+}
+
+/**
+ * Output frame rate: the source's, normalised (VFR → its average), capped at 60 by an
+ * integer divisor so motion stays regular (120 → 60, 100 → 50, 59.94 stays).
+ */
+export function outputFrameRate(source: Rational): Rational {
+  if (source.num <= 0 || source.den <= 0) return DEFAULT_FPS;
+  const fps = source.num / source.den;
+  if (fps <= MAX_FPS + 0.01) return reduce(source);
+  const divisor = Math.ceil(fps / MAX_FPS - 0.001);
+  return reduce({ num: source.num, den: source.den * divisor });
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function reduce(r: Rational): Rational {
+  const g = gcd(r.num, r.den) || 1;
+  return { num: r.num / g, den: r.den / g };
+}
+
+export function fpsValue(r: Rational): number {
+  return r.num / r.den;
+}
+
+/** Frames per GOP (2 s worth), used for `-g` and `-keyint_min`. */
+export function gopFrames(fps: Rational): number {
+  return Math.max(1, Math.round(fpsValue(fps) * GOP_SECONDS));
+}
+
+// H.264 Table A-1: level, max macroblocks/s, max frame size (MBs), max bitrate (kbit/s,
+// Baseline/Main; High allows 1.25×). Level 1b is skipped: nothing we emit is that small.
+const LEVELS: ReadonlyArray<{ level: string; idc: number; mbps: number; fs: number; br: number }> = [
+  { level: "1", idc: 10, mbps: 1485, fs: 99, br: 64 },
+  { level: "1.1", idc: 11, mbps: 3000, fs: 396, br: 192 },
+  { level: "1.2", idc: 12, mbps: 6000, fs: 396, br: 384 },
+  { level: "1.3", idc: 13, mbps: 11880, fs: 396, br: 768 },
+  { level: "2", idc: 20, mbps: 11880, fs: 396, br: 2000 },
+  { level: "2.1", idc: 21, mbps: 19800, fs: 792, br: 4000 },
+  { level: "2.2", idc: 22, mbps: 20250, fs: 1620, br: 4000 },
+  { level: "3", idc: 30, mbps: 40500, fs: 1620, br: 10000 },
+  { level: "3.1", idc: 31, mbps: 108000, fs: 3600, br: 14000 },
+  { level: "3.2", idc: 32, mbps: 216000, fs: 5120, br: 20000 },
+  { level: "4", idc: 40, mbps: 245760, fs: 8192, br: 20000 },
+  { level: "4.1", idc: 41, mbps: 245760, fs: 8192, br: 50000 },
+  { level: "4.2", idc: 42, mbps: 522240, fs: 8704, br: 50000 },
+  { level: "5", idc: 50, mbps: 589824, fs: 22080, br: 135000 },
+  { level: "5.1", idc: 51, mbps: 983040, fs: 36864, br: 240000 },
+  { level: "5.2", idc: 52, mbps: 2073600, fs: 36864, br: 240000 },
+];
+
+/** Lowest H.264 level that fits size, rate and VBV cap. */
+export function h264Level(
+  width: number,
+  height: number,
+  fps: number,
+  maxrateKbps: number,
+  profile: H264Profile,
+): { level: string; idc: number } {
+  const mbW = Math.ceil(width / 16);
+  const mbH = Math.ceil(height / 16);
+  const frameMbs = mbW * mbH;
+  const mbPerSec = frameMbs * fps;
+  const brFactor = profile === "high" ? 1.25 : 1;
+  for (const l of LEVELS) {
+    // A-3.1 also bounds each dimension: sqrt(8 × MaxFS) macroblocks.
+    const maxDim = Math.sqrt(l.fs * 8);
+    if (frameMbs <= l.fs && mbW <= maxDim && mbH <= maxDim && mbPerSec <= l.mbps && maxrateKbps <= l.br * brFactor) {
+      return { level: l.level, idc: l.idc };
+    }
+  }
+  const top = LEVELS[LEVELS.length - 1] as (typeof LEVELS)[number];
+  return { level: top.level, idc: top.idc };
+}
+
+// profile_idc and the constraint-flag byte x264 writes in the SPS for each profile
+// (Main sets constraint_set1 because every Main stream is also Main-compatible).
+const PROFILE_BYTES: Record<H264Profile, { idc: number; constraints: number }> = {
+  high: { idc: 100, constraints: 0x00 },
+  main: { idc: 77, constraints: 0x40 },
+};
+
+const hex2 = (n: number) => n.toString(16).padStart(2, "0");
+
+/** RFC 6381 `avc1.PPCCLL` from profile + level_idc. */
+export function avc1Codec(profile: H264Profile, levelIdc: number): string {
+  const p = PROFILE_BYTES[profile];
+  return `avc1.${hex2(p.idc)}${hex2(p.constraints)}${hex2(levelIdc)}`;
+}
+
+/** AAC-LC, what ffmpeg's native `aac` encoder produces. */
+export const AAC_LC_CODEC = "mp4a.40.2";
+
+function sizeFor(source: LadderSource, shortSide: number): { width: number; height: number } {
+  const { displayWidth: w, displayHeight: h } = source;
+  if (w >= h) return { width: evenWithin((shortSide * w) / h, w), height: shortSide };
+  return { width: shortSide, height: evenWithin((shortSide * h) / w, h) };
+}
+
+function makeRung(step: LadderStep, size: { width: number; height: number }, name: string, fps: Rational): Rung {
+  const rate = fpsValue(fps);
+  const maxrateKbps = Math.round(step.maxrateKbps * (rate > 30.5 ? HIGH_FPS_BITRATE_FACTOR : 1));
+  const { level, idc } = h264Level(size.width, size.height, rate, maxrateKbps, step.profile);
+  return {
+    name,
+    width: size.width,
+    height: size.height,
+    maxrateKbps,
+    bufsizeKbps: maxrateKbps * 2,
+    crf: CRF,
+    profile: step.profile,
+    level,
+    audioKbps: step.audioKbps,
+    videoCodec: avc1Codec(step.profile, idc),
+  };
+}
+
+/** Rungs for a source, best first. Never empty. */
+export function selectLadder(source: LadderSource, fps: Rational): Rung[] {
+  const shortSide = Math.min(source.displayWidth, source.displayHeight);
+  const steps = LADDER.filter((s) => s.shortSide <= shortSide);
+  if (steps.length > 0) return steps.map((s) => makeRung(s, sizeFor(source, s.shortSide), `${s.shortSide}p`, fps));
+
+  // Tiny source: one rung at its own size, with the smallest rung's caps.
+  const smallest = LADDER[LADDER.length - 1] as LadderStep;
+  const size = {
+    width: evenWithin(source.displayWidth, Math.max(2, source.displayWidth)),
+    height: evenWithin(source.displayHeight, Math.max(2, source.displayHeight)),
+  };
+  const name = `${Math.min(size.width, size.height)}p`;
+  return [makeRung(smallest, size, name, fps)];
+}

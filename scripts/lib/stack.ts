@@ -1,0 +1,228 @@
+/**
+ * Starts the whole local platform: embedded S3, the transcoder, and wrangler dev serving
+ * the edge Worker with the Astro site Worker behind its SITE service binding — one origin.
+ * Used by `npm run dev` (ports 8787/9000/8790, data under .data/) and by the e2e tests
+ * (their own ports and a temp dir). Every child is in its own process group so stopping
+ * the stack stops everything it started.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { type RunningS3, S3_CREDENTIALS, startS3Server } from "./s3-server.ts";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const SITE_CONFIG = join(ROOT, "site/dist/server/wrangler.json");
+
+export interface StackOptions {
+  port: number;
+  s3Port: number;
+  transcoderPort: number;
+  dataDir: string;
+  secrets: { JWT_SECRET: string; DELIVERY_SECRET: string; TRANSCODER_SECRET: string };
+  /** Extra env for the transcoder (e.g. REDIS_URL, MAX_JOBS). */
+  transcoderEnv?: Record<string, string>;
+  /** Inherit child output (dev) or keep it in memory for failure reports (tests). */
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  origin: string;
+  s3Endpoint: string;
+  transcoderUrl: string;
+  /** Last lines each child printed (for test failure messages). */
+  output(): string;
+  stopTranscoder(signal?: NodeJS.Signals): Promise<void>;
+  startTranscoder(): ChildProcess;
+  stop(): Promise<void>;
+}
+
+const OFFLINE_ENV = {
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_SEND_METRICS: "false",
+  ASTRO_TELEMETRY_DISABLED: "1",
+  NO_COLOR: "1",
+};
+
+export function wranglerBin() {
+  return join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+}
+
+export function buildSite(log: (l: string) => void = console.log) {
+  log("building the site (astro build)…");
+  const res = spawnSync("npm", ["run", "build", "-w", "site"], {
+    cwd: ROOT,
+    env: { ...process.env, ...OFFLINE_ENV },
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  if (res.status !== 0) throw new Error(`site build failed:\n${res.stdout}\n${res.stderr}`);
+}
+
+export function applyMigrations(persistTo: string) {
+  const res = spawnSync(
+    process.execPath,
+    [wranglerBin(), "d1", "migrations", "apply", "streamline", "--local", "--persist-to", persistTo, "-c", "wrangler.toml"],
+    { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: "true" }, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+  );
+  if (res.status !== 0) throw new Error(`D1 migrations failed:\n${res.stdout}\n${res.stderr}`);
+}
+
+async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {}
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      clearTimeout(timer);
+      resolvePromise();
+    }
+  });
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const tails: Record<string, string[]> = {};
+  const capture = (name: string, child: ChildProcess) => {
+    const buf = (tails[name] = tails[name] ?? []);
+    const push = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line.trim()) continue;
+        buf.push(line);
+        if (buf.length > 200) buf.shift();
+        if (!opts.quiet) process.stdout.write(`[${name}] ${line}\n`);
+      }
+    };
+    child.stdout?.on("data", push);
+    child.stderr?.on("data", push);
+  };
+
+  if (!existsSync(SITE_CONFIG)) buildSite(log);
+  const persistTo = join(opts.dataDir, "wrangler");
+  mkdirSync(persistTo, { recursive: true });
+  applyMigrations(persistTo);
+
+  let s3: RunningS3 | undefined;
+  const children: ChildProcess[] = [];
+  let transcoder: ChildProcess | undefined;
+  const s3Endpoint = `http://127.0.0.1:${opts.s3Port}`;
+  const transcoderUrl = `http://127.0.0.1:${opts.transcoderPort}`;
+  const origin = `http://127.0.0.1:${opts.port}`;
+
+  const startTranscoder = () => {
+    const child = spawn(process.execPath, [join(ROOT, "transcoder/src/main.ts")], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(opts.transcoderPort),
+        EDGE_URL: origin,
+        TRANSCODER_SECRET: opts.secrets.TRANSCODER_SECRET,
+        S3_ENDPOINT: s3Endpoint,
+        S3_BUCKET: "streamline",
+        S3_REGION: "us-east-1",
+        S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+        S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+        ...opts.transcoderEnv,
+      },
+    });
+    capture("transcoder", child);
+    transcoder = child;
+    children.push(child);
+    return child;
+  };
+
+  const stop = async () => {
+    await Promise.all(children.map((c) => killGroup(c)));
+    await s3?.close().catch(() => {});
+  };
+
+  try {
+    s3 = await startS3Server({ directory: join(opts.dataDir, "s3"), port: opts.s3Port });
+    log(`s3        ${s3Endpoint} (data in ${join(opts.dataDir, "s3")})`);
+    startTranscoder();
+    await waitForHttp(`${transcoderUrl}/healthz`, 20_000, transcoder);
+    log(`transcoder ${transcoderUrl}`);
+
+    const vars = {
+      S3_ENDPOINT: s3Endpoint,
+      S3_PUBLIC_ENDPOINT: s3Endpoint,
+      TRANSCODER_URL: transcoderUrl,
+      S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      ...opts.secrets,
+    };
+    const wrangler = spawn(
+      process.execPath,
+      [
+        wranglerBin(),
+        "dev",
+        "-c",
+        "wrangler.toml",
+        "-c",
+        SITE_CONFIG,
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(opts.port),
+        "--persist-to",
+        persistTo,
+        "--show-interactive-dev-session=false",
+        "--test-scheduled",
+        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ],
+      { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...OFFLINE_ENV } },
+    );
+    capture("wrangler", wrangler);
+    children.push(wrangler);
+    await waitForHttp(`${origin}/api/health`, 60_000, wrangler);
+    log(`edge+site ${origin}`);
+  } catch (err) {
+    await stop();
+    const tail = Object.entries(tails)
+      .map(([n, l]) => `--- ${n}\n${l.slice(-40).join("\n")}`)
+      .join("\n");
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail}`);
+  }
+
+  return {
+    origin,
+    s3Endpoint,
+    transcoderUrl,
+    output: () =>
+      Object.entries(tails)
+        .map(([n, l]) => `--- ${n}\n${l.slice(-60).join("\n")}`)
+        .join("\n"),
+    async stopTranscoder(signal: NodeJS.Signals = "SIGTERM") {
+      if (transcoder) await killGroup(transcoder, signal);
+    },
+    startTranscoder,
+    stop,
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Plays an HLS source in a <video>: hls.js wherever Media Source Extensions exist (it is the
+ * largest thing the site ships, so it is imported on demand), the browser's own HLS otherwise
+ * (iPhone Safari without MSE).
+ *
+ * Delivery tokens sit in the path (`/v/{id}/{token}/…`) and expire. `updatePlayback` swaps the
+ * token used by every later request, so a long session keeps playing on fresh tokens.
+ */
+import type Hls from "hls.js";
+import type { ErrorData } from "hls.js";
+
+export interface Playback {
+  hls: string;
+  expiresAt: string;
+}
+
+export interface PlayerHandle {
+  readonly hls: Hls | null;
+  readonly video: HTMLVideoElement;
+  updatePlayback(playback: Playback): void;
+  destroy(): void;
+}
+
+export interface PlayerCallbacks {
+  /** Playback cannot continue; the message is for people. */
+  onFatal(message: string): void;
+  /** A request was refused (most likely an expired token): fetch fresh playback and call updatePlayback. */
+  onTokenRejected(): void;
+}
+
+declare global {
+  interface Window {
+    /** Test hook: the active player. */
+    __player?: { hls: Hls | null; video: HTMLVideoElement };
+  }
+}
+
+const TOKEN_IN_PATH = /^(\/v\/[^/]+\/)([^/]+)(\/.*)$/;
+
+/** The token segment of a delivery URL or path, or null when it is not one. */
+export function tokenOf(url: string, base = "http://localhost"): string | null {
+  try {
+    return TOKEN_IN_PATH.exec(new URL(url, base).pathname)?.[2] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** `url` with its delivery token replaced; other URLs are returned untouched. */
+export function withToken(url: string, token: string, base = "http://localhost"): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
+    return url;
+  }
+  const match = TOKEN_IN_PATH.exec(parsed.pathname);
+  if (!match || match[2] === token) return url;
+  parsed.pathname = `${match[1]}${token}${match[3]}`;
+  return parsed.href;
+}
+
+const MAX_MEDIA_RECOVERIES = 2;
+
+export async function attachPlayer(
+  video: HTMLVideoElement,
+  playback: Playback,
+  callbacks: PlayerCallbacks,
+): Promise<PlayerHandle> {
+  const { default: HlsClass } = await import("hls.js");
+
+  if (HlsClass.isSupported()) {
+    let token = tokenOf(playback.hls, location.href);
+    let stalledOnNetwork = false;
+    let manifestFailed = false;
+    let mediaRecoveries = 0;
+    const hls = new HlsClass({
+      capLevelToPlayerSize: true,
+      backBufferLength: 60,
+      // Called before hls.js opens each request: opening it here ourselves lets every playlist
+      // and segment request carry the newest token, even for URIs resolved from older playlists.
+      xhrSetup(xhr, url) {
+        if (!token) return;
+        const current = withToken(url, token, location.href);
+        if (current !== url) xhr.open("GET", current, true);
+      },
+    });
+
+    hls.on(HlsClass.Events.ERROR, (_event, data: ErrorData) => {
+      if (!data.fatal) return;
+      if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR) {
+        stalledOnNetwork = true;
+        manifestFailed = data.details === HlsClass.ErrorDetails.MANIFEST_LOAD_ERROR;
+        const status = data.response?.code;
+        if (status === 401 || status === 403) callbacks.onTokenRejected();
+        else callbacks.onFatal("The video could not be loaded. Check your connection and reload the page.");
+        return;
+      }
+      if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && mediaRecoveries < MAX_MEDIA_RECOVERIES) {
+        mediaRecoveries++;
+        hls.recoverMediaError();
+        return;
+      }
+      callbacks.onFatal("This video can't be played in this browser.");
+    });
+
+    hls.loadSource(playback.hls);
+    hls.attachMedia(video);
+    window.__player = { hls, video };
+
+    return {
+      hls,
+      video,
+      updatePlayback(next) {
+        token = tokenOf(next.hls, location.href);
+        if (!stalledOnNetwork) return;
+        stalledOnNetwork = false;
+        if (manifestFailed) hls.loadSource(next.hls);
+        else hls.startLoad(video.currentTime > 0 ? video.currentTime : -1);
+      },
+      destroy() {
+        hls.destroy();
+        if (window.__player?.hls === hls) delete window.__player;
+      },
+    };
+  }
+
+  if (video.canPlayType("application/vnd.apple.mpegurl")) {
+    // Native HLS: the browser fetches everything itself, so a new token means a new source;
+    // swap it only after the old one was refused, and keep the position.
+    let needsFreshSource = false;
+    const onError = () => {
+      needsFreshSource = true;
+      callbacks.onTokenRejected();
+    };
+    video.addEventListener("error", onError);
+    video.src = playback.hls;
+    window.__player = { hls: null, video };
+    return {
+      hls: null,
+      video,
+      updatePlayback(next) {
+        if (!needsFreshSource) return;
+        needsFreshSource = false;
+        const resumeAt = video.currentTime;
+        video.src = next.hls;
+        video.addEventListener(
+          "loadedmetadata",
+          () => {
+            video.currentTime = resumeAt;
+            void video.play().catch(() => undefined);
+          },
+          { once: true },
+        );
+      },
+      destroy() {
+        video.removeEventListener("error", onError);
+        video.removeAttribute("src");
+        video.load();
+        if (window.__player?.video === video) delete window.__player;
+      },
+    };
+  }
+
+  throw new Error("This browser can't play HLS video.");
+}
+
+/** Start playback; browsers refuse sound without a gesture, so fall back to muted autoplay. */
+export async function autoplay(video: HTMLVideoElement): Promise<void> {
+  try {
+    await video.play();
+  } catch (err) {
+    if (!(err instanceof DOMException) || err.name !== "NotAllowedError") return;
+    video.muted = true;
+    await video.play().catch(() => undefined);
+  }
+}

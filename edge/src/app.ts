@@ -8,6 +8,7 @@ import type { AppEnv } from "./app-env.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
+import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
@@ -21,6 +22,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/health", healthRoutes)
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
+  .route("/api/ws-ticket", ticketRoutes)
+  .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)
   .all("/api/*", () => {

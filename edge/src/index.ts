@@ -1,6 +1,7 @@
 /** Worker entry: HTTP (Hono app), queue consumers (jobs + dead letters), cron sweeper, Durable Objects. */
 import { app } from "./app.ts";
 import { consumeDeadLetters, consumeJobs, DLQ_NAME } from "./features/jobs/dispatch.ts";
+import { sweep } from "./features/jobs/sweeper.ts";
 import { services } from "./lib/services.ts";
 
 export { VideoRoom } from "./features/progress/video-room.ts";
@@ -12,7 +13,7 @@ export default {
     if (batch.queue === DLQ_NAME) await consumeDeadLetters(batch, s);
     else await consumeJobs(batch, s);
   },
-  async scheduled() {
-    // The sweeper lands with the job-lease work (issue #5).
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweep(services(env)).then((report) => console.log("sweeper", JSON.stringify(report))));
   },
 } satisfies ExportedHandler<Env, unknown>;

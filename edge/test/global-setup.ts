@@ -23,7 +23,8 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "streamline-edge-s3-"));
-  const s3 = await startS3Server({ directory: dir, port: 0 });
+  // "sweeper-test" is private to the orphan sweep test, which deletes what it does not know.
+  const s3 = await startS3Server({ directory: dir, port: 0, buckets: ["streamline", "sweeper-test"] });
 
   const received = new Map<string, unknown[]>();
   const scripts = new Map<string, number[]>();
@@ -44,9 +45,14 @@ export default async function setup(project: TestProject) {
     if (req.method === "GET" && url.pathname === "/__jobs") {
       return send(200, { jobs: received.get(url.searchParams.get("videoId") ?? "") ?? [] });
     }
-    if (req.method === "GET" && url.pathname === "/healthz") return send(200, { ok: true, running: 0, capacity: 1 });
+    if (req.method === "GET" && url.pathname === "/healthz")
+      return send(200, { ok: true, running: 0, capacity: 1 });
     if (req.method === "POST" && url.pathname === "/jobs") {
-      const check = await verifyBody(TEST_SECRETS.TRANSCODER_SECRET, body, req.headers[SIGNATURE_HEADER] as string);
+      const check = await verifyBody(
+        TEST_SECRETS.TRANSCODER_SECRET,
+        body,
+        req.headers[SIGNATURE_HEADER] as string,
+      );
       if (!check.ok) return send(401, { error: { code: "bad_signature", message: check.reason } });
       const job = JSON.parse(body) as { videoId: string };
       const list = received.get(job.videoId) ?? [];

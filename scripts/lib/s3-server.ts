@@ -29,14 +29,18 @@ export interface RunningS3 {
   close(): Promise<void>;
 }
 
-export async function startS3Server(opts: { directory: string; port: number; bucket?: string }): Promise<RunningS3> {
+export async function startS3Server(opts: {
+  directory: string;
+  port: number;
+  buckets?: string[];
+}): Promise<RunningS3> {
   mkdirSync(opts.directory, { recursive: true });
   const server = new S3rver({
     directory: opts.directory,
     address: "127.0.0.1",
     port: opts.port,
     silent: true,
-    configureBuckets: [{ name: opts.bucket ?? "streamline", configs: [CORS_XML] }],
+    configureBuckets: (opts.buckets ?? ["streamline"]).map((name) => ({ name, configs: [CORS_XML] })),
   });
   const address = (await server.run()) as AddressInfo;
   return {

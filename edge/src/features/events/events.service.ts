@@ -4,20 +4,17 @@
  * events older than the last applied one, change nothing.
  */
 import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
+import type { Room } from "../progress/room-notifier.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
 import { renditionsOf } from "../videos/videos.service.ts";
 import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
-
-export interface RoomNotifier {
-  publish(videoId: string, messages: WsMessage[]): Promise<void>;
-}
 
 export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
 
 export interface EventDeps {
   repo: VideosRepo;
   queue: JobQueue;
-  room: RoomNotifier;
+  room: Room;
   maxAttempts: number;
   now?: () => number;
 }
@@ -34,7 +31,8 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
   switch (ev.type) {
     case "heartbeat":
       patch = { heartbeatAt: now, ...(video.status === "queued" ? { status: live } : {}) };
-      if (video.status === "queued") messages = [{ type: "status", status: "processing", playable: video.playable }];
+      if (video.status === "queued")
+        messages = [{ type: "status", status: "processing", playable: video.playable }];
       break;
     case "probed":
       patch = {
@@ -56,7 +54,11 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
         ...(ev.etaSec !== undefined ? { etaSec: ev.etaSec } : {}),
         ...(ev.rendition ? { rendition: ev.rendition } : {}),
       };
-      patch = { status: live, heartbeatAt: now, progressJson: JSON.stringify({ ...progress, updatedAt: ev.at }) };
+      patch = {
+        status: live,
+        heartbeatAt: now,
+        progressJson: JSON.stringify({ ...progress, updatedAt: ev.at }),
+      };
       messages = [{ type: "progress", ...progress }];
       break;
     }
@@ -95,6 +97,7 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
     case "failed": {
       // Record the event first (dedupe), then decide between another attempt and giving up.
       if (!(await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, {}))) return "duplicate";
+      await deps.room.releaseLease(video.id, ev.attemptId);
       if (ev.retryable) {
         const retry = await startAttempt(
           { repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts },
@@ -106,8 +109,14 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
           return "applied";
         }
       }
-      const reason = ev.retryable ? `transcoding failed after ${video.attempt} attempts: ${ev.reason}` : ev.reason;
-      await deps.repo.transition(video.id, ["queued", "processing"], { status: "failed", failureReason: reason, progressJson: null });
+      const reason = ev.retryable
+        ? `transcoding failed after ${video.attempt} attempts: ${ev.reason}`
+        : ev.reason;
+      await deps.repo.transition(video.id, ["queued", "processing"], {
+        status: "failed",
+        failureReason: reason,
+        progressJson: null,
+      });
       await deps.room.publish(video.id, [
         { type: "status", status: "failed", playable: video.playable, failureReason: reason },
         { type: "failed", reason },
@@ -117,6 +126,9 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
   }
   const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
   if (!applied) return "duplicate";
+  // Every sign of life from the current attempt renews its lease; `done` ends it.
+  if (ev.type === "done") await deps.room.releaseLease(video.id, ev.attemptId);
+  else await deps.room.renewLease(video.id, ev.attemptId);
   if (messages.length) await deps.room.publish(video.id, messages);
   return "applied";
 }

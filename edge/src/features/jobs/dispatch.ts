@@ -17,7 +17,10 @@ export function backoffSeconds(attempts: number, random = Math.random): number {
   return Math.max(1, Math.round(base * (0.8 + random() * 0.4)));
 }
 
-export type DispatchResult = { kind: "ack" } | { kind: "retry"; delaySeconds: number; why: string } | { kind: "drop"; why: string };
+export type DispatchResult =
+  | { kind: "ack"; accepted: boolean; job: Job }
+  | { kind: "retry"; delaySeconds: number; why: string }
+  | { kind: "drop"; why: string };
 
 export async function dispatchJob(
   services: Pick<Services, "config">,
@@ -38,19 +41,31 @@ export async function dispatchJob(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (err) {
-    return { kind: "retry", delaySeconds: backoffSeconds(attempts), why: `transcoder unreachable: ${String(err)}` };
+    return {
+      kind: "retry",
+      delaySeconds: backoffSeconds(attempts),
+      why: `transcoder unreachable: ${String(err)}`,
+    };
   }
   await res.text().catch(() => "");
-  if (res.status === 202 || res.status === 409) return { kind: "ack" };
+  // 409: the job already runs on some node (at-least-once redelivery) — its lease stands.
+  if (res.status === 202 || res.status === 409)
+    return { kind: "ack", accepted: res.status === 202, job: parsed.data };
   const retryAfter = Number(res.headers.get("retry-after"));
-  const delay = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(300, retryAfter) : backoffSeconds(attempts);
+  const delay =
+    Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(300, retryAfter) : backoffSeconds(attempts);
   return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${res.status}` };
 }
 
 export async function consumeJobs(batch: MessageBatch<unknown>, services: Services): Promise<void> {
+  const room = roomNotifier(services.env);
   await Promise.all(
     batch.messages.map(async (message) => {
       const result = await dispatchJob(services, message.body, message.attempts);
+      if (result.kind === "ack" && result.accepted) {
+        // The fleet took it: from now on the attempt must show signs of life or be replaced.
+        await room.startLease(result.job.videoId, result.job.attemptId, result.job.attempt);
+      }
       if (result.kind === "retry") {
         console.warn(`job retry in ${result.delaySeconds}s: ${result.why}`);
         message.retry({ delaySeconds: result.delaySeconds });
@@ -72,8 +87,12 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, services:
       const video = await repo.find(videoId);
       // Only the attempt that died here may fail the video; a newer attempt is still alive.
       if (video && video.attemptId === attemptId) {
-        const reason = "transcoding could not start: the transcoder fleet was unavailable, please try again later";
-        const failed = await repo.transition(videoId, ["queued", "processing"], { status: "failed", failureReason: reason });
+        const reason =
+          "transcoding could not start: the transcoder fleet was unavailable, please try again later";
+        const failed = await repo.transition(videoId, ["queued", "processing"], {
+          status: "failed",
+          failureReason: reason,
+        });
         if (failed) {
           await room.publish(videoId, [
             { type: "status", status: "failed", playable: video.playable, failureReason: reason },

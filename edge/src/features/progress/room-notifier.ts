@@ -1,12 +1,25 @@
-/** Reaches a video's VideoRoom Durable Object from routes and services. */
+/** The edge's handle on a video's VideoRoom Durable Object. */
 import type { WsMessage } from "@streamline/contracts";
-import type { RoomNotifier } from "../events/events.service.ts";
 
-export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">): RoomNotifier {
+export interface Room {
+  publish(videoId: string, messages: WsMessage[]): Promise<void>;
+  startLease(videoId: string, attemptId: string, attempt: number): Promise<void>;
+  renewLease(videoId: string, attemptId: string): Promise<void>;
+  releaseLease(videoId: string, attemptId: string): Promise<void>;
+  close(videoId: string, reason: string): Promise<void>;
+}
+
+export function roomStub(env: Pick<Env, "VIDEO_ROOM">, videoId: string) {
+  return env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
+}
+
+export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">): Room {
   return {
-    async publish(videoId: string, messages: WsMessage[]) {
-      const stub = env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
-      await stub.publish(messages);
-    },
+    publish: (videoId, messages) => roomStub(env, videoId).publish(videoId, messages),
+    startLease: (videoId, attemptId, attempt) =>
+      roomStub(env, videoId).startLease(videoId, attemptId, attempt),
+    renewLease: (videoId, attemptId) => roomStub(env, videoId).renewLease(videoId, attemptId),
+    releaseLease: (videoId, attemptId) => roomStub(env, videoId).releaseLease(videoId, attemptId),
+    close: (videoId, reason) => roomStub(env, videoId).closeRoom(reason),
   };
 }

@@ -1,34 +1,95 @@
 /**
- * VideoRoom: one Durable Object per video. Keeps the latest status/progress and fans
- * typed messages out to WebSocket watchers (hibernation API: idle sockets cost nothing).
+ * VideoRoom: one SQLite-backed Durable Object per video. It
+ *  - keeps the latest status / per-rendition progress and fans typed messages out to
+ *    WebSocket watchers (hibernation API; pings are answered without waking it);
+ *  - redeems one-time WebSocket tickets;
+ *  - owns the job lease: dispatch starts it, heartbeats renew it, and if it runs out the
+ *    alarm starts the next attempt (bounded), or fails the video "transcoding timed out".
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WsMessage } from "@streamline/contracts";
+import { database } from "../../db/client.ts";
+import { loadConfig } from "../../config.ts";
+import { queueOf, startAttempt } from "../jobs/jobs.service.ts";
+import { VideosRepo } from "../videos/videos.repo.ts";
 
-type RoomState = { status?: WsMessage; progress?: WsMessage; renditions: WsMessage[] };
+export const LEASE_MS = 60_000;
+export const CLOSE_VIDEO_DELETED = 4404;
+export const CLOSE_POLICY = 1008;
+
+interface Lease {
+  attemptId: string;
+  attempt: number;
+  expiresAt: number;
+}
+
+interface RoomState {
+  videoId?: string;
+  status?: Extract<WsMessage, { type: "status" }>;
+  /** Latest progress per rendition ("all" when the transcoder reports the whole job). */
+  progress: Record<string, Extract<WsMessage, { type: "progress" }>>;
+  renditions: Extract<WsMessage, { type: "rendition" }>[];
+  terminal?: Extract<WsMessage, { type: "ready" | "failed" }>;
+  lease?: Lease;
+}
 
 export class VideoRoom extends DurableObject<Env> {
   private state: RoomState | undefined;
 
-  private async load(): Promise<RoomState> {
-    this.state ??= (await this.ctx.storage.get<RoomState>("state")) ?? { renditions: [] };
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Pings are answered by the runtime itself: idle watchers never wake the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(
+        "CREATE TABLE IF NOT EXISTS tickets (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
+      );
+    });
+  }
+
+  private async load(videoId?: string): Promise<RoomState> {
+    this.state ??= (await this.ctx.storage.get<RoomState>("state")) ?? { progress: {}, renditions: [] };
+    if (videoId && !this.state.videoId) this.state.videoId = videoId;
     return this.state;
   }
 
-  /** RPC from the edge: record and broadcast. */
-  async publish(messages: WsMessage[]): Promise<void> {
-    const state = await this.load();
+  private async save() {
+    if (this.state) await this.ctx.storage.put("state", this.state);
+  }
+
+  /** Record and broadcast. A terminal message clears live progress and the lease. */
+  async publish(videoId: string, messages: WsMessage[]): Promise<void> {
+    const state = await this.load(videoId);
     for (const m of messages) {
-      if (m.type === "status") state.status = m;
-      else if (m.type === "progress") state.progress = m;
-      else if (m.type === "rendition") state.renditions = [...state.renditions.filter((r) => r.type === "rendition" && r.rendition.name !== m.rendition.name), m];
+      switch (m.type) {
+        case "status":
+          state.status = m;
+          if (m.status === "queued") {
+            state.progress = {};
+            delete state.terminal;
+          }
+          break;
+        case "progress":
+          state.progress[m.rendition ?? "all"] = m;
+          break;
+        case "rendition":
+          state.renditions = [...state.renditions.filter((r) => r.rendition.name !== m.rendition.name), m];
+          break;
+        case "ready":
+        case "failed":
+          state.terminal = m;
+          state.progress = {};
+          delete state.lease;
+          break;
+      }
     }
-    await this.ctx.storage.put("state", state);
+    await this.save();
+    if (!state.lease) await this.ctx.storage.deleteAlarm();
     const frames = messages.map((m) => JSON.stringify(m));
     for (const ws of this.ctx.getWebSockets()) {
-      for (const f of frames) {
+      for (const frame of frames) {
         try {
-          ws.send(f);
+          ws.send(frame);
         } catch {
           // A socket closing mid-send is not the publisher's problem.
         }
@@ -36,9 +97,111 @@ export class VideoRoom extends DurableObject<Env> {
     }
   }
 
+  /** What a watcher that connects now needs to be in sync. */
   async snapshot(): Promise<WsMessage[]> {
     const s = await this.load();
-    return [s.status, ...s.renditions, s.progress].filter((m): m is WsMessage => m !== undefined);
+    const out: WsMessage[] = [];
+    if (s.status) out.push(s.status);
+    out.push(...s.renditions);
+    out.push(...Object.values(s.progress));
+    if (s.terminal) out.push(s.terminal);
+    return out;
+  }
+
+  // ---- job lease -------------------------------------------------------------------
+
+  async startLease(videoId: string, attemptId: string, attempt: number, ttlMs = LEASE_MS): Promise<void> {
+    const state = await this.load(videoId);
+    state.lease = { attemptId, attempt, expiresAt: Date.now() + ttlMs };
+    await this.save();
+    await this.ctx.storage.setAlarm(state.lease.expiresAt);
+  }
+
+  /**
+   * Heartbeat/progress of the current attempt (the caller checked that against D1):
+   * extends the lease, or creates it when events beat the dispatcher's `startLease`.
+   */
+  async renewLease(videoId: string, attemptId: string, ttlMs = LEASE_MS): Promise<void> {
+    const state = await this.load(videoId);
+    const attempt = state.lease?.attemptId === attemptId ? state.lease.attempt : 0;
+    state.lease = { attemptId, attempt, expiresAt: Date.now() + ttlMs };
+    await this.save();
+    await this.ctx.storage.setAlarm(state.lease.expiresAt);
+  }
+
+  async releaseLease(videoId: string, attemptId: string): Promise<void> {
+    const state = await this.load(videoId);
+    if (state.lease?.attemptId === attemptId) {
+      delete state.lease;
+      await this.save();
+      await this.ctx.storage.deleteAlarm();
+    }
+  }
+
+  async leaseInfo(): Promise<Lease | null> {
+    return (await this.load()).lease ?? null;
+  }
+
+  override async alarm(): Promise<void> {
+    const state = await this.load();
+    const lease = state.lease;
+    if (!lease || !state.videoId) return;
+    if (lease.expiresAt > Date.now()) {
+      await this.ctx.storage.setAlarm(lease.expiresAt);
+      return;
+    }
+    delete state.lease;
+    await this.save();
+    const repo = new VideosRepo(database(this.env.DB));
+    const video = await repo.find(state.videoId);
+    // Only the attempt that held the lease may be replaced; anything else moved on already.
+    if (!video || video.attemptId !== lease.attemptId || !["queued", "processing"].includes(video.status))
+      return;
+    const config = loadConfig(this.env);
+    const next = await startAttempt(
+      { repo, queue: queueOf(this.env.JOBS), maxAttempts: config.MAX_TRANSCODE_ATTEMPTS },
+      video,
+      ["queued", "processing"],
+    );
+    if (next.started) {
+      await this.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
+      return;
+    }
+    if (next.reason === "attempts_exhausted") {
+      const reason = "transcoding timed out";
+      if (
+        await repo.transition(video.id, ["queued", "processing"], {
+          status: "failed",
+          failureReason: reason,
+          progressJson: null,
+        })
+      ) {
+        await this.publish(video.id, [
+          { type: "status", status: "failed", playable: video.playable, failureReason: reason },
+          { type: "failed", reason },
+        ]);
+      }
+    }
+  }
+
+  // ---- watchers --------------------------------------------------------------------
+
+  /** One-time tickets: true the first time a ticket id is seen (until it expires). */
+  redeemTicket(jti: string, expiresAt: number): boolean {
+    const now = Date.now();
+    this.ctx.storage.sql.exec("DELETE FROM tickets WHERE expires_at < ?", now);
+    const seen = this.ctx.storage.sql.exec("SELECT 1 FROM tickets WHERE jti = ?", jti).toArray().length > 0;
+    if (seen) return false;
+    this.ctx.storage.sql.exec("INSERT INTO tickets (jti, expires_at) VALUES (?, ?)", jti, expiresAt);
+    return true;
+  }
+
+  /** The video is gone: say so and close every socket. */
+  async closeRoom(reason: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE_VIDEO_DELETED, reason.slice(0, 120));
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.state = undefined;
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -53,12 +216,15 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    // Watchers may only ping; anything else closes the socket with a policy violation.
-    if (message === "ping") ws.send("pong");
-    else ws.close(1008, "clients may only send ping");
+    // "ping" is auto-answered; anything else is not allowed from watchers.
+    if (message !== "ping") ws.close(CLOSE_POLICY, "watchers may only send ping");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "bye");
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
   }
 }

@@ -31,8 +31,25 @@ export class VideosRepo {
       .all();
   }
 
+  /** Everything one user owns, any status or visibility (their studio), newest first. */
+  async listOwnedBy(ownerId: string, limit: number, before?: number): Promise<VideoRow[]> {
+    const conds = [eq(videos.ownerId, ownerId)];
+    if (before) conds.push(lt(videos.createdAt, before));
+    return this.db
+      .select()
+      .from(videos)
+      .where(and(...conds))
+      .orderBy(desc(videos.createdAt))
+      .limit(limit)
+      .all();
+  }
+
   /** Updates only when the row is still in one of `fromStatuses`; returns whether it did. */
-  async transition(id: string, fromStatuses: VideoRow["status"][], patch: Partial<NewVideo>): Promise<boolean> {
+  async transition(
+    id: string,
+    fromStatuses: VideoRow["status"][],
+    patch: Partial<NewVideo>,
+  ): Promise<boolean> {
     const res = await this.db
       .update(videos)
       .set({ ...patch, updatedAt: Date.now() })
@@ -53,7 +70,12 @@ export class VideosRepo {
    * Applies a transcoder event's patch only for the current attempt and a newer seq:
    * late events from an abandoned attempt and replays change nothing.
    */
-  async applyAttemptEvent(id: string, attemptId: string, seq: number, patch: Partial<NewVideo>): Promise<boolean> {
+  async applyAttemptEvent(
+    id: string,
+    attemptId: string,
+    seq: number,
+    patch: Partial<NewVideo>,
+  ): Promise<boolean> {
     const res = await this.db
       .update(videos)
       .set({ ...patch, lastEventSeq: seq, updatedAt: Date.now() })
@@ -87,11 +109,23 @@ export class VideosRepo {
       .all();
   }
 
-  async stuck(status: VideoRow["status"], updatedBefore: number, limit = 50): Promise<VideoRow[]> {
+  /** Videos in `status` whose last heartbeat (or last update) is older than `before`. */
+  async silentSince(status: VideoRow["status"], before: number, limit = 50): Promise<VideoRow[]> {
     return this.db
       .select()
       .from(videos)
-      .where(and(eq(videos.status, status), lt(videos.updatedAt, updatedBefore)))
+      .where(
+        and(eq(videos.status, status), lt(sql`coalesce(${videos.heartbeatAt}, ${videos.updatedAt})`, before)),
+      )
+      .limit(limit)
+      .all();
+  }
+
+  async expiredUploads(now: number, limit = 50): Promise<VideoRow[]> {
+    return this.db
+      .select()
+      .from(videos)
+      .where(and(eq(videos.status, "uploading"), lt(videos.uploadExpiresAt, now)))
       .limit(limit)
       .all();
   }

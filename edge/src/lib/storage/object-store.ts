@@ -35,6 +35,8 @@ export interface ObjectStore {
   put(key: string, body: BodyInit, options?: PutOptions): Promise<void>;
   delete(keys: string[]): Promise<void>;
   list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+  /** The "folders" directly under `prefix` (delimiter "/"), one page. */
+  listPrefixes(prefix: string): Promise<{ prefixes: string[] }>;
   createMultipart(key: string, contentType: string): Promise<string>;
   presignPart(key: string, uploadId: string, partNumber: number, expiresInSec: number): Promise<string>;
   completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void>;

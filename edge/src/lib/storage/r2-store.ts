@@ -14,7 +14,9 @@ function meta(o: R2Object): ObjectMeta {
   };
 }
 
-export class R2Store implements Pick<ObjectStore, "get" | "head" | "put" | "delete" | "list"> {
+export class R2Store
+  implements Pick<ObjectStore, "get" | "head" | "put" | "delete" | "list" | "listPrefixes">
+{
   private readonly bucket: R2Bucket;
   constructor(bucket: R2Bucket) {
     this.bucket = bucket;
@@ -53,5 +55,10 @@ export class R2Store implements Pick<ObjectStore, "get" | "head" | "put" | "dele
     const res = await this.bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
     const keys = res.objects.map((o) => o.key);
     return res.truncated ? { keys, cursor: res.cursor } : { keys };
+  }
+
+  async listPrefixes(prefix: string) {
+    const res = await this.bucket.list({ prefix, delimiter: "/" });
+    return { prefixes: res.delimitedPrefixes };
   }
 }

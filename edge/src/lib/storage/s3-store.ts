@@ -27,7 +27,10 @@ export interface S3StoreOptions {
 const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
 const xmlEscape = (s: string) =>
-  s.replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!);
+  s.replace(
+    /[<>&'"]/g,
+    (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch]!,
+  );
 
 function xmlTag(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
@@ -36,7 +39,9 @@ function xmlTag(xml: string, tag: string): string | undefined {
 
 function rangeHeader(range: ByteRange): string {
   if ("suffix" in range) return `bytes=-${range.suffix}`;
-  return range.length === undefined ? `bytes=${range.offset}-` : `bytes=${range.offset}-${range.offset + range.length - 1}`;
+  return range.length === undefined
+    ? `bytes=${range.offset}-`
+    : `bytes=${range.offset}-${range.offset + range.length - 1}`;
 }
 
 function metaFrom(res: Response, size: number): ObjectMeta {
@@ -70,12 +75,20 @@ export class S3Store implements ObjectStore {
     return `${base}/${encodeKey(key)}${query}`;
   }
 
-  private async call(url: string, init: RequestInit & { aws?: { signQuery?: boolean } }, ok: number[] = [200]) {
+  private async call(
+    url: string,
+    init: RequestInit & { aws?: { signQuery?: boolean } },
+    ok: number[] = [200],
+  ) {
     const res = await this.client.fetch(url, init);
     if (!ok.includes(res.status)) {
       const text = await res.text().catch(() => "");
       const code = xmlTag(text, "Code");
-      throw new StorageError(`S3 ${init.method ?? "GET"} ${res.status} ${code ?? ""}`.trim(), res.status, code);
+      throw new StorageError(
+        `S3 ${init.method ?? "GET"} ${res.status} ${code ?? ""}`.trim(),
+        res.status,
+        code,
+      );
     }
     return res;
   }
@@ -148,14 +161,31 @@ export class S3Store implements ObjectStore {
     return next ? { keys, cursor: next } : { keys };
   }
 
+  async listPrefixes(prefix: string): Promise<{ prefixes: string[] }> {
+    const q = new URLSearchParams({ "list-type": "2", prefix, delimiter: "/", "max-keys": "1000" });
+    const xml = await (await this.call(`${this.base}?${q}`, { method: "GET" })).text();
+    const prefixes = [...xml.matchAll(/<CommonPrefixes>\s*<Prefix>([^<]*)<\/Prefix>/g)].map((m) =>
+      decodeXml(m[1]!),
+    );
+    return { prefixes };
+  }
+
   async createMultipart(key: string, contentType: string): Promise<string> {
-    const res = await this.call(this.url(key, "?uploads"), { method: "POST", headers: { "content-type": contentType } });
+    const res = await this.call(this.url(key, "?uploads"), {
+      method: "POST",
+      headers: { "content-type": contentType },
+    });
     const uploadId = xmlTag(await res.text(), "UploadId");
     if (!uploadId) throw new StorageError("S3 CreateMultipartUpload returned no UploadId", 502);
     return decodeXml(uploadId);
   }
 
-  async presignPart(key: string, uploadId: string, partNumber: number, expiresInSec: number): Promise<string> {
+  async presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSec: number,
+  ): Promise<string> {
     const url = new URL(this.url(key, "", this.publicBase));
     url.searchParams.set("partNumber", String(partNumber));
     url.searchParams.set("uploadId", uploadId);
@@ -183,10 +213,17 @@ export class S3Store implements ObjectStore {
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
-    await this.call(this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`), { method: "DELETE" }, [200, 204, 404]);
+    await this.call(
+      this.url(key, `?uploadId=${encodeURIComponent(uploadId)}`),
+      { method: "DELETE" },
+      [200, 204, 404],
+    );
   }
 }
 
 function decodeXml(s: string): string {
-  return s.replace(/&(lt|gt|amp|apos|quot);/g, (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e]!);
+  return s.replace(
+    /&(lt|gt|amp|apos|quot);/g,
+    (_, e: string) => ({ lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' })[e]!,
+  );
 }

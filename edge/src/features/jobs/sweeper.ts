@@ -1,0 +1,116 @@
+/**
+ * The cron sweeper (every 5 minutes): nothing stays stuck.
+ *  - `uploading` past its expiry → multipart aborted, source removed, video `failed`;
+ *  - `processing` with no sign of life for 3 leases, or `queued` for an hour (a message
+ *    lost between queue and fleet) → next attempt, or `failed` when attempts are spent;
+ *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted.
+ * Trigger locally: `curl http://127.0.0.1:8787/__scheduled` (the dev
+ * stack runs wrangler with `--test-scheduled`).
+ */
+import { sourceKey } from "@streamline/contracts";
+import { inArray } from "drizzle-orm";
+import { videos } from "../../db/schema.ts";
+import type { Services } from "../../lib/services.ts";
+import type { ObjectStore } from "../../lib/storage/object-store.ts";
+import { LEASE_MS } from "../progress/video-room.ts";
+import { roomNotifier } from "../progress/room-notifier.ts";
+import { VideosRepo } from "../videos/videos.repo.ts";
+import { deletePrefixes } from "../videos/videos.routes.ts";
+import { queueOf, startAttempt } from "./jobs.service.ts";
+
+export const PROCESSING_SILENCE_MS = 3 * LEASE_MS;
+export const QUEUED_TOO_LONG_MS = 60 * 60_000;
+
+export interface SweepReport {
+  expiredUploads: number;
+  restarted: number;
+  timedOut: number;
+  orphanPrefixes: number;
+}
+
+export async function sweep(services: Services, now = Date.now()): Promise<SweepReport> {
+  const repo = new VideosRepo(services.db);
+  const room = roomNotifier(services.env);
+  const report: SweepReport = { expiredUploads: 0, restarted: 0, timedOut: 0, orphanPrefixes: 0 };
+
+  for (const video of await repo.expiredUploads(now)) {
+    if (video.uploadId)
+      await services.store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
+    await services.store.delete([sourceKey(video.id)]).catch(() => {});
+    const reason = "upload expired before it was completed";
+    if (
+      await repo.transition(video.id, ["uploading"], {
+        status: "failed",
+        failureReason: reason,
+        uploadId: null,
+      })
+    ) {
+      report.expiredUploads++;
+      await room.publish(video.id, [
+        { type: "status", status: "failed", playable: false, failureReason: reason },
+      ]);
+    }
+  }
+
+  const stuck = [
+    ...(await repo.silentSince("processing", now - PROCESSING_SILENCE_MS)),
+    ...(await repo.silentSince("queued", now - QUEUED_TOO_LONG_MS)),
+  ];
+  for (const video of stuck) {
+    const next = await startAttempt(
+      { repo, queue: queueOf(services.env.JOBS), maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS },
+      video,
+      [video.status],
+    );
+    if (next.started) {
+      report.restarted++;
+      await room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
+    } else if (next.reason === "attempts_exhausted") {
+      const reason = "transcoding timed out";
+      if (
+        await repo.transition(video.id, [video.status], {
+          status: "failed",
+          failureReason: reason,
+          progressJson: null,
+        })
+      ) {
+        report.timedOut++;
+        await room.publish(video.id, [
+          { type: "status", status: "failed", playable: video.playable, failureReason: reason },
+          { type: "failed", reason },
+        ]);
+      }
+    }
+  }
+
+  report.orphanPrefixes = await removeOrphans(services, services.store);
+  return report;
+}
+
+/** One page of video prefixes per area and run: bounded work, converges over runs. */
+async function removeOrphans(services: Services, store: ObjectStore): Promise<number> {
+  let removed = 0;
+  for (const area of ["videos/", "uploads/"]) {
+    const { prefixes } = await store.listPrefixes(area);
+    const ids = prefixes
+      .map((p) => p.slice(area.length).replace(/\/$/, ""))
+      .filter((id) => /^v_[A-Za-z0-9]{16}$/.test(id));
+    if (ids.length === 0) continue;
+    const known = new Set<string>();
+    for (let i = 0; i < ids.length; i += 90) {
+      const rows = await services.db
+        .select({ id: videos.id })
+        .from(videos)
+        .where(inArray(videos.id, ids.slice(i, i + 90)))
+        .all();
+      for (const r of rows) known.add(r.id);
+    }
+    const orphans = ids.filter((id) => !known.has(id));
+    await deletePrefixes(
+      store,
+      orphans.map((id) => `${area}${id}/`),
+    );
+    removed += orphans.length;
+  }
+  return removed;
+}

@@ -1,6 +1,7 @@
 /**
- * One config, three projects: edge (inside workerd via @cloudflare/vitest-plugin),
- * transcoder (Node + real ffmpeg/S3/Redis) and e2e (the whole stack + Chromium).
+ * One config, four projects: edge (inside workerd via @cloudflare/vitest-plugin),
+ * transcoder (Node + real ffmpeg/S3/Redis), site (browser-side logic in Node) and e2e
+ * (the whole stack + Chromium).
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -50,6 +51,13 @@ export default defineConfig(async () => {
             environment: "node",
             testTimeout: 180_000,
             hookTimeout: 180_000,
+          },
+        },
+        {
+          test: {
+            name: "site",
+            include: ["site/src/**/*.test.ts"],
+            environment: "node",
           },
         },
         {

@@ -39,13 +39,15 @@ function el<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string)
   return found;
 }
 
+/** The API's terse messages ("text/plain is not a video type") as a sentence for people. */
 function errorMessage(err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err);
   if (err instanceof ApiError) {
     const issue = (err.issues?.[0] as { message?: unknown } | undefined)?.message;
-    return typeof issue === "string" && issue !== err.message ? `${err.message} (${issue})` : err.message;
+    if (typeof issue === "string" && issue !== err.message) text = `${text}: ${issue}`;
   }
-  if (err instanceof Error) return err.message;
-  return String(err);
+  text = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 export function mountUploadPage(root: HTMLElement): void {
@@ -77,6 +79,7 @@ export function mountUploadPage(root: HTMLElement): void {
   const partsSummary = el(root, "parts-summary");
   const partGrid = el<HTMLOListElement>(root, "part-grid");
   const cancelButton = el<HTMLButtonElement>(root, "cancel");
+  const cancelLabel = el(root, "cancel-label");
   const transcodePanel = el(root, "transcode-panel");
   const transcodeTitle = el(root, "transcode-title");
   const watchLink = el<HTMLAnchorElement>(root, "watch-link");
@@ -308,11 +311,11 @@ export function mountUploadPage(root: HTMLElement): void {
     showError(null);
     showNotice(null);
     setState("uploading");
-    progressPanel.hidden = false;
+    progressPanel.hidden = true;
     transcodePanel.hidden = true;
-    progressTitle.textContent = resumeState ? "Resuming upload" : "Starting upload";
-    progressFile.textContent = `${current.name} · ${formatBytes(current.size)}`;
+    startLabel.textContent = "Starting…";
     cancelButton.disabled = false;
+    cancelLabel.textContent = "Cancel";
     window.addEventListener("beforeunload", warnBeforeLeaving);
 
     try {
@@ -326,6 +329,10 @@ export function mountUploadPage(root: HTMLElement): void {
       activeVideoId = opened.target.videoId;
       root.dataset.videoId = activeVideoId;
       progressTitle.textContent = opened.resumed ? "Resuming upload" : "Uploading";
+      progressFile.textContent = `${current.name} · ${formatBytes(current.size)}`;
+      pendingProgress = null;
+      barFill.style.width = "0%";
+      progressPanel.hidden = false;
       renderParts(
         opened.target.partCount,
         opened.target.partSize,
@@ -359,7 +366,11 @@ export function mountUploadPage(root: HTMLElement): void {
           : errorMessage(err);
       showError(message);
       setState("error");
+      startLabel.textContent = "Upload";
       progressTitle.textContent = "Upload stopped";
+      // Nothing was created (rejected file): no progress to show, nothing to discard.
+      progressPanel.hidden = activeVideoId === null;
+      cancelLabel.textContent = "Discard upload";
       if (resumable && file === current) {
         // Ask the edge what it has, so a retry only sends the missing parts.
         void selectFile(current).then(() => {
@@ -379,17 +390,21 @@ export function mountUploadPage(root: HTMLElement): void {
     void start();
   });
 
+  // Cancel a running upload, or discard one that stopped with an error.
   cancelButton.addEventListener("click", async () => {
-    if (!run) return;
-    run.abort(new DOMException("Upload cancelled", "AbortError"));
-    run = null;
-    cancelButton.disabled = true;
-    setState("cancelled");
-    progressTitle.textContent = "Upload cancelled";
     const videoId = activeVideoId;
+    if (!run && !videoId) return;
+    run?.abort(new DOMException("Upload cancelled", "AbortError"));
+    run = null;
+    activeVideoId = null;
+    cancelButton.disabled = true;
     if (file) store.remove(fileKeyOf(file));
     resumeState = null;
+    resumeNote.hidden = true;
     startLabel.textContent = "Upload";
+    progressPanel.hidden = true;
+    showError(null);
+    setState("cancelled");
     if (!videoId) {
       showNotice("Upload cancelled.");
       return;
@@ -398,7 +413,7 @@ export function mountUploadPage(root: HTMLElement): void {
       await api.abortUpload(videoId);
       showNotice("Upload cancelled. Nothing was kept.");
     } catch (err) {
-      showError(`Upload cancelled, but the server could not discard it: ${errorMessage(err)}`);
+      showError(`Upload cancelled, but the server could not discard it. ${errorMessage(err)}`);
     }
   });
 

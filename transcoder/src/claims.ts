@@ -92,7 +92,9 @@ export class RedisJobClaims implements JobClaims {
 
   private async claimOnce(key: string, attemptId: string, ttlMs: number): Promise<ClaimResult> {
     const set = await this.redis.set(key, attemptId, "PX", ttlMs, "NX");
-    return set === "OK" ? { ok: true } : { ok: false, heldBy: "unknown", sameAttempt: false, retryAfterMs: ttlMs };
+    return set === "OK"
+      ? { ok: true }
+      : { ok: false, heldBy: "unknown", sameAttempt: false, retryAfterMs: ttlMs };
   }
 
   async extend(jobId: string, attemptId: string, ttlMs: number): Promise<boolean> {

@@ -22,7 +22,9 @@ export const ConfigSchema = z.object({
   PORT: intFrom(0).max(65535).default(8790),
   EDGE_URL: z.url().default("http://127.0.0.1:8787"),
   /** Shared HMAC secret for jobs (edge → here) and events (here → edge). */
-  TRANSCODER_SECRET: z.string({ error: "TRANSCODER_SECRET is required" }).min(1, "TRANSCODER_SECRET is required"),
+  TRANSCODER_SECRET: z
+    .string({ error: "TRANSCODER_SECRET is required" })
+    .min(1, "TRANSCODER_SECRET is required"),
   S3_ENDPOINT: z.url().default("http://127.0.0.1:9000"),
   S3_BUCKET: z.string().min(1).default("streamline"),
   S3_REGION: z.string().min(1).default("us-east-1"),
@@ -30,11 +32,17 @@ export const ConfigSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).default("S3RVER"),
   S3_SECRET_ACCESS_KEY: z.string().min(1).default("S3RVER"),
   MAX_JOBS: intFrom(1).default(() => defaultMaxJobs()),
-  WORK_DIR: z.string().min(1).default(() => tmpdir()),
+  WORK_DIR: z
+    .string()
+    .min(1)
+    .default(() => tmpdir()),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
   REDIS_URL: optionalString,
-  NODE_ID: z.string().min(1).default(() => `${hostname()}-${process.pid}`),
+  NODE_ID: z
+    .string()
+    .min(1)
+    .default(() => `${hostname()}-${process.pid}`),
   HEARTBEAT_MS: intFrom(100).default(5000),
   /** `-threads` per x264 encoder; unset = x264 decides (cores × 1.5). */
   FFMPEG_THREADS: intFrom(0).optional(),

@@ -37,7 +37,12 @@ export interface JobReporter {
   probed(probe: ProbeResult): void;
   progress(update: ProgressUpdate): void;
   rendition(rendition: Rendition, masterKey: string): void;
-  done(payload: { probe: ProbeResult; renditions: Rendition[]; masterKey: string; posterKey: string | null }): void;
+  done(payload: {
+    probe: ProbeResult;
+    renditions: Rendition[];
+    masterKey: string;
+    posterKey: string | null;
+  }): void;
   failed(reason: string, retryable: boolean): void;
   /** Resolves when everything queued so far was delivered or given up on (bounded by `timeoutMs`). */
   flush(timeoutMs?: number): Promise<void>;
@@ -57,6 +62,11 @@ export interface HttpReporterOptions {
   backoffMs?: number;
   now?: () => number;
   fetch?: typeof fetch;
+  /**
+   * Called once when the edge answers 409/410: this attempt was superseded or the video
+   * deleted, so the job should stop wasting CPU.
+   */
+  onStale?: (status: number) => void;
 }
 
 type EventBody = Record<string, unknown> & { type: TranscoderEvent["type"] };
@@ -70,7 +80,11 @@ interface Queued {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class HttpEventReporter implements JobReporter {
-  private readonly opts: Required<Omit<HttpReporterOptions, "fetch">> & { fetch: typeof fetch };
+  private readonly opts: Required<Omit<HttpReporterOptions, "fetch" | "onStale">> & {
+    fetch: typeof fetch;
+    onStale: ((status: number) => void) | undefined;
+  };
+  private staleReported = false;
   private readonly url: string;
   private seq = 0;
   private queue: Queued[] = [];
@@ -86,6 +100,7 @@ export class HttpEventReporter implements JobReporter {
       backoffMs: 250,
       now: Date.now,
       fetch: globalThis.fetch,
+      onStale: undefined,
       ...opts,
     };
     this.url = `${opts.edgeUrl.replace(/\/+$/, "")}${EVENTS_PATH}`;
@@ -128,7 +143,12 @@ export class HttpEventReporter implements JobReporter {
     this.enqueue({ type: "rendition", rendition, masterKey });
   }
 
-  done(payload: { probe: ProbeResult; renditions: Rendition[]; masterKey: string; posterKey: string | null }): void {
+  done(payload: {
+    probe: ProbeResult;
+    renditions: Rendition[];
+    masterKey: string;
+    posterKey: string | null;
+  }): void {
     this.enqueue({ type: "done", ...payload }, true);
   }
 
@@ -205,7 +225,15 @@ export class HttpEventReporter implements JobReporter {
         if (res.ok) return;
         problem = `HTTP ${res.status}`;
         if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-          log.warn("edge rejected transcoder event", { type: item.body.type, seq: item.seq, status: res.status });
+          log.warn("edge rejected transcoder event", {
+            type: item.body.type,
+            seq: item.seq,
+            status: res.status,
+          });
+          if ((res.status === 409 || res.status === 410) && !this.staleReported) {
+            this.staleReported = true;
+            this.opts.onStale?.(res.status);
+          }
           return;
         }
       } catch (err) {

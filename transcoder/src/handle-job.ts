@@ -7,9 +7,10 @@
  * Never throws: every outcome is reported to the edge and returned. The temp dir is
  * always removed.
  */
-import type { ProbeResult, Rendition, TranscodeJobV1 } from "@streamline/contracts";
+
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import type { ProbeResult, Rendition, TranscodeJobV1 } from "@streamline/contracts";
 import type { JobReporter } from "./events.ts";
 import { buildHlsArgs, finaliseHlsOutput, INIT_SEGMENT, MEDIA_PLAYLIST } from "./ffmpeg/hls.ts";
 import { type FfmpegBinaries, supportsFpsMode } from "./ffmpeg/locate.ts";
@@ -18,7 +19,12 @@ import { type MediaInfo, NotAVideoError, probeFile } from "./ffmpeg/probe.ts";
 import { FfmpegError, runFfmpeg } from "./ffmpeg/run.ts";
 import { AAC_LC_CODEC, fpsValue, outputFrameRate, type Rung, selectLadder } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
-import { type MasterVariant, measureBandwidth, parseMediaPlaylist, writeMasterPlaylist } from "./master-playlist.ts";
+import {
+  type MasterVariant,
+  measureBandwidth,
+  parseMediaPlaylist,
+  writeMasterPlaylist,
+} from "./master-playlist.ts";
 import { type ObjectStorage, SourceMissingError } from "./storage.ts";
 
 export interface EncoderSettings {
@@ -43,7 +49,13 @@ export interface HandleJobDeps {
 }
 
 export type JobOutcome =
-  | { status: "done"; renditions: Rendition[]; masterKey: string; posterKey: string | null; probe: ProbeResult }
+  | {
+      status: "done";
+      renditions: Rendition[];
+      masterKey: string;
+      posterKey: string | null;
+      probe: ProbeResult;
+    }
   | { status: "failed"; reason: string; retryable: boolean };
 
 /** Failure with its classification already decided. */
@@ -114,7 +126,12 @@ interface ProducedRung {
   durationSec: number;
 }
 
-async function measureRung(outDir: string, rung: Rung, hasAudio: boolean, fps: number): Promise<ProducedRung> {
+async function measureRung(
+  outDir: string,
+  rung: Rung,
+  hasAudio: boolean,
+  fps: number,
+): Promise<ProducedRung> {
   const dir = join(outDir, rung.name);
   const playlist = parseMediaPlaylist(await readFile(join(dir, MEDIA_PLAYLIST), "utf8"));
   if (playlist.segments.length === 0 || !playlist.endList) {
@@ -217,7 +234,9 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     });
     await finaliseHlsOutput(outDir, rungs);
 
-    const produced = await Promise.all(rungs.map((r) => measureRung(outDir, r, probe.hasAudio, fpsValue(fps))));
+    const produced = await Promise.all(
+      rungs.map((r) => measureRung(outDir, r, probe.hasAudio, fpsValue(fps))),
+    );
     const decodedSec = Math.max(...produced.map((p) => p.durationSec));
     if (decodedSec < probe.durationSec * MIN_DECODED_FRACTION && probe.durationSec - decodedSec > 2) {
       throw new JobFailure(
@@ -237,17 +256,27 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     reporter.progress({ stage: "upload", percent: overall("upload", 0) });
     for (const rung of ascending) {
       // The media playlist goes last: a player never sees it before its segments exist.
-      const items = rung.files.map((file) => ({ file, key: `${job.outputPrefix}${rung.rung.name}/${basename(file)}` }));
+      const items = rung.files.map((file) => ({
+        file,
+        key: `${job.outputPrefix}${rung.rung.name}/${basename(file)}`,
+      }));
       const body = items.slice(0, -1);
       const playlistItem = items.at(-1);
-      await storage.uploadAll(body, { concurrency: deps.uploadConcurrency ?? 4, ...(signal ? { signal } : {}) });
+      await storage.uploadAll(body, {
+        concurrency: deps.uploadConcurrency ?? 4,
+        ...(signal ? { signal } : {}),
+      });
       if (playlistItem) await storage.upload(playlistItem.key, playlistItem.file, signal);
       uploaded += items.length;
       published.push(rung.rendition);
       await writeFile(masterFile, writeMasterPlaylist(published.map(toVariant)));
       await storage.upload(masterKey, masterFile, signal);
       reporter.rendition(rung.rendition, masterKey);
-      reporter.progress({ stage: "upload", percent: overall("upload", uploaded / totalFiles), rendition: rung.rung.name });
+      reporter.progress({
+        stage: "upload",
+        percent: overall("upload", uploaded / totalFiles),
+        rendition: rung.rung.name,
+      });
     }
 
     // 5. Poster: nice to have; a failure here does not fail the video.
@@ -280,4 +309,3 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     await reporter.flush();
   }
 }
-

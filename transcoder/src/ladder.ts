@@ -144,7 +144,13 @@ export function h264Level(
   for (const l of LEVELS) {
     // A-3.1 also bounds each dimension: sqrt(8 × MaxFS) macroblocks.
     const maxDim = Math.sqrt(l.fs * 8);
-    if (frameMbs <= l.fs && mbW <= maxDim && mbH <= maxDim && mbPerSec <= l.mbps && maxrateKbps <= l.br * brFactor) {
+    if (
+      frameMbs <= l.fs &&
+      mbW <= maxDim &&
+      mbH <= maxDim &&
+      mbPerSec <= l.mbps &&
+      maxrateKbps <= l.br * brFactor
+    ) {
       return { level: l.level, idc: l.idc };
     }
   }
@@ -176,7 +182,12 @@ function sizeFor(source: LadderSource, shortSide: number): { width: number; heig
   return { width: shortSide, height: evenWithin((shortSide * h) / w, h) };
 }
 
-function makeRung(step: LadderStep, size: { width: number; height: number }, name: string, fps: Rational): Rung {
+function makeRung(
+  step: LadderStep,
+  size: { width: number; height: number },
+  name: string,
+  fps: Rational,
+): Rung {
   const rate = fpsValue(fps);
   const maxrateKbps = Math.round(step.maxrateKbps * (rate > 30.5 ? HIGH_FPS_BITRATE_FACTOR : 1));
   const { level, idc } = h264Level(size.width, size.height, rate, maxrateKbps, step.profile);
@@ -198,7 +209,8 @@ function makeRung(step: LadderStep, size: { width: number; height: number }, nam
 export function selectLadder(source: LadderSource, fps: Rational): Rung[] {
   const shortSide = Math.min(source.displayWidth, source.displayHeight);
   const steps = LADDER.filter((s) => s.shortSide <= shortSide);
-  if (steps.length > 0) return steps.map((s) => makeRung(s, sizeFor(source, s.shortSide), `${s.shortSide}p`, fps));
+  if (steps.length > 0)
+    return steps.map((s) => makeRung(s, sizeFor(source, s.shortSide), `${s.shortSide}p`, fps));
 
   // Tiny source: one rung at its own size, with the smallest rung's caps.
   const smallest = LADDER[LADDER.length - 1] as LadderStep;

@@ -69,11 +69,13 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
   });
 
   const app = createApp({ runner, secret: config.TRANSCODER_SECRET, nodeId: config.NODE_ID });
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
-      resolve({ server: s, port: info.port }),
-    );
-  });
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve) => {
+      const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
+        resolve({ server: s, port: info.port }),
+      );
+    },
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -115,7 +117,11 @@ async function main(): Promise<void> {
       node.runner.cancelAll("transcoder shutting down: job released for another node");
       return;
     }
-    log.info("shutting down: draining jobs", { signal, graceMs: config.SHUTDOWN_GRACE_MS, running: node.runner.runningCount });
+    log.info("shutting down: draining jobs", {
+      signal,
+      graceMs: config.SHUTDOWN_GRACE_MS,
+      running: node.runner.runningCount,
+    });
     node.stop().then(
       () => process.exit(0),
       (err: unknown) => {

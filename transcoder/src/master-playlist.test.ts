@@ -49,10 +49,46 @@ describe("media playlists", () => {
 
 describe("master playlist", () => {
   const variants: MasterVariant[] = [
-    { name: "240p", playlist: "240p/index.m3u8", bandwidth: 450_000, averageBandwidth: 300_000, codecs: "avc1.4d4015,mp4a.40.2", width: 426, height: 240, frameRate: 30 },
-    { name: "1080p", playlist: "1080p/index.m3u8", bandwidth: 5_600_000, averageBandwidth: 4_000_000, codecs: "avc1.640028,mp4a.40.2", width: 1920, height: 1080, frameRate: 30 },
-    { name: "480p", playlist: "480p/index.m3u8", bandwidth: 1_600_000, averageBandwidth: 1_100_000, codecs: "avc1.64001f,mp4a.40.2", width: 854, height: 480, frameRate: 29.97 },
-    { name: "720p", playlist: "720p/index.m3u8", bandwidth: 3_300_000, averageBandwidth: 2_400_000, codecs: "avc1.64001f,mp4a.40.2", width: 1280, height: 720, frameRate: 30 },
+    {
+      name: "240p",
+      playlist: "240p/index.m3u8",
+      bandwidth: 450_000,
+      averageBandwidth: 300_000,
+      codecs: "avc1.4d4015,mp4a.40.2",
+      width: 426,
+      height: 240,
+      frameRate: 30,
+    },
+    {
+      name: "1080p",
+      playlist: "1080p/index.m3u8",
+      bandwidth: 5_600_000,
+      averageBandwidth: 4_000_000,
+      codecs: "avc1.640028,mp4a.40.2",
+      width: 1920,
+      height: 1080,
+      frameRate: 30,
+    },
+    {
+      name: "480p",
+      playlist: "480p/index.m3u8",
+      bandwidth: 1_600_000,
+      averageBandwidth: 1_100_000,
+      codecs: "avc1.64001f,mp4a.40.2",
+      width: 854,
+      height: 480,
+      frameRate: 29.97,
+    },
+    {
+      name: "720p",
+      playlist: "720p/index.m3u8",
+      bandwidth: 3_300_000,
+      averageBandwidth: 2_400_000,
+      codecs: "avc1.64001f,mp4a.40.2",
+      width: 1280,
+      height: 720,
+      frameRate: 30,
+    },
   ];
 
   it("starts with a mid rung, then best to worst", () => {

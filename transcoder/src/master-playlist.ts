@@ -80,7 +80,11 @@ export function measureBandwidth(
   // A player fetches the init segment with the first media segment: count it in the peak.
   const first = windows[0];
   if (first && first.sec > 0) peak = Math.max(peak, ((first.bytes + initBytes) * 8) / first.sec);
-  return { peak: Math.max(1, Math.ceil(peak)), average: Math.max(1, Math.ceil(average)), durationSec: totalSec };
+  return {
+    peak: Math.max(1, Math.ceil(peak)),
+    average: Math.max(1, Math.ceil(average)),
+    durationSec: totalSec,
+  };
 }
 
 export interface MasterVariant {

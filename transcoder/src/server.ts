@@ -31,7 +31,13 @@ export function createApp(deps: ServerDeps): Hono {
   app.get("/healthz", (c) => {
     const ok = !runner.isDraining;
     return c.json(
-      { ok, node: deps.nodeId, running: runner.runningCount, capacity: runner.capacity, draining: runner.isDraining },
+      {
+        ok,
+        node: deps.nodeId,
+        running: runner.runningCount,
+        capacity: runner.capacity,
+        draining: runner.isDraining,
+      },
       ok ? 200 : 503,
     );
   });

@@ -30,7 +30,10 @@ export interface ObjectStorage {
   download(key: string, file: string, opts?: DownloadOptions): Promise<number>;
   upload(key: string, file: string, signal?: AbortSignal): Promise<void>;
   /** Uploads in parallel, at most `concurrency` at a time, in list order. */
-  uploadAll(items: readonly UploadItem[], opts?: { concurrency?: number; signal?: AbortSignal }): Promise<void>;
+  uploadAll(
+    items: readonly UploadItem[],
+    opts?: { concurrency?: number; signal?: AbortSignal },
+  ): Promise<void>;
 }
 
 /** The source object is not there (or not readable): a new attempt will not find it either. */
@@ -68,7 +71,9 @@ export function outputHeaders(key: string): { contentType: string; cacheControl:
     return { contentType: "application/vnd.apple.mpegurl", cacheControl: "no-cache" };
   }
   const ext = key.slice(key.lastIndexOf(".") + 1).toLowerCase();
-  return OUTPUT_TYPES[ext] ?? { contentType: "application/octet-stream", cacheControl: "public, max-age=3600" };
+  return (
+    OUTPUT_TYPES[ext] ?? { contentType: "application/octet-stream", cacheControl: "public, max-age=3600" }
+  );
 }
 
 export interface S3StorageOptions {
@@ -104,7 +109,11 @@ export class S3Storage implements ObjectStorage {
   }
 
   /** Runs `fn` with retries on network errors and 5xx/429. */
-  private async withRetry(what: string, fn: () => Promise<Response>, signal?: AbortSignal): Promise<Response> {
+  private async withRetry(
+    what: string,
+    fn: () => Promise<Response>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (signal?.aborted) throw signal.reason ?? new Error("aborted");
@@ -125,7 +134,8 @@ export class S3Storage implements ObjectStorage {
   async download(key: string, file: string, opts: DownloadOptions = {}): Promise<number> {
     const res = await this.withRetry(
       `GET ${key}`,
-      () => this.client.fetch(this.url(key), { method: "GET", ...(opts.signal ? { signal: opts.signal } : {}) }),
+      () =>
+        this.client.fetch(this.url(key), { method: "GET", ...(opts.signal ? { signal: opts.signal } : {}) }),
       opts.signal,
     );
     // 403 is not "missing": it means our credentials are wrong, which a retry elsewhere may fix.
@@ -189,7 +199,11 @@ export class S3Storage implements ObjectStorage {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; rejects on the first failure. */
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function mapLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async () => {

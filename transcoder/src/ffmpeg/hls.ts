@@ -8,7 +8,7 @@
  */
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { gopFrames, GOP_SECONDS, type Rung } from "../ladder.ts";
+import { GOP_SECONDS, gopFrames, type Rung } from "../ladder.ts";
 import type { Rational } from "./probe.ts";
 
 /** Segment target: 4 s = two GOPs; short enough for quick starts, long enough for CDN hit rates. */

@@ -34,12 +34,24 @@ describe.skipIf(!bins)("probeFile on generated fixtures", () => {
 
   it("portrait", async () => {
     const { probe } = await probeFile(ffprobe, fx["portrait-720x1280-4s.mp4"]);
-    expect(probe).toMatchObject({ width: 720, height: 1280, displayWidth: 720, displayHeight: 1280, rotation: 0 });
+    expect(probe).toMatchObject({
+      width: 720,
+      height: 1280,
+      displayWidth: 720,
+      displayHeight: 1280,
+      rotation: 0,
+    });
   });
 
   it("no audio", async () => {
     const { probe } = await probeFile(ffprobe, fx["noaudio-640x360-4s.mp4"]);
-    expect(probe).toMatchObject({ hasAudio: false, audioCodec: null, audioTracks: 0, width: 640, height: 360 });
+    expect(probe).toMatchObject({
+      hasAudio: false,
+      audioCodec: null,
+      audioTracks: 0,
+      width: 640,
+      height: 360,
+    });
   });
 
   it("rotated: stored 640x360, displayed 360x640", async () => {
@@ -57,7 +69,9 @@ describe.skipIf(!bins)("probeFile on generated fixtures", () => {
   it("a text file is not a video, with a clear reason", async () => {
     const err = await probeFile(ffprobe, fx["not-a-video.mp4"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotAVideoError);
-    expect((err as NotAVideoError).reason).toMatch(/^not a playable video: not a recognised video file \(ffprobe: .+\)$/);
+    expect((err as NotAVideoError).reason).toMatch(
+      /^not a playable video: not a recognised video file \(ffprobe: .+\)$/,
+    );
   });
 
   it("a truncated mp4 is reported as corrupt or truncated", async () => {
@@ -82,10 +96,12 @@ describe("interpretProbe (pure)", () => {
   const format = { format_name: "mov,mp4,m4a,3gp,3g2,mj2", duration: "12.5", bit_rate: "5000000" };
 
   it("no video stream", () => {
-    expect(() => interpretProbe({ streams: [{ index: 0, codec_type: "audio", codec_name: "mp3" }], format })).toThrow(
-      "not a playable video: it is an audio-only file, no video stream found",
+    expect(() =>
+      interpretProbe({ streams: [{ index: 0, codec_type: "audio", codec_name: "mp3" }], format }),
+    ).toThrow("not a playable video: it is an audio-only file, no video stream found");
+    expect(() => interpretProbe({ streams: [], format })).toThrow(
+      "not a playable video: no video stream found",
     );
-    expect(() => interpretProbe({ streams: [], format })).toThrow("not a playable video: no video stream found");
   });
 
   it("cover art only", () => {
@@ -97,12 +113,17 @@ describe("interpretProbe (pure)", () => {
 
   it("still images", () => {
     expect(() =>
-      interpretProbe({ streams: [{ ...video, codec_name: "png" }], format: { format_name: "png_pipe", duration: "0.04" } }),
+      interpretProbe({
+        streams: [{ ...video, codec_name: "png" }],
+        format: { format_name: "png_pipe", duration: "0.04" },
+      }),
     ).toThrow(/still image/);
   });
 
   it("zero duration", () => {
-    expect(() => interpretProbe({ streams: [video], format: { ...format, duration: "0" } })).toThrow(/no duration/);
+    expect(() => interpretProbe({ streams: [video], format: { ...format, duration: "0" } })).toThrow(
+      /no duration/,
+    );
   });
 
   it("legacy rotate tag, NTSC rate, non-square pixels", () => {

@@ -3,8 +3,9 @@
  * encoder needs. Owns the decision "is this a playable video?" and the human reason
  * when it is not (the edge shows it to the uploader verbatim).
  */
-import type { ProbeResult } from "@streamline/contracts";
+
 import { open } from "node:fs/promises";
+import type { ProbeResult } from "@streamline/contracts";
 import { z } from "zod";
 import { FfmpegError, runFfmpeg } from "./run.ts";
 
@@ -45,7 +46,9 @@ const FfprobeStream = z.object({
   duration: z.string().optional(),
   disposition: z.record(z.string(), z.number()).optional(),
   tags: z.record(z.string(), z.string()).optional(),
-  side_data_list: z.array(z.looseObject({ side_data_type: z.string().optional(), rotation: z.number().optional() })).optional(),
+  side_data_list: z
+    .array(z.looseObject({ side_data_type: z.string().optional(), rotation: z.number().optional() }))
+    .optional(),
 });
 const FfprobeOutput = z.object({
   streams: z.array(FfprobeStream).default([]),
@@ -142,7 +145,8 @@ export function interpretProbe(json: unknown): MediaInfo {
   const moving = videos.filter((s) => s.disposition?.attached_pic !== 1);
   const audios = streams.filter((s) => s.codec_type === "audio");
   if (moving.length === 0) {
-    if (videos.length > 0) throw new NotAVideoError("it only contains a still picture (cover art), no video stream");
+    if (videos.length > 0)
+      throw new NotAVideoError("it only contains a still picture (cover art), no video stream");
     throw new NotAVideoError(
       audios.length > 0 ? "it is an audio-only file, no video stream found" : "no video stream found",
     );
@@ -202,7 +206,11 @@ export async function probeFile(ffprobe: string, file: string, opts: ProbeOption
     ({ stdout } = await runFfmpeg(
       ffprobe,
       ["-v", "error", "-hide_banner", "-print_format", "json", "-show_format", "-show_streams", file],
-      { captureStdout: true, timeoutMs: opts.timeoutMs ?? 60_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+      {
+        captureStdout: true,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
     ));
   } catch (err) {
     if (err instanceof FfmpegError && err.kind === "exit") {

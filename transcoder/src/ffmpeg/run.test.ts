@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type FfmpegProgress, FfmpegError, LineTail, ProgressParser, runFfmpeg } from "./run.ts";
+import { FfmpegError, type FfmpegProgress, LineTail, ProgressParser, runFfmpeg } from "./run.ts";
 
 describe("ProgressParser", () => {
   it("turns -progress blocks into clamped percent/eta", () => {

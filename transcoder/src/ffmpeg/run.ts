@@ -179,12 +179,17 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
     // "close" (not "exit") so stdout/stderr are fully drained before we look at them.
     child.on("close", (code, signal) => {
       const name = label(bin);
-      if (stopReason === "aborted") return finish(new FfmpegError(`${name} was cancelled`, "aborted", code, tail.text()));
+      if (stopReason === "aborted")
+        return finish(new FfmpegError(`${name} was cancelled`, "aborted", code, tail.text()));
       if (stopReason === "timeout") {
-        return finish(new FfmpegError(`${name} timed out after ${opts.timeoutMs} ms`, "timeout", code, tail.text()));
+        return finish(
+          new FfmpegError(`${name} timed out after ${opts.timeoutMs} ms`, "timeout", code, tail.text()),
+        );
       }
-      if (signal) return finish(new FfmpegError(`${name} was killed by ${signal}`, "signal", code, tail.text()));
-      if (code !== 0) return finish(new FfmpegError(`${name} exited with code ${code}`, "exit", code, tail.text()));
+      if (signal)
+        return finish(new FfmpegError(`${name} was killed by ${signal}`, "signal", code, tail.text()));
+      if (code !== 0)
+        return finish(new FfmpegError(`${name} exited with code ${code}`, "exit", code, tail.text()));
       finish(null);
     });
   });

@@ -37,7 +37,8 @@ export async function startEventRecorder(secret: string): Promise<EventRecorder>
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(json));
     };
-    if (req.method !== "POST" || req.url !== "/internal/transcoder/events") return reply(404, { error: "not found" });
+    if (req.method !== "POST" || req.url !== "/internal/transcoder/events")
+      return reply(404, { error: "not found" });
     if (failures > 0) {
       failures -= 1;
       return reply(failStatus, { error: { code: "injected", message: "injected failure" } });
@@ -68,7 +69,8 @@ export async function startEventRecorder(secret: string): Promise<EventRecorder>
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(events)) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for events; got ${events.map((e) => e.type).join(",")}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for events; got ${events.map((e) => e.type).join(",")}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

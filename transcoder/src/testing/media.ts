@@ -47,14 +47,33 @@ export async function videoPackets(ffprobe: string, file: string): Promise<Packe
     });
 }
 
-export async function probeStreams(ffprobe: string, file: string): Promise<Record<string, string | number>[]> {
-  const { stdout } = await execFileAsync(ffprobe, ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", file]);
+export async function probeStreams(
+  ffprobe: string,
+  file: string,
+): Promise<Record<string, string | number>[]> {
+  const { stdout } = await execFileAsync(ffprobe, [
+    "-v",
+    "error",
+    "-print_format",
+    "json",
+    "-show_streams",
+    "-show_format",
+    file,
+  ]);
   const json = JSON.parse(stdout) as { streams: Record<string, string | number>[] };
   return json.streams;
 }
 
 export async function probeDuration(ffprobe: string, file: string): Promise<number> {
-  const { stdout } = await execFileAsync(ffprobe, ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file]);
+  const { stdout } = await execFileAsync(ffprobe, [
+    "-v",
+    "error",
+    "-show_entries",
+    "format=duration",
+    "-of",
+    "csv=p=0",
+    file,
+  ]);
   return Number(stdout.trim());
 }
 

@@ -25,7 +25,13 @@ export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3R
 
 export async function startTestS3(bucket = "streamline"): Promise<TestS3> {
   const directory = await mkdtemp(join(tmpdir(), "streamline-s3rver-"));
-  const server = new S3rver({ directory, address: "127.0.0.1", port: 0, silent: true, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    directory,
+    address: "127.0.0.1",
+    port: 0,
+    silent: true,
+    configureBuckets: [{ name: bucket }],
+  });
   const address = await server.run();
   const endpoint = `http://127.0.0.1:${address.port}`;
   const storage = new S3Storage({ endpoint, bucket, region: "us-east-1", ...S3RVER_CREDENTIALS });
@@ -38,7 +44,11 @@ export async function startTestS3(bucket = "streamline"): Promise<TestS3> {
     client,
     url,
     async put(key, body, contentType = "application/octet-stream") {
-      const res = await client.fetch(url(key), { method: "PUT", body, headers: { "content-type": contentType } });
+      const res = await client.fetch(url(key), {
+        method: "PUT",
+        body: typeof body === "string" ? body : new Uint8Array(body),
+        headers: { "content-type": contentType },
+      });
       if (!res.ok) throw new Error(`seed PUT ${key}: HTTP ${res.status}`);
       await res.body?.cancel();
     },

@@ -1,0 +1,263 @@
+/**
+ * `npm run bench:ladder`: what does decoding once buy us?
+ *
+ * On the generated 30 s 1080p source, runs
+ *   (a) the production single-process ladder (decode once → split → 5 × x264 + AAC), and
+ *   (b) one ffmpeg process per rung (each decodes the source again), the way many
+ *       reference pipelines do it,
+ * with the SAME encoder settings (same argument builders as transcoder/src/ffmpeg/hls.ts),
+ * sequentially, and reports wall time, CPU seconds, realtime factor and the CPU ratio b/a.
+ *
+ * CPU seconds: Node's `process.resourceUsage()` excludes children, so we read the
+ * kernel's accounting of reaped children instead: fields `cutime`/`cstime` of
+ * /proc/self/stat (user+system time of waited-for children, in clock ticks). libuv reaps
+ * every ffmpeg we spawn, so the delta around a run is exactly that run's CPU time.
+ *
+ * Writes bench/results/ladder.json and adds a row to the ladder section of bench/RESULTS.md.
+ *   node bench/ladder.ts [--runs N] [--preset veryfast]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ensureFixtures } from "../scripts/make-fixtures.ts";
+import {
+  audioEncoderArgs,
+  buildHlsArgs,
+  commonVideoArgs,
+  hlsMuxerArgs,
+  varStreamMap,
+  videoEncoderArgs,
+} from "../transcoder/src/ffmpeg/hls.ts";
+import { locateFfmpeg, supportsFpsMode } from "../transcoder/src/ffmpeg/locate.ts";
+import { probeFile } from "../transcoder/src/ffmpeg/probe.ts";
+import { runFfmpeg } from "../transcoder/src/ffmpeg/run.ts";
+import { outputFrameRate, type Rung, selectLadder } from "../transcoder/src/ladder.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const SOURCE = "landscape-1080p-30s.mp4";
+
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "1" }, preset: { type: "string", default: "veryfast" } },
+});
+const runs = Math.max(1, Number(values.runs) || 1);
+const preset = values.preset ?? "veryfast";
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User+system CPU seconds of all reaped children of this process so far. */
+async function childCpuSeconds(): Promise<number> {
+  const stat = await readFile("/proc/self/stat", "utf8");
+  // Field 2 (comm) may contain spaces: count fields after its closing parenthesis.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // rest[0] is field 3 (state) → cutime = field 16 = rest[13], cstime = field 17 = rest[14].
+  return (Number(rest[13]) + Number(rest[14])) / CLK_TCK;
+}
+
+interface Measurement {
+  wallSec: number;
+  cpuSec: number;
+}
+
+async function measure(fn: () => Promise<void>): Promise<Measurement> {
+  const cpu0 = await childCpuSeconds();
+  const t0 = performance.now();
+  await fn();
+  const wallSec = (performance.now() - t0) / 1000;
+  return { wallSec, cpuSec: (await childCpuSeconds()) - cpu0 };
+}
+
+/** Args for ONE rung in its own process: same filter chain, encoder and muxer settings. */
+function perRungArgs(
+  input: string,
+  rung: Rung,
+  fps: { num: number; den: number },
+  hasAudio: boolean,
+  fpsMode: boolean,
+) {
+  const filter = `[0:v:0]fps=${fps.num}/${fps.den},scale=w=${rung.width}:h=${rung.height},setsar=1,format=yuv420p[v0]`;
+  // biome-ignore format: one flag/value pair per line
+  return [
+    "-hide_banner", "-nostdin", "-y",
+    "-loglevel", "error",
+    "-progress", "pipe:1", "-nostats",
+    "-i", input,
+    "-filter_complex", filter,
+    "-map", "[v0]",
+    ...(hasAudio ? ["-map", "0:a:0"] : []),
+    ...commonVideoArgs(preset, undefined, fpsMode),
+    ...videoEncoderArgs(rung, 0, fps),
+    ...(hasAudio ? ["-c:a", "aac", "-ac", "2", "-ar", "48000", ...audioEncoderArgs(rung, 0)] : []),
+    "-map_metadata", "-1",
+    "-map_chapters", "-1",
+    "-max_muxing_queue_size", "4096",
+    ...hlsMuxerArgs(varStreamMap([rung], hasAudio)),
+  ];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function main() {
+  const ffmpeg = await locateFfmpeg();
+  const { [SOURCE]: source } = await ensureFixtures([SOURCE]);
+  const { probe, frameRate } = await probeFile(ffmpeg.ffprobe, source);
+  const fps = outputFrameRate(frameRate);
+  const rungs = selectLadder(probe, fps);
+  const fpsMode = supportsFpsMode(ffmpeg.version);
+  const work = await mkdtemp(join(tmpdir(), "streamline-bench-"));
+  console.log(
+    `source ${SOURCE}: ${probe.width}x${probe.height} ${probe.fps} fps ${probe.durationSec} s; ` +
+      `rungs ${rungs.map((r) => r.name).join(", ")}; x264 preset ${preset}; ${cpus().length} CPUs; ffmpeg ${ffmpeg.version.raw}`,
+  );
+
+  const single: Measurement[] = [];
+  const perRung: Measurement[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const outA = join(work, `a${i}`);
+      await mkdir(outA);
+      const args = buildHlsArgs({
+        input: source,
+        rungs,
+        frameRate: fps,
+        hasAudio: probe.hasAudio,
+        preset,
+        fpsMode,
+      });
+      const a = await measure(() =>
+        runFfmpeg(ffmpeg.ffmpeg, args, { cwd: outA, onProgress: () => {} }).then(() => {}),
+      );
+      single.push(a);
+      console.log(
+        `(a) single process, run ${i + 1}: wall ${a.wallSec.toFixed(1)} s, cpu ${a.cpuSec.toFixed(1)} s`,
+      );
+      await rm(outA, { recursive: true, force: true });
+
+      const outB = join(work, `b${i}`);
+      await mkdir(outB);
+      const b = await measure(async () => {
+        for (const rung of rungs) {
+          const r = await measure(() =>
+            runFfmpeg(ffmpeg.ffmpeg, perRungArgs(source, rung, fps, probe.hasAudio, fpsMode), {
+              cwd: outB,
+              onProgress: () => {},
+            }).then(() => {}),
+          );
+          console.log(`    ${rung.name}: wall ${r.wallSec.toFixed(1)} s, cpu ${r.cpuSec.toFixed(1)} s`);
+        }
+      });
+      perRung.push(b);
+      console.log(
+        `(b) process per rung, run ${i + 1}: wall ${b.wallSec.toFixed(1)} s, cpu ${b.cpuSec.toFixed(1)} s`,
+      );
+      await rm(outB, { recursive: true, force: true });
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+
+  const summarise = (ms: Measurement[]) => {
+    const wallSec = median(ms.map((m) => m.wallSec));
+    const cpuSec = median(ms.map((m) => m.cpuSec));
+    return {
+      wallSec: round(wallSec),
+      cpuSec: round(cpuSec),
+      realtimeFactor: round(probe.durationSec / wallSec),
+    };
+  };
+  const a = summarise(single);
+  const b = summarise(perRung);
+  const cpuRatio = round(b.cpuSec / a.cpuSec);
+  const wallRatio = round(b.wallSec / a.wallSec);
+  const result = {
+    at: new Date().toISOString(),
+    source: {
+      file: SOURCE,
+      width: probe.width,
+      height: probe.height,
+      fps: probe.fps,
+      durationSec: probe.durationSec,
+      bitrate: probe.bitrate,
+    },
+    rungs: rungs.map((r) => r.name),
+    preset,
+    runs,
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
+    ffmpeg: ffmpeg.version.raw,
+    cpuMethod: "/proc/self/stat cutime+cstime delta (reaped children)",
+    singleProcess: a,
+    processPerRung: b,
+    cpuRatio,
+    wallRatio,
+    target: { cpuRatio: 1.3, met: cpuRatio >= 1.3 },
+  };
+
+  console.log("");
+  console.log(`(a) single process : wall ${a.wallSec} s, cpu ${a.cpuSec} s, ${a.realtimeFactor}× realtime`);
+  console.log(`(b) process per rung: wall ${b.wallSec} s, cpu ${b.cpuSec} s, ${b.realtimeFactor}× realtime`);
+  console.log(
+    `CPU ratio b/a = ${cpuRatio} (target ≥ 1.3: ${result.target.met ? "met" : "NOT met"}); wall ratio ${wallRatio}`,
+  );
+
+  await mkdir(join(ROOT, "bench", "results"), { recursive: true });
+  await writeFile(join(ROOT, "bench", "results", "ladder.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await appendResultsRow(
+    `| ${result.at.slice(0, 10)} | ${result.machine.cpus} × ${result.machine.model.trim()} | ` +
+      `${probe.width}x${probe.height} ${probe.fps} fps ${probe.durationSec} s, ${round((probe.bitrate ?? 0) / 1e6, 1)} Mbit/s | ` +
+      `ffmpeg ${result.ffmpeg}, x264 ${preset} | ` +
+      `${a.wallSec} s / ${a.cpuSec} s / ${a.realtimeFactor}× | ${b.wallSec} s / ${b.cpuSec} s / ${b.realtimeFactor}× | **${cpuRatio}** |`,
+  );
+}
+
+const SECTION = "## Ladder: single process vs process per rung";
+const SECTION_INTRO = [
+  SECTION,
+  "",
+  "`npm run bench:ladder` (bench/ladder.ts) on the generated 30 s 1080p30 source (testsrc2 + tone, encoded like a",
+  "phone recording: H.264 High, CABAC, ~16 Mbit/s), 5 rungs 1080p→240p, identical x264/AAC settings in both modes,",
+  "run sequentially.",
+  "CPU = user+sys of the ffmpeg children (/proc/self/stat cutime+cstime). Realtime factor = media seconds / wall",
+  "seconds. Target: CPU ratio b/a ≥ 1.3. Raw numbers of the last run: bench/results/ladder.json.",
+  "",
+  "| date | machine | source | encoder | (a) single process: wall / CPU / realtime | (b) process per rung: wall / CPU / realtime | CPU b/a |",
+  "|---|---|---|---|---|---|---|",
+];
+
+/** Adds a row to the ladder table, creating the section (or the file) if needed. Other sections are untouched. */
+async function appendResultsRow(row: string): Promise<void> {
+  const file = join(ROOT, "bench", "RESULTS.md");
+  let text = "";
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    text = "# Benchmark results\n";
+  }
+  const lines = text.replace(/\s+$/, "").split("\n");
+  const start = lines.indexOf(SECTION);
+  if (start < 0) {
+    lines.push("", ...SECTION_INTRO, row);
+  } else {
+    let end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
+    if (end < 0) end = lines.length;
+    // Insert after the last table row of the section.
+    let last = end - 1;
+    while (last > start && !lines[last]?.startsWith("|")) last--;
+    lines.splice(last + 1, 0, row);
+  }
+  await writeFile(file, `${lines.join("\n")}\n`);
+}
+
+await main();

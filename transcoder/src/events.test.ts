@@ -1,0 +1,147 @@
+import type { ProbeResult, TranscodeJobV1 } from "@streamline/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HttpEventReporter } from "./events.ts";
+import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
+
+const SECRET = "test-secret-events";
+const job: TranscodeJobV1 = {
+  v: 1,
+  type: "transcode",
+  jobId: "job-events",
+  videoId: "v_AAAAAAAAAAAAAAAA",
+  attempt: 1,
+  attemptId: "attempt-events-1",
+  source: { key: "uploads/v_AAAAAAAAAAAAAAAA/source", size: 1, contentType: "video/mp4" },
+  outputPrefix: "videos/v_AAAAAAAAAAAAAAAA/",
+  createdAt: new Date().toISOString(),
+};
+const probe: ProbeResult = {
+  durationSec: 1,
+  width: 2,
+  height: 2,
+  displayWidth: 2,
+  displayHeight: 2,
+  rotation: 0,
+  fps: 30,
+  videoCodec: "h264",
+  audioCodec: null,
+  hasAudio: false,
+  audioTracks: 0,
+};
+
+describe("HttpEventReporter", () => {
+  let edge: EventRecorder;
+  beforeAll(async () => {
+    edge = await startEventRecorder(SECRET);
+  });
+  afterAll(async () => {
+    await edge.close();
+  });
+
+  it("sends signed, schema-valid events in order with monotonic seq", async () => {
+    let clock = 0;
+    const reporter = new HttpEventReporter({
+      edgeUrl: edge.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      now: () => clock,
+    });
+    reporter.heartbeat();
+    reporter.probed(probe);
+    await reporter.flush();
+    reporter.progress({ stage: "encode", percent: 10 });
+    await reporter.flush();
+    reporter.progress({ stage: "encode", percent: 11 }); // throttled: < 1 s later, same stage
+    clock += 1500;
+    reporter.progress({ stage: "encode", percent: 150, fps: 30, speed: 1.5, etaSec: 3.4 });
+    reporter.failed("boom", false);
+    await reporter.flush();
+    expect(edge.rejected).toEqual([]);
+    expect(edge.events.map((e) => e.type)).toEqual(["heartbeat", "probed", "progress", "progress", "failed"]);
+    const seqs = edge.events.map((e) => e.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(edge.events[2]).toMatchObject({ type: "progress", percent: 10, stage: "encode" });
+    expect(edge.events[3]).toMatchObject({ type: "progress", percent: 100, fps: 30, speed: 1.5, etaSec: 3 });
+    expect(edge.events[0]).toMatchObject({
+      v: 1,
+      videoId: job.videoId,
+      attemptId: job.attemptId,
+      node: "n1",
+    });
+  });
+
+  it("coalesces queued progress while the edge is slow", async () => {
+    edge.events.length = 0;
+    let clock = 0;
+    const reporter = new HttpEventReporter({
+      edgeUrl: edge.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      now: () => clock,
+    });
+    reporter.heartbeat(); // in flight
+    for (let i = 1; i <= 5; i++) {
+      clock += 2000;
+      reporter.progress({ stage: "encode", percent: i * 10 });
+    }
+    await reporter.flush();
+    expect(edge.events.map((e) => (e.type === "progress" ? e.percent : e.type))).toEqual(["heartbeat", 50]);
+  });
+
+  it("retries 5xx with backoff and never throws", async () => {
+    edge.events.length = 0;
+    edge.failNext(2, 503);
+    const reporter = new HttpEventReporter({
+      edgeUrl: edge.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      backoffMs: 10,
+    });
+    reporter.heartbeat();
+    await reporter.flush();
+    expect(edge.events.map((e) => e.type)).toEqual(["heartbeat"]);
+  });
+
+  it("gives up on an unreachable edge without throwing", async () => {
+    const reporter = new HttpEventReporter({
+      edgeUrl: "http://127.0.0.1:9",
+      secret: SECRET,
+      job,
+      node: "n1",
+      backoffMs: 1,
+      attempts: 2,
+      terminalAttempts: 2,
+    });
+    reporter.failed("x", true);
+    await expect(reporter.flush()).resolves.toBeUndefined();
+  });
+
+  it("tells the job when the edge says the attempt is stale (409)", async () => {
+    edge.failNext(1, 409);
+    let stale = 0;
+    const reporter = new HttpEventReporter({
+      edgeUrl: edge.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      onStale: (status) => {
+        stale = status;
+      },
+    });
+    reporter.heartbeat();
+    await reporter.flush();
+    expect(stale).toBe(409);
+  });
+
+  it("a wrong secret is rejected by the edge (signature is really checked)", async () => {
+    const before = edge.rejected.length;
+    const reporter = new HttpEventReporter({ edgeUrl: edge.url, secret: "other", job, node: "n1" });
+    reporter.heartbeat();
+    await reporter.flush();
+    expect(edge.rejected.slice(before)).toEqual([{ status: 401, reason: "mismatch" }]);
+  });
+});

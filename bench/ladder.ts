@@ -257,7 +257,43 @@ async function appendResultsRow(row: string): Promise<void> {
     while (last > start && !lines[last]?.startsWith("|")) last--;
     lines.splice(last + 1, 0, row);
   }
-  await writeFile(file, `${lines.join("\n")}\n`);
+  await writeFile(file, `${alignTables(lines).join("\n")}\n`);
+}
+
+/** Pads every markdown table the way `biome format` does, so `npm run lint` stays clean after a run. */
+function alignTables(lines: string[]): string[] {
+  const out = [...lines];
+  for (let i = 0; i < out.length; ) {
+    if (!out[i]?.startsWith("|")) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (out[j]?.startsWith("|")) j++;
+    const rows = out.slice(i, j).map((l) =>
+      l
+        .replace(/^\|/, "")
+        .replace(/\|$/, "")
+        .split("|")
+        .map((c) => c.trim()),
+    );
+    const isRule = (cells: string[]) => cells.every((c) => /^:?-+:?$/.test(c));
+    const widths: number[] = [];
+    for (const cells of rows) {
+      if (isRule(cells)) continue;
+      cells.forEach((c, k) => {
+        widths[k] = Math.max(widths[k] ?? 3, c.length);
+      });
+    }
+    const rendered = rows.map((cells) =>
+      isRule(cells)
+        ? `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`
+        : `| ${widths.map((w, k) => (cells[k] ?? "").padEnd(w)).join(" | ")} |`,
+    );
+    out.splice(i, j - i, ...rendered);
+    i = j;
+  }
+  return out;
 }
 
 await main();

@@ -49,23 +49,32 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     claims,
     // Survives two missed heartbeats, expires soon after a crash.
     claimTtlMs: Math.max(15_000, config.HEARTBEAT_MS * 3),
-    execute: (job, ctx) =>
-      handleJob(job, {
+    execute: (job, ctx) => {
+      // The edge answering 409/410 to our events means this attempt was superseded (or the
+      // video deleted): stop encoding instead of burning CPU on output nobody will use.
+      const superseded = new AbortController();
+      const reporter = new HttpEventReporter({
+        edgeUrl: config.EDGE_URL,
+        secret: config.TRANSCODER_SECRET,
+        job,
+        node: config.NODE_ID,
+        onStale: (status) =>
+          superseded.abort(
+            new Error(`edge answered ${status}: this attempt was superseded or the video is gone`),
+          ),
+      });
+      return handleJob(job, {
         storage,
-        reporter: new HttpEventReporter({
-          edgeUrl: config.EDGE_URL,
-          secret: config.TRANSCODER_SECRET,
-          job,
-          node: config.NODE_ID,
-        }),
+        reporter,
         ffmpeg,
         workDir: config.WORK_DIR,
         encoder: { preset: config.X264_PRESET, threads: config.FFMPEG_THREADS },
         heartbeatMs: config.HEARTBEAT_MS,
         onHeartbeat: ctx.onHeartbeat,
-        signal: ctx.signal,
+        signal: AbortSignal.any([ctx.signal, superseded.signal]),
         timeoutMs: config.JOB_TIMEOUT_MS,
-      }),
+      });
+    },
   });
 
   const app = createApp({ runner, secret: config.TRANSCODER_SECRET, nodeId: config.NODE_ID });

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, defaultMaxJobs, loadConfig } from "./config.ts";
+import { parseFfmpegVersion, supportsFpsMode } from "./ffmpeg/locate.ts";
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const c = loadConfig({ TRANSCODER_SECRET: "s" });
+    expect(c).toMatchObject({
+      HOST: "127.0.0.1",
+      PORT: 8790,
+      EDGE_URL: "http://127.0.0.1:8787",
+      S3_ENDPOINT: "http://127.0.0.1:9000",
+      S3_BUCKET: "streamline",
+      S3_REGION: "us-east-1",
+      S3_ACCESS_KEY_ID: "S3RVER",
+      S3_SECRET_ACCESS_KEY: "S3RVER",
+      HEARTBEAT_MS: 5000,
+      SHUTDOWN_GRACE_MS: 30000,
+      X264_PRESET: "veryfast",
+    });
+    expect(c.MAX_JOBS).toBe(defaultMaxJobs());
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.NODE_ID).toMatch(/-\d+$/);
+  });
+
+  it("parses numbers and treats empty strings as unset", () => {
+    const c = loadConfig({
+      TRANSCODER_SECRET: "s",
+      PORT: "0",
+      MAX_JOBS: "3",
+      REDIS_URL: "",
+      FFMPEG_THREADS: "2",
+    });
+    expect([c.PORT, c.MAX_JOBS, c.REDIS_URL, c.FFMPEG_THREADS]).toEqual([0, 3, undefined, 2]);
+  });
+
+  it("fails loudly, listing every bad variable", () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({ TRANSCODER_SECRET: "s", PORT: "http", EDGE_URL: "nope" })).toThrow(
+      /PORT[\s\S]*EDGE_URL|EDGE_URL[\s\S]*PORT/,
+    );
+  });
+
+  it("one job per two cores, at least one", () => {
+    expect([defaultMaxJobs(1), defaultMaxJobs(2), defaultMaxJobs(8)]).toEqual([1, 1, 4]);
+  });
+});
+
+describe("ffmpeg version parsing", () => {
+  it("understands distro, release and git builds", () => {
+    expect(parseFfmpegVersion("ffmpeg version 5.1.9-0+deb12u1 Copyright (c) 2000-2026")).toMatchObject({
+      major: 5,
+      minor: 1,
+    });
+    expect(parseFfmpegVersion("ffmpeg version n7.1 Copyright")).toMatchObject({ major: 7, minor: 1 });
+    expect(parseFfmpegVersion("ffmpeg version N-113045-g1234 Copyright")).toMatchObject({ major: 99 });
+    expect(parseFfmpegVersion("ffmpeg version 4.1-static https://johnvansickle.com")).toMatchObject({
+      major: 4,
+      minor: 1,
+    });
+    expect(parseFfmpegVersion("garbage")).toBeNull();
+  });
+  it("-fps_mode needs 5.1+", () => {
+    expect(supportsFpsMode({ major: 5, minor: 0, raw: "" })).toBe(false);
+    expect(supportsFpsMode({ major: 5, minor: 1, raw: "" })).toBe(true);
+    expect(supportsFpsMode({ major: 4, minor: 4, raw: "" })).toBe(false);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The wired process (config → ffmpeg → storage → reporter → runner → HTTP) end to end:
+ * a signed job over real HTTP, outputs in s3rver, events at a recording edge.
+ */
+import { readFile } from "node:fs/promises";
+import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureFixtures } from "../../scripts/make-fixtures.ts";
+import { loadConfig } from "./config.ts";
+import { type StartedTranscoder, startTranscoder } from "./main.ts";
+import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
+import { ffmpegForTests } from "./testing/media.ts";
+import { startTestS3, type TestS3 } from "./testing/s3.ts";
+
+const SECRET = "test-secret-main";
+const bins = await ffmpegForTests();
+
+describe.skipIf(!bins)("startTranscoder over HTTP", () => {
+  let s3: TestS3;
+  let edge: EventRecorder;
+  let node: StartedTranscoder;
+  beforeAll(async () => {
+    [s3, edge] = await Promise.all([startTestS3(), startEventRecorder(SECRET)]);
+    node = await startTranscoder(
+      loadConfig({
+        TRANSCODER_SECRET: SECRET,
+        PORT: "0",
+        S3_ENDPOINT: s3.endpoint,
+        EDGE_URL: edge.url,
+        HEARTBEAT_MS: "500",
+        MAX_JOBS: "1",
+        SHUTDOWN_GRACE_MS: "5000",
+      }),
+    );
+  });
+  afterAll(async () => {
+    await node?.stop();
+    await Promise.all([s3?.close(), edge?.close()]);
+  });
+
+  it("accepts a signed job, transcodes it and reports done", async () => {
+    const { "noaudio-640x360-4s.mp4": fixture } = await ensureFixtures(["noaudio-640x360-4s.mp4"]);
+    const videoId = "v_MAINTEST00000001";
+    await s3.put(`uploads/${videoId}/source`, await readFile(fixture), "video/mp4");
+    const job: TranscodeJobV1 = {
+      v: 1,
+      type: "transcode",
+      jobId: "job-main-1",
+      videoId,
+      attempt: 1,
+      attemptId: "attempt-main-1",
+      source: { key: `uploads/${videoId}/source`, size: 1, contentType: "video/mp4" },
+      outputPrefix: `videos/${videoId}/`,
+      createdAt: new Date().toISOString(),
+    };
+    const body = JSON.stringify(job);
+    const post = async () =>
+      fetch(`${node.url}/jobs`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(SECRET, body) },
+      });
+    const res = await post();
+    expect(res.status).toBe(202);
+    expect((await post()).status).toBe(409); // redelivery while running
+
+    const health = await (await fetch(`${node.url}/healthz`)).json();
+    expect(health).toMatchObject({ ok: true, running: 1, capacity: 1 });
+
+    await edge.waitFor((events) => events.some((e) => e.type === "done" || e.type === "failed"), 90_000);
+    const last = edge.events.at(-1);
+    expect(last?.type).toBe("done");
+    if (last?.type === "done") {
+      expect(last.renditions.map((r) => r.name)).toEqual(["360p", "240p"]);
+      expect(last.renditions[0]?.codecs).toBe("avc1.4d401e");
+    }
+    const master = await s3.client.fetch(s3.url(`videos/${videoId}/master.m3u8`));
+    expect(master.status).toBe(200);
+    expect(edge.events.filter((e) => e.type === "heartbeat").length).toBeGreaterThanOrEqual(1);
+  });
+});

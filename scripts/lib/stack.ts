@@ -21,6 +21,10 @@ export interface StackOptions {
   secrets: { JWT_SECRET: string; DELIVERY_SECRET: string; TRANSCODER_SECRET: string };
   /** Extra env for the transcoder (e.g. REDIS_URL, MAX_JOBS). */
   transcoderEnv?: Record<string, string>;
+  /** Don't start a transcoder; the edge dispatches jobs here instead (benchmarks that play the fleet). */
+  externalTranscoderUrl?: string;
+  /** Extra `--var`s for the edge Worker (e.g. JOB_LEASE_SECONDS in tests). */
+  edgeVars?: Record<string, string>;
   /** Inherit child output (dev) or keep it in memory for failure reports (tests). */
   quiet?: boolean;
   log?: (line: string) => void;
@@ -62,8 +66,24 @@ export function buildSite(log: (l: string) => void = console.log) {
 export function applyMigrations(persistTo: string) {
   const res = spawnSync(
     process.execPath,
-    [wranglerBin(), "d1", "migrations", "apply", "streamline", "--local", "--persist-to", persistTo, "-c", "wrangler.toml"],
-    { cwd: ROOT, env: { ...process.env, ...OFFLINE_ENV, CI: "true" }, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" },
+    [
+      wranglerBin(),
+      "d1",
+      "migrations",
+      "apply",
+      "streamline",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "-c",
+      "wrangler.toml",
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...OFFLINE_ENV, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+    },
   );
   if (res.status !== 0) throw new Error(`D1 migrations failed:\n${res.stdout}\n${res.stderr}`);
 }
@@ -130,7 +150,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const children: ChildProcess[] = [];
   let transcoder: ChildProcess | undefined;
   const s3Endpoint = `http://127.0.0.1:${opts.s3Port}`;
-  const transcoderUrl = `http://127.0.0.1:${opts.transcoderPort}`;
+  const transcoderUrl = opts.externalTranscoderUrl ?? `http://127.0.0.1:${opts.transcoderPort}`;
   const origin = `http://127.0.0.1:${opts.port}`;
 
   const startTranscoder = () => {
@@ -166,8 +186,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   try {
     s3 = await startS3Server({ directory: join(opts.dataDir, "s3"), port: opts.s3Port });
     log(`s3        ${s3Endpoint} (data in ${join(opts.dataDir, "s3")})`);
-    startTranscoder();
-    await waitForHttp(`${transcoderUrl}/healthz`, 20_000, transcoder);
+    if (!opts.externalTranscoderUrl) {
+      startTranscoder();
+      await waitForHttp(`${transcoderUrl}/healthz`, 20_000, transcoder);
+    }
     log(`transcoder ${transcoderUrl}`);
 
     const vars = {
@@ -177,6 +199,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
       S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
       ...opts.secrets,
+      ...opts.edgeVars,
     };
     const wrangler = spawn(
       process.execPath,
@@ -197,7 +220,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         "--test-scheduled",
         ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       ],
-      { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...OFFLINE_ENV } },
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...OFFLINE_ENV },
+      },
     );
     capture("wrangler", wrangler);
     children.push(wrangler);

@@ -23,6 +23,8 @@ export type RecordPartRequest = z.input<typeof RecordPartBody>;
 export type PartUrlsResponse = { parts: PartUrlDto[]; expiresAt: string };
 /** `GET /api/videos` response (no shared schema for it yet). */
 export type VideoListResponse = { videos: VideoDto[] };
+/** `POST /api/ws-ticket` response (no shared schema for it yet). */
+export type WsTicketResponse = { ticket: string; expiresAt: string };
 export type { CreateUploadBody, CreateUploadResponse, UploadStateResponse, VideoDto };
 
 /** Code for answers that did not come from the API (no error body): a proxy, a missing route. */
@@ -161,6 +163,10 @@ export const api = {
 
   listVideos: (limit = 24, signal?: AbortSignal) =>
     request<VideoListResponse>("GET", `/api/videos?limit=${limit}`, { signal }),
+
+  /** A one-time, 60 s ticket for `GET /ws/videos/:id` (browsers can't send Authorization there). */
+  wsTicket: (videoId: string, signal?: AbortSignal) =>
+    request<WsTicketResponse>("POST", "/api/ws-ticket", { body: { videoId }, signal }),
 };
 
 export type ApiClient = typeof api;

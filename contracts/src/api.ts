@@ -101,3 +101,109 @@ export const HealthResponse = z.object({
     transcoder: z.object({ ok: z.boolean(), detail: z.string().optional() }),
   }),
 });
+
+// ── Accounts and sessions ────────────────────────────────────────────────────────────
+// Unknown body fields are ignored everywhere (zod's default `strip`): clients may send
+// more than we read, and nothing they add can reach the database.
+
+/** Lower-cased and trimmed, so `Ana@Example.com ` and `ana@example.com` are one account. */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, "email is too long")
+  .pipe(z.email({ message: "not a valid email address" }));
+
+export const HANDLE_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{1,28})[a-z0-9]$/;
+/** Names that would collide with pages or look official. */
+export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
+  "admin",
+  "administrator",
+  "api",
+  "account",
+  "login",
+  "logout",
+  "signup",
+  "settings",
+  "upload",
+  "watch",
+  "studio",
+  "support",
+  "help",
+  "root",
+  "system",
+  "streamline",
+  "me",
+]);
+
+/** 3–30 characters of a–z, 0–9, `_` and `-`, starting and ending with a letter or digit (URL-safe). */
+export const Handle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    HANDLE_PATTERN,
+    "handle must be 3–30 characters: a–z, 0–9, _ or -, starting and ending with a letter or digit",
+  )
+  .refine((h) => !RESERVED_HANDLES.has(h), "that handle is reserved");
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 256;
+export const Password = z
+  .string()
+  .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `password must be at most ${PASSWORD_MAX} characters`);
+
+export const SignupBody = z.object({ email: Email, password: Password, handle: Handle });
+export type SignupBody = z.infer<typeof SignupBody>;
+
+/** Login checks only shape: rules that changed since signup must not lock anyone out. */
+export const LoginBody = z.object({
+  email: Email,
+  password: z.string().min(1, "password is required").max(PASSWORD_MAX, "password is too long"),
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const UserId = z.string().regex(/^u_[A-Za-z0-9]{16}$/, "not a user id");
+export const SessionId = z.string().regex(/^s_[A-Za-z0-9]{20}$/, "not a session id");
+
+export const UserDto = z.object({
+  id: z.string(),
+  email: z.string(),
+  handle: z.string(),
+  createdAt: z.string(),
+});
+export type UserDto = z.infer<typeof UserDto>;
+
+/** `POST /api/auth/signup` (201), `POST /api/auth/login` and `POST /api/auth/refresh` (200). */
+export const AuthResponse = z.object({
+  user: UserDto,
+  accessToken: z.string(),
+  /** When the access token stops working (ISO); refresh a little before. */
+  expiresAt: z.string(),
+});
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+/** `GET /api/me`. */
+export const MeResponse = z.object({ user: UserDto, sessionId: z.string() });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const SessionDto = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  userAgent: z.string(),
+  ip: z.string(),
+  /** The session the request was made with. */
+  current: z.boolean(),
+});
+export type SessionDto = z.infer<typeof SessionDto>;
+
+/** `GET /api/sessions`: the caller's active sessions, most recently used first. */
+export const SessionListResponse = z.object({ sessions: z.array(SessionDto) });
+export type SessionListResponse = z.infer<typeof SessionListResponse>;
+
+/** `GET /api/videos`, `GET /api/me/videos`. */
+export const VideoListResponse = z.object({ videos: z.array(VideoDto) });
+export type VideoListResponse = z.infer<typeof VideoListResponse>;

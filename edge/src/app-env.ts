@@ -5,7 +5,9 @@ export interface AppEnv {
   Bindings: Env;
   Variables: {
     services: Services;
-    /** Set by the auth middleware once accounts exist; null = anonymous. */
+    /** Set by the auth middleware (middleware/auth); null = anonymous. */
     userId?: string | null;
+    /** The session behind the caller's access token (middleware/auth); null = anonymous. */
+    sessionId?: string | null;
   };
 }

@@ -5,21 +5,33 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
+import { authRoutes } from "./features/auth/auth.routes.ts";
+import { meRoutes } from "./features/auth/me.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
+import { sessionsRoutes } from "./features/sessions/sessions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
 import { services } from "./lib/services.ts";
+import { apiBodyLimit } from "./middleware/body-limit/index.ts";
+import { apiCors } from "./middleware/cors/index.ts";
+import { securityHeaders } from "./middleware/security-headers/index.ts";
 
 export const app = new Hono<AppEnv>()
   .use(async (c, next) => {
     c.set("services", services(c.env));
     await next();
   })
+  .use(securityHeaders())
+  .use("/api/*", apiCors())
+  .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
+  .route("/api/auth", authRoutes)
+  .route("/api/me", meRoutes)
+  .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
   .route("/api/ws-ticket", ticketRoutes)

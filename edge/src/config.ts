@@ -25,6 +25,24 @@ const ConfigSchema = z.object({
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
+  // accounts
+  /** Comma-separated origins allowed to call /api with credentials; unset = the request's own origin. */
+  SITE_ORIGIN: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((o) => o.trim().replace(/\/$/, ""))
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().url())),
+  ACCESS_TOKEN_TTL_SECONDS: intFromString(900).pipe(z.number().min(60).max(900)),
+  REFRESH_TTL_DAYS: intFromString(30).pipe(z.number().min(1).max(90)),
+  /** Workers' WebCrypto refuses PBKDF2 above 100,000 iterations. */
+  PASSWORD_ITERATIONS: intFromString(100_000).pipe(z.number().min(10_000).max(100_000)),
+  /** How long an isolate trusts its last look at a session (revocation staleness bound, ADR 0004). */
+  SESSION_CHECK_CACHE_SECONDS: intFromString(5).pipe(z.number().max(30)),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

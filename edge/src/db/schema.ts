@@ -3,7 +3,7 @@
  * /migrations are generated from this file with `npx drizzle-kit generate`.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const videos = sqliteTable(
   "videos",
@@ -73,5 +73,80 @@ export const uploadParts = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.partNumber] })],
 );
 
+/** Accounts. `email` and `handle` are stored normalised (trimmed, lower-case), so unique means unique. */
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    email: text("email").notNull(),
+    handle: text("handle").notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`: the cost travels with the hash. */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: integer("created_at")
+      .notNull()
+      .default(sql`(unixepoch() * 1000)`),
+    updatedAt: integer("updated_at")
+      .notNull()
+      .default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), uniqueIndex("users_handle_uq").on(t.handle)],
+);
+
+/**
+ * A signed-in device: one per login, listed in account settings. Its refresh tokens form
+ * one rotation family; revoking the session (logout, "log out other devices", detected
+ * refresh-token reuse) kills every token of the family and, via `sid`, its access tokens.
+ */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: text("family_id").notNull(),
+    userAgent: text("user_agent").notNull().default(""),
+    ip: text("ip").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at").notNull(),
+    /** Sliding: every refresh pushes it out again. */
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason", { enum: ["logout", "revoked", "refresh_reuse"] }),
+  },
+  (t) => [
+    index("sessions_user_idx").on(t.userId, t.lastUsedAt),
+    uniqueIndex("sessions_family_uq").on(t.familyId),
+  ],
+);
+
+/** Refresh tokens, stored only as SHA-256 hashes. A rotated token has `rotatedAt` set; presenting it again is theft. */
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    jti: text("jti").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    familyId: text("family_id").notNull(),
+    userId: text("user_id").notNull(),
+    userAgent: text("user_agent").notNull().default(""),
+    ip: text("ip").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    rotatedAt: integer("rotated_at"),
+    replacedBy: text("replaced_by"),
+  },
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash),
+    index("refresh_tokens_session_idx").on(t.sessionId),
+    index("refresh_tokens_expiry_idx").on(t.expiresAt),
+  ],
+);
+
 export type VideoRow = typeof videos.$inferSelect;
 export type UploadPartRow = typeof uploadParts.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
+export type RefreshTokenRow = typeof refreshTokens.$inferSelect;

@@ -1,6 +1,8 @@
+import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
-import { callJson } from "../../../test/http.ts";
+import { call, callJson } from "../../../test/http.ts";
 import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
+import { TEST_SECRETS } from "../../../test/secrets.ts";
 import type { VideoRow } from "../../db/schema.ts";
 
 const probe = {
@@ -56,6 +58,46 @@ describe("transcoder events", () => {
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_signature");
     }
+  });
+
+  it("refuses a valid signature presented with a different body (tampered in flight)", async () => {
+    const video = await insertVideo();
+    const signed = JSON.stringify(event(video, "progress", 0, { stage: "encode", percent: 10 }));
+    const signature = await signBody(TEST_SECRETS.TRANSCODER_SECRET, signed);
+    const tampered = signed.replace('"percent":10', '"percent":99');
+    const res = await call("/internal/transcoder/events", {
+      method: "POST",
+      body: tampered,
+      headers: { [SIGNATURE_HEADER]: signature },
+    });
+    expect(res.status).toBe(401);
+    expect((await repo().find(video.id))!.progressJson).toBeNull();
+  });
+
+  it("a replayed request (same bytes, same signature) changes nothing", async () => {
+    const video = await insertVideo();
+    const body = JSON.stringify(event(video, "progress", 1, { stage: "encode", percent: 30 }));
+    const headers = { [SIGNATURE_HEADER]: await signBody(TEST_SECRETS.TRANSCODER_SECRET, body) };
+    const send = () => call("/internal/transcoder/events", { method: "POST", body, headers });
+    expect(await (await send()).json()).toEqual({ outcome: "applied" });
+    await postEvent(event(video, "progress", 2, { stage: "encode", percent: 60 }));
+    const replay = await send();
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ outcome: "duplicate" });
+    expect(JSON.parse((await repo().find(video.id))!.progressJson!).percent).toBe(60);
+  });
+
+  it("a replayed retryable failure cannot start a second attempt (replay-safe by attempt id)", async () => {
+    const video = await insertVideo({ attempt: 1 });
+    const body = JSON.stringify(event(video, "failed", 0, { reason: "node shutting down", retryable: true }));
+    const headers = { [SIGNATURE_HEADER]: await signBody(TEST_SECRETS.TRANSCODER_SECRET, body) };
+    expect((await call("/internal/transcoder/events", { method: "POST", body, headers })).status).toBe(200);
+    const next = (await repo().find(video.id))!;
+    expect(next).toMatchObject({ status: "queued", attempt: 2 });
+    const replay = await call("/internal/transcoder/events", { method: "POST", body, headers });
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toEqual({ outcome: "stale_attempt" });
+    expect((await repo().find(video.id))!).toMatchObject({ attempt: 2, attemptId: next.attemptId });
   });
 
   it("validates the event body after the signature", async () => {

@@ -4,6 +4,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
+import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
+import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { toVideoDto } from "../videos/videos.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -16,36 +18,40 @@ function uploadsService(c: { var: AppEnv["Variables"] }) {
   return new UploadsService({ repo: new VideosRepo(db), store, queue: queueOf(env.JOBS), config });
 }
 
+/** Every upload route is the owner's alone: anyone else's video id answers 404. */
 export const uploadsRoutes = new Hono<AppEnv>()
+  .use(requireAuth())
   .post("/", async (c) => {
+    const userId = currentUserId(c);
+    await enforceRateLimit(c.env, "RL_UPLOADS", userId);
     const body = await jsonBody(c, CreateUploadBody);
-    const created = await uploadsService(c).create(body, c.var.userId ?? null);
+    const created = await uploadsService(c).create(body, userId);
     return c.json(created, 201);
   })
   .post("/:videoId/urls", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
     const { partNumbers } = await jsonBody(c, PartUrlsBody);
-    return c.json(await uploadsService(c).urls(id, partNumbers));
+    return c.json(await uploadsService(c).urls(id, currentUserId(c), partNumbers));
   })
   .put("/:videoId/parts/:n", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
     const n = PartNumber.safeParse(c.req.param("n"));
     if (!n.success) return c.json({ error: { code: "invalid_part_number", message: "part number must be 1–10000" } }, 400);
     const part = await jsonBody(c, RecordPartBody);
-    await uploadsService(c).recordPart(id, n.data, part);
+    await uploadsService(c).recordPart(id, currentUserId(c), n.data, part);
     return c.body(null, 204);
   })
   .get("/:videoId", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
-    return c.json(await uploadsService(c).state(id));
+    return c.json(await uploadsService(c).state(id, currentUserId(c)));
   })
   .post("/:videoId/complete", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
-    const video = await uploadsService(c).complete(id);
+    const video = await uploadsService(c).complete(id, currentUserId(c));
     return c.json(await toVideoDto(c.var.services, video), 202);
   })
   .delete("/:videoId", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
-    await uploadsService(c).abort(id);
+    await uploadsService(c).abort(id, currentUserId(c));
     return c.body(null, 204);
   });

@@ -11,6 +11,7 @@ import { newVideoId } from "../../lib/ids.ts";
 import { type ObjectStore, StorageError } from "../../lib/storage/object-store.ts";
 import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
+import { isOwner } from "../videos/videos.service.ts";
 
 const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 8 * MiB;
@@ -55,7 +56,7 @@ export class UploadsService {
     return this.deps.now?.() ?? Date.now();
   }
 
-  async create(body: CreateUploadBody, ownerId: string | null) {
+  async create(body: CreateUploadBody, ownerId: string) {
     const { config, store, repo } = this.deps;
     if (body.size > config.MAX_UPLOAD_BYTES) {
       throw new AppError(413, "upload_too_large", `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`);
@@ -100,10 +101,16 @@ export class UploadsService {
     return { parts, expiresAt: new Date(this.now() + ttl * 1000).toISOString() };
   }
 
-  /** Loads a video that is still accepting parts. */
-  private async uploading(videoId: string): Promise<VideoRow & { uploadId: string }> {
+  /** Loads a video the caller owns; anybody else's is indistinguishable from a missing one. */
+  private async owned(videoId: string, ownerId: string): Promise<VideoRow> {
     const video = await this.deps.repo.find(videoId);
-    if (!video) throw notFound();
+    if (!video || !isOwner(video, ownerId)) throw notFound();
+    return video;
+  }
+
+  /** Loads a video of the caller's that is still accepting parts. */
+  private async uploading(videoId: string, ownerId: string): Promise<VideoRow & { uploadId: string }> {
+    const video = await this.owned(videoId, ownerId);
     if (video.status !== "uploading" || !video.uploadId) {
       throw new AppError(409, "upload_closed", `upload is ${video.status === "uploading" ? "aborted" : video.status}`);
     }
@@ -111,8 +118,8 @@ export class UploadsService {
     return video as VideoRow & { uploadId: string };
   }
 
-  async urls(videoId: string, partNumbers: number[]) {
-    const video = await this.uploading(videoId);
+  async urls(videoId: string, ownerId: string, partNumbers: number[]) {
+    const video = await this.uploading(videoId, ownerId);
     const bad = partNumbers.filter((n) => n > video.partCount);
     if (bad.length) {
       throw new AppError(400, "invalid_part_number", `parts go from 1 to ${video.partCount}`, {
@@ -122,8 +129,8 @@ export class UploadsService {
     return this.presign(sourceKey(video.id), video.uploadId, [...new Set(partNumbers)].sort((a, b) => a - b));
   }
 
-  async recordPart(videoId: string, partNumber: number, part: { etag: string; size: number }) {
-    const video = await this.uploading(videoId);
+  async recordPart(videoId: string, ownerId: string, partNumber: number, part: { etag: string; size: number }) {
+    const video = await this.uploading(videoId, ownerId);
     if (partNumber > video.partCount) {
       throw new AppError(400, "invalid_part_number", `parts go from 1 to ${video.partCount}`);
     }
@@ -134,9 +141,8 @@ export class UploadsService {
     await this.deps.repo.upsertPart({ videoId, partNumber, etag: part.etag, size: part.size });
   }
 
-  async state(videoId: string) {
-    const video = await this.deps.repo.find(videoId);
-    if (!video) throw notFound();
+  async state(videoId: string, ownerId: string) {
+    const video = await this.owned(videoId, ownerId);
     const parts = (await this.deps.repo.parts(videoId)).map(({ partNumber, etag, size }) => ({ partNumber, etag, size }));
     return {
       videoId,
@@ -151,17 +157,16 @@ export class UploadsService {
   }
 
   /** Idempotent: completing an already-completed upload returns the video, enqueues nothing. */
-  async complete(videoId: string): Promise<VideoRow> {
+  async complete(videoId: string, ownerId: string): Promise<VideoRow> {
     const { repo, store } = this.deps;
-    const current = await repo.find(videoId);
-    if (!current) throw notFound();
+    const current = await this.owned(videoId, ownerId);
     if (current.status !== "uploading") {
       if (current.status === "failed" && current.attempt === 0) {
         throw new AppError(409, "upload_closed", "upload was aborted");
       }
       return current;
     }
-    const video = await this.uploading(videoId);
+    const video = await this.uploading(videoId, ownerId);
     const parts = await repo.parts(videoId);
     const have = new Set(parts.map((p) => p.partNumber));
     const missing = Array.from({ length: video.partCount }, (_, i) => i + 1).filter((n) => !have.has(n));
@@ -200,8 +205,8 @@ export class UploadsService {
     return (await repo.find(videoId))!;
   }
 
-  async abort(videoId: string): Promise<void> {
-    const video = await this.uploading(videoId);
+  async abort(videoId: string, ownerId: string): Promise<void> {
+    const video = await this.uploading(videoId, ownerId);
     await this.deps.store.abortMultipart(sourceKey(videoId), video.uploadId).catch(() => {
       // Some S3 servers lack AbortMultipartUpload; the sweeper removes leftovers.
     });

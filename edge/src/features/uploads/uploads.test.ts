@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { signUp, type TestUser } from "../../../test/auth.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
 import { MIN_PART_SIZE, planParts } from "./uploads.service.ts";
 
@@ -7,10 +8,14 @@ const MiB = 1024 * 1024;
 
 type Created = { videoId: string; partSize: number; partCount: number; parts: { partNumber: number; url: string }[]; expiresAt: string };
 
+/** The signed-in uploader of each describe block; every upload route is theirs alone. */
+let owner: TestUser;
+
 async function createUpload(size: number, extra: Record<string, unknown> = {}) {
   return callJson<Created>("/api/uploads", {
     method: "POST",
     json: { filename: "clip.mp4", size, contentType: "video/mp4", ...extra },
+    headers: owner.auth,
   });
 }
 
@@ -39,6 +44,10 @@ describe("planParts", () => {
 });
 
 describe("upload session", () => {
+  beforeAll(async () => {
+    owner = await signUp();
+  });
+
   it("creates a video in `uploading` with presigned URLs for every part", async () => {
     const { status, body } = await createUpload(9 * MiB, { title: "My clip" });
     expect(status).toBe(201);
@@ -50,7 +59,7 @@ describe("upload session", () => {
     expect(url.searchParams.get("uploadId")).toBeTruthy();
     expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
     expect(Number(url.searchParams.get("X-Amz-Expires"))).toBe(3600);
-    const video = await callJson(`/api/videos/${body.videoId}`);
+    const video = await callJson(`/api/videos/${body.videoId}`, { headers: owner.auth });
     expect(video.body).toMatchObject({ id: body.videoId, title: "My clip", status: "uploading", playable: false });
   });
 
@@ -60,18 +69,18 @@ describe("upload session", () => {
     const part2 = new Uint8Array(1 * MiB).fill(2);
 
     const etag1 = await putPart(up.parts[0]!.url, part1);
-    expect((await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: etag1, size: part1.length } })).status).toBe(204);
+    expect((await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: etag1, size: part1.length }, headers: owner.auth })).status).toBe(204);
 
     // Completing before every part is in names the missing ones.
     const early = await callJson<{ error: { code: string; issues: { missing: number[] }[] } }>(
       `/api/uploads/${up.videoId}/complete`,
-      { method: "POST" },
+      { method: "POST", headers: owner.auth },
     );
     expect(early.status).toBe(409);
     expect(early.body.error.code).toBe("parts_missing");
     expect(early.body.error.issues[0]!.missing).toEqual([2]);
 
-    const state = await callJson<{ parts: { partNumber: number }[]; uploadedBytes: number }>(`/api/uploads/${up.videoId}`);
+    const state = await callJson<{ parts: { partNumber: number }[]; uploadedBytes: number }>(`/api/uploads/${up.videoId}`, { headers: owner.auth });
     expect(state.body.parts.map((p) => p.partNumber)).toEqual([1]);
     expect(state.body.uploadedBytes).toBe(8 * MiB);
 
@@ -79,15 +88,16 @@ describe("upload session", () => {
     const fresh = await callJson<{ parts: { partNumber: number; url: string }[] }>(`/api/uploads/${up.videoId}/urls`, {
       method: "POST",
       json: { partNumbers: [2] },
+      headers: owner.auth,
     });
     expect(fresh.status).toBe(200);
     const etag2 = await putPart(fresh.body.parts[0]!.url, part2);
-    expect((await call(`/api/uploads/${up.videoId}/parts/2`, { method: "PUT", json: { etag: etag2, size: part2.length } })).status).toBe(204);
+    expect((await call(`/api/uploads/${up.videoId}/parts/2`, { method: "PUT", json: { etag: etag2, size: part2.length }, headers: owner.auth })).status).toBe(204);
 
-    const done = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST" });
+    const done = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth });
     expect(done.status).toBe(202);
     expect(done.body.status).toBe("queued");
-    const again = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST" });
+    const again = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth });
     expect(again.status).toBe(202);
 
     // The assembled object is in storage, whole.
@@ -108,6 +118,7 @@ describe("upload session", () => {
     const res = await callJson<{ error: { code: string } }>(`/api/uploads/${up.videoId}/parts/2`, {
       method: "PUT",
       json: { etag: '"abc"', size: 5 },
+      headers: owner.auth,
     });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("part_size_mismatch");
@@ -115,16 +126,20 @@ describe("upload session", () => {
 
   it("abort closes the session; further parts and completion are refused", async () => {
     const { body: up } = await createUpload(1 * MiB);
-    expect((await call(`/api/uploads/${up.videoId}`, { method: "DELETE" })).status).toBe(204);
-    const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`);
+    expect((await call(`/api/uploads/${up.videoId}`, { method: "DELETE", headers: owner.auth })).status).toBe(204);
+    const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`, { headers: owner.auth });
     expect(video.body).toMatchObject({ status: "failed", failureReason: "upload aborted" });
-    const part = await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: '"x"', size: 1 * MiB } });
+    const part = await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: '"x"', size: 1 * MiB }, headers: owner.auth });
     expect(part.status).toBe(409);
-    expect((await call(`/api/uploads/${up.videoId}/complete`, { method: "POST" })).status).toBe(409);
+    expect((await call(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth })).status).toBe(409);
   });
 });
 
 describe("bad input", () => {
+  beforeAll(async () => {
+    owner = await signUp();
+  });
+
   it.each([
     ["malformed JSON", { body: "{nope", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
     ["wrong types", { json: { filename: 3, size: "big", contentType: "video/mp4" } }, 400, "validation_failed"],
@@ -134,6 +149,7 @@ describe("bad input", () => {
     const res = await callJson<{ error: { code: string; message: string; issues?: unknown[] } }>("/api/uploads", {
       method: "POST",
       ...init,
+      headers: { ...("headers" in init ? init.headers : {}), ...owner.auth },
     });
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
@@ -148,7 +164,7 @@ describe("bad input", () => {
       ["POST", "/api/uploads/v_0000000000000000/complete"],
       ["GET", "/api/videos/not-an-id"],
     ] as const) {
-      const res = await callJson<{ error: { code: string } }>(path, { method });
+      const res = await callJson<{ error: { code: string } }>(path, { method, headers: owner.auth });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }

@@ -5,18 +5,30 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { notFound, validationError } from "../../lib/errors.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
-import { playbackFor, toVideoDto } from "./videos.service.ts";
+import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
+import { canView, isOwner, playbackFor, toVideoDto } from "./videos.service.ts";
 import { VideosRepo } from "./videos.repo.ts";
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(24),
   before: z.coerce.number().int().positive().optional(),
 });
 
-async function findVideo(c: { var: AppEnv["Variables"]; req: { param(name: string): string | undefined } }) {
+type VideoContext = { var: AppEnv["Variables"]; req: { param(name: string): string | undefined } };
+
+/** The video if the caller may see it; otherwise the same 404 as for an id that never existed. */
+async function findVisibleVideo(c: VideoContext) {
   const id = parseParam(VideoId, c.req.param("id"));
   const video = await new VideosRepo(c.var.services.db).find(id);
-  if (!video) throw notFound();
+  if (!video || !canView(video, c.var.userId)) throw notFound();
+  return video;
+}
+
+/** The video if the caller owns it; anyone else's (or none) is 404, never 403. */
+async function findOwnedVideo(c: VideoContext) {
+  const id = parseParam(VideoId, c.req.param("id"));
+  const video = await new VideosRepo(c.var.services.db).find(id);
+  if (!video || !isOwner(video, c.var.userId)) throw notFound();
   return video;
 }
 
@@ -28,16 +40,16 @@ export const videosRoutes = new Hono<AppEnv>()
     const videos = await Promise.all(rows.map((r) => toVideoDto(c.var.services, r)));
     return c.json({ videos });
   })
-  .get("/:id", async (c) => c.json(await toVideoDto(c.var.services, await findVideo(c))))
-  .patch("/:id", async (c) => {
-    const video = await findVideo(c);
+  .get("/:id", optionalAuth(), async (c) => c.json(await toVideoDto(c.var.services, await findVisibleVideo(c))))
+  .patch("/:id", requireAuth(), async (c) => {
+    const video = await findOwnedVideo(c);
     const patch = await jsonBody(c, UpdateVideoBody);
     const repo = new VideosRepo(c.var.services.db);
     await repo.update(video.id, patch);
     return c.json(await toVideoDto(c.var.services, (await repo.find(video.id))!));
   })
-  .delete("/:id", async (c) => {
-    const video = await findVideo(c);
+  .delete("/:id", requireAuth(), async (c) => {
+    const video = await findOwnedVideo(c);
     const { store } = c.var.services;
     if (video.status === "uploading" && video.uploadId) {
       await store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
@@ -47,8 +59,8 @@ export const videosRoutes = new Hono<AppEnv>()
     c.executionCtx.waitUntil(deletePrefixes(store, [`videos/${video.id}/`, `uploads/${video.id}/`]));
     return c.body(null, 204);
   })
-  .get("/:id/playlist.m3u8", async (c) => {
-    const video = await findVideo(c);
+  .get("/:id/playlist.m3u8", optionalAuth(), async (c) => {
+    const video = await findVisibleVideo(c);
     if (!video.playable) {
       return c.json({ error: { code: "not_playable", message: `video is ${video.status}` } }, 409);
     }

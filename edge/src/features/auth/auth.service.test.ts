@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { uniqueName } from "../../../test/auth.ts";
+import { TEST_SECRETS } from "../../../test/secrets.ts";
+import { database } from "../../db/client.ts";
+import { type PasswordHasher, pbkdf2Hasher } from "../../lib/passwords.ts";
+import { SessionsRepo } from "../sessions/sessions.repo.ts";
+import { AuthService } from "./auth.service.ts";
+import { UsersRepo } from "./users.repo.ts";
+
+const client = { ip: "10.0.0.1", userAgent: "test" };
+const config = { JWT_SECRET: TEST_SECRETS.JWT_SECRET, ACCESS_TOKEN_TTL_SECONDS: 900, REFRESH_TTL_DAYS: 30 };
+
+/** Wraps a real hasher and records which PBKDF2 path each call took. */
+function spyHasher(inner: PasswordHasher = pbkdf2Hasher()) {
+  const calls: string[] = [];
+  const hasher: PasswordHasher = {
+    hash(p) {
+      calls.push("hash");
+      return inner.hash(p);
+    },
+    verify(s, p) {
+      calls.push("verify");
+      return inner.verify(s, p);
+    },
+    verifyDummy(p) {
+      calls.push("verifyDummy");
+      return inner.verifyDummy(p);
+    },
+  };
+  return { hasher, calls };
+}
+
+function service(passwords: PasswordHasher) {
+  const db = database(env.DB);
+  return new AuthService({ users: new UsersRepo(db), sessions: new SessionsRepo(db), passwords, config });
+}
+
+const account = () => {
+  const handle = uniqueName();
+  return { email: `${handle}@example.com`, handle, password: "correct horse battery staple" };
+};
+
+describe("AuthService", () => {
+  it("runs exactly one full PBKDF2 derivation for an unknown email, as for a wrong password", async () => {
+    const body = account();
+    await service(pbkdf2Hasher()).signup(body, client);
+    const { hasher, calls } = spyHasher();
+    const auth = service(hasher);
+
+    await expect(
+      auth.login({ email: body.email, password: "wrong password!" }, client),
+    ).rejects.toMatchObject({
+      status: 401,
+      code: "invalid_credentials",
+    });
+    expect(calls).toEqual(["verify"]);
+    calls.length = 0;
+    await expect(
+      auth.login({ email: `${uniqueName()}@example.com`, password: "wrong password!" }, client),
+    ).rejects.toMatchObject({
+      status: 401,
+      code: "invalid_credentials",
+      message: "email or password is incorrect",
+    });
+    expect(calls).toEqual(["verifyDummy"]);
+  });
+
+  it("upgrades a hash made with fewer iterations on the next successful login", async () => {
+    const body = account();
+    const issued = await service(pbkdf2Hasher(20_000)).signup(body, client);
+    expect(issued.user.passwordHash).toMatch(/^pbkdf2-sha256\$20000\$/);
+    await service(pbkdf2Hasher(100_000)).login({ email: body.email, password: body.password }, client);
+    const user = await new UsersRepo(database(env.DB)).find(issued.user.id);
+    expect(user?.passwordHash).toMatch(/^pbkdf2-sha256\$100000\$/);
+    await expect(
+      service(pbkdf2Hasher()).login({ email: body.email, password: body.password }, client),
+    ).resolves.toBeTruthy();
+  });
+
+  it("two concurrent refreshes with one token: one wins, the other is treated as reuse and the family dies", async () => {
+    const auth = service(pbkdf2Hasher());
+    const issued = await auth.signup(account(), client);
+    const results = await Promise.allSettled([
+      auth.refresh(issued.refreshToken, client),
+      auth.refresh(issued.refreshToken, client),
+    ]);
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as { code: string }).code : "ok"));
+    expect(codes.filter((c) => c === "ok")).toHaveLength(1);
+    expect(codes.filter((c) => c === "refresh_token_reused")).toHaveLength(1);
+    const session = await new SessionsRepo(database(env.DB)).find(issued.sessionId);
+    expect(session?.revokedReason).toBe("refresh_reuse");
+  });
+
+  it("revokeSession only reaches the caller's own live sessions", async () => {
+    const auth = service(pbkdf2Hasher());
+    const alice = await auth.signup(account(), client);
+    const bob = await auth.signup(account(), client);
+    await expect(auth.revokeSession(bob.user.id, alice.sessionId)).rejects.toMatchObject({ status: 404 });
+    expect((await new SessionsRepo(database(env.DB)).find(alice.sessionId))?.revokedAt).toBeNull();
+    await auth.revokeSession(alice.user.id, alice.sessionId);
+    await expect(auth.revokeSession(alice.user.id, alice.sessionId)).rejects.toMatchObject({ status: 404 });
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * Caps `/api` request bodies before anything parses them: a declared Content-Length over
+ * the cap is refused at once, a chunked body as soon as it crosses it (413
+ * `payload_too_large`, never buffering more than the cap).
+ */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../../app-env.ts";
+import { AppError } from "../../lib/errors.ts";
+import { MAX_JSON_BYTES } from "../../lib/validate.ts";
+
+export function apiBodyLimit(maxSize = MAX_JSON_BYTES): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError(413, "payload_too_large", `request body over ${maxSize} bytes`);
+    },
+  });
+}

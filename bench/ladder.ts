@@ -213,7 +213,7 @@ async function main() {
   );
 
   await mkdir(join(ROOT, "bench", "results"), { recursive: true });
-  await writeFile(join(ROOT, "bench", "results", "ladder.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(join(ROOT, "bench", "results", "ladder.json"), `${toJson(result)}\n`);
   await appendResultsRow(
     `| ${result.at.slice(0, 10)} | ${result.machine.cpus} × ${result.machine.model.trim()} | ` +
       `${probe.width}x${probe.height} ${probe.fps} fps ${probe.durationSec} s, ${round((probe.bitrate ?? 0) / 1e6, 1)} Mbit/s | ` +
@@ -235,6 +235,13 @@ const SECTION_INTRO = [
   "| date | machine | source | encoder | (a) single process: wall / CPU / realtime | (b) process per rung: wall / CPU / realtime | CPU b/a |",
   "|---|---|---|---|---|---|---|",
 ];
+
+/** JSON.stringify with arrays of scalars on one line, as `biome format` prints them. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_m, body: string) => {
+    return `[${body.split(/,\n\s*/).join(", ")}]`;
+  });
+}
 
 /** Adds a row to the ladder table, creating the section (or the file) if needed. Other sections are untouched. */
 async function appendResultsRow(row: string): Promise<void> {

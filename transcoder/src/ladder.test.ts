@@ -96,6 +96,13 @@ describe("outputFrameRate / gopFrames", () => {
     expect(outputFrameRate({ num: 60000, den: 1001 })).toEqual({ num: 60000, den: 1001 });
     expect(outputFrameRate({ num: 0, den: 1 })).toEqual({ num: 30, den: 1 });
   });
+  it("snaps a phone's variable-rate average to the nearest standard rate", () => {
+    expect(outputFrameRate({ num: 1196, den: 40 })).toEqual({ num: 30000, den: 1001 });
+    expect(outputFrameRate({ num: 2999, den: 100 })).toEqual({ num: 30, den: 1 });
+    expect(outputFrameRate({ num: 15, den: 1 })).toEqual({ num: 15, den: 1 });
+    expect(outputFrameRate({ num: 240, den: 1 })).toEqual({ num: 60, den: 1 });
+    expect(outputFrameRate({ num: 239, den: 1 })).toEqual({ num: 60000, den: 1001 });
+  });
   it("GOP is 2 s of frames", () => {
     expect(gopFrames({ num: 30, den: 1 })).toBe(60);
     expect(gopFrames({ num: 25, den: 1 })).toBe(50);

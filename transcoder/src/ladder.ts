@@ -84,9 +84,35 @@ function evenWithin(n: number, limit: number): number {
 export function outputFrameRate(source: Rational): Rational {
   if (source.num <= 0 || source.den <= 0) return DEFAULT_FPS;
   const fps = source.num / source.den;
-  if (fps <= MAX_FPS + 0.01) return reduce(source);
+  if (fps <= MAX_FPS + 0.01) return snapToStandard(reduce(source));
   const divisor = Math.ceil(fps / MAX_FPS - 0.001);
-  return reduce({ num: source.num, den: source.den * divisor });
+  return snapToStandard(reduce({ num: source.num, den: source.den * divisor }));
+}
+
+const STANDARD_RATES: readonly Rational[] = [
+  { num: 24000, den: 1001 },
+  { num: 24, den: 1 },
+  { num: 25, den: 1 },
+  { num: 30000, den: 1001 },
+  { num: 30, den: 1 },
+  { num: 48, den: 1 },
+  { num: 50, den: 1 },
+  { num: 60000, den: 1001 },
+  { num: 60, den: 1 },
+];
+
+/**
+ * Phones record variable frame rate; their *average* comes out as 29.98 or 1196/40.
+ * Within 0.5 % of a broadcast rate, use that rate: players and FRAME-RATE expect it.
+ */
+function snapToStandard(r: Rational): Rational {
+  const fps = fpsValue(r);
+  let best: Rational | undefined;
+  for (const std of STANDARD_RATES) {
+    const d = Math.abs(fps - fpsValue(std)) / fpsValue(std);
+    if (d < 0.005 && (!best || d < Math.abs(fps - fpsValue(best)) / fpsValue(best))) best = std;
+  }
+  return best ?? r;
 }
 
 function gcd(a: number, b: number): number {

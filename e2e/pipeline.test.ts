@@ -15,6 +15,7 @@ import {
   CHROMIUM_ARGS,
   ffprobeDuration,
   makeTwoPartSource,
+  signUpViaApi,
   startE2EStack,
   toolsAvailable,
   uploadFile,
@@ -28,9 +29,12 @@ type Video = { id: string; status: string; playable: boolean; failureReason?: st
 describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
   let videoId: string;
+  /** Uploads belong to an account: sign one up through the API. */
+  let token: string;
 
   beforeAll(async () => {
     stack = await startE2EStack();
+    ({ token } = await signUpViaApi(stack.origin, "pipeline"));
   });
   afterAll(async () => {
     await stack?.stop();
@@ -44,15 +48,14 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
 
   it("uploads in two parts, transcodes, and serves HLS that ffprobe reads through the edge", async () => {
     const source = makeTwoPartSource(mkdtempSync(join(tmpdir(), "streamline-src-")));
-    const up = await uploadFile(stack.origin, source, { title: "E2E 720p" });
+    const up = await uploadFile(stack.origin, source, { title: "E2E 720p", token });
     expect(up.partCount).toBeGreaterThanOrEqual(2);
     videoId = up.videoId;
 
-    const video = await waitForVideo<Video>(stack.origin, videoId, (v) => v.status === "ready" || v.status === "failed").catch(
-      (err) => {
-        throw new Error(`${err}\n${stack.output()}`);
-      },
-    );
+    const settled = (v: Video) => v.status === "ready" || v.status === "failed";
+    const video = await waitForVideo<Video>(stack.origin, videoId, settled, 180_000, token).catch((err) => {
+      throw new Error(`${err}\n${stack.output()}`);
+    });
     expect(video.status, video.failureReason).toBe("ready");
     expect(video.playable).toBe(true);
     expect(video.renditions.map((r) => r.name)).toContain("720p");
@@ -95,8 +98,9 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
 
   it("a file that is not a video ends `failed` with a reason a person understands", async () => {
     const { "not-a-video.mp4": bogus } = await ensureFixtures(["not-a-video.mp4"]);
-    const up = await uploadFile(stack.origin, bogus);
-    const video = await waitForVideo<Video>(stack.origin, up.videoId, (v) => v.status === "failed" || v.status === "ready");
+    const up = await uploadFile(stack.origin, bogus, { token });
+    const settled = (v: Video) => v.status === "failed" || v.status === "ready";
+    const video = await waitForVideo<Video>(stack.origin, up.videoId, settled, 180_000, token);
     expect(video.status).toBe("failed");
     expect(video.failureReason).toMatch(/not a playable video/);
   });

@@ -110,6 +110,20 @@ export async function api<T = Json>(origin: string, path: string, init: RequestI
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
 }
 
+export const E2E_PASSWORD = "correct horse battery staple";
+
+/** Creates an account through the public API; returns its access token (15 min) and credentials. */
+export async function signUpViaApi(origin: string, prefix = "e2e") {
+  const handle = `${prefix}_${randomBytes(4).toString("hex")}`;
+  const email = `${handle}@example.com`;
+  const res = await api<{ accessToken: string; user: { id: string } }>(origin, "/api/auth/signup", {
+    method: "POST",
+    json: { email, handle, password: E2E_PASSWORD },
+  });
+  if (res.status !== 201) throw new Error(`signup: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.accessToken, userId: res.body.user.id, email, handle, password: E2E_PASSWORD };
+}
+
 /** Uploads a file through presigned multipart URLs, `concurrency` parts at a time; returns the videoId. */
 export async function uploadFile(origin: string, file: string, opts: { title?: string; contentType?: string; token?: string } = {}) {
   const size = statSync(file).size;

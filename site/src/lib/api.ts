@@ -6,12 +6,19 @@
  * zod schemas on its side, and keeping zod out of the browser keeps page scripts tiny.
  */
 import type {
+  AuthResponse,
   CreateUploadBody,
   CreateUploadResponse,
+  LoginBody,
+  MeResponse,
   PartUrl,
   PartUrlsBody,
   RecordPartBody,
+  SessionDto,
+  SessionListResponse,
+  SignupBody,
   UploadStateResponse,
+  UserDto,
   VideoDto,
 } from "@streamline/contracts";
 import type { z } from "zod";
@@ -25,7 +32,19 @@ export type PartUrlsResponse = { parts: PartUrlDto[]; expiresAt: string };
 export type VideoListResponse = { videos: VideoDto[] };
 /** `POST /api/ws-ticket` response (no shared schema for it yet). */
 export type WsTicketResponse = { ticket: string; expiresAt: string };
-export type { CreateUploadBody, CreateUploadResponse, UploadStateResponse, VideoDto };
+export type SignupRequest = z.input<typeof SignupBody>;
+export type LoginRequest = z.input<typeof LoginBody>;
+export type {
+  AuthResponse,
+  CreateUploadBody,
+  CreateUploadResponse,
+  MeResponse,
+  SessionDto,
+  SessionListResponse,
+  UploadStateResponse,
+  UserDto,
+  VideoDto,
+};
 
 /** Code for answers that did not come from the API (no error body): a proxy, a missing route. */
 const SERVICE_UNAVAILABLE = "service_unavailable";
@@ -56,10 +75,21 @@ export class ApiError extends Error {
 type AccessTokenProvider = () => string | null | Promise<string | null>;
 let accessToken: AccessTokenProvider = () => null;
 
-/** Once auth lands, the session module registers where the current access token comes from. */
+/** The session module (auth-session.ts) registers where the current access token comes from. */
 export function setAccessTokenProvider(provider: AccessTokenProvider): void {
   accessToken = provider;
 }
+
+/** Gets a fresh access token after a 401 (true = try the request again). Registered by auth-session.ts. */
+type AccessTokenRefresher = () => Promise<boolean>;
+let refreshAccessToken: AccessTokenRefresher | null = null;
+
+export function setAccessTokenRefresher(refresher: AccessTokenRefresher): void {
+  refreshAccessToken = refresher;
+}
+
+/** 401 codes a refreshed access token can fix (the API's auth middleware). */
+const RETRYABLE_AUTH_CODES = new Set(["token_expired", "invalid_token"]);
 
 const FALLBACK_MESSAGES: Record<number, string> = {
   400: "The request was not valid.",
@@ -104,12 +134,33 @@ async function errorFrom(response: Response): Promise<ApiError> {
 interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal | undefined;
+  /** Send the Bearer token (default). Auth endpoints that run on the cookie or a password say false. */
+  auth?: boolean;
+  /** Let the request finish even if the page navigates away (refresh: its Set-Cookie must land). */
+  keepalive?: boolean;
 }
 
-async function request<T>(method: string, path: string, { body, signal }: RequestOptions = {}): Promise<T> {
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  try {
+    return await send<T>(method, path, options);
+  } catch (err) {
+    // An expired (or revoked) access token: get a fresh one once, then try again.
+    const canRetry = options.auth !== false && refreshAccessToken && !options.signal?.aborted;
+    if (canRetry && err instanceof ApiError && err.status === 401 && RETRYABLE_AUTH_CODES.has(err.code)) {
+      if (await refreshAccessToken!()) return send<T>(method, path, options);
+    }
+    throw err;
+  }
+}
+
+async function send<T>(
+  method: string,
+  path: string,
+  { body, signal, auth = true, keepalive }: RequestOptions,
+): Promise<T> {
   const headers = new Headers({ accept: "application/json" });
   if (body !== undefined) headers.set("content-type", "application/json");
-  const token = await accessToken();
+  const token = auth ? await accessToken() : null;
   if (token) headers.set("authorization", `Bearer ${token}`);
 
   let response: Response;
@@ -120,6 +171,7 @@ async function request<T>(method: string, path: string, { body, signal }: Reques
       body: body === undefined ? null : JSON.stringify(body),
       credentials: "same-origin",
       signal: signal ?? null,
+      ...(keepalive ? { keepalive } : {}),
     });
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
@@ -163,6 +215,27 @@ export const api = {
 
   listVideos: (limit = 24, signal?: AbortSignal) =>
     request<VideoListResponse>("GET", `/api/videos?limit=${limit}`, { signal }),
+
+  // Accounts. The refresh token never passes through here: it is an HttpOnly cookie the
+  // browser sends to /api/auth/* by itself.
+  signup: (body: SignupRequest) => request<AuthResponse>("POST", "/api/auth/signup", { body, auth: false }),
+
+  login: (body: LoginRequest) => request<AuthResponse>("POST", "/api/auth/login", { body, auth: false }),
+
+  /** Rotates the refresh cookie and returns a new access token (401 once signed out). */
+  refresh: () => request<AuthResponse>("POST", "/api/auth/refresh", { auth: false, keepalive: true }),
+
+  /** Ends the session named by the refresh cookie (204 even if it was already over). */
+  logout: () => request<void>("POST", "/api/auth/logout", { auth: false }),
+
+  me: (signal?: AbortSignal) => request<MeResponse>("GET", "/api/me", { signal }),
+
+  myVideos: (limit = 24, signal?: AbortSignal) =>
+    request<VideoListResponse>("GET", `/api/me/videos?limit=${limit}`, { signal }),
+
+  listSessions: (signal?: AbortSignal) => request<SessionListResponse>("GET", "/api/sessions", { signal }),
+
+  revokeSession: (sessionId: string) => request<void>("DELETE", `/api/sessions/${id(sessionId)}`),
 
   /** A one-time, 60 s ticket for `GET /ws/videos/:id` (browsers can't send Authorization there). */
   wsTicket: (videoId: string, signal?: AbortSignal) =>

@@ -1,0 +1,97 @@
+/**
+ * Login and signup forms: submit through the session (which keeps the access token in
+ * memory and gets the refresh cookie set), show the API's messages next to the fields
+ * they concern, then go back to where the visitor came from (`?next=`, same-site only).
+ */
+import { ApiError } from "./api.ts";
+import { authSession, safeNext } from "./auth-session.ts";
+
+type Field = "email" | "password" | "handle";
+
+function nextPath(): string {
+  return safeNext(new URLSearchParams(location.search).get("next"));
+}
+
+function messageFor(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === "invalid_credentials") return "Email or password is incorrect.";
+    if (err.code === "validation_failed") return "Please fix the highlighted fields.";
+    return err.message;
+  }
+  return "Something went wrong. Please try again.";
+}
+
+function mountForm(
+  root: HTMLElement,
+  fields: Field[],
+  submit: (values: Record<Field, string>) => Promise<unknown>,
+) {
+  const form = root.querySelector<HTMLFormElement>("form")!;
+  const error = root.querySelector<HTMLElement>('[data-role="error"]')!;
+  const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+
+  const fieldError = (field: string) => root.querySelector<HTMLElement>(`[data-role="${field}-error"]`);
+  const clear = () => {
+    error.hidden = true;
+    for (const f of fields) {
+      const el = fieldError(f);
+      if (el) {
+        el.textContent = "";
+        el.hidden = true;
+      }
+      const input = form.elements.namedItem(f);
+      if (input instanceof HTMLInputElement) input.removeAttribute("aria-invalid");
+    }
+  };
+
+  // Already signed in (e.g. a second tab): no form needed.
+  void authSession.start().then((state) => {
+    if (state.status === "signed-in") location.replace(nextPath());
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear();
+    root.dataset.state = "submitting";
+    button.disabled = true;
+    const data = new FormData(form);
+    const values = Object.fromEntries(fields.map((f) => [f, String(data.get(f) ?? "")])) as Record<
+      Field,
+      string
+    >;
+    try {
+      await submit(values);
+      root.dataset.state = "done";
+      location.assign(nextPath());
+    } catch (err) {
+      root.dataset.state = "error";
+      error.querySelector('[data-role="error-message"]')!.textContent = messageFor(err);
+      error.hidden = false;
+      if (err instanceof ApiError) {
+        for (const issue of (err.issues ?? []) as { path?: string; message?: string }[]) {
+          const el = issue.path ? fieldError(issue.path) : null;
+          if (el && issue.message) {
+            el.textContent = issue.message;
+            el.hidden = false;
+            (form.elements.namedItem(issue.path!) as HTMLInputElement | null)?.setAttribute(
+              "aria-invalid",
+              "true",
+            );
+          }
+        }
+      }
+      button.disabled = false;
+    }
+  });
+  root.dataset.state = "ready";
+}
+
+export function mountLoginPage(root: HTMLElement): void {
+  mountForm(root, ["email", "password"], ({ email, password }) => authSession.signIn({ email, password }));
+}
+
+export function mountSignupPage(root: HTMLElement): void {
+  mountForm(root, ["email", "handle", "password"], ({ email, handle, password }) =>
+    authSession.signUp({ email, handle, password }),
+  );
+}

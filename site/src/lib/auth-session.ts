@@ -1,0 +1,207 @@
+/**
+ * The signed-in state of this tab. The access token lives only in memory (never in
+ * storage a script injection could read later); on page load the HttpOnly refresh cookie
+ * is traded for a new one (`POST /api/auth/refresh`), and again a minute before it
+ * expires. Refreshes are serialised across tabs with a Web Lock: the server rotates the
+ * refresh token on every use and treats a second use of an old one as theft, so two tabs
+ * must never refresh with the same cookie at once. Sign-in and sign-out are broadcast to
+ * the other tabs.
+ *
+ * `authSession` is wired to the API client: every request waits for the first refresh,
+ * carries the token, and a 401 `token_expired` triggers one refresh and a retry.
+ */
+import {
+  ApiError,
+  type AuthResponse,
+  api,
+  type LoginRequest,
+  type SignupRequest,
+  setAccessTokenProvider,
+  setAccessTokenRefresher,
+  type UserDto,
+} from "./api.ts";
+
+export type AuthStatus = "unknown" | "signed-in" | "anonymous" | "error";
+export interface AuthState {
+  status: AuthStatus;
+  user: UserDto | null;
+}
+
+/** Refresh this long before the access token expires. */
+const REFRESH_EARLY_MS = 60_000;
+/** A token this close to expiry is refreshed before use. */
+const STALE_MS = 15_000;
+const MIN_TIMER_MS = 5_000;
+const LOCK_NAME = "streamline-auth-refresh";
+const CHANNEL_NAME = "streamline-auth";
+
+/** Pages that make no sense without an account: anonymous visitors go to /login and come back. */
+const USER_PAGES = ["/upload", "/account"];
+
+export function requiresUser(pathname: string): boolean {
+  return USER_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+}
+
+/** Only same-site paths: `?next=https://evil.example` or `//evil.example` must not become a redirect. */
+export function safeNext(next: string | null | undefined, fallback = "/"): string {
+  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
+  // Control characters (tabs, newlines) are stripped by URL parsers and could turn "/\t/x" into "//x".
+  if ([...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return fallback;
+  return next;
+}
+
+export function loginUrl(next: string): string {
+  return `/login?next=${encodeURIComponent(safeNext(next))}`;
+}
+
+export interface AuthDeps {
+  api: Pick<typeof api, "refresh" | "login" | "signup" | "logout">;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+  /** Runs `fn` while holding a cross-tab lock (Web Locks); absent = no other tabs to fear. */
+  withLock?: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Opened on first use: tells other tabs about sign-in/out (BroadcastChannel). */
+  openChannel?: () => AuthChannel | null;
+}
+
+export interface AuthChannel {
+  postMessage(message: unknown): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+export function createAuthSession(deps: AuthDeps) {
+  const now = deps.now ?? Date.now;
+  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+  const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const withLock = deps.withLock ?? (<T>(fn: () => Promise<T>) => fn());
+
+  let token: string | null = null;
+  let expiresAt = 0;
+  let state: AuthState = { status: "unknown", user: null };
+  let timer: unknown = null;
+  let inflight: Promise<boolean> | null = null;
+  let started: Promise<AuthState> | null = null;
+  const listeners = new Set<(s: AuthState) => void>();
+  let channel: AuthChannel | null | undefined;
+
+  function tabs(): AuthChannel | null {
+    if (channel === undefined) {
+      channel = deps.openChannel?.() ?? null;
+      if (channel) {
+        channel.onmessage = (event) => {
+          const message = event.data as { type?: string } | null;
+          if (message?.type === "signed-out") apply(null);
+          // Another tab signed in: its cookie is now ours too; fetch a token of our own.
+          if (message?.type === "signed-in") void refresh();
+        };
+      }
+    }
+    return channel;
+  }
+
+  function emit(next: AuthState) {
+    state = next;
+    for (const listener of listeners) listener(state);
+  }
+
+  function schedule() {
+    if (timer !== null) clearTimer(timer);
+    timer = null;
+    if (!token) return;
+    const delay = Math.max(MIN_TIMER_MS, expiresAt - now() - REFRESH_EARLY_MS);
+    timer = setTimer(() => void refresh(), delay);
+  }
+
+  function apply(res: AuthResponse | null, status: AuthStatus = res ? "signed-in" : "anonymous") {
+    token = res?.accessToken ?? null;
+    expiresAt = res ? Date.parse(res.expiresAt) : 0;
+    schedule();
+    emit({ status, user: res?.user ?? null });
+  }
+
+  /** One refresh at a time per tab, one at a time across tabs. Resolves true if signed in afterwards. */
+  function refresh(): Promise<boolean> {
+    inflight ??= withLock(() => deps.api.refresh())
+      .then((res) => {
+        apply(res);
+        return true;
+      })
+      .catch((err: unknown) => {
+        // 401/403: the cookie is gone, expired or revoked — signed out. Anything else
+        // (offline, 5xx, 429) says nothing about the session: keep what we have.
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) apply(null);
+        else if (state.status === "unknown") emit({ status: "error", user: null });
+        return false;
+      })
+      .finally(() => {
+        inflight = null;
+      });
+    return inflight;
+  }
+
+  function start(): Promise<AuthState> {
+    tabs();
+    started ??= refresh().then(() => state);
+    return started;
+  }
+
+  return {
+    start,
+    refresh,
+    state: () => state,
+    subscribe(listener: (s: AuthState) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    /** For the API client: waits for the first refresh, renews a token about to expire. */
+    async accessToken(): Promise<string | null> {
+      await start();
+      if (token && now() > expiresAt - STALE_MS) await refresh();
+      return token;
+    },
+
+    async signIn(body: LoginRequest): Promise<UserDto> {
+      const res = await deps.api.login(body);
+      started ??= Promise.resolve(state);
+      apply(res);
+      tabs()?.postMessage({ type: "signed-in" });
+      return res.user;
+    },
+
+    async signUp(body: SignupRequest): Promise<UserDto> {
+      const res = await deps.api.signup(body);
+      started ??= Promise.resolve(state);
+      apply(res);
+      tabs()?.postMessage({ type: "signed-in" });
+      return res.user;
+    },
+
+    async signOut(): Promise<void> {
+      try {
+        await deps.api.logout();
+      } finally {
+        apply(null);
+        tabs()?.postMessage({ type: "signed-out" });
+      }
+    },
+  };
+}
+
+export type AuthSession = ReturnType<typeof createAuthSession>;
+
+function browserLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  return locks ? locks.request(LOCK_NAME, fn) : fn();
+}
+
+/** This tab's session, wired to the API client. */
+export const authSession = createAuthSession({
+  api,
+  withLock: browserLock,
+  openChannel: () => (typeof BroadcastChannel !== "undefined" ? new BroadcastChannel(CHANNEL_NAME) : null),
+});
+
+setAccessTokenProvider(() => authSession.accessToken());
+setAccessTokenRefresher(() => authSession.refresh());

@@ -5,6 +5,7 @@
  *
  * Delivery tokens sit in the path (`/v/{id}/{token}/…`) and expire. `updatePlayback` swaps the
  * token used by every later request, so a long session keeps playing on fresh tokens.
+ * Players read a master playlist once; `reloadSource` re-reads it when renditions were added.
  */
 import type Hls from "hls.js";
 import type { ErrorData } from "hls.js";
@@ -18,6 +19,11 @@ export interface PlayerHandle {
   readonly hls: Hls | null;
   readonly video: HTMLVideoElement;
   updatePlayback(playback: Playback): void;
+  /**
+   * Load the master playlist again (it gains a variant each time a rendition is published),
+   * keeping the position and whether it was playing, so new qualities appear without a reload.
+   */
+  reloadSource(playback: Playback): void;
   destroy(): void;
 }
 
@@ -118,6 +124,22 @@ export async function attachPlayer(
         if (manifestFailed) hls.loadSource(next.hls);
         else hls.startLoad(video.currentTime > 0 ? video.currentTime : -1);
       },
+      reloadSource(next) {
+        token = tokenOf(next.hls, location.href);
+        stalledOnNetwork = false;
+        manifestFailed = false;
+        const resumeAt = video.currentTime;
+        const wasPlaying = !video.paused && !video.ended;
+        // loadSource re-creates the MediaSource (the element pauses and rewinds): start loading
+        // where we were, and play again once the new manifest is in.
+        hls.config.startPosition = resumeAt > 0 ? resumeAt : -1;
+        if (wasPlaying) {
+          hls.once(HlsClass.Events.MANIFEST_PARSED, () => {
+            void video.play().catch(() => undefined);
+          });
+        }
+        hls.loadSource(next.hls);
+      },
       destroy() {
         hls.destroy();
         if (window.__player?.hls === hls) delete window.__player;
@@ -133,6 +155,18 @@ export async function attachPlayer(
       needsFreshSource = true;
       callbacks.onTokenRejected();
     };
+    const swapSource = (url: string, play: boolean) => {
+      const resumeAt = video.currentTime;
+      video.src = url;
+      video.addEventListener(
+        "loadedmetadata",
+        () => {
+          video.currentTime = resumeAt;
+          if (play) void video.play().catch(() => undefined);
+        },
+        { once: true },
+      );
+    };
     video.addEventListener("error", onError);
     video.src = playback.hls;
     window.__player = { hls: null, video };
@@ -142,16 +176,11 @@ export async function attachPlayer(
       updatePlayback(next) {
         if (!needsFreshSource) return;
         needsFreshSource = false;
-        const resumeAt = video.currentTime;
-        video.src = next.hls;
-        video.addEventListener(
-          "loadedmetadata",
-          () => {
-            video.currentTime = resumeAt;
-            void video.play().catch(() => undefined);
-          },
-          { once: true },
-        );
+        swapSource(next.hls, true);
+      },
+      reloadSource(next) {
+        needsFreshSource = false;
+        swapSource(next.hls, !video.paused && !video.ended);
       },
       destroy() {
         video.removeEventListener("error", onError);

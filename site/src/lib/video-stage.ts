@@ -1,12 +1,20 @@
 /**
- * Drives a `video-stage.astro` element for one video: polls the video while it is uploading
- * or transcoding, shows progress, attaches the player as soon as the video is playable, keeps
- * the delivery token fresh, and mirrors all of it in the wrapper's `data-state`.
- *
- * Polling is the transport for now; the WebSocket progress feed will replace `poll` here.
+ * Drives a `video-stage.astro` element for one video: loads it, follows the transcode live
+ * over the WebSocket feed (`live-progress.ts`) while it is uploading, queued or processing,
+ * shows progress per rendition, attaches the player as soon as the video is playable, reloads
+ * the player's qualities as more renditions are published, keeps the delivery token fresh,
+ * and mirrors all of it in the wrapper's `data-state`. No page reload at any point.
  */
 import { ApiError, api, type VideoDto } from "./api.ts";
 import { attachPlayer, autoplay, type PlayerHandle } from "./hls-player.ts";
+import {
+  browserLiveProgressDeps,
+  createLiveProgress,
+  type LiveEvent,
+  type LiveProgress,
+  type LiveState,
+} from "./live-progress.ts";
+import { renderRenditionPanel } from "./rendition-panel.ts";
 import { summarizeStatus } from "./video-status.ts";
 
 export type StageState = "loading" | "processing" | "waiting" | "playing" | "failed" | "not-found" | "error";
@@ -20,16 +28,17 @@ export interface VideoStageOptions {
   onNotFound?: () => void;
   /** Called when the video could not be loaded at all (the stage offers a retry). */
   onLoadError?: (error: unknown) => void;
-  pollIntervalMs?: number;
 }
 
 export interface VideoStage {
   stop(): void;
 }
 
-const POLL_MS = 1_500;
-const POLL_WHILE_UPLOADING_MS = 5_000;
-const MAX_POLL_BACKOFF_MS = 15_000;
+/**
+ * Renditions are published one after another within seconds: wait for a quiet moment, then
+ * reload the player's master once rather than once per rung.
+ */
+const QUALITY_REFRESH_DEBOUNCE_MS = 1_000;
 /** Fetch a new delivery token this long before the current one expires. */
 const TOKEN_REFRESH_LEAD_MS = 60_000;
 /** Refused requests right after a fresh token mean something else is wrong: stop retrying. */
@@ -61,14 +70,25 @@ export function mountVideoStage(
   const retry = part<HTMLButtonElement>(root, "retry");
   const home = part<HTMLAnchorElement>(root, "home");
   const strip = part(root, "strip");
+  const livePanel = {
+    panel: part(root, "live-panel"),
+    list: part<HTMLOListElement>(root, "rendition-list"),
+    empty: part(root, "rendition-empty"),
+    pill: part(root, "live-state"),
+    pillText: part(root, "live-state-text"),
+  };
 
   const lifetime = new AbortController();
   let latest: VideoDto | null = null;
   let player: PlayerHandle | null = null;
   let attaching: Promise<void> | null = null;
-  let pollTimer: ReturnType<typeof setTimeout> | undefined;
   let tokenTimer: ReturnType<typeof setTimeout> | undefined;
-  let failedPolls = 0;
+  let qualityTimer: ReturnType<typeof setTimeout> | undefined;
+  let live: LiveProgress | null = null;
+  /** Video renditions in the master the player last loaded (more published → reload it). */
+  let loadedRungs = 0;
+  /** A GET for fresh playback is under way (the feed only says *that* the video is playable). */
+  let fetchingPlayback = false;
   let tokenRefreshesInARow = 0;
   let hasPlayed = false;
   /** Set after a fatal playback error so later polls don't restart a broken player. */
@@ -162,8 +182,11 @@ export function mountVideoStage(
     tokenTimer = setTimeout(refreshPlayback, delay);
   };
 
+  const videoRungs = (v: VideoDto) => v.renditions.filter((r) => r.kind !== "audio").length;
+
   const startPlayer = (current: VideoDto) => {
     if (player || attaching || playbackBroken || !current.playback) return;
+    loadedRungs = videoRungs(current);
     setState("waiting");
     overlay.hidden = true;
     video.hidden = false;
@@ -224,64 +247,157 @@ export function mountVideoStage(
     showOverlay({ headline: summary.headline, detail: summary.detail, percent: summary.percent, busy: true });
   };
 
-  const poll = async () => {
-    if (lifetime.signal.aborted) return;
+  const showNotFound = () => {
+    player?.destroy();
+    player = null;
+    setState("not-found");
+    video.hidden = true;
+    strip.hidden = true;
+    livePanel.panel.hidden = true;
+    showOverlay({
+      headline: "Video not found",
+      detail: "It may have been deleted, or the link is wrong.",
+      home: true,
+    });
+    options.onNotFound?.();
+  };
+
+  // ---- qualities: the master playlist grows as renditions are published ---------------------
+
+  const refreshQualities = async () => {
+    qualityTimer = undefined;
+    if (lifetime.signal.aborted || playbackBroken) return;
+    if (attaching) {
+      // The master being attached may predate the new rendition: look again once it is in.
+      await attaching;
+      return scheduleQualityRefresh();
+    }
+    let fresh: VideoDto;
+    try {
+      fresh = await api.getVideo(videoId, lifetime.signal);
+    } catch {
+      return; // The next rendition or the final `ready` tries again.
+    }
+    apply(fresh);
+    if (!player || !fresh.playback || videoRungs(fresh) <= loadedRungs) return;
+    loadedRungs = videoRungs(fresh);
+    player.reloadSource(fresh.playback);
+    scheduleTokenRefresh();
+  };
+
+  const scheduleQualityRefresh = () => {
+    clearTimeout(qualityTimer);
+    qualityTimer = setTimeout(() => void refreshQualities(), QUALITY_REFRESH_DEBOUNCE_MS);
+  };
+
+  /** The feed says the video can be streamed; only the API hands out playback tokens. */
+  const fetchPlayback = async () => {
+    if (fetchingPlayback) return;
+    fetchingPlayback = true;
     try {
       apply(await api.getVideo(videoId, lifetime.signal));
-      failedPolls = 0;
+    } catch {
+      // The next message (or the feed's resync) asks again.
+    } finally {
+      fetchingPlayback = false;
+    }
+  };
+
+  // ---- live feed -------------------------------------------------------------------------------
+
+  /** `latest` as the feed sees it: status, playability and whole-job progress from the socket. */
+  const withLiveState = (current: VideoDto, state: Readonly<LiveState>): VideoDto => {
+    const next: VideoDto = { ...current, status: state.status ?? current.status, playable: state.playable };
+    if (state.failureReason) next.failureReason = state.failureReason;
+    if (state.job) {
+      const { type: _type, ...progress } = state.job;
+      next.progress = { ...progress, updatedAt: new Date().toISOString() };
+    } else {
+      delete next.progress;
+    }
+    return next;
+  };
+
+  const onLive = (state: Readonly<LiveState>, event: LiveEvent) => {
+    renderRenditionPanel(livePanel, state);
+    livePanel.panel.hidden = state.terminal !== null || !ACTIVE_STATUSES.has(state.status ?? "processing");
+    if (lifetime.signal.aborted) return;
+    switch (event.type) {
+      case "gone":
+        showNotFound();
+        return;
+      case "video":
+        apply(event.video);
+        if (player && videoRungs(event.video) > loadedRungs) scheduleQualityRefresh();
+        return;
+      case "message": {
+        if (!latest) return;
+        const message = event.message;
+        if (state.terminal === "ready") {
+          // Final renditions, poster and a fresh token; then every quality in the player.
+          void refreshQualities();
+          return;
+        }
+        apply(withLiveState(latest, state));
+        if (state.playable && !latest.playback && !player && !attaching) void fetchPlayback();
+        // Also while the first playback is being fetched: that copy may predate this rendition.
+        if (message.type === "rendition" && (player || attaching || fetchingPlayback))
+          scheduleQualityRefresh();
+        return;
+      }
+      default:
+        return;
+    }
+  };
+
+  const follow = (current: VideoDto) => {
+    if (live || !ACTIVE_STATUSES.has(current.status)) return;
+    live = createLiveProgress(videoId, browserLiveProgressDeps(), { initial: current });
+    live.subscribe(onLive);
+    live.start();
+  };
+
+  const load = async () => {
+    if (lifetime.signal.aborted) return;
+    try {
+      const current = await api.getVideo(videoId, lifetime.signal);
+      apply(current);
+      follow(current);
     } catch (err) {
       if (lifetime.signal.aborted) return;
       if (err instanceof ApiError && err.notFound) {
-        setState("not-found");
-        video.hidden = true;
-        showOverlay({
-          headline: "Video not found",
-          detail: "It may have been deleted, or the link is wrong.",
-          home: true,
-        });
-        options.onNotFound?.();
+        showNotFound();
         return;
       }
-      if (!latest) {
-        // Nothing to show yet: say so and let the person retry.
-        setState("error");
-        showOverlay({
-          headline: "Couldn't load this video",
-          failure: err instanceof Error ? err.message : String(err),
-          retry: true,
-        });
-        options.onLoadError?.(err);
-        return;
-      }
-      failedPolls++;
-    }
-    if (latest && ACTIVE_STATUSES.has(latest.status)) {
-      const base =
-        latest.status === "uploading" ? POLL_WHILE_UPLOADING_MS : (options.pollIntervalMs ?? POLL_MS);
-      const delay = Math.min(MAX_POLL_BACKOFF_MS, base * 2 ** failedPolls);
-      pollTimer = setTimeout(poll, delay);
+      // Nothing to show yet: say so and let the person retry.
+      setState("error");
+      showOverlay({
+        headline: "Couldn't load this video",
+        failure: err instanceof Error ? err.message : String(err),
+        retry: true,
+      });
+      options.onLoadError?.(err);
     }
   };
 
   retry.addEventListener("click", () => {
     setState("loading");
     showOverlay({ headline: "Loading video…", busy: true });
-    void poll();
+    void load();
   });
 
   if (options.initial) {
     apply(options.initial);
-    if (ACTIVE_STATUSES.has(options.initial.status)) {
-      pollTimer = setTimeout(poll, options.pollIntervalMs ?? POLL_MS);
-    }
+    follow(options.initial);
   } else {
-    void poll();
+    void load();
   }
 
   return {
     stop() {
       lifetime.abort();
-      clearTimeout(pollTimer);
+      live?.stop();
+      clearTimeout(qualityTimer);
       clearTimeout(tokenTimer);
       player?.destroy();
       player = null;

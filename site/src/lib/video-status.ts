@@ -18,7 +18,8 @@ const STAGE_LABELS: Record<string, string> = {
   thumbnails: "Creating thumbnails",
 };
 
-function stageLabel(stage: string): string {
+/** "encode" → "Transcoding"; unknown stages are made readable rather than hidden. */
+export function stageLabel(stage: string): string {
   return (
     STAGE_LABELS[stage.toLowerCase()] ??
     stage.charAt(0).toUpperCase() + stage.slice(1).replaceAll(/[_-]/g, " ")

@@ -24,6 +24,8 @@ const ConfigSchema = z.object({
   UPLOAD_EXPIRY_HOURS: intFromString(24),
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
+  /** A dispatched attempt must show signs of life (heartbeat/progress) this often or be replaced. */
+  JOB_LEASE_SECONDS: intFromString(60).pipe(z.number().min(5).max(3600)),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
   // accounts
   /** Comma-separated origins allowed to call /api with credentials; unset = the request's own origin. */

@@ -33,7 +33,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/events", async (c) => {
     {
       repo: new VideosRepo(services.db),
       queue: queueOf(services.env.JOBS),
-      room: roomNotifier(services.env),
+      room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
       maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
     },
     parsed.data,

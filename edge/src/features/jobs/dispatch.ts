@@ -58,7 +58,7 @@ export async function dispatchJob(
 }
 
 export async function consumeJobs(batch: MessageBatch<unknown>, services: Services): Promise<void> {
-  const room = roomNotifier(services.env);
+  const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   await Promise.all(
     batch.messages.map(async (message) => {
       const result = await dispatchJob(services, message.body, message.attempts);
@@ -79,7 +79,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, services: Servic
 
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   const repo = new VideosRepo(services.db);
-  const room = roomNotifier(services.env);
+  const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   for (const message of batch.messages) {
     const parsed = Job.safeParse(message.body);
     if (parsed.success) {

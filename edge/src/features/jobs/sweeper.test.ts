@@ -4,7 +4,9 @@ import { insertVideo, repo } from "../../../test/fixtures.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
 import { S3Store } from "../../lib/storage/s3-store.ts";
-import { PROCESSING_SILENCE_MS, QUEUED_TOO_LONG_MS, sweep } from "./sweeper.ts";
+import { QUEUED_TOO_LONG_MS, SILENT_LEASES, sweep } from "./sweeper.ts";
+
+const SILENCE_MS = SILENT_LEASES * 60_000;
 
 /**
  * The sweep deletes every object it has no D1 row for, and each test file has its own D1:
@@ -54,7 +56,7 @@ describe("cron sweeper", () => {
     const now = Date.now();
     const silent = await insertVideo({
       status: "processing",
-      heartbeatAt: now - PROCESSING_SILENCE_MS - 1000,
+      heartbeatAt: now - SILENCE_MS - 1000,
     });
     const lost = await insertVideo({
       status: "queued",
@@ -64,7 +66,7 @@ describe("cron sweeper", () => {
     const spent = await insertVideo({
       status: "processing",
       attempt: 3,
-      heartbeatAt: now - PROCESSING_SILENCE_MS - 1000,
+      heartbeatAt: now - SILENCE_MS - 1000,
     });
     const alive = await insertVideo({ status: "processing", heartbeatAt: now - 1000 });
     const report = await sweep(isolated(), now);

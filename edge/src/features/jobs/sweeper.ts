@@ -12,13 +12,13 @@ import { inArray } from "drizzle-orm";
 import { videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
-import { LEASE_MS } from "../progress/video-room.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { deletePrefixes } from "../videos/videos.routes.ts";
 import { queueOf, startAttempt } from "./jobs.service.ts";
 
-export const PROCESSING_SILENCE_MS = 3 * LEASE_MS;
+/** Silence (in leases) after which the sweeper gives up on a processing attempt the DO missed. */
+export const SILENT_LEASES = 3;
 export const QUEUED_TOO_LONG_MS = 60 * 60_000;
 
 export interface SweepReport {
@@ -30,7 +30,7 @@ export interface SweepReport {
 
 export async function sweep(services: Services, now = Date.now()): Promise<SweepReport> {
   const repo = new VideosRepo(services.db);
-  const room = roomNotifier(services.env);
+  const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   const report: SweepReport = { expiredUploads: 0, restarted: 0, timedOut: 0, orphanPrefixes: 0 };
 
   for (const video of await repo.expiredUploads(now)) {
@@ -53,7 +53,7 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   }
 
   const stuck = [
-    ...(await repo.silentSince("processing", now - PROCESSING_SILENCE_MS)),
+    ...(await repo.silentSince("processing", now - SILENT_LEASES * services.config.JOB_LEASE_SECONDS * 1000)),
     ...(await repo.silentSince("queued", now - QUEUED_TOO_LONG_MS)),
   ];
   for (const video of stuck) {

@@ -1,5 +1,6 @@
 /** The edge's handle on a video's VideoRoom Durable Object. */
 import type { WsMessage } from "@streamline/contracts";
+import { LEASE_MS } from "./video-room.ts";
 
 export interface Room {
   publish(videoId: string, messages: WsMessage[]): Promise<void>;
@@ -13,12 +14,13 @@ export function roomStub(env: Pick<Env, "VIDEO_ROOM">, videoId: string) {
   return env.VIDEO_ROOM.get(env.VIDEO_ROOM.idFromName(videoId));
 }
 
-export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">): Room {
+/** `leaseMs`: JOB_LEASE_SECONDS from config (tests and e2e shorten it). */
+export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">, leaseMs = LEASE_MS): Room {
   return {
     publish: (videoId, messages) => roomStub(env, videoId).publish(videoId, messages),
     startLease: (videoId, attemptId, attempt) =>
-      roomStub(env, videoId).startLease(videoId, attemptId, attempt),
-    renewLease: (videoId, attemptId) => roomStub(env, videoId).renewLease(videoId, attemptId),
+      roomStub(env, videoId).startLease(videoId, attemptId, attempt, leaseMs),
+    renewLease: (videoId, attemptId) => roomStub(env, videoId).renewLease(videoId, attemptId, leaseMs),
     releaseLease: (videoId, attemptId) => roomStub(env, videoId).releaseLease(videoId, attemptId),
     close: (videoId, reason) => roomStub(env, videoId).closeRoom(reason),
   };

@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
+import { captionsRoutes } from "./features/captions/captions.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -27,6 +28,9 @@ export const app = new Hono<AppEnv>()
   })
   .use(securityHeaders())
   .use("/api/*", apiCors())
+  // Media uploads through the edge (captions, posters) carry their own, larger body limits,
+  // so they are mounted before the general 64 KiB JSON cap.
+  .route("/api/videos", captionsRoutes)
   .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)

@@ -145,7 +145,26 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
+/** Caption tracks owners uploaded; the .vtt and its one-segment playlist live in storage. */
+export const captions = sqliteTable(
+  "captions",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    lang: text("lang").notNull(),
+    label: text("label").notNull(),
+    isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+    cues: integer("cues").notNull(),
+    createdAt: integer("created_at")
+      .notNull()
+      .default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.lang] })],
+);
+
 export type VideoRow = typeof videos.$inferSelect;
+export type CaptionRow = typeof captions.$inferSelect;
 export type UploadPartRow = typeof uploadParts.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;

@@ -4,12 +4,14 @@
  * token lives in the path so every relative URI in a playlist inherits it.
  */
 import { VideoId } from "@streamline/contracts";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { parseParam } from "../../lib/validate.ts";
+import { withSubtitles } from "../captions/caption-format.ts";
+import { CaptionsRepo } from "../captions/captions.repo.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
@@ -41,8 +43,31 @@ export const CORS_HEADERS = {
 };
 
 function cacheControlFor(path: string, ext: string) {
-  if (path === "master.m3u8") return MASTER;
+  if (path.startsWith("captions/")) return "public, max-age=60";
   return ext === "m3u8" ? PLAYLIST : IMMUTABLE;
+}
+
+/**
+ * The master is a pointer in D1 (swapped atomically as renditions appear) and gets the
+ * video's caption tracks added as a SUBTITLES group at serve time.
+ */
+async function serveMaster(c: Context<AppEnv>, id: string): Promise<Response> {
+  const { services } = c.var;
+  const video = await new VideosRepo(services.db).find(id);
+  if (!video?.masterKey)
+    throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
+  const [object, tracks] = await Promise.all([
+    services.media.get(video.masterKey),
+    new CaptionsRepo(services.db).list(id),
+  ]);
+  if (!object) throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
+  const master = withSubtitles(await new Response(object.body).text(), tracks);
+  const headers = new Headers(CORS_HEADERS);
+  headers.set("content-type", MIME.m3u8!);
+  headers.set("cache-control", MASTER);
+  headers.set("x-content-type-options", "nosniff");
+  headers.set("content-length", String(new TextEncoder().encode(master).length));
+  return new Response(c.req.method === "HEAD" ? null : master, { status: 200, headers });
 }
 
 export const deliveryRoutes = new Hono<AppEnv>()
@@ -55,23 +80,22 @@ export const deliveryRoutes = new Hono<AppEnv>()
 
     const check = await verifyPlaybackToken(services.config.DELIVERY_SECRET, id, token);
     if (!check.ok) {
-      const message = check.reason === "expired" ? "playback link expired; reload the page" : "invalid playback link";
-      throw new AppError(403, check.reason === "expired" ? "token_expired" : "forbidden", message, { headers: CORS_HEADERS });
+      const message =
+        check.reason === "expired" ? "playback link expired; reload the page" : "invalid playback link";
+      throw new AppError(403, check.reason === "expired" ? "token_expired" : "forbidden", message, {
+        headers: CORS_HEADERS,
+      });
     }
     const match = SAFE_PATH.exec(path);
     if (!match) throw new AppError(404, "not_found", "no such file", { headers: CORS_HEADERS });
     const ext = match[1]!;
 
-    let key = `videos/${id}/${path}`;
-    if (path === "master.m3u8") {
-      // The master is a pointer in D1 so it can be swapped atomically as renditions appear.
-      const video = await new VideosRepo(services.db).find(id);
-      if (!video?.masterKey) throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
-      key = video.masterKey;
-    }
+    if (path === "master.m3u8") return serveMaster(c, id);
+    const key = `videos/${id}/${path}`;
 
     const range = parseRangeHeader(c.req.header("range"));
-    if (range === "invalid") throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
+    if (range === "invalid")
+      throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
     let object: Awaited<ReturnType<typeof services.media.get>>;
     try {
       object = await services.media.get(key, range ?? undefined);
@@ -92,7 +116,10 @@ export const deliveryRoutes = new Hono<AppEnv>()
     let status: 200 | 206 = 200;
     if (object.range) {
       status = 206;
-      headers.set("content-range", `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`);
+      headers.set(
+        "content-range",
+        `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`,
+      );
       headers.set("content-length", String(object.range.length));
     } else {
       headers.set("content-length", String(object.size));

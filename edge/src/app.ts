@@ -10,6 +10,7 @@ import { meRoutes } from "./features/auth/me.routes.ts";
 import { captionsRoutes } from "./features/captions/captions.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
+import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { sessionsRoutes } from "./features/sessions/sessions.routes.ts";
@@ -39,6 +40,7 @@ export const app = new Hono<AppEnv>()
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
   .route("/api/ws-ticket", ticketRoutes)
+  .route("/api/admin", fleetRoutes)
   .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)

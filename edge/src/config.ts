@@ -24,6 +24,16 @@ const ConfigSchema = z.object({
   UPLOAD_EXPIRY_HOURS: intFromString(24),
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
+  /** Comma-separated emails of users who may see /api/admin/*. */
+  ADMIN_EMAILS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   /** A dispatched attempt must show signs of life (heartbeat/progress) this often or be replaced. */
   JOB_LEASE_SECONDS: intFromString(60).pipe(z.number().min(5).max(3600)),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),

@@ -28,6 +28,7 @@ export default async function setup(project: TestProject) {
 
   const received = new Map<string, unknown[]>();
   const scripts = new Map<string, number[]>();
+  const cancels = new Map<string, unknown[]>();
   const fleet: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -47,6 +48,22 @@ export default async function setup(project: TestProject) {
     }
     if (req.method === "GET" && url.pathname === "/healthz")
       return send(200, { ok: true, running: 0, capacity: 1 });
+    const signed = async () =>
+      (await verifyBody(TEST_SECRETS.TRANSCODER_SECRET, body, req.headers[SIGNATURE_HEADER] as string)).ok;
+    if (req.method === "GET" && url.pathname === "/fleet") {
+      if (!(await signed())) return send(401, { error: { code: "bad_signature", message: "unsigned" } });
+      return send(200, { nodes: [{ nodeId: "recorder", capacity: 1, running: [] }] });
+    }
+    const cancel = /^\/jobs\/([^/]+)\/cancel$/.exec(url.pathname);
+    if (req.method === "POST" && cancel) {
+      if (!(await signed())) return send(401, { error: { code: "bad_signature", message: "unsigned" } });
+      const { videoId } = JSON.parse(body) as { videoId: string };
+      cancels.set(videoId, [...(cancels.get(videoId) ?? []), JSON.parse(body)]);
+      return send(202, {});
+    }
+    if (req.method === "GET" && url.pathname === "/__cancels") {
+      return send(200, { cancels: cancels.get(url.searchParams.get("videoId") ?? "") ?? [] });
+    }
     if (req.method === "POST" && url.pathname === "/jobs") {
       const check = await verifyBody(
         TEST_SECRETS.TRANSCODER_SECRET,

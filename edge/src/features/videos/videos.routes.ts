@@ -6,6 +6,8 @@ import type { AppEnv } from "../../app-env.ts";
 import { notFound, validationError } from "../../lib/errors.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
+import { cancelJob } from "../fleet/fleet-client.ts";
+import { roomNotifier } from "../progress/room-notifier.ts";
 import { canView, isOwner, playbackFor, toVideoDto } from "./videos.service.ts";
 import { VideosRepo } from "./videos.repo.ts";
 
@@ -40,7 +42,9 @@ export const videosRoutes = new Hono<AppEnv>()
     const videos = await Promise.all(rows.map((r) => toVideoDto(c.var.services, r)));
     return c.json({ videos });
   })
-  .get("/:id", optionalAuth(), async (c) => c.json(await toVideoDto(c.var.services, await findVisibleVideo(c))))
+  .get("/:id", optionalAuth(), async (c) =>
+    c.json(await toVideoDto(c.var.services, await findVisibleVideo(c))),
+  )
   .patch("/:id", requireAuth(), async (c) => {
     const video = await findOwnedVideo(c);
     const patch = await jsonBody(c, UpdateVideoBody);
@@ -56,7 +60,16 @@ export const videosRoutes = new Hono<AppEnv>()
     }
     await new VideosRepo(c.var.services.db).delete(video.id);
     // Objects go after the row: a half-finished cleanup leaves orphans for the sweeper, never a dangling row.
-    c.executionCtx.waitUntil(deletePrefixes(store, [`videos/${video.id}/`, `uploads/${video.id}/`]));
+    // A transcode in flight is cancelled (the node kills ffmpeg) and watchers are told the video is gone.
+    const { config, env } = c.var.services;
+    c.executionCtx.waitUntil(
+      Promise.allSettled([
+        video.jobId && (video.status === "queued" || video.status === "processing")
+          ? cancelJob(config, { jobId: video.jobId, videoId: video.id, reason: "video deleted" })
+          : Promise.resolve(0),
+        roomNotifier(env).close(video.id, "video deleted"),
+      ]).then(() => deletePrefixes(store, [`videos/${video.id}/`, `uploads/${video.id}/`])),
+    );
     return c.body(null, 204);
   })
   .get("/:id/playlist.m3u8", optionalAuth(), async (c) => {
@@ -70,7 +83,10 @@ export const videosRoutes = new Hono<AppEnv>()
   });
 
 export async function deletePrefixes(
-  store: { list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>; delete(keys: string[]): Promise<void> },
+  store: {
+    list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+    delete(keys: string[]): Promise<void>;
+  },
   prefixes: string[],
 ) {
   for (const prefix of prefixes) {

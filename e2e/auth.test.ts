@@ -6,7 +6,8 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, startE2EStack, toolsAvailable } from "./support.ts";
+import { ensureFixtures } from "../scripts/make-fixtures.ts";
+import { api, CHROMIUM, CHROMIUM_ARGS, E2E_PASSWORD, startE2EStack, toolsAvailable } from "./support.ts";
 
 const ready = toolsAvailable("e2e auth", { ffmpeg: true, chromium: true });
 
@@ -87,6 +88,22 @@ describe.skipIf(!ready)("accounts in Chromium (real stack)", () => {
     expect(stored).not.toContain("sl_refresh");
     // The upload page works as this user (the API accepted the in-memory token).
     expect(await page.locator("[data-testid=upload]").getAttribute("data-state")).not.toBe("error");
+  });
+
+  it("uploads from the page as this user: Bearer via the API client, part PUTs to S3 allowed by the CSP", async () => {
+    const { "noaudio-640x360-4s.mp4": file } = await ensureFixtures(["noaudio-640x360-4s.mp4"]);
+    await page.setInputFiles("[data-testid=file-input]", file);
+    await page.waitForSelector("[data-testid=start-upload]:not([disabled])");
+    await page.click("[data-testid=start-upload]");
+    await page.waitForSelector("[data-testid=upload][data-state=processing]", { timeout: 60_000 });
+    const videoId = await page.locator("[data-testid=upload]").getAttribute("data-video-id");
+    expect(videoId).toMatch(/^v_/);
+    // The video is this user's: anonymous callers can see it (public) but not touch it.
+    const patch = await api(stack.origin, `/api/videos/${videoId}`, {
+      method: "PATCH",
+      json: { title: "x" },
+    });
+    expect(patch.status).toBe(401);
   });
 
   it("lists sessions and signs another device out", async () => {

@@ -1,12 +1,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bearer, call, callJson, randomIp, refresh, refreshCookie, signUp } from "../../../test/auth.ts";
+import { database } from "../../db/client.ts";
 import {
   clearSessionStatusCache,
   isSessionLive,
   markSessionRevoked,
   type SessionLookup,
 } from "./session-status.ts";
+import { SessionsRepo } from "./sessions.repo.ts";
 
 type Session = {
   id: string;
@@ -157,5 +159,29 @@ describe("session status cache", () => {
     await isSessionLive(live.repo, "s_c", "u_1", 0, now);
     await isSessionLive(live.repo, "s_c", "u_1", 0, now);
     expect(live.calls.n).toBe(2);
+  });
+});
+
+describe("housekeeping (for the cron sweeper)", () => {
+  it("purge drops expired refresh tokens and long-dead sessions, keeps live ones", async () => {
+    const live = await signUp();
+    const dead = await signUp();
+    const liveSession = (await list(live.accessToken)).body.sessions[0]!.id;
+    const deadSession = (await list(dead.accessToken)).body.sessions[0]!.id;
+    const longAgo = Date.now() - 30 * 86400_000;
+    await env.DB.prepare("update sessions set revoked_at = ?, revoked_reason = 'logout' where id = ?")
+      .bind(longAgo, deadSession)
+      .run();
+    await env.DB.prepare("update refresh_tokens set expires_at = ? where session_id = ?")
+      .bind(longAgo, deadSession)
+      .run();
+
+    await new SessionsRepo(database(env.DB)).purge(Date.now());
+    const count = async (sql: string, id: string) =>
+      (await env.DB.prepare(sql).bind(id).first<{ n: number }>())!.n;
+    expect(await count("select count(*) as n from sessions where id = ?", deadSession)).toBe(0);
+    expect(await count("select count(*) as n from refresh_tokens where session_id = ?", deadSession)).toBe(0);
+    expect(await count("select count(*) as n from sessions where id = ?", liveSession)).toBe(1);
+    expect((await refresh(live.cookie)).status).toBe(200);
   });
 });

@@ -10,12 +10,14 @@ import { buildSite, ROOT, startStack } from "./lib/stack.ts";
 
 const DEV_VARS = join(ROOT, ".dev.vars");
 
+const PLACEHOLDER = /change-me-to-32-random-bytes-hex/g;
+
+/** Creates .dev.vars from the example, or fills placeholders left in an existing one. */
 function ensureDevVars(): Record<string, string> {
-  if (!existsSync(DEV_VARS)) {
-    const example = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
-    const filled = example.replace(/change-me-to-32-random-bytes-hex/g, () => randomBytes(32).toString("hex"));
-    writeFileSync(DEV_VARS, filled, { mode: 0o600 });
-    console.log("created .dev.vars with fresh random secrets");
+  const current = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+  if (!existsSync(DEV_VARS) || PLACEHOLDER.test(current)) {
+    writeFileSync(DEV_VARS, current.replace(PLACEHOLDER, () => randomBytes(32).toString("hex")), { mode: 0o600 });
+    console.log("wrote fresh random secrets into .dev.vars");
   }
   const vars: Record<string, string> = {};
   for (const line of readFileSync(DEV_VARS, "utf8").split("\n")) {
@@ -27,8 +29,8 @@ function ensureDevVars(): Record<string, string> {
 
 const vars = ensureDevVars();
 for (const key of ["JWT_SECRET", "DELIVERY_SECRET", "TRANSCODER_SECRET"] as const) {
-  if (!vars[key] || vars[key].startsWith("change-me")) {
-    console.error(`.dev.vars: ${key} is missing or a placeholder; delete .dev.vars to regenerate it`);
+  if (!vars[key] || vars[key].length < 16) {
+    console.error(`.dev.vars: ${key} is missing or shorter than 16 characters; delete .dev.vars to regenerate it`);
     process.exit(1);
   }
 }

@@ -6,7 +6,7 @@
  * the stack stops everything it started.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type RunningS3, S3_CREDENTIALS, startS3Server } from "./s3-server.ts";
 
@@ -201,6 +201,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...opts.secrets,
       ...opts.edgeVars,
     };
+    const envFile = join(opts.dataDir, "edge.env");
+    writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+    chmodSync(envFile, 0o600);
     const wrangler = spawn(
       process.execPath,
       [
@@ -218,7 +221,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         persistTo,
         "--show-interactive-dev-session=false",
         "--test-scheduled",
-        ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+        // Vars and secrets via a 0600 file rather than argv, where any local user could read them.
+        "--env-file",
+        envFile,
       ],
       {
         cwd: ROOT,

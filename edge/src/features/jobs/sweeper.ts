@@ -3,7 +3,8 @@
  *  - `uploading` past its expiry → multipart aborted, source removed, video `failed`;
  *  - `processing` with no sign of life for 3 leases, or `queued` for an hour (a message
  *    lost between queue and fleet) → next attempt, or `failed` when attempts are spent;
- *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted.
+ *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted;
+ *  - expired refresh tokens and long-dead sessions → purged.
  * Trigger locally: `curl http://127.0.0.1:8787/__scheduled` (the dev
  * stack runs wrangler with `--test-scheduled`).
  */
@@ -13,6 +14,7 @@ import { videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import type { ObjectStore } from "../../lib/storage/object-store.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
+import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { deletePrefixes } from "../videos/videos.routes.ts";
 import { queueOf, startAttempt } from "./jobs.service.ts";
@@ -84,6 +86,8 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   }
 
   report.orphanPrefixes = await removeOrphans(services, services.store);
+  // Expired refresh tokens and sessions dead for a week go too.
+  await new SessionsRepo(services.db).purge(now);
   return report;
 }
 

@@ -8,16 +8,19 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
+import { optionalAuth } from "../../middleware/auth/index.ts";
+import { canView } from "../videos/videos.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { roomStub } from "./room-notifier.ts";
 import { issueTicket, readTicket } from "./ws-tickets.ts";
 
 const TicketBody = z.object({ videoId: VideoId });
 
-export const ticketRoutes = new Hono<AppEnv>().post("/", async (c) => {
+export const ticketRoutes = new Hono<AppEnv>().post("/", optionalAuth(), async (c) => {
   const { videoId } = await jsonBody(c, TicketBody);
   const video = await new VideosRepo(c.var.services.db).find(videoId);
-  if (!video) throw notFound();
+  // Same visibility as metadata: a private video's progress is its owner's business.
+  if (!video || !canView(video, c.var.userId)) throw notFound();
   return c.json(await issueTicket(c.var.services.config.JWT_SECRET, videoId, c.var.userId ?? null), 201);
 });
 

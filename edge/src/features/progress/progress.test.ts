@@ -2,6 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { WsMessage } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
+import { signUp } from "../../../test/auth.ts";
 import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
@@ -195,5 +196,26 @@ describe("job lease", () => {
     });
     await waitFor(async () => w.messages.some((m) => typeof m !== "string" && m.type === "failed"));
     w.ws.close(1000);
+  });
+});
+
+describe("ticket visibility", () => {
+  it("private videos: tickets only for the owner (others get 404)", async () => {
+    const owner = await signUp();
+    const stranger = await signUp();
+    const video = await insertVideo({ ownerId: owner.id, visibility: "private" });
+    const ask = (auth: Record<string, string> = {}) =>
+      callJson("/api/ws-ticket", { method: "POST", json: { videoId: video.id }, headers: auth });
+    expect((await ask(owner.auth)).status).toBe(201);
+    expect((await ask(stranger.auth)).status).toBe(404);
+    expect((await ask()).status).toBe(404);
+  });
+
+  it("unlisted videos: anyone with the id", async () => {
+    const owner = await signUp();
+    const video = await insertVideo({ ownerId: owner.id, visibility: "unlisted" });
+    expect((await callJson("/api/ws-ticket", { method: "POST", json: { videoId: video.id } })).status).toBe(
+      201,
+    );
   });
 });

@@ -32,7 +32,8 @@ export default defineConfig(async () => {
                   {
                     name: "streamline-site",
                     modules: true,
-                    script: "export default { fetch: (r) => new Response('site:' + new URL(r.url).pathname) }",
+                    script:
+                      "export default { fetch: (r) => new Response('site:' + new URL(r.url).pathname) }",
                   },
                 ],
               },

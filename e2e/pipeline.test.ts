@@ -24,7 +24,15 @@ import {
 
 const ready = toolsAvailable("e2e pipeline", { ffmpeg: true, chromium: true });
 
-type Video = { id: string; status: string; playable: boolean; failureReason?: string; playback?: { hls: string }; renditions: { name: string }[]; durationSec: number };
+type Video = {
+  id: string;
+  status: string;
+  playable: boolean;
+  failureReason?: string;
+  playback?: { hls: string };
+  renditions: { name: string }[];
+  durationSec: number;
+};
 
 describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
@@ -41,7 +49,10 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
   });
 
   it("reports every component healthy", async () => {
-    const health = await api<{ ok: boolean; components: Record<string, { ok: boolean }> }>(stack.origin, "/api/health");
+    const health = await api<{ ok: boolean; components: Record<string, { ok: boolean }> }>(
+      stack.origin,
+      "/api/health",
+    );
     expect(health.status, JSON.stringify(health.body)).toBe(200);
     expect(Object.values(health.body.components).every((c) => c.ok)).toBe(true);
   });

@@ -5,11 +5,11 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startStack, type Stack, type StackOptions } from "../scripts/lib/stack.ts";
+import { type Stack, type StackOptions, startStack } from "../scripts/lib/stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -86,11 +86,39 @@ export function makeTwoPartSource(dir: string): string {
   const res = spawnSync(
     "ffmpeg",
     [
-      "-hide_banner", "-loglevel", "error", "-y",
-      "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30",
-      "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-      "-t", "10", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "9M", "-maxrate", "9M", "-bufsize", "9M",
-      "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", out,
+      "-hide_banner",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=size=1280x720:rate=30",
+      "-f",
+      "lavfi",
+      "-i",
+      "sine=frequency=440:sample_rate=48000",
+      "-t",
+      "10",
+      "-c:v",
+      "libx264",
+      "-preset",
+      "ultrafast",
+      "-b:v",
+      "9M",
+      "-maxrate",
+      "9M",
+      "-bufsize",
+      "9M",
+      "-pix_fmt",
+      "yuv420p",
+      "-c:a",
+      "aac",
+      "-b:a",
+      "128k",
+      "-movflags",
+      "+faststart",
+      out,
     ],
     { encoding: "utf8" },
   );
@@ -100,12 +128,20 @@ export function makeTwoPartSource(dir: string): string {
 
 type Json = Record<string, unknown>;
 
-export async function api<T = Json>(origin: string, path: string, init: RequestInit & { json?: unknown; token?: string } = {}) {
+export async function api<T = Json>(
+  origin: string,
+  path: string,
+  init: RequestInit & { json?: unknown; token?: string } = {},
+) {
   const { json, token, ...rest } = init;
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
   if (token) headers.set("authorization", `Bearer ${token}`);
-  const res = await fetch(`${origin}${path}`, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+  const res = await fetch(`${origin}${path}`, {
+    ...rest,
+    headers,
+    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
 }
@@ -125,18 +161,29 @@ export async function signUpViaApi(origin: string, prefix = "e2e") {
 }
 
 /** Uploads a file through presigned multipart URLs, `concurrency` parts at a time; returns the videoId. */
-export async function uploadFile(origin: string, file: string, opts: { title?: string; contentType?: string; token?: string } = {}) {
+export async function uploadFile(
+  origin: string,
+  file: string,
+  opts: { title?: string; contentType?: string; token?: string } = {},
+) {
   const size = statSync(file).size;
-  const created = await api<{ videoId: string; partSize: number; partCount: number; parts: { partNumber: number; url: string }[] }>(
-    origin,
-    "/api/uploads",
-    {
-      method: "POST",
-      json: { filename: file.split("/").pop(), size, contentType: opts.contentType ?? "video/mp4", title: opts.title },
-      ...(opts.token ? { token: opts.token } : {}),
+  const created = await api<{
+    videoId: string;
+    partSize: number;
+    partCount: number;
+    parts: { partNumber: number; url: string }[];
+  }>(origin, "/api/uploads", {
+    method: "POST",
+    json: {
+      filename: file.split("/").pop(),
+      size,
+      contentType: opts.contentType ?? "video/mp4",
+      title: opts.title,
     },
-  );
-  if (created.status !== 201) throw new Error(`create upload: ${created.status} ${JSON.stringify(created.body)}`);
+    ...(opts.token ? { token: opts.token } : {}),
+  });
+  if (created.status !== 201)
+    throw new Error(`create upload: ${created.status} ${JSON.stringify(created.body)}`);
   const { videoId, partSize, parts } = created.body;
   const fd = openSync(file, "r");
   try {
@@ -154,13 +201,17 @@ export async function uploadFile(origin: string, file: string, opts: { title?: s
           json: { etag, size: length },
           ...(opts.token ? { token: opts.token } : {}),
         });
-        if (rec.status !== 204) throw new Error(`record part ${partNumber}: ${rec.status} ${JSON.stringify(rec.body)}`);
+        if (rec.status !== 204)
+          throw new Error(`record part ${partNumber}: ${rec.status} ${JSON.stringify(rec.body)}`);
       }),
     );
   } finally {
     closeSync(fd);
   }
-  const done = await api(origin, `/api/uploads/${videoId}/complete`, { method: "POST", ...(opts.token ? { token: opts.token } : {}) });
+  const done = await api(origin, `/api/uploads/${videoId}/complete`, {
+    method: "POST",
+    ...(opts.token ? { token: opts.token } : {}),
+  });
   if (done.status !== 202) throw new Error(`complete: ${done.status} ${JSON.stringify(done.body)}`);
   return { videoId, partCount: parts.length };
 }

@@ -14,9 +14,15 @@ const PLACEHOLDER = /change-me-to-32-random-bytes-hex/g;
 
 /** Creates .dev.vars from the example, or fills placeholders left in an existing one. */
 function ensureDevVars(): Record<string, string> {
-  const current = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+  const current = existsSync(DEV_VARS)
+    ? readFileSync(DEV_VARS, "utf8")
+    : readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
   if (!existsSync(DEV_VARS) || PLACEHOLDER.test(current)) {
-    writeFileSync(DEV_VARS, current.replace(PLACEHOLDER, () => randomBytes(32).toString("hex")), { mode: 0o600 });
+    writeFileSync(
+      DEV_VARS,
+      current.replace(PLACEHOLDER, () => randomBytes(32).toString("hex")),
+      { mode: 0o600 },
+    );
     console.log("wrote fresh random secrets into .dev.vars");
   }
   const vars: Record<string, string> = {};
@@ -30,7 +36,9 @@ function ensureDevVars(): Record<string, string> {
 const vars = ensureDevVars();
 for (const key of ["JWT_SECRET", "DELIVERY_SECRET", "TRANSCODER_SECRET"] as const) {
   if (!vars[key] || vars[key].length < 16) {
-    console.error(`.dev.vars: ${key} is missing or shorter than 16 characters; delete .dev.vars to regenerate it`);
+    console.error(
+      `.dev.vars: ${key} is missing or shorter than 16 characters; delete .dev.vars to regenerate it`,
+    );
     process.exit(1);
   }
 }

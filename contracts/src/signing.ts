@@ -40,7 +40,9 @@ export async function signBody(secret: string, body: string, nowSec = Math.floor
   return `t=${nowSec},v1=${toHex(mac)}`;
 }
 
-export type SignatureCheck = { ok: true; timestamp: number } | { ok: false; reason: "missing" | "malformed" | "stale" | "mismatch" };
+export type SignatureCheck =
+  | { ok: true; timestamp: number }
+  | { ok: false; reason: "missing" | "malformed" | "stale" | "mismatch" };
 
 /** Constant-time verification (crypto.subtle.verify) with a bounded clock skew. */
 export async function verifyBody(

@@ -9,7 +9,9 @@ import { TEST_SECRETS } from "./secrets.ts";
 
 export const repo = () => new VideosRepo(database(env.DB));
 
-export async function insertVideo(patch: Parameters<VideosRepo["insert"]>[0] extends infer R ? Partial<R> : never = {}) {
+export async function insertVideo(
+  patch: Parameters<VideosRepo["insert"]>[0] extends infer R ? Partial<R> : never = {},
+) {
   const id = patch.id ?? newVideoId();
   const now = Date.now();
   await repo().insert({
@@ -44,11 +46,15 @@ export function jobFor(video: { id: string; attempt: number; attemptId: string |
   };
 }
 
-export async function postEvent(event: TranscoderEvent | Record<string, unknown>, opts: { secret?: string; at?: number; signature?: string | null } = {}) {
+export async function postEvent(
+  event: TranscoderEvent | Record<string, unknown>,
+  opts: { secret?: string; at?: number; signature?: string | null } = {},
+) {
   const body = JSON.stringify(event);
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (opts.signature !== null) {
-    headers[SIGNATURE_HEADER] = opts.signature ?? (await signBody(opts.secret ?? TEST_SECRETS.TRANSCODER_SECRET, body, opts.at));
+    headers[SIGNATURE_HEADER] =
+      opts.signature ?? (await signBody(opts.secret ?? TEST_SECRETS.TRANSCODER_SECRET, body, opts.at));
   }
   return call("/internal/transcoder/events", { method: "POST", body, headers });
 }

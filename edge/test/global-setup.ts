@@ -4,9 +4,10 @@
  * answers with scripted statuses so the consumer's ack/retry paths can be driven; it
  * stands in for a network peer in these unit tests only (e2e runs the real transcoder).
  */
+
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";

@@ -8,16 +8,25 @@ export async function call(path: string, init: RequestInit & { json?: unknown } 
   const headers = new Headers(rest.headers);
   if (json !== undefined) headers.set("content-type", "application/json");
   const body = json !== undefined ? JSON.stringify(json) : rest.body;
-  return exports.default.fetch(new Request(`${ORIGIN}${path}`, { ...rest, headers, ...(body !== undefined ? { body } : {}) }));
+  return exports.default.fetch(
+    new Request(`${ORIGIN}${path}`, { ...rest, headers, ...(body !== undefined ? { body } : {}) }),
+  );
 }
 
-export async function callJson<T = Record<string, unknown>>(path: string, init: RequestInit & { json?: unknown } = {}) {
+export async function callJson<T = Record<string, unknown>>(
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+) {
   const res = await call(path, init);
   const text = await res.text();
   return { res, status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 100): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  stepMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

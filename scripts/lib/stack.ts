@@ -128,7 +128,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? ((l: string) => console.log(l));
   const tails: Record<string, string[]> = {};
   const capture = (name: string, child: ChildProcess) => {
-    const buf = (tails[name] = tails[name] ?? []);
+    tails[name] ??= [];
+    const buf = tails[name];
     const push = (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (!line.trim()) continue;
@@ -202,7 +203,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...opts.edgeVars,
     };
     const envFile = join(opts.dataDir, "edge.env");
-    writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(
+      envFile,
+      `${Object.entries(vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")}\n`,
+      { mode: 0o600 },
+    );
     chmodSync(envFile, 0o600);
     const wrangler = spawn(
       process.execPath,

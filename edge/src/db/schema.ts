@@ -41,12 +41,8 @@ export const videos = sqliteTable(
     renditionsJson: text("renditions_json").notNull().default("[]"),
     masterKey: text("master_key"),
     posterKey: text("poster_key"),
-    createdAt: integer("created_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
-    updatedAt: integer("updated_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
     queuedAt: integer("queued_at"),
     readyAt: integer("ready_at"),
   },
@@ -66,9 +62,7 @@ export const uploadParts = sqliteTable(
     partNumber: integer("part_number").notNull(),
     etag: text("etag").notNull(),
     size: integer("size").notNull(),
-    createdAt: integer("created_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
   (t) => [primaryKey({ columns: [t.videoId, t.partNumber] })],
 );
@@ -82,12 +76,8 @@ export const users = sqliteTable(
     handle: text("handle").notNull(),
     /** `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`: the cost travels with the hash. */
     passwordHash: text("password_hash").notNull(),
-    createdAt: integer("created_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
-    updatedAt: integer("updated_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
   (t) => [uniqueIndex("users_email_uq").on(t.email), uniqueIndex("users_handle_uq").on(t.handle)],
 );
@@ -156,9 +146,7 @@ export const captions = sqliteTable(
     label: text("label").notNull(),
     isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
     cues: integer("cues").notNull(),
-    createdAt: integer("created_at")
-      .notNull()
-      .default(sql`(unixepoch() * 1000)`),
+    createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
   (t) => [primaryKey({ columns: [t.videoId, t.lang] })],
 );

@@ -36,13 +36,18 @@ export function validationError(error: ZodError, where = "body"): AppError {
 
 export function errorResponse(c: Context, err: unknown): Response {
   if (err instanceof AppError) {
-    const body = { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } };
+    const body = {
+      error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) },
+    };
     return c.json(body, err.status, err.headers);
   }
   // Hono's own HTTPExceptions (e.g. from body-limit) keep their status.
   if (err instanceof Error && "getResponse" in err && "status" in err && typeof err.status === "number") {
     const status = err.status as ContentfulStatusCode;
-    return c.json({ error: { code: status === 413 ? "payload_too_large" : "bad_request", message: err.message } }, status);
+    return c.json(
+      { error: { code: status === 413 ? "payload_too_large" : "bad_request", message: err.message } },
+      status,
+    );
   }
   console.error("unhandled error", err instanceof Error ? (err.stack ?? err.message) : err);
   return c.json({ error: { code: "internal_error", message: "something went wrong on our side" } }, 500);

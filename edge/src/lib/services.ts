@@ -2,8 +2,8 @@
  * Per-request wiring: config, database, object stores and queues built from the Worker
  * env. Routes ask for what they need; services get plain dependencies.
  */
-import { loadConfig, type Config } from "../config.ts";
-import { database, type Database } from "../db/client.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { type Database, database } from "../db/client.ts";
 import type { ObjectStore } from "./storage/object-store.ts";
 import { R2Store } from "./storage/r2-store.ts";
 import { S3Store } from "./storage/s3-store.ts";

@@ -8,20 +8,36 @@ describe("playback tokens", () => {
     const now = Date.UTC(2026, 0, 1);
     const { token, expiresAt } = await signPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", 600, now);
     expect(expiresAt.getTime()).toBe(now + 600_000);
-    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 599_000)).toEqual({ ok: true });
-    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 601_000)).toEqual({ ok: false, reason: "expired" });
+    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 599_000)).toEqual({
+      ok: true,
+    });
+    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 601_000)).toEqual({
+      ok: false,
+      reason: "expired",
+    });
   });
 
   it("are refused for another video, another key, or when tampered", async () => {
     const { token } = await signPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", 600);
-    expect(await verifyPlaybackToken(SECRET, "v_bbbbbbbbbbbbbbbb", token)).toEqual({ ok: false, reason: "wrong_video" });
-    expect(await verifyPlaybackToken("another-secret-0123456789abcdef", "v_aaaaaaaaaaaaaaaa", token)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyPlaybackToken(SECRET, "v_bbbbbbbbbbbbbbbb", token)).toEqual({
+      ok: false,
+      reason: "wrong_video",
+    });
+    expect(await verifyPlaybackToken("another-secret-0123456789abcdef", "v_aaaaaaaaaaaaaaaa", token)).toEqual(
+      { ok: false, reason: "invalid" },
+    );
     const [h, p, s] = token.split(".");
     const forged = JSON.parse(atob(p!.replace(/-/g, "+").replace(/_/g, "/")));
     forged.sub = "v_bbbbbbbbbbbbbbbb";
     const p2 = btoa(JSON.stringify(forged)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
-    expect(await verifyPlaybackToken(SECRET, "v_bbbbbbbbbbbbbbbb", `${h}.${p2}.${s}`)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyPlaybackToken(SECRET, "v_bbbbbbbbbbbbbbbb", `${h}.${p2}.${s}`)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
     const none = `${btoa(JSON.stringify({ alg: "none" })).replace(/=+$/, "")}.${p}.`;
-    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", none)).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", none)).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 });

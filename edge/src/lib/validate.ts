@@ -7,9 +7,11 @@ export const MAX_JSON_BYTES = 64 * 1024;
 
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > MAX_JSON_BYTES) throw new AppError(413, "payload_too_large", `body over ${MAX_JSON_BYTES} bytes`);
+  if (declared > MAX_JSON_BYTES)
+    throw new AppError(413, "payload_too_large", `body over ${MAX_JSON_BYTES} bytes`);
   const text = await c.req.text();
-  if (text.length > MAX_JSON_BYTES) throw new AppError(413, "payload_too_large", `body over ${MAX_JSON_BYTES} bytes`);
+  if (text.length > MAX_JSON_BYTES)
+    throw new AppError(413, "payload_too_large", `body over ${MAX_JSON_BYTES} bytes`);
   let raw: unknown;
   try {
     raw = text === "" ? {} : JSON.parse(text);
@@ -21,7 +23,11 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parsed.data;
 }
 
-export function parseParam<S extends z.ZodType>(schema: S, value: unknown, notFoundWhat = "video"): z.infer<S> {
+export function parseParam<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  notFoundWhat = "video",
+): z.infer<S> {
   const parsed = schema.safeParse(value);
   // An id that cannot exist is simply not found (no need to explain its shape).
   if (!parsed.success) throw new AppError(404, "not_found", `${notFoundWhat} not found`);

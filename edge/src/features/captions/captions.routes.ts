@@ -15,8 +15,8 @@ import { AppError, notFound, validationError } from "../../lib/errors.ts";
 import { parseParam } from "../../lib/validate.ts";
 import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
-import { canView, isOwner } from "../videos/videos.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { canView, isOwner } from "../videos/videos.service.ts";
 import { CaptionFormatError, MAX_CAPTION_BYTES, subtitlesPlaylist, toWebVtt } from "./caption-format.ts";
 import { CaptionsRepo } from "./captions.repo.ts";
 

@@ -1,12 +1,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, callJson } from "../../../test/http.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
+import { call, callJson } from "../../../test/http.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
 import { services } from "../../lib/services.ts";
 import { signPlaybackToken } from "../../lib/tokens.ts";
 
-const MASTER = "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS=\"avc1.64001f\",RESOLUTION=640x360\n360p/index.m3u8\n";
+const MASTER =
+  '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS="avc1.64001f",RESOLUTION=640x360\n360p/index.m3u8\n';
 const SEGMENT = new Uint8Array(Array.from({ length: 1000 }, (_, i) => i % 256));
 
 let videoId: string;
@@ -23,7 +24,10 @@ beforeAll(async () => {
   const { store, db } = services(env);
   await store.put(`videos/${videoId}/master.m3u8`, MASTER, { contentType: "application/vnd.apple.mpegurl" });
   await store.put(`videos/${videoId}/360p/seg_00001.m4s`, SEGMENT, { contentType: "video/iso.segment" });
-  await db.$client.prepare("update videos set master_key = ? where id = ?").bind(`videos/${videoId}/master.m3u8`, videoId).run();
+  await db.$client
+    .prepare("update videos set master_key = ? where id = ?")
+    .bind(`videos/${videoId}/master.m3u8`, videoId)
+    .run();
   const meta = await callJson<{ playback: { hls: string; expiresAt: string } }>(`/api/videos/${videoId}`);
   hls = meta.body.playback.hls;
 });
@@ -72,7 +76,10 @@ describe("signed delivery", () => {
     const head = await call(hls, { method: "HEAD" });
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe(String(MASTER.length));
-    const pre = await call(hls, { method: "OPTIONS", headers: { origin: "https://player.example", "access-control-request-headers": "range" } });
+    const pre = await call(hls, {
+      method: "OPTIONS",
+      headers: { origin: "https://player.example", "access-control-request-headers": "range" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-headers")).toContain("range");
   });

@@ -4,10 +4,10 @@
  * events older than the last applied one, change nothing.
  */
 import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
+import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
 import { renditionsOf } from "../videos/videos.service.ts";
-import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
 
 export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
 

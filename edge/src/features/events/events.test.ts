@@ -1,7 +1,7 @@
 import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
-import { call, callJson } from "../../../test/http.ts";
 import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
+import { call, callJson } from "../../../test/http.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
 import type { VideoRow } from "../../db/schema.ts";
 
@@ -109,18 +109,34 @@ describe("transcoder events", () => {
   it("walks a video through progress → first rendition (playable) → done (ready)", async () => {
     const video = await insertVideo({ status: "queued" });
     expect((await postEvent(event(video, "probed", 0, { probe }))).status).toBe(200);
-    expect((await postEvent(event(video, "progress", 1, { stage: "encode", percent: 42.5, fps: 90, speed: 3, etaSec: 4 }))).status).toBe(200);
+    expect(
+      (
+        await postEvent(
+          event(video, "progress", 1, { stage: "encode", percent: 42.5, fps: 90, speed: 3, etaSec: 4 }),
+        )
+      ).status,
+    ).toBe(200);
     let dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
-    expect(dto).toMatchObject({ status: "processing", playable: false, durationSec: 10, progress: { stage: "encode", percent: 42.5 } });
+    expect(dto).toMatchObject({
+      status: "processing",
+      playable: false,
+      durationSec: 10,
+      progress: { stage: "encode", percent: 42.5 },
+    });
 
-    await postEvent(event(video, "rendition", 2, { rendition, masterKey: `videos/${video.id}/master-1.m3u8` }));
+    await postEvent(
+      event(video, "rendition", 2, { rendition, masterKey: `videos/${video.id}/master-1.m3u8` }),
+    );
     dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
     expect(dto).toMatchObject({ status: "processing", playable: true });
     expect(dto.playback).toBeTruthy();
 
     const done = event(video, "done", 3, {
       probe,
-      renditions: [rendition, { ...rendition, name: "720p", width: 1280, height: 720, playlist: "720p/index.m3u8" }],
+      renditions: [
+        rendition,
+        { ...rendition, name: "720p", width: 1280, height: 720, playlist: "720p/index.m3u8" },
+      ],
       masterKey: `videos/${video.id}/master.m3u8`,
       posterKey: `videos/${video.id}/poster.jpg`,
     });
@@ -145,9 +161,15 @@ describe("transcoder events", () => {
 
   it("answers 409 to another attempt's events and 410 for deleted videos", async () => {
     const video = await insertVideo();
-    const stale = await postEvent({ ...event(video, "heartbeat", 0, { node: "n" }), attemptId: "a_someoldattempt0000" });
+    const stale = await postEvent({
+      ...event(video, "heartbeat", 0, { node: "n" }),
+      attemptId: "a_someoldattempt0000",
+    });
     expect(stale.status).toBe(409);
-    const gone = await postEvent({ ...event(video, "heartbeat", 0, { node: "n" }), videoId: "v_0000000000000000" });
+    const gone = await postEvent({
+      ...event(video, "heartbeat", 0, { node: "n" }),
+      videoId: "v_0000000000000000",
+    });
     expect(gone.status).toBe(410);
   });
 

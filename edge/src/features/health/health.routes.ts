@@ -1,6 +1,7 @@
 /** `GET /api/health`: each component checked for real, with a short timeout each. */
-import { Hono } from "hono";
+
 import { sql } from "drizzle-orm";
+import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 
 type Check = { ok: boolean; detail?: string };
@@ -29,14 +30,17 @@ export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
       return config.MEDIA_READS === "r2" ? "reads via R2 binding" : undefined;
     }),
     timed(async () => {
-      const res = await fetch(`${config.TRANSCODER_URL.replace(/\/$/, "")}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${config.TRANSCODER_URL.replace(/\/$/, "")}/healthz`, {
+        signal: AbortSignal.timeout(2000),
+      });
       if (!res.ok) throw new Error(`healthz answered ${res.status}`);
       const body = (await res.json()) as { running?: number; capacity?: number };
       return `${body.running ?? "?"}/${body.capacity ?? "?"} jobs`;
     }),
   ]);
   // Queues have no read API from a Worker: a bound producer is the most we can know.
-  const queue: Check = typeof env.JOBS?.send === "function" ? { ok: true } : { ok: false, detail: "JOBS not bound" };
+  const queue: Check =
+    typeof env.JOBS?.send === "function" ? { ok: true } : { ok: false, detail: "JOBS not bound" };
   const ok = d1.ok && storage.ok && queue.ok && transcoder.ok;
   return c.json({ ok, components: { d1, storage, queue, transcoder } }, ok ? 200 : 503);
 });

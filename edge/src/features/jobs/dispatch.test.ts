@@ -1,5 +1,4 @@
-import { createMessageBatch, getQueueResult } from "cloudflare:test";
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { insertVideo, jobFor, repo, scriptFleet } from "../../../test/fixtures.ts";
@@ -80,4 +79,3 @@ describe("dead-letter consumer", () => {
     expect((await repo().find(video.id))?.status).toBe("processing");
   });
 });
-

@@ -34,7 +34,9 @@ export function buildJob(video: VideoRow, attempt: number, attemptId: string, no
   };
 }
 
-export type StartResult = { started: true; job: TranscodeJobV1 } | { started: false; reason: "attempts_exhausted" | "state_changed" };
+export type StartResult =
+  | { started: true; job: TranscodeJobV1 }
+  | { started: false; reason: "attempts_exhausted" | "state_changed" };
 
 /**
  * Moves the video to `queued` with a fresh attempt id (only if it is still in one of

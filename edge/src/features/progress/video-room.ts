@@ -8,8 +8,8 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WsMessage } from "@streamline/contracts";
-import { database } from "../../db/client.ts";
 import { loadConfig } from "../../config.ts";
+import { database } from "../../db/client.ts";
 import { queueOf, startAttempt } from "../jobs/jobs.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 

@@ -7,8 +7,8 @@ import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
-import { toVideoDto } from "../videos/videos.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { toVideoDto } from "../videos/videos.service.ts";
 import { UploadsService } from "./uploads.service.ts";
 
 const PartNumber = z.coerce.number().int().min(1).max(10_000);
@@ -36,7 +36,8 @@ export const uploadsRoutes = new Hono<AppEnv>()
   .put("/:videoId/parts/:n", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
     const n = PartNumber.safeParse(c.req.param("n"));
-    if (!n.success) return c.json({ error: { code: "invalid_part_number", message: "part number must be 1–10000" } }, 400);
+    if (!n.success)
+      return c.json({ error: { code: "invalid_part_number", message: "part number must be 1–10000" } }, 400);
     const part = await jsonBody(c, RecordPartBody);
     await uploadsService(c).recordPart(id, currentUserId(c), n.data, part);
     return c.body(null, 204);

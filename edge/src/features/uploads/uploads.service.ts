@@ -25,7 +25,10 @@ export interface UploadDeps {
   repo: VideosRepo;
   store: ObjectStore;
   queue: JobQueue;
-  config: Pick<Config, "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS">;
+  config: Pick<
+    Config,
+    "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS"
+  >;
   now?: () => number;
 }
 
@@ -35,7 +38,10 @@ export function planParts(size: number): { partSize: number; partCount: number }
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
 }
 
-export function expectedPartSize(video: Pick<VideoRow, "size" | "partSize" | "partCount">, n: number): number {
+export function expectedPartSize(
+  video: Pick<VideoRow, "size" | "partSize" | "partCount">,
+  n: number,
+): number {
   return n < video.partCount ? video.partSize : video.size - video.partSize * (video.partCount - 1);
 }
 
@@ -59,7 +65,11 @@ export class UploadsService {
   async create(body: CreateUploadBody, ownerId: string) {
     const { config, store, repo } = this.deps;
     if (body.size > config.MAX_UPLOAD_BYTES) {
-      throw new AppError(413, "upload_too_large", `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`);
+      throw new AppError(
+        413,
+        "upload_too_large",
+        `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`,
+      );
     }
     if (!isVideoContentType(body.contentType, body.filename)) {
       throw new AppError(415, "unsupported_media_type", `${body.contentType} is not a video type`);
@@ -112,9 +122,14 @@ export class UploadsService {
   private async uploading(videoId: string, ownerId: string): Promise<VideoRow & { uploadId: string }> {
     const video = await this.owned(videoId, ownerId);
     if (video.status !== "uploading" || !video.uploadId) {
-      throw new AppError(409, "upload_closed", `upload is ${video.status === "uploading" ? "aborted" : video.status}`);
+      throw new AppError(
+        409,
+        "upload_closed",
+        `upload is ${video.status === "uploading" ? "aborted" : video.status}`,
+      );
     }
-    if (video.uploadExpiresAt < this.now()) throw new AppError(409, "upload_expired", "upload session expired");
+    if (video.uploadExpiresAt < this.now())
+      throw new AppError(409, "upload_expired", "upload session expired");
     return video as VideoRow & { uploadId: string };
   }
 
@@ -126,24 +141,41 @@ export class UploadsService {
         issues: bad.map((n) => ({ path: "partNumbers", message: `no part ${n}` })),
       });
     }
-    return this.presign(sourceKey(video.id), video.uploadId, [...new Set(partNumbers)].sort((a, b) => a - b));
+    return this.presign(
+      sourceKey(video.id),
+      video.uploadId,
+      [...new Set(partNumbers)].sort((a, b) => a - b),
+    );
   }
 
-  async recordPart(videoId: string, ownerId: string, partNumber: number, part: { etag: string; size: number }) {
+  async recordPart(
+    videoId: string,
+    ownerId: string,
+    partNumber: number,
+    part: { etag: string; size: number },
+  ) {
     const video = await this.uploading(videoId, ownerId);
     if (partNumber > video.partCount) {
       throw new AppError(400, "invalid_part_number", `parts go from 1 to ${video.partCount}`);
     }
     const expected = expectedPartSize(video, partNumber);
     if (part.size !== expected) {
-      throw new AppError(400, "part_size_mismatch", `part ${partNumber} must be ${expected} bytes, got ${part.size}`);
+      throw new AppError(
+        400,
+        "part_size_mismatch",
+        `part ${partNumber} must be ${expected} bytes, got ${part.size}`,
+      );
     }
     await this.deps.repo.upsertPart({ videoId, partNumber, etag: part.etag, size: part.size });
   }
 
   async state(videoId: string, ownerId: string) {
     const video = await this.owned(videoId, ownerId);
-    const parts = (await this.deps.repo.parts(videoId)).map(({ partNumber, etag, size }) => ({ partNumber, etag, size }));
+    const parts = (await this.deps.repo.parts(videoId)).map(({ partNumber, etag, size }) => ({
+      partNumber,
+      etag,
+      size,
+    }));
     return {
       videoId,
       status: video.status,
@@ -171,9 +203,14 @@ export class UploadsService {
     const have = new Set(parts.map((p) => p.partNumber));
     const missing = Array.from({ length: video.partCount }, (_, i) => i + 1).filter((n) => !have.has(n));
     if (missing.length) {
-      throw new AppError(409, "parts_missing", `${missing.length} of ${video.partCount} parts not uploaded yet`, {
-        issues: [{ path: "parts", message: "missing parts", missing }],
-      });
+      throw new AppError(
+        409,
+        "parts_missing",
+        `${missing.length} of ${video.partCount} parts not uploaded yet`,
+        {
+          issues: [{ path: "parts", message: "missing parts", missing }],
+        },
+      );
     }
     try {
       await store.completeMultipart(
@@ -189,7 +226,11 @@ export class UploadsService {
       if (err.s3Code === "NoSuchUpload" && (await store.head(sourceKey(videoId)))) {
         // Storage completed but we never recorded it (crash between the two): carry on.
       } else if (err.status >= 400 && err.status < 500) {
-        throw new AppError(409, "parts_rejected", `storage rejected the parts (${err.s3Code ?? err.status}); re-upload them`);
+        throw new AppError(
+          409,
+          "parts_rejected",
+          `storage rejected the parts (${err.s3Code ?? err.status}); re-upload them`,
+        );
       } else {
         throw new AppError(503, "storage_unavailable", "storage did not answer; try again", {
           headers: { "retry-after": "5" },

@@ -6,7 +6,13 @@ import { MIN_PART_SIZE, planParts } from "./uploads.service.ts";
 
 const MiB = 1024 * 1024;
 
-type Created = { videoId: string; partSize: number; partCount: number; parts: { partNumber: number; url: string }[]; expiresAt: string };
+type Created = {
+  videoId: string;
+  partSize: number;
+  partCount: number;
+  parts: { partNumber: number; url: string }[];
+  expiresAt: string;
+};
 
 /** The signed-in uploader of each describe block; every upload route is theirs alone. */
 let owner: TestUser;
@@ -60,7 +66,12 @@ describe("upload session", () => {
     expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
     expect(Number(url.searchParams.get("X-Amz-Expires"))).toBe(3600);
     const video = await callJson(`/api/videos/${body.videoId}`, { headers: owner.auth });
-    expect(video.body).toMatchObject({ id: body.videoId, title: "My clip", status: "uploading", playable: false });
+    expect(video.body).toMatchObject({
+      id: body.videoId,
+      title: "My clip",
+      status: "uploading",
+      playable: false,
+    });
   });
 
   it("records parts, lists them for resume, completes once and enqueues exactly one job", async () => {
@@ -69,7 +80,15 @@ describe("upload session", () => {
     const part2 = new Uint8Array(1 * MiB).fill(2);
 
     const etag1 = await putPart(up.parts[0]!.url, part1);
-    expect((await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: etag1, size: part1.length }, headers: owner.auth })).status).toBe(204);
+    expect(
+      (
+        await call(`/api/uploads/${up.videoId}/parts/1`, {
+          method: "PUT",
+          json: { etag: etag1, size: part1.length },
+          headers: owner.auth,
+        })
+      ).status,
+    ).toBe(204);
 
     // Completing before every part is in names the missing ones.
     const early = await callJson<{ error: { code: string; issues: { missing: number[] }[] } }>(
@@ -80,28 +99,50 @@ describe("upload session", () => {
     expect(early.body.error.code).toBe("parts_missing");
     expect(early.body.error.issues[0]!.missing).toEqual([2]);
 
-    const state = await callJson<{ parts: { partNumber: number }[]; uploadedBytes: number }>(`/api/uploads/${up.videoId}`, { headers: owner.auth });
+    const state = await callJson<{ parts: { partNumber: number }[]; uploadedBytes: number }>(
+      `/api/uploads/${up.videoId}`,
+      { headers: owner.auth },
+    );
     expect(state.body.parts.map((p) => p.partNumber)).toEqual([1]);
     expect(state.body.uploadedBytes).toBe(8 * MiB);
 
     // Resume: fresh URLs for the remaining part.
-    const fresh = await callJson<{ parts: { partNumber: number; url: string }[] }>(`/api/uploads/${up.videoId}/urls`, {
-      method: "POST",
-      json: { partNumbers: [2] },
-      headers: owner.auth,
-    });
+    const fresh = await callJson<{ parts: { partNumber: number; url: string }[] }>(
+      `/api/uploads/${up.videoId}/urls`,
+      {
+        method: "POST",
+        json: { partNumbers: [2] },
+        headers: owner.auth,
+      },
+    );
     expect(fresh.status).toBe(200);
     const etag2 = await putPart(fresh.body.parts[0]!.url, part2);
-    expect((await call(`/api/uploads/${up.videoId}/parts/2`, { method: "PUT", json: { etag: etag2, size: part2.length }, headers: owner.auth })).status).toBe(204);
+    expect(
+      (
+        await call(`/api/uploads/${up.videoId}/parts/2`, {
+          method: "PUT",
+          json: { etag: etag2, size: part2.length },
+          headers: owner.auth,
+        })
+      ).status,
+    ).toBe(204);
 
-    const done = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth });
+    const done = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, {
+      method: "POST",
+      headers: owner.auth,
+    });
     expect(done.status).toBe(202);
     expect(done.body.status).toBe("queued");
-    const again = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth });
+    const again = await callJson<{ status: string }>(`/api/uploads/${up.videoId}/complete`, {
+      method: "POST",
+      headers: owner.auth,
+    });
     expect(again.status).toBe(202);
 
     // The assembled object is in storage, whole.
-    const head = await env.DB.prepare("select status, attempt, job_id from videos where id = ?").bind(up.videoId).first();
+    const head = await env.DB.prepare("select status, attempt, job_id from videos where id = ?")
+      .bind(up.videoId)
+      .first();
     expect(head).toMatchObject({ status: "queued", attempt: 1 });
 
     const jobs = await waitFor(async () => {
@@ -110,7 +151,13 @@ describe("upload session", () => {
     });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await jobsFor(up.videoId)).toHaveLength(1);
-    expect(jobs[0]).toMatchObject({ v: 1, type: "transcode", videoId: up.videoId, attempt: 1, source: { key: `uploads/${up.videoId}/source`, size: 9 * MiB } });
+    expect(jobs[0]).toMatchObject({
+      v: 1,
+      type: "transcode",
+      videoId: up.videoId,
+      attempt: 1,
+      source: { key: `uploads/${up.videoId}/source`, size: 9 * MiB },
+    });
   });
 
   it("rejects a part whose size does not match the plan", async () => {
@@ -126,12 +173,22 @@ describe("upload session", () => {
 
   it("abort closes the session; further parts and completion are refused", async () => {
     const { body: up } = await createUpload(1 * MiB);
-    expect((await call(`/api/uploads/${up.videoId}`, { method: "DELETE", headers: owner.auth })).status).toBe(204);
-    const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`, { headers: owner.auth });
+    expect((await call(`/api/uploads/${up.videoId}`, { method: "DELETE", headers: owner.auth })).status).toBe(
+      204,
+    );
+    const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`, {
+      headers: owner.auth,
+    });
     expect(video.body).toMatchObject({ status: "failed", failureReason: "upload aborted" });
-    const part = await call(`/api/uploads/${up.videoId}/parts/1`, { method: "PUT", json: { etag: '"x"', size: 1 * MiB }, headers: owner.auth });
+    const part = await call(`/api/uploads/${up.videoId}/parts/1`, {
+      method: "PUT",
+      json: { etag: '"x"', size: 1 * MiB },
+      headers: owner.auth,
+    });
     expect(part.status).toBe(409);
-    expect((await call(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth })).status).toBe(409);
+    expect(
+      (await call(`/api/uploads/${up.videoId}/complete`, { method: "POST", headers: owner.auth })).status,
+    ).toBe(409);
   });
 });
 
@@ -141,16 +198,39 @@ describe("bad input", () => {
   });
 
   it.each([
-    ["malformed JSON", { body: "{nope", headers: { "content-type": "application/json" } }, 400, "invalid_json"],
-    ["wrong types", { json: { filename: 3, size: "big", contentType: "video/mp4" } }, 400, "validation_failed"],
-    ["over the size limit", { json: { filename: "a.mp4", size: 21474836481, contentType: "video/mp4" } }, 413, "upload_too_large"],
-    ["not a video type", { json: { filename: "a.pdf", size: 100, contentType: "application/pdf" } }, 415, "unsupported_media_type"],
+    [
+      "malformed JSON",
+      { body: "{nope", headers: { "content-type": "application/json" } },
+      400,
+      "invalid_json",
+    ],
+    [
+      "wrong types",
+      { json: { filename: 3, size: "big", contentType: "video/mp4" } },
+      400,
+      "validation_failed",
+    ],
+    [
+      "over the size limit",
+      { json: { filename: "a.mp4", size: 21474836481, contentType: "video/mp4" } },
+      413,
+      "upload_too_large",
+    ],
+    [
+      "not a video type",
+      { json: { filename: "a.pdf", size: 100, contentType: "application/pdf" } },
+      415,
+      "unsupported_media_type",
+    ],
   ])("%s → %i", async (_name, init, status, code) => {
-    const res = await callJson<{ error: { code: string; message: string; issues?: unknown[] } }>("/api/uploads", {
-      method: "POST",
-      ...init,
-      headers: { ...("headers" in init ? init.headers : {}), ...owner.auth },
-    });
+    const res = await callJson<{ error: { code: string; message: string; issues?: unknown[] } }>(
+      "/api/uploads",
+      {
+        method: "POST",
+        ...init,
+        headers: { ...("headers" in init ? init.headers : {}), ...owner.auth },
+      },
+    );
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.message).toBeTruthy();

@@ -8,8 +8,8 @@ import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
 import { cancelJob } from "../fleet/fleet-client.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
-import { canView, isOwner, playbackFor, toVideoDto } from "./videos.service.ts";
 import { VideosRepo } from "./videos.repo.ts";
+import { canView, isOwner, playbackFor, toVideoDto } from "./videos.service.ts";
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(24),

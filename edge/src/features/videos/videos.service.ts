@@ -17,7 +17,10 @@ export function renditionsOf(row: Pick<VideoRow, "renditionsJson">) {
  * `unlisted` and `public` → anyone who has the id (only `public` ones are ever listed).
  * Callers answer 404 when this is false, so a private video's existence never leaks.
  */
-export function canView(video: Pick<VideoRow, "visibility" | "ownerId">, userId: string | null | undefined): boolean {
+export function canView(
+  video: Pick<VideoRow, "visibility" | "ownerId">,
+  userId: string | null | undefined,
+): boolean {
   return video.visibility !== "private" || isOwner(video, userId);
 }
 

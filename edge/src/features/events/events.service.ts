@@ -127,8 +127,9 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
   const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
   if (!applied) return "duplicate";
   // Every sign of life from the current attempt renews its lease; `done` ends it.
-  if (ev.type === "done") await deps.room.releaseLease(video.id, ev.attemptId);
-  else await deps.room.renewLease(video.id, ev.attemptId);
-  if (messages.length) await deps.room.publish(video.id, messages);
+  await deps.room.publish(video.id, messages, {
+    action: ev.type === "done" ? "release" : "renew",
+    attemptId: ev.attemptId,
+  });
   return "applied";
 }

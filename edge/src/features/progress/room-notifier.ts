@@ -3,7 +3,12 @@ import type { WsMessage } from "@streamline/contracts";
 import { LEASE_MS } from "./video-room.ts";
 
 export interface Room {
-  publish(videoId: string, messages: WsMessage[]): Promise<void>;
+  /** Broadcast, and renew or release the attempt's lease in the same round trip. */
+  publish(
+    videoId: string,
+    messages: WsMessage[],
+    lease?: { action: "renew" | "release"; attemptId: string },
+  ): Promise<void>;
   startLease(videoId: string, attemptId: string, attempt: number): Promise<void>;
   renewLease(videoId: string, attemptId: string): Promise<void>;
   releaseLease(videoId: string, attemptId: string): Promise<void>;
@@ -17,7 +22,8 @@ export function roomStub(env: Pick<Env, "VIDEO_ROOM">, videoId: string) {
 /** `leaseMs`: JOB_LEASE_SECONDS from config (tests and e2e shorten it). */
 export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">, leaseMs = LEASE_MS): Room {
   return {
-    publish: (videoId, messages) => roomStub(env, videoId).publish(videoId, messages),
+    publish: (videoId, messages, lease) =>
+      roomStub(env, videoId).publish(videoId, messages, lease && { ...lease, ttlMs: leaseMs }),
     startLease: (videoId, attemptId, attempt) =>
       roomStub(env, videoId).startLease(videoId, attemptId, attempt, leaseMs),
     renewLease: (videoId, attemptId) => roomStub(env, videoId).renewLease(videoId, attemptId, leaseMs),

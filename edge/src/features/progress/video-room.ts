@@ -23,6 +23,37 @@ interface Lease {
   expiresAt: number;
 }
 
+export interface LeaseChange {
+  action: "renew" | "release";
+  attemptId: string;
+  ttlMs?: number;
+}
+
+/** Folds one message into the room's snapshot. A terminal message clears live progress and the lease. */
+function applyMessage(state: RoomState, m: WsMessage) {
+  switch (m.type) {
+    case "status":
+      state.status = m;
+      if (m.status === "queued") {
+        state.progress = {};
+        delete state.terminal;
+      }
+      break;
+    case "progress":
+      state.progress[m.rendition ?? "all"] = m;
+      break;
+    case "rendition":
+      state.renditions = [...state.renditions.filter((r) => r.rendition.name !== m.rendition.name), m];
+      break;
+    case "ready":
+    case "failed":
+      state.terminal = m;
+      state.progress = {};
+      delete state.lease;
+      break;
+  }
+}
+
 interface RoomState {
   videoId?: string;
   status?: Extract<WsMessage, { type: "status" }>;
@@ -57,44 +88,40 @@ export class VideoRoom extends DurableObject<Env> {
     if (this.state) await this.ctx.storage.put("state", this.state);
   }
 
-  /** Record and broadcast. A terminal message clears live progress and the lease. */
-  async publish(videoId: string, messages: WsMessage[]): Promise<void> {
+  /**
+   * Record and broadcast; optionally renew or release the attempt's lease in the same
+   * call (one RPC per transcoder event). Frames go out before the state is persisted so
+   * the broadcast is not held behind the storage write by the output gate: a crash in
+   * between loses only the late-joiner snapshot, and D1 keeps the durable status.
+   */
+  async publish(videoId: string, messages: WsMessage[], lease?: LeaseChange): Promise<void> {
     const state = await this.load(videoId);
-    for (const m of messages) {
-      switch (m.type) {
-        case "status":
-          state.status = m;
-          if (m.status === "queued") {
-            state.progress = {};
-            delete state.terminal;
-          }
-          break;
-        case "progress":
-          state.progress[m.rendition ?? "all"] = m;
-          break;
-        case "rendition":
-          state.renditions = [...state.renditions.filter((r) => r.rendition.name !== m.rendition.name), m];
-          break;
-        case "ready":
-        case "failed":
-          state.terminal = m;
-          state.progress = {};
-          delete state.lease;
-          break;
-      }
+    for (const m of messages) applyMessage(state, m);
+    if (lease?.action === "renew") {
+      const attempt = state.lease?.attemptId === lease.attemptId ? state.lease.attempt : 0;
+      state.lease = {
+        attemptId: lease.attemptId,
+        attempt,
+        expiresAt: Date.now() + (lease.ttlMs ?? LEASE_MS),
+      };
+    } else if (lease?.action === "release" && state.lease?.attemptId === lease.attemptId) {
+      delete state.lease;
     }
-    await this.save();
-    if (!state.lease) await this.ctx.storage.deleteAlarm();
-    const frames = messages.map((m) => JSON.stringify(m));
-    for (const ws of this.ctx.getWebSockets()) {
-      for (const frame of frames) {
-        try {
-          ws.send(frame);
-        } catch {
-          // A socket closing mid-send is not the publisher's problem.
+    if (messages.length) {
+      const frames = messages.map((m) => JSON.stringify(m));
+      for (const ws of this.ctx.getWebSockets()) {
+        for (const frame of frames) {
+          try {
+            ws.send(frame);
+          } catch {
+            // A socket closing mid-send is not the publisher's problem.
+          }
         }
       }
     }
+    await this.save();
+    if (state.lease) await this.ctx.storage.setAlarm(state.lease.expiresAt);
+    else await this.ctx.storage.deleteAlarm();
   }
 
   /** What a watcher that connects now needs to be in sync. */
@@ -118,24 +145,15 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   /**
-   * Heartbeat/progress of the current attempt (the caller checked that against D1):
-   * extends the lease, or creates it when events beat the dispatcher's `startLease`.
+   * Heartbeat of the current attempt (the caller checked that against D1): extends the
+   * lease, or creates it when events beat the dispatcher's `startLease`.
    */
   async renewLease(videoId: string, attemptId: string, ttlMs = LEASE_MS): Promise<void> {
-    const state = await this.load(videoId);
-    const attempt = state.lease?.attemptId === attemptId ? state.lease.attempt : 0;
-    state.lease = { attemptId, attempt, expiresAt: Date.now() + ttlMs };
-    await this.save();
-    await this.ctx.storage.setAlarm(state.lease.expiresAt);
+    await this.publish(videoId, [], { action: "renew", attemptId, ttlMs });
   }
 
   async releaseLease(videoId: string, attemptId: string): Promise<void> {
-    const state = await this.load(videoId);
-    if (state.lease?.attemptId === attemptId) {
-      delete state.lease;
-      await this.save();
-      await this.ctx.storage.deleteAlarm();
-    }
+    await this.publish(videoId, [], { action: "release", attemptId });
   }
 
   async leaseInfo(): Promise<Lease | null> {

@@ -4,7 +4,6 @@
  * rendition, and starts playing as soon as the first rendition is published — then picks up
  * the higher qualities as they are published — all without reloading the page.
  */
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { WsMessage } from "@streamline/contracts";
@@ -13,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
-  api,
   CHROMIUM,
   CHROMIUM_ARGS,
+  signUpViaApi,
   startE2EStack,
   toolsAvailable,
   uploadFile,
@@ -64,11 +63,6 @@ describe.skipIf(!ready)("live progress on the watch page (real stack + Chromium)
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
   let browser: Browser;
   let source: string;
-  const account = {
-    email: `live-${randomBytes(4).toString("hex")}@example.com`,
-    password: `pw-${randomBytes(9).toString("hex")}`,
-    handle: `live-${randomBytes(3).toString("hex")}`,
-  };
 
   beforeAll(async () => {
     [stack, { "landscape-720p-10s.mp4": source }] = await Promise.all([
@@ -83,7 +77,7 @@ describe.skipIf(!ready)("live progress on the watch page (real stack + Chromium)
   });
 
   /** Signs in through the site's own login page, so the page's API calls carry the session. */
-  async function logIn(page: Page) {
+  async function logIn(page: Page, account: { email: string; password: string }) {
     await page.goto(`${stack.origin}/login?next=/`);
     await page.fill("[data-testid=login-email]", account.email);
     await page.fill("[data-testid=login-password]", account.password);
@@ -91,15 +85,10 @@ describe.skipIf(!ready)("live progress on the watch page (real stack + Chromium)
   }
 
   it("receives progress messages and starts playback without reloading", async () => {
-    const signup = await api<{ accessToken: string }>(stack.origin, "/api/auth/signup", {
-      method: "POST",
-      json: account,
-    });
-    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-    const token = signup.body.accessToken;
+    const account = await signUpViaApi(stack.origin, "live");
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await logIn(page);
+    await logIn(page, account);
     // From here on (the watch page), nothing may fail: no console errors, no refused requests.
     const consoleErrors: string[] = [];
     page.on("console", (m) => {
@@ -121,7 +110,10 @@ describe.skipIf(!ready)("live progress on the watch page (real stack + Chromium)
     });
 
     // Upload, then open the watch page at once: the transcode has only just been queued.
-    const { videoId } = await uploadFile(stack.origin, source, { title: "Live progress E2E", token });
+    const { videoId } = await uploadFile(stack.origin, source, {
+      title: "Live progress E2E",
+      token: account.token,
+    });
     let mainFrameNavigations = 0;
     page.on("framenavigated", (frame) => {
       if (frame === page.mainFrame()) mainFrameNavigations++;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError, type PartUrlsResponse } from "./api.ts";
 import {
   PartPutError,
+  type PartStatus,
   type PartTransport,
   PartUploadError,
   partRange,
@@ -120,6 +121,32 @@ describe("uploadParts", () => {
     for (let i = 1; i < progress.length; i++) {
       expect(progress[i]!.uploadedBytes).toBeGreaterThanOrEqual(progress[i - 1]!.uploadedBytes);
     }
+  });
+
+  it("reports each part's own speed and time left", async () => {
+    const h = harness();
+    let clock = 0;
+    const transport: PartTransport = {
+      async put(_url, body, onProgress) {
+        for (const fraction of [0.25, 0.5, 0.75]) {
+          clock += 1000;
+          onProgress(body.size * fraction);
+        }
+        return { etag: '"etag"' };
+      },
+    };
+    const seen: PartStatus[] = [];
+    await uploadParts(target(8 * MB, 8 * MB), {
+      api: h.api,
+      transport,
+      now: () => clock,
+      sleep: noSleep,
+      onPart: (p) => seen.push({ ...p }),
+    });
+    const uploading = seen.filter((p) => p.state === "uploading" && p.loaded > 0);
+    // 2 MB a second; 6 MB sent of 8 MB → 1 s left.
+    expect(uploading.at(-1)).toMatchObject({ loaded: 6 * MB, bytesPerSecond: 2 * MB, etaSec: 1 });
+    expect(seen.at(-1)).toMatchObject({ state: "done", etaSec: 0 });
   });
 
   it("uses URLs it was given and fetches the rest in batches", async () => {

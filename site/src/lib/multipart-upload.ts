@@ -19,6 +19,10 @@ export interface PartStatus {
   loaded: number;
   /** 1-based attempt currently running or last run; 0 before the first. */
   attempt: number;
+  /** This part's own throughput in the current attempt (0 until measurable). */
+  bytesPerSecond: number;
+  /** Seconds until this part is sent at its current speed; null when unknown. */
+  etaSec: number | null;
   error?: string;
 }
 
@@ -194,6 +198,8 @@ export async function uploadParts(target: UploadTarget, options: UploadPartsOpti
       state: isDone ? "done" : "pending",
       loaded: 0,
       attempt: 0,
+      bytesPerSecond: 0,
+      etaSec: null,
     });
     if (isDone) confirmedBytes += end - start;
   }
@@ -272,12 +278,16 @@ export async function uploadParts(target: UploadTarget, options: UploadPartsOpti
     for (let retry = 0; ; retry++) {
       part.state = "uploading";
       part.attempt = retry + 1;
+      part.bytesPerSecond = 0;
+      part.etaSec = null;
       delete part.error;
       emitPart(part);
       try {
         if (etag === null) {
           const url = await urlFor(n);
           let lastLoaded = 0;
+          const partMeter = new SpeedMeter(now);
+          partMeter.add(0);
           ({ etag } = await transport.put(
             url,
             body,
@@ -288,6 +298,9 @@ export async function uploadParts(target: UploadTarget, options: UploadPartsOpti
                 meter.add(sentBytes);
               }
               lastLoaded = bounded;
+              partMeter.add(bounded);
+              part.bytesPerSecond = partMeter.bytesPerSecond();
+              part.etaSec = part.bytesPerSecond > 0 ? (part.size - bounded) / part.bytesPerSecond : null;
               part.loaded = bounded;
               setInFlight(n, bounded);
               emitPart(part);
@@ -296,6 +309,7 @@ export async function uploadParts(target: UploadTarget, options: UploadPartsOpti
             signal,
           ));
           part.loaded = part.size;
+          part.etaSec = 0;
           setInFlight(n, part.size);
         }
         await api.recordPart(videoId, n, { etag, size: part.size }, signal);

@@ -78,6 +78,7 @@ export function mountUploadPage(root: HTMLElement): void {
   const etaText = el(root, "eta");
   const partsSummary = el(root, "parts-summary");
   const partGrid = el<HTMLOListElement>(root, "part-grid");
+  const activePartsList = el<HTMLUListElement>(root, "active-parts");
   const cancelButton = el<HTMLButtonElement>(root, "cancel");
   const cancelLabel = el(root, "cancel-label");
   const transcodePanel = el(root, "transcode-panel");
@@ -199,6 +200,9 @@ export function mountUploadPage(root: HTMLElement): void {
     const doneSet = new Set(done);
     partGrid.classList.toggle("is-dense", partCount > DENSE_PART_GRID);
     partStates.clear();
+    activeParts.clear();
+    activePartsList.replaceChildren();
+    activePartsList.hidden = true;
     cells = Array.from({ length: partCount }, (_, i) => {
       const n = i + 1;
       const li = document.createElement("li");
@@ -232,6 +236,48 @@ export function mountUploadPage(root: HTMLElement): void {
     partsSummary.textContent = bits.join(" · ");
   };
 
+  /** Parts being sent or waiting to be retried, for the per-part speed/ETA lines. */
+  const activeParts = new Map<number, Readonly<PartStatus>>();
+
+  const describeActivePart = (part: Readonly<PartStatus>): string => {
+    if (part.state === "retrying")
+      return `retrying (attempt ${part.attempt + 1})${part.error ? `: ${part.error}` : ""}`;
+    return [
+      `${formatBytes(part.loaded)} of ${formatBytes(part.size)}`,
+      formatRate(part.bytesPerSecond),
+      formatEta(part.etaSec),
+    ]
+      .filter((bit) => bit && bit !== "—")
+      .join(" · ");
+  };
+
+  const paintActiveParts = () => {
+    const existing = new Map<string, HTMLLIElement>();
+    for (const li of activePartsList.querySelectorAll<HTMLLIElement>(":scope > li")) {
+      existing.set(li.dataset.partNumber ?? "", li);
+    }
+    const rows = [...activeParts.values()]
+      .sort((a, b) => a.partNumber - b.partNumber)
+      .map((part) => {
+        const key = String(part.partNumber);
+        let li = existing.get(key);
+        existing.delete(key);
+        if (!li) {
+          li = document.createElement("li");
+          li.dataset.testid = "active-part";
+          li.dataset.partNumber = key;
+          li.innerHTML = '<span class="active-part-name"></span><span class="active-part-detail"></span>';
+        }
+        li.dataset.state = part.state;
+        li.firstElementChild!.textContent = `Part ${part.partNumber}`;
+        li.lastElementChild!.textContent = describeActivePart(part);
+        return li;
+      });
+    for (const stale of existing.values()) stale.remove();
+    if (rows.some((li, i) => activePartsList.children[i] !== li)) activePartsList.replaceChildren(...rows);
+    activePartsList.hidden = rows.length === 0;
+  };
+
   const onPart = (part: Readonly<PartStatus>) => {
     const cell = cells[part.partNumber - 1];
     if (!cell) return;
@@ -244,10 +290,14 @@ export function mountUploadPage(root: HTMLElement): void {
       partStates.set(part.partNumber, part.state);
       renderPartsSummary();
     }
+    if (part.state === "uploading" || part.state === "retrying") activeParts.set(part.partNumber, part);
+    else activeParts.delete(part.partNumber);
+    if (!frame) frame = requestAnimationFrame(paintProgress);
   };
 
   const paintProgress = () => {
     frame = 0;
+    paintActiveParts();
     const p = pendingProgress;
     if (!p) return;
     const fraction = p.totalBytes ? p.uploadedBytes / p.totalBytes : 0;

@@ -2,7 +2,8 @@
  * Live progress, end to end on the real stack: a signed-in browser opens the watch page of a
  * video that is still transcoding, receives the VideoRoom's WebSocket frames, shows them per
  * rendition, and starts playing as soon as the first rendition is published — then picks up
- * the higher qualities as they are published — all without reloading the page.
+ * the higher qualities as they are published — all without reloading the page. A second case
+ * cuts the socket mid-transcode and checks the client reconnects with a new ticket and resyncs.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -215,6 +216,69 @@ describe.skipIf(!ready)("live progress on the watch page (real stack + Chromium)
       mkdirSync(dir, { recursive: true });
       await page.screenshot({ path: join(dir, "watch-live-ready.png"), fullPage: true });
     }
+    await page.close();
+  });
+  it("reconnects with a fresh ticket and resyncs when the feed drops mid-transcode", async () => {
+    const account = await signUpViaApi(stack.origin, "recon");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(page, account);
+    await page.addInitScript(recordHooks);
+
+    // Sit between the page and the edge: forward everything, and cut the first connection as
+    // soon as encoding is reported (the page sees an abnormal close, as after a network drop).
+    const tickets: string[] = [];
+    const afterReconnect: WsMessage[] = [];
+    let droppedAt = 0;
+    await page.routeWebSocket(/\/ws\/videos\//, (ws) => {
+      tickets.push(new URL(ws.url()).searchParams.get("ticket") ?? "");
+      const connection = tickets.length;
+      const server = ws.connectToServer();
+      server.onMessage((frame) => {
+        ws.send(frame);
+        if (frame === "pong") return;
+        const message = JSON.parse(String(frame)) as WsMessage;
+        if (connection > 1) afterReconnect.push(message);
+        if (connection === 1 && !droppedAt && message.type === "progress" && message.stage === "encode") {
+          droppedAt = Date.now();
+          void ws.close({ code: 4000, reason: "test: connection dropped" });
+          void server.close();
+        }
+      });
+    });
+    const videoReads: number[] = [];
+
+    const { videoId } = await uploadFile(stack.origin, source, {
+      title: "Reconnect E2E",
+      token: account.token,
+    });
+    page.on("request", (r) => {
+      if (r.method() === "GET" && r.url() === `${stack.origin}/api/videos/${videoId}`)
+        videoReads.push(Date.now());
+    });
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>("video[data-testid=player]");
+        return !!v && !v.hidden && v.currentTime > 1;
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
+    const log = await page.evaluate(() => (window as unknown as { __e2e: PageLog }).__e2e);
+
+    expect(droppedAt).toBeGreaterThan(0);
+    expect(tickets.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tickets).size).toBe(tickets.length); // a new ticket for every connection
+    const reconnecting = log.liveStates.indexOf("reconnecting");
+    expect(reconnecting, JSON.stringify(log.liveStates)).toBeGreaterThan(log.liveStates.indexOf("open"));
+    expect(log.liveStates.indexOf("open", reconnecting)).toBeGreaterThan(reconnecting);
+    // Resync: the server's snapshot first, and a fresh read of the video after reconnecting.
+    expect(afterReconnect[0]?.type).toBe("status");
+    expect(videoReads.some((t) => t > droppedAt)).toBe(true);
+    // Progress kept moving after the drop, and still the same document.
+    expect(afterReconnect.some((m) => m.type === "progress" || m.type === "rendition")).toBe(true);
+    expect(log.loads).toBe(1);
     await page.close();
   });
 });

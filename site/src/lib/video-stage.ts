@@ -39,6 +39,7 @@ export interface VideoStage {
  * reload the player's master once rather than once per rung.
  */
 const QUALITY_REFRESH_DEBOUNCE_MS = 1_000;
+const MAX_QUALITY_REFRESH_RETRIES = 3;
 /** Fetch a new delivery token this long before the current one expires. */
 const TOKEN_REFRESH_LEAD_MS = 60_000;
 /** Refused requests right after a fresh token mean something else is wrong: stop retrying. */
@@ -84,6 +85,7 @@ export function mountVideoStage(
   let attaching: Promise<void> | null = null;
   let tokenTimer: ReturnType<typeof setTimeout> | undefined;
   let qualityTimer: ReturnType<typeof setTimeout> | undefined;
+  let qualityFailures = 0;
   let live: LiveProgress | null = null;
   /** Video renditions in the master the player last loaded (more published → reload it). */
   let loadedRungs = 0;
@@ -275,8 +277,12 @@ export function mountVideoStage(
     let fresh: VideoDto;
     try {
       fresh = await api.getVideo(videoId, lifetime.signal);
+      qualityFailures = 0;
     } catch {
-      return; // The next rendition or the final `ready` tries again.
+      // After `ready` the feed is closed, so nothing else would ask again: retry a few times.
+      if (!lifetime.signal.aborted && ++qualityFailures <= MAX_QUALITY_REFRESH_RETRIES)
+        scheduleQualityRefresh();
+      return;
     }
     apply(fresh);
     if (!player || !fresh.playback || videoRungs(fresh) <= loadedRungs) return;

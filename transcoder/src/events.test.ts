@@ -87,8 +87,14 @@ describe("HttpEventReporter", () => {
       clock += 2000;
       reporter.progress({ stage: "encode", percent: i * 10 });
     }
+    reporter.heartbeat();
+    reporter.heartbeat(); // coalesced with the one above while the queue waits
     await reporter.flush();
-    expect(edge.events.map((e) => (e.type === "progress" ? e.percent : e.type))).toEqual(["heartbeat", 50]);
+    expect(edge.events.map((e) => (e.type === "progress" ? e.percent : e.type))).toEqual([
+      "heartbeat",
+      50,
+      "heartbeat",
+    ]);
   });
 
   it("retries 5xx with backoff and never throws", async () => {

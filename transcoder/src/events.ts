@@ -107,6 +107,8 @@ export class HttpEventReporter implements JobReporter {
   }
 
   heartbeat(): void {
+    // One waiting heartbeat says everything; an unreachable edge must not grow the queue.
+    if (this.queue.slice(1).some((q) => q.body.type === "heartbeat")) return;
     this.enqueue({ type: "heartbeat", node: this.opts.node });
   }
 

@@ -1,7 +1,8 @@
 /**
  * The transcoder's one logger: JSON lines on stdout/stderr so container log shippers
  * can parse them, with a short human prefix-free shape `{ level, msg, ...fields }`.
- * `LOG_LEVEL=silent` (used by tests) mutes everything below `error`.
+ * `LOG_LEVEL` picks the threshold (`silent` mutes everything but errors); default `info`,
+ * `warn` under vitest.
  */
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -10,7 +11,8 @@ export type LogFields = Record<string, unknown>;
 const ORDER: Record<LogLevel | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 50 };
 
 function threshold(): number {
-  const raw = process.env.LOG_LEVEL ?? "info";
+  // Under vitest the logs would drown the test report: warnings and errors only, unless asked.
+  const raw = process.env.LOG_LEVEL ?? (process.env.VITEST ? "warn" : "info");
   return raw in ORDER ? ORDER[raw as LogLevel] : ORDER.info;
 }
 

@@ -65,6 +65,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "e2e",
+            globalSetup: ["e2e/global-setup.ts"],
             include: ["e2e/**/*.test.ts"],
             environment: "node",
             testTimeout: 300_000,

@@ -20,6 +20,14 @@ export const WsMessage = z.discriminatedUnion("type", [
     rendition: z.string().optional(),
   }),
   z.object({ type: z.literal("rendition"), rendition: Rendition }),
+  /** Upload progress as the edge records part ETags (the server-side truth, shared by every tab). */
+  z.object({
+    type: z.literal("upload"),
+    partsDone: z.number().int().nonnegative(),
+    partCount: z.number().int().positive(),
+    uploadedBytes: z.number().int().nonnegative(),
+    size: z.number().int().nonnegative(),
+  }),
   z.object({ type: z.literal("ready") }),
   z.object({ type: z.literal("failed"), reason: z.string() }),
 ]);

@@ -219,3 +219,46 @@ describe("ticket visibility", () => {
     );
   });
 });
+
+describe("upload events reach the room", () => {
+  it("watchers hear each recorded part and the completion", async () => {
+    const owner = await signUp();
+    const size = 9 * 1024 * 1024;
+    const created = await callJson<{ videoId: string; parts: { partNumber: number; url: string }[] }>(
+      "/api/uploads",
+      {
+        method: "POST",
+        json: { filename: "clip.mp4", size, contentType: "video/mp4" },
+        headers: owner.auth,
+      },
+    );
+    const { videoId, parts } = created.body;
+    const ticket = await callJson<{ ticket: string }>("/api/ws-ticket", {
+      method: "POST",
+      json: { videoId },
+      headers: owner.auth,
+    });
+    const w = await watch(videoId, ticket.body.ticket);
+    for (const { partNumber, url } of parts) {
+      const bytes = new Uint8Array(partNumber === 1 ? 8 * 1024 * 1024 : 1024 * 1024);
+      const put = await fetch(url, { method: "PUT", body: bytes });
+      const rec = await call(`/api/uploads/${videoId}/parts/${partNumber}`, {
+        method: "PUT",
+        json: { etag: put.headers.get("etag"), size: bytes.length },
+        headers: owner.auth,
+      });
+      expect(rec.status).toBe(204);
+    }
+    expect(
+      (await call(`/api/uploads/${videoId}/complete`, { method: "POST", headers: owner.auth })).status,
+    ).toBe(202);
+    await waitFor(async () => w.messages.some((m) => typeof m !== "string" && m.type === "status"));
+    const received = w.messages.filter((m): m is WsMessage => typeof m !== "string");
+    expect(received.filter((m) => m.type === "upload")).toEqual([
+      { type: "upload", partsDone: 1, partCount: 2, uploadedBytes: 8 * 1024 * 1024, size },
+      { type: "upload", partsDone: 2, partCount: 2, uploadedBytes: size, size },
+    ]);
+    expect(received.at(-1)).toEqual({ type: "status", status: "queued", playable: false });
+    w.ws.close(1000);
+  });
+});

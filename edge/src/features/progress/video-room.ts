@@ -45,6 +45,9 @@ function applyMessage(state: RoomState, m: WsMessage) {
     case "rendition":
       state.renditions = [...state.renditions.filter((r) => r.rendition.name !== m.rendition.name), m];
       break;
+    case "upload":
+      state.upload = m;
+      break;
     case "ready":
     case "failed":
       state.terminal = m;
@@ -60,6 +63,7 @@ interface RoomState {
   /** Latest progress per rendition ("all" when the transcoder reports the whole job). */
   progress: Record<string, Extract<WsMessage, { type: "progress" }>>;
   renditions: Extract<WsMessage, { type: "rendition" }>[];
+  upload?: Extract<WsMessage, { type: "upload" }>;
   terminal?: Extract<WsMessage, { type: "ready" | "failed" }>;
   lease?: Lease;
 }
@@ -129,6 +133,7 @@ export class VideoRoom extends DurableObject<Env> {
     const s = await this.load();
     const out: WsMessage[] = [];
     if (s.status) out.push(s.status);
+    if (s.upload && (!s.status || s.status.status === "uploading")) out.push(s.upload);
     out.push(...s.renditions);
     out.push(...Object.values(s.progress));
     if (s.terminal) out.push(s.terminal);

@@ -7,6 +7,7 @@ import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
+import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { toVideoDto } from "../videos/videos.service.ts";
 import { UploadsService } from "./uploads.service.ts";
@@ -15,7 +16,13 @@ const PartNumber = z.coerce.number().int().min(1).max(10_000);
 
 function uploadsService(c: { var: AppEnv["Variables"] }) {
   const { db, store, config, env } = c.var.services;
-  return new UploadsService({ repo: new VideosRepo(db), store, queue: queueOf(env.JOBS), config });
+  return new UploadsService({
+    repo: new VideosRepo(db),
+    store,
+    queue: queueOf(env.JOBS),
+    room: roomNotifier(env, config.JOB_LEASE_SECONDS * 1000),
+    config,
+  });
 }
 
 /** Every upload route is the owner's alone: anyone else's video id answers 404. */

@@ -10,6 +10,7 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { type ObjectStore, StorageError } from "../../lib/storage/object-store.ts";
 import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
+import type { Room } from "../progress/room-notifier.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
 import { isOwner } from "../videos/videos.service.ts";
 
@@ -25,6 +26,8 @@ export interface UploadDeps {
   repo: VideosRepo;
   store: ObjectStore;
   queue: JobQueue;
+  /** Watchers of the video hear about parts, completion and aborts. */
+  room: Pick<Room, "publish">;
   config: Pick<
     Config,
     "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS"
@@ -167,6 +170,16 @@ export class UploadsService {
       );
     }
     await this.deps.repo.upsertPart({ videoId, partNumber, etag: part.etag, size: part.size });
+    const parts = await this.deps.repo.parts(videoId);
+    await this.deps.room.publish(videoId, [
+      {
+        type: "upload",
+        partsDone: parts.length,
+        partCount: video.partCount,
+        uploadedBytes: parts.reduce((sum, p) => sum + p.size, 0),
+        size: video.size,
+      },
+    ]);
   }
 
   async state(videoId: string, ownerId: string) {
@@ -243,7 +256,11 @@ export class UploadsService {
       ["uploading"],
     );
     await repo.update(videoId, { uploadId: null });
-    return (await repo.find(videoId))!;
+    const queued = (await repo.find(videoId))!;
+    await this.deps.room.publish(videoId, [
+      { type: "status", status: queued.status, playable: queued.playable },
+    ]);
+    return queued;
   }
 
   async abort(videoId: string, ownerId: string): Promise<void> {
@@ -252,10 +269,15 @@ export class UploadsService {
       // Some S3 servers lack AbortMultipartUpload; the sweeper removes leftovers.
     });
     await this.deps.store.delete([sourceKey(videoId)]).catch(() => {});
-    await this.deps.repo.transition(videoId, ["uploading"], {
+    const aborted = await this.deps.repo.transition(videoId, ["uploading"], {
       status: "failed",
       failureReason: "upload aborted",
       uploadId: null,
     });
+    if (aborted) {
+      await this.deps.room.publish(videoId, [
+        { type: "status", status: "failed", playable: false, failureReason: "upload aborted" },
+      ]);
+    }
   }
 }

@@ -59,6 +59,6 @@ export async function postEvent(
   return call("/internal/transcoder/events", { method: "POST", body, headers });
 }
 
-export async function scriptFleet(videoId: string, statuses: number[]) {
+export async function scriptFleet(videoId: string, statuses: (number | string)[]) {
   await fetch(`${env.FLEET_URL}/__script`, { method: "POST", body: JSON.stringify({ videoId, statuses }) });
 }

@@ -28,7 +28,7 @@ export default async function setup(project: TestProject) {
   const s3 = await startS3Server({ directory: dir, port: 0, buckets: ["streamline", "sweeper-test"] });
 
   const received = new Map<string, unknown[]>();
-  const scripts = new Map<string, number[]>();
+  const scripts = new Map<string, (number | string)[]>();
   const cancels = new Map<string, unknown[]>();
   const fleet: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -40,7 +40,7 @@ export default async function setup(project: TestProject) {
       res.end(JSON.stringify(json));
     };
     if (req.method === "POST" && url.pathname === "/__script") {
-      const { videoId, statuses } = JSON.parse(body) as { videoId: string; statuses: number[] };
+      const { videoId, statuses } = JSON.parse(body) as { videoId: string; statuses: (number | string)[] };
       scripts.set(videoId, statuses);
       return send(200, { ok: true });
     }
@@ -76,8 +76,12 @@ export default async function setup(project: TestProject) {
       const list = received.get(job.videoId) ?? [];
       list.push(job);
       received.set(job.videoId, list);
-      const status = scripts.get(job.videoId)?.shift() ?? 202;
-      return send(status, {}, status === 429 ? { "retry-after": "7" } : {});
+      // Scripted answers: a status, or "409:job_claimed"-style status with an error code.
+      const [status, code] = String(scripts.get(job.videoId)?.shift() ?? 202).split(":") as [string, string?];
+      const n = Number(status);
+      const headers: Record<string, string> =
+        n === 429 || code === "job_claimed" ? { "retry-after": "7" } : {};
+      return send(n, code ? { error: { code, message: code } } : {}, headers);
     }
     send(404, {});
   });

@@ -52,6 +52,15 @@ describe("job dispatch consumer", () => {
     expect(result.kind === "retry" && result.why).toMatch(/unreachable/);
   });
 
+  it("retries a job whose previous attempt still holds the fleet claim (409 job_claimed)", async () => {
+    const video = await insertVideo({ status: "queued", attempt: 2 });
+    await scriptFleet(video.id, ["409:job_claimed", "409:already_running"]);
+    const s = services(env);
+    expect(await dispatchJob(s, jobFor(video), 1)).toMatchObject({ kind: "retry", delaySeconds: 7 });
+    // The same attempt already running somewhere is a success, not a retry.
+    expect(await dispatchJob(s, jobFor(video), 2)).toMatchObject({ kind: "ack", accepted: false });
+  });
+
   it("drops (acks) a payload that is not a job instead of retrying it forever", async () => {
     const result = await runBatch("streamline-jobs", [{ v: 9, type: "nonsense" }]);
     expect(result.explicitAcks).toEqual(["m0"]);

@@ -47,14 +47,24 @@ export async function dispatchJob(
       why: `transcoder unreachable: ${String(err)}`,
     };
   }
-  await res.text().catch(() => "");
-  // 409: the job already runs on some node (at-least-once redelivery) — its lease stands.
-  if (res.status === 202 || res.status === 409)
-    return { kind: "ack", accepted: res.status === 202, job: parsed.data };
+  const text = await res.text().catch(() => "");
+  if (res.status === 202) return { kind: "ack", accepted: true, job: parsed.data };
+  // 409 `already_running`: this very attempt runs on some node (at-least-once redelivery): its
+  // lease stands. 409 `job_claimed`: an older attempt's claim hasn't expired yet: try again later.
+  if (res.status === 409 && errorCode(text) !== "job_claimed")
+    return { kind: "ack", accepted: false, job: parsed.data };
   const retryAfter = Number(res.headers.get("retry-after"));
   const delay =
     Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(300, retryAfter) : backoffSeconds(attempts);
   return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${res.status}` };
+}
+
+function errorCode(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function consumeJobs(batch: MessageBatch<unknown>, services: Services): Promise<void> {

@@ -17,6 +17,7 @@ import type {
   SessionDto,
   SessionListResponse,
   SignupBody,
+  UpdateVideoBody,
   UploadStateResponse,
   UserDto,
   VideoDto,
@@ -33,6 +34,14 @@ export type VideoListResponse = { videos: VideoDto[] };
 /** `POST /api/ws-ticket` response (no shared schema for it yet). */
 export type WsTicketResponse = { ticket: string; expiresAt: string };
 export type SignupRequest = z.input<typeof SignupBody>;
+export type UpdateVideoRequest = z.input<typeof UpdateVideoBody>;
+/** One caption track of a video (`GET /api/videos/:id/captions`; no shared schema for it yet). */
+export type CaptionTrackDto = { lang: string; label: string; default: boolean; cues: number };
+export type CaptionListResponse = { captions: CaptionTrackDto[] };
+/** `PUT /api/videos/:id/poster` (202): the transcoder resizes it, then `thumbnailUrl` changes. */
+export type PosterUploadResponse = { status: "processing" };
+/** One field-level problem in a `validation_failed` error. */
+export type ValidationIssue = { path?: string; message?: string };
 export type LoginRequest = z.input<typeof LoginBody>;
 export type {
   AuthResponse,
@@ -132,7 +141,10 @@ async function errorFrom(response: Response): Promise<ApiError> {
 }
 
 interface RequestOptions {
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is (a file), with its own content type; wins over `body`. */
+  raw?: { data: Blob | ArrayBuffer | string; contentType: string };
   signal?: AbortSignal | undefined;
   /** Send the Bearer token (default). Auth endpoints that run on the cookie or a password say false. */
   auth?: boolean;
@@ -156,10 +168,11 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 async function send<T>(
   method: string,
   path: string,
-  { body, signal, auth = true, keepalive }: RequestOptions,
+  { body, raw, signal, auth = true, keepalive }: RequestOptions,
 ): Promise<T> {
   const headers = new Headers({ accept: "application/json" });
-  if (body !== undefined) headers.set("content-type", "application/json");
+  if (raw) headers.set("content-type", raw.contentType);
+  else if (body !== undefined) headers.set("content-type", "application/json");
   const token = auth ? await accessToken() : null;
   if (token) headers.set("authorization", `Bearer ${token}`);
 
@@ -168,7 +181,7 @@ async function send<T>(
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? null : JSON.stringify(body),
+      body: raw ? raw.data : body === undefined ? null : JSON.stringify(body),
       credentials: "same-origin",
       signal: signal ?? null,
       ...(keepalive ? { keepalive } : {}),
@@ -230,8 +243,41 @@ export const api = {
 
   me: (signal?: AbortSignal) => request<MeResponse>("GET", "/api/me", { signal }),
 
-  myVideos: (limit = 24, signal?: AbortSignal) =>
-    request<VideoListResponse>("GET", `/api/me/videos?limit=${limit}`, { signal }),
+  /** The caller's own videos in every status and visibility, newest first; `before` = ms cursor. */
+  myVideos: (page: { limit?: number; before?: number } = {}, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ limit: String(page.limit ?? 24) });
+    if (page.before !== undefined) query.set("before", String(page.before));
+    return request<VideoListResponse>("GET", `/api/me/videos?${query}`, { signal });
+  },
+
+  updateVideo: (videoId: string, patch: UpdateVideoRequest) =>
+    request<VideoDto>("PATCH", `/api/videos/${id(videoId)}`, { body: patch }),
+
+  deleteVideo: (videoId: string) => request<void>("DELETE", `/api/videos/${id(videoId)}`),
+
+  listCaptions: (videoId: string, signal?: AbortSignal) =>
+    request<CaptionListResponse>("GET", `/api/videos/${id(videoId)}/captions`, { signal }),
+
+  /** Adds or replaces the track for `lang` (WebVTT or SubRip, converted and validated by the edge). */
+  putCaptions: (
+    videoId: string,
+    track: { lang: string; label: string; isDefault: boolean },
+    file: Blob | string,
+    contentType: string,
+  ) => {
+    const query = new URLSearchParams({ label: track.label, default: String(track.isDefault) });
+    return request<CaptionTrackDto>("PUT", `/api/videos/${id(videoId)}/captions/${id(track.lang)}?${query}`, {
+      raw: { data: file, contentType },
+    });
+  },
+
+  deleteCaptions: (videoId: string, lang: string) =>
+    request<void>("DELETE", `/api/videos/${id(videoId)}/captions/${id(lang)}`),
+
+  putPoster: (videoId: string, image: Blob, contentType: string) =>
+    request<PosterUploadResponse>("PUT", `/api/videos/${id(videoId)}/poster`, {
+      raw: { data: image, contentType },
+    }),
 
   listSessions: (signal?: AbortSignal) => request<SessionListResponse>("GET", "/api/sessions", { signal }),
 

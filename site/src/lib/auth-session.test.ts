@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError, type AuthResponse, api } from "./api.ts";
-import { type AuthChannel, createAuthSession, loginUrl, requiresUser, safeNext } from "./auth-session.ts";
+import {
+  type AuthChannel,
+  createAuthSession,
+  loginUrl,
+  requiresUser,
+  SESSION_HINT_TTL_MS,
+  type SessionHint,
+  safeNext,
+} from "./auth-session.ts";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 const user = {
@@ -15,7 +23,7 @@ const issued = (n: number, ttlMs = 15 * 60_000): AuthResponse => ({
   expiresAt: new Date(NOW + ttlMs).toISOString(),
 });
 
-function harness(refreshImpl: () => Promise<AuthResponse>) {
+function harness(refreshImpl: () => Promise<AuthResponse>, hint?: SessionHint) {
   let clock = NOW;
   const timers: { fn: () => void; at: number }[] = [];
   const fakeApi = {
@@ -36,6 +44,7 @@ function harness(refreshImpl: () => Promise<AuthResponse>) {
     },
     clearTimer: (t) => timers.splice(timers.indexOf(t as (typeof timers)[number]), 1),
     openChannel: () => channel,
+    ...(hint ? { hint } : {}),
   });
   return {
     session,
@@ -70,6 +79,8 @@ describe("safeNext / loginUrl / requiresUser", () => {
   it("knows which pages need an account", () => {
     expect(requiresUser("/upload")).toBe(true);
     expect(requiresUser("/account")).toBe(true);
+    expect(requiresUser("/studio")).toBe(true);
+    expect(requiresUser("/studio/v_aaaaaaaaaaaaaaaa")).toBe(true);
     expect(requiresUser("/")).toBe(false);
     expect(requiresUser("/watch/v_x")).toBe(false);
     expect(requiresUser("/uploads-are-public")).toBe(false);
@@ -144,6 +155,71 @@ describe("auth session", () => {
     h.channel.onmessage?.({ data: { type: "signed-out" } } as MessageEvent);
     expect(h.session.state().status).toBe("anonymous");
     expect(await h.session.accessToken()).toBeNull();
+  });
+});
+
+describe("signed-in hint (no refresh request, so no 401 in the console, for anonymous visitors)", () => {
+  const memoryHint = (until: number) => {
+    const hint = {
+      until,
+      get: () => hint.until,
+      set(v: number) {
+        hint.until = v;
+      },
+    };
+    return hint;
+  };
+
+  it("without a hint the visitor is anonymous at once and the API is never asked", async () => {
+    const hint = memoryHint(0);
+    const h = harness(async () => issued(1), hint);
+    expect(await h.session.start()).toEqual({ status: "anonymous", user: null });
+    expect(await h.session.accessToken()).toBeNull();
+    expect(h.fakeApi.refresh).not.toHaveBeenCalled();
+  });
+
+  it("a lapsed hint counts as none", async () => {
+    const h = harness(async () => issued(1), memoryHint(NOW - 1));
+    expect((await h.session.start()).status).toBe("anonymous");
+    expect(h.fakeApi.refresh).not.toHaveBeenCalled();
+  });
+
+  it("with a hint the cookie is traded as before, and each refresh slides the hint", async () => {
+    const hint = memoryHint(NOW + 1000);
+    const h = harness(async () => issued(1), hint);
+    expect((await h.session.start()).status).toBe("signed-in");
+    expect(h.fakeApi.refresh).toHaveBeenCalledTimes(1);
+    expect(hint.until).toBe(NOW + SESSION_HINT_TTL_MS);
+  });
+
+  it("a refused refresh clears the hint; a network failure keeps it", async () => {
+    const refused = memoryHint(NOW + 1000);
+    const h = harness(async () => {
+      throw new ApiError(401, "invalid_refresh_token", "signed out");
+    }, refused);
+    expect((await h.session.start()).status).toBe("anonymous");
+    expect(refused.until).toBe(0);
+
+    const offline = memoryHint(NOW + 1000);
+    const o = harness(async () => {
+      throw new ApiError(0, "network_error", "offline");
+    }, offline);
+    expect((await o.session.start()).status).toBe("error");
+    expect(offline.until).toBe(NOW + 1000);
+  });
+
+  it("signing in sets it, signing out clears it; another tab's sign-in is still picked up", async () => {
+    const hint = memoryHint(0);
+    const h = harness(async () => issued(7), hint);
+    await h.session.start();
+    await h.session.signIn({ email: "ana@example.com", password: "correct horse battery" });
+    expect(hint.until).toBe(NOW + SESSION_HINT_TTL_MS);
+    await h.session.signOut();
+    expect(hint.until).toBe(0);
+
+    h.channel.onmessage?.({ data: { type: "signed-in" } } as MessageEvent);
+    await vi.waitFor(() => expect(h.session.state().status).toBe("signed-in"));
+    expect(await h.session.accessToken()).toBe("token-7");
   });
 });
 

@@ -9,6 +9,12 @@
  *
  * `authSession` is wired to the API client: every request waits for the first refresh,
  * carries the token, and a 401 `token_expired` triggers one refresh and a retry.
+ *
+ * Page scripts can't see the HttpOnly cookie, so without a hint every anonymous page load
+ * would ask `POST /api/auth/refresh` and get the expected 401 — which browsers log as a
+ * console error. A small "may be signed in until …" hint in localStorage (no token, just a
+ * timestamp, like Auth0's `is.authenticated` cookie) is set on every sign-in and refresh and
+ * cleared on sign-out or a refused refresh; without it we are signed out and never ask.
  */
 import {
   ApiError,
@@ -34,9 +40,12 @@ const STALE_MS = 15_000;
 const MIN_TIMER_MS = 5_000;
 const LOCK_NAME = "streamline-auth-refresh";
 const CHANNEL_NAME = "streamline-auth";
+const HINT_KEY = "streamline:signed-in-until";
+/** The refresh cookie's sliding lifetime (edge: 30 days); a hint never outlives it. */
+export const SESSION_HINT_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** Pages that make no sense without an account: anonymous visitors go to /login and come back. */
-const USER_PAGES = ["/upload", "/account"];
+const USER_PAGES = ["/upload", "/account", "/studio"];
 
 export function requiresUser(pathname: string): boolean {
   return USER_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));
@@ -54,8 +63,17 @@ export function loginUrl(next: string): string {
   return `/login?next=${encodeURIComponent(safeNext(next))}`;
 }
 
+/** Whether this browser may hold a refresh cookie (see the module comment). */
+export interface SessionHint {
+  /** Epoch ms until which a refresh cookie may exist; 0 = signed out. */
+  get(): number;
+  set(until: number): void;
+}
+
 export interface AuthDeps {
   api: Pick<typeof api, "refresh" | "login" | "signup" | "logout">;
+  /** Absent: always ask the API on start. */
+  hint?: SessionHint;
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
@@ -114,6 +132,7 @@ export function createAuthSession(deps: AuthDeps) {
   }
 
   function apply(res: AuthResponse | null, status: AuthStatus = res ? "signed-in" : "anonymous") {
+    deps.hint?.set(res ? now() + SESSION_HINT_TTL_MS : 0);
     token = res?.accessToken ?? null;
     expiresAt = res ? Date.parse(res.expiresAt) : 0;
     schedule();
@@ -142,6 +161,11 @@ export function createAuthSession(deps: AuthDeps) {
 
   function start(): Promise<AuthState> {
     tabs();
+    if (!started && deps.hint && !(deps.hint.get() > now())) {
+      // No sign-in from this browser (or it lapsed): signed out, without a request the API must refuse.
+      apply(null);
+      started = Promise.resolve(state);
+    }
     started ??= refresh().then(() => state);
     return started;
   }
@@ -196,9 +220,31 @@ function browserLock<T>(fn: () => Promise<T>): Promise<T> {
   return locks ? locks.request(LOCK_NAME, fn) : fn();
 }
 
+/** localStorage can be missing or throw (privacy modes): then behave as if there were no hint support. */
+function browserHint(): SessionHint | undefined {
+  try {
+    const storage = globalThis.localStorage;
+    if (!storage) return undefined;
+    return {
+      get: () => Number(storage.getItem(HINT_KEY)) || 0,
+      set(until) {
+        try {
+          if (until > 0) storage.setItem(HINT_KEY, String(until));
+          else storage.removeItem(HINT_KEY);
+        } catch {
+          // Storage full or blocked: the next page load simply asks the API.
+        }
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** This tab's session, wired to the API client. */
 export const authSession = createAuthSession({
   api,
+  hint: browserHint(),
   withLock: browserLock,
   openChannel: () => (typeof BroadcastChannel !== "undefined" ? new BroadcastChannel(CHANNEL_NAME) : null),
 });

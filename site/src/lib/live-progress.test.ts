@@ -94,6 +94,7 @@ function video(patch: Partial<VideoDto> = {}): VideoDto {
     height: 720,
     renditions: [],
     thumbnailUrl: null,
+    trickplayUrl: null,
     createdAt: "2026-11-23T10:00:00.000Z",
     ...patch,
   };
@@ -471,6 +472,15 @@ describe("state merge", () => {
     s = mergeMessage(s, p(95, { stage: "thumbnails" }));
     s = mergeMessage(s, p(80, { stage: "upload", rendition: "720p" }));
     expect(s.job).toMatchObject({ percent: 95, stage: "thumbnails" });
+  });
+
+  it("keeps the latest upload progress the edge reported, without touching the transcode", () => {
+    let s = initialLiveState();
+    s = mergeMessage(s, { type: "upload", partsDone: 1, partCount: 4, uploadedBytes: 8, size: 30 });
+    s = mergeMessage(s, { type: "upload", partsDone: 2, partCount: 4, uploadedBytes: 16, size: 30 });
+    expect(s.upload).toEqual({ partsDone: 2, partCount: 4, uploadedBytes: 16, size: 30 });
+    expect(s.job).toBeNull();
+    expect(s.renditions).toEqual([]);
   });
 
   it("clamps odd percentages in rows", () => {

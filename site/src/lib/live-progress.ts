@@ -17,6 +17,8 @@ import { ApiError, api, type VideoDto } from "./api.ts";
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 export type ProgressMessage = Extract<WsMessage, { type: "progress" }>;
+/** Upload progress as the edge records parts (shared by every tab following the video). */
+export type UploadProgress = Omit<Extract<WsMessage, { type: "upload" }>, "type">;
 
 /** One rung of the ladder as the UI shows it. */
 export interface RenditionRow {
@@ -44,6 +46,8 @@ export interface LiveState {
   terminal: "ready" | "failed" | "gone" | null;
   /** True while the slow poll stands in for a socket that cannot connect. */
   polling: boolean;
+  /** Parts recorded so far while the video is still uploading (absent until the edge reports one). */
+  upload?: UploadProgress;
 }
 
 export type LiveEvent =
@@ -228,6 +232,10 @@ export function mergeMessage(state: LiveState, m: WsMessage): LiveState {
       };
     case "failed":
       return { ...state, status: "failed", failureReason: m.reason, job: null, terminal: "failed" };
+    case "upload": {
+      const { type: _type, ...upload } = m;
+      return { ...state, upload };
+    }
   }
 }
 

@@ -77,6 +77,8 @@ export const VideoDto = z.object({
   height: z.number().nullable(),
   renditions: z.array(Rendition),
   thumbnailUrl: z.string().nullable(),
+  /** Signed WebVTT of trick-play thumbnails (`sprite-N.jpg#xywh=…` cues), once generated. */
+  trickplayUrl: z.string().nullable(),
   playback: z.object({ hls: z.string(), expiresAt: z.string() }).optional(),
   progress: VideoProgress.optional(),
   createdAt: z.string(),

@@ -37,6 +37,14 @@ export const RenditionReadyEvent = z.object({
   /** Master playlist key currently valid (rewritten as rungs appear). */
   masterKey: z.string(),
 });
+export const Trickplay = z.object({
+  /** WebVTT whose cues point at `sprite-N.jpg#xywh=…` beside it. */
+  vttKey: z.string(),
+  spriteKeys: z.array(z.string()),
+  intervalSec: z.number().positive(),
+});
+export type Trickplay = z.infer<typeof Trickplay>;
+
 export const DoneEvent = z.object({
   ...base,
   type: z.literal("done"),
@@ -44,6 +52,16 @@ export const DoneEvent = z.object({
   renditions: z.array(Rendition).min(1),
   masterKey: z.string(),
   posterKey: z.string().nullable(),
+  trickplay: Trickplay.optional(),
+  /** True when the master offers an audio-only variant. */
+  audioOnly: z.boolean().optional(),
+});
+/** A poster job's result (job type "poster"): resized JPEG + WebP. */
+export const PosterReadyEvent = z.object({
+  ...base,
+  type: z.literal("poster"),
+  posterKey: z.string(),
+  posterWebpKey: z.string().nullable(),
 });
 export const FailedEvent = z.object({
   ...base,
@@ -60,6 +78,7 @@ export const TranscoderEvent = z.discriminatedUnion("type", [
   RenditionReadyEvent,
   DoneEvent,
   FailedEvent,
+  PosterReadyEvent,
 ]);
 export type TranscoderEvent = z.infer<typeof TranscoderEvent>;
 export type TranscoderEventType = TranscoderEvent["type"];

@@ -28,11 +28,29 @@ export const TranscodeJobV1 = z.object({
 });
 export type TranscodeJobV1 = z.infer<typeof TranscodeJobV1>;
 
-export const Job = z.discriminatedUnion("type", [TranscodeJobV1]);
+/** Resize an owner-uploaded poster image into `poster-{n}.jpg` + `.webp` under the output prefix. */
+export const PosterJobV1 = z.object({
+  v: z.literal(1),
+  type: z.literal("poster"),
+  jobId: z.string().min(1).max(64),
+  videoId: VideoId,
+  attempt: z.number().int().min(1).max(100),
+  attemptId: z.string().min(8).max(64),
+  source: z.object({ key: z.string().min(1) }),
+  outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
+  createdAt: z.string().datetime(),
+});
+export type PosterJobV1 = z.infer<typeof PosterJobV1>;
+
+export const Job = z.discriminatedUnion("type", [TranscodeJobV1, PosterJobV1]);
 export type Job = z.infer<typeof Job>;
 
 export function sourceKey(videoId: string): string {
   return `uploads/${videoId}/source`;
+}
+
+export function posterSourceKey(videoId: string): string {
+  return `uploads/${videoId}/poster-source`;
 }
 
 export function outputPrefix(videoId: string): string {

@@ -12,6 +12,7 @@ import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
+import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { sessionsRoutes } from "./features/sessions/sessions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
@@ -32,6 +33,7 @@ export const app = new Hono<AppEnv>()
   // Media uploads through the edge (captions, posters) carry their own, larger body limits,
   // so they are mounted before the general 64 KiB JSON cap.
   .route("/api/videos", captionsRoutes)
+  .route("/api/videos", postersRoutes)
   .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)

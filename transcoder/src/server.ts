@@ -69,6 +69,10 @@ export function createApp(deps: ServerDeps): Hono {
     }
 
     const job = parsed.data;
+    if (job.type !== "transcode") {
+      // Known to the contracts, not (yet) to this node's pipeline: say so plainly.
+      return c.json(errorBody("unsupported_job", `this node does not run "${job.type}" jobs`), 422);
+    }
     const admission = await runner.submit(job);
     switch (admission.status) {
       case "accepted":

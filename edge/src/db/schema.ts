@@ -41,6 +41,10 @@ export const videos = sqliteTable(
     renditionsJson: text("renditions_json").notNull().default("[]"),
     masterKey: text("master_key"),
     posterKey: text("poster_key"),
+    posterWebpKey: text("poster_webp_key"),
+    /** The poster job whose result we are waiting for (custom poster uploads). */
+    posterAttemptId: text("poster_attempt_id"),
+    trickplayKey: text("trickplay_key"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
     queuedAt: integer("queued_at"),

@@ -4,6 +4,7 @@
  * events older than the last applied one, change nothing.
  */
 import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
+import type { VideoRow } from "../../db/schema.ts";
 import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
@@ -22,7 +23,9 @@ export interface EventDeps {
 export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promise<ApplyOutcome> {
   const video = await deps.repo.find(ev.videoId);
   if (!video) return "video_gone";
-  if (video.attemptId !== ev.attemptId) return "stale_attempt";
+  if (video.posterAttemptId && video.posterAttemptId === ev.attemptId)
+    return applyPosterEvent(deps, video, ev);
+  if (video.attemptId !== ev.attemptId || ev.type === "poster") return "stale_attempt";
   const now = deps.now?.() ?? Date.now();
   const live: NewVideo["status"] = "processing";
   let patch: Partial<NewVideo>;
@@ -84,7 +87,9 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
         failureReason: null,
         renditionsJson: JSON.stringify(ev.renditions),
         masterKey: ev.masterKey,
-        posterKey: ev.posterKey,
+        // An owner's custom poster (uploaded or pending) wins over the generated one.
+        ...(video.posterAttemptId ? {} : { posterKey: ev.posterKey }),
+        trickplayKey: ev.trickplay?.vttKey ?? null,
         durationSec: ev.probe.durationSec,
         width: ev.probe.displayWidth,
         height: ev.probe.displayHeight,
@@ -132,4 +137,21 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
     attemptId: ev.attemptId,
   });
   return "applied";
+}
+
+/**
+ * Events of a custom-poster job: only its result matters. A failed poster job leaves the
+ * previous poster in place (the owner can try again); nothing here touches the transcode.
+ */
+async function applyPosterEvent(
+  deps: EventDeps,
+  video: VideoRow,
+  ev: TranscoderEvent,
+): Promise<ApplyOutcome> {
+  if (ev.type === "poster") {
+    await deps.repo.update(video.id, { posterKey: ev.posterKey, posterWebpKey: ev.posterWebpKey });
+    return "applied";
+  }
+  if (ev.type === "failed") console.warn(`poster job for ${video.id} failed: ${ev.reason}`);
+  return "duplicate";
 }

@@ -72,7 +72,8 @@ export async function consumeJobs(batch: MessageBatch<unknown>, services: Servic
   await Promise.all(
     batch.messages.map(async (message) => {
       const result = await dispatchJob(services, message.body, message.attempts);
-      if (result.kind === "ack" && result.accepted) {
+      // Only transcodes hold the video's lease; a poster job is small and fire-and-forget.
+      if (result.kind === "ack" && result.accepted && result.job.type === "transcode") {
         // The fleet took it: from now on the attempt must show signs of life or be replaced.
         await room.startLease(result.job.videoId, result.job.attemptId, result.job.attempt);
       }

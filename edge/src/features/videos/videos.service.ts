@@ -44,6 +44,12 @@ export async function playbackFor(services: Pick<Services, "config">, videoId: s
   return { token, hls: deliveryPath(videoId, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
 }
 
+/** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */
+function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null): string | null {
+  const prefix = `videos/${row.id}/`;
+  return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
+}
+
 export async function toVideoDto(services: Pick<Services, "config">, row: VideoRow): Promise<VideoDto> {
   const playback = row.playable ? await playbackFor(services, row.id) : undefined;
   const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
@@ -60,7 +66,8 @@ export async function toVideoDto(services: Pick<Services, "config">, row: VideoR
     width: row.width,
     height: row.height,
     renditions: renditionsOf(row),
-    thumbnailUrl: playback && row.posterKey ? deliveryPath(row.id, playback.token, "poster.jpg") : null,
+    thumbnailUrl: playback ? mediaUrl(row, playback.token, row.posterKey) : null,
+    trickplayUrl: playback ? mediaUrl(row, playback.token, row.trickplayKey) : null,
     ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),
     createdAt: new Date(row.createdAt).toISOString(),

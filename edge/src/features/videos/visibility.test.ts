@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { bearer, call, callJson, signUp, type TestUser } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import type { VideoRow } from "../../db/schema.ts";
+import { newVideoId } from "../../lib/ids.ts";
 
 type Viewer = "owner" | "other" | "anonymous";
 type Dto = { id: string; playback?: { hls: string }; thumbnailUrl: string | null };
@@ -11,14 +12,16 @@ let clock = Date.now();
 const nextCreatedAt = () => ++clock;
 
 async function readyVideo(owner: TestUser, visibility: VideoRow["visibility"]) {
+  const id = newVideoId();
   return insertVideo({
+    id,
     createdAt: nextCreatedAt(),
     ownerId: owner.id,
     visibility,
     status: "ready",
     playable: true,
-    masterKey: "videos/x/master.m3u8",
-    posterKey: "videos/x/poster.jpg",
+    masterKey: `videos/${id}/master.m3u8`,
+    posterKey: `videos/${id}/poster.jpg`,
   });
 }
 

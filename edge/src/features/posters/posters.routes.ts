@@ -1,0 +1,63 @@
+/**
+ * Custom posters: `PUT /api/videos/:id/poster` (owner; raw JPEG/PNG/WebP ≤ 10 MiB). The
+ * edge checks the bytes really are that image type, stores the original, and queues a
+ * `poster` job; the fleet resizes it to JPEG + WebP and reports back (events.service.ts),
+ * after which `thumbnailUrl` points at it.
+ */
+import { outputPrefix, posterSourceKey, VideoId } from "@streamline/contracts";
+import { Hono } from "hono";
+import type { AppEnv } from "../../app-env.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import { newAttemptId } from "../../lib/ids.ts";
+import { parseParam } from "../../lib/validate.ts";
+import { requireAuth } from "../../middleware/auth/index.ts";
+import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { queueOf } from "../jobs/jobs.service.ts";
+import { VideosRepo } from "../videos/videos.repo.ts";
+import { isOwner } from "../videos/videos.service.ts";
+
+export const MAX_POSTER_BYTES = 10 * 1024 * 1024;
+
+/** The image types we accept, recognised by their first bytes rather than trusted from headers. */
+export function sniffImage(bytes: Uint8Array): "image/jpeg" | "image/png" | "image/webp" | null {
+  const b = (i: number) => bytes[i];
+  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "image/jpeg";
+  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return "image/png";
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
+  return null;
+}
+
+export const postersRoutes = new Hono<AppEnv>().put(
+  "/:id/poster",
+  apiBodyLimit(MAX_POSTER_BYTES),
+  requireAuth(),
+  async (c) => {
+    const id = parseParam(VideoId, c.req.param("id"));
+    const repo = new VideosRepo(c.var.services.db);
+    const video = await repo.find(id);
+    if (!video || !isOwner(video, c.var.userId)) throw notFound();
+    const declared = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const actual = sniffImage(bytes);
+    if (!actual || (declared && declared !== actual)) {
+      throw new AppError(415, "unsupported_media_type", "posters must be JPEG, PNG or WebP images");
+    }
+    const { store, env } = c.var.services;
+    await store.put(posterSourceKey(id), bytes, { contentType: actual });
+    const attemptId = newAttemptId();
+    await repo.update(id, { posterAttemptId: attemptId });
+    await queueOf(env.JOBS).send({
+      v: 1,
+      type: "poster",
+      jobId: `p_${attemptId.slice(2)}`,
+      videoId: id,
+      attempt: 1,
+      attemptId,
+      source: { key: posterSourceKey(id) },
+      outputPrefix: outputPrefix(id),
+      createdAt: new Date().toISOString(),
+    });
+    return c.json({ status: "processing" }, 202);
+  },
+);

@@ -54,15 +54,17 @@ export const UploadStateResponse = z.object({
 });
 export type UploadStateResponse = z.infer<typeof UploadStateResponse>;
 
-export const VideoProgress = z.object({
+/** Live transcode progress: the same fields in video metadata and on the WebSocket. */
+export const ProgressFields = z.object({
   stage: z.string(),
   percent: z.number(),
   fps: z.number().optional(),
   speed: z.number().optional(),
   etaSec: z.number().optional(),
   rendition: z.string().optional(),
-  updatedAt: z.string(),
 });
+
+export const VideoProgress = ProgressFields.extend({ updatedAt: z.string() });
 
 export const VideoDto = z.object({
   id: z.string(),

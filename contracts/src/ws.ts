@@ -1,6 +1,6 @@
 /** Messages the edge pushes to WebSocket watchers of a video. */
 import { z } from "zod";
-import { VideoStatus } from "./api.ts";
+import { ProgressFields, VideoStatus } from "./api.ts";
 import { Rendition } from "./media.ts";
 
 export const WsMessage = z.discriminatedUnion("type", [
@@ -10,15 +10,7 @@ export const WsMessage = z.discriminatedUnion("type", [
     playable: z.boolean(),
     failureReason: z.string().optional(),
   }),
-  z.object({
-    type: z.literal("progress"),
-    stage: z.string(),
-    percent: z.number(),
-    fps: z.number().optional(),
-    speed: z.number().optional(),
-    etaSec: z.number().optional(),
-    rendition: z.string().optional(),
-  }),
+  ProgressFields.extend({ type: z.literal("progress") }),
   z.object({ type: z.literal("rendition"), rendition: Rendition }),
   /** Upload progress as the edge records part ETags (the server-side truth, shared by every tab). */
   z.object({

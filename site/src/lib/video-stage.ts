@@ -15,6 +15,7 @@ import {
   type LiveState,
 } from "./live-progress.ts";
 import { renderRenditionPanel } from "./rendition-panel.ts";
+import { mountSeekPreview } from "./seek-preview.ts";
 import { summarizeStatus } from "./video-status.ts";
 
 export type StageState = "loading" | "processing" | "waiting" | "playing" | "failed" | "not-found" | "error";
@@ -78,6 +79,20 @@ export function mountVideoStage(
     pill: part(root, "live-state"),
     pillText: part(root, "live-state-text"),
   };
+
+  const seek = mountSeekPreview(
+    {
+      root: part(root, "seek"),
+      track: part(root, "seek-track"),
+      played: part(root, "seek-played"),
+      marker: part(root, "seek-marker"),
+      tooltip: part(root, "seek-tooltip"),
+      thumb: part(root, "seek-thumb"),
+      time: part(root, "seek-time"),
+    },
+    video,
+    frame,
+  );
 
   const lifetime = new AbortController();
   let latest: VideoDto | null = null;
@@ -228,6 +243,8 @@ export function mountVideoStage(
     latest = current;
     options.onVideo?.(current);
     setPoster(current.thumbnailUrl);
+    // Previews come with the finished transcode; every fresh copy brings a fresh token.
+    seek.setSource(current.playable ? (current.trickplayUrl ?? null) : null);
     const summary = summarizeStatus(current);
 
     if (current.status === "failed") {
@@ -403,6 +420,7 @@ export function mountVideoStage(
     stop() {
       lifetime.abort();
       live?.stop();
+      seek.destroy();
       clearTimeout(qualityTimer);
       clearTimeout(tokenTimer);
       player?.destroy();

@@ -1,38 +1,67 @@
-import { spawn, spawnSync } from "node:child_process";
-import { connect, createServer } from "node:net";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JobClaims, MemoryJobClaims, RedisJobClaims } from "./claims.ts";
+import { type ClaimOwner, type JobClaims, MemoryJobClaims, RedisJobClaims } from "./claims.ts";
+import { redisServerAvailable, startTestRedis, type TestRedis } from "./testing/redis.ts";
 
-function contract(name: string, make: () => JobClaims, advance: (ms: number) => Promise<void>) {
+const A: ClaimOwner = { nodeId: "node-a", attemptId: "attempt-1" };
+const A2: ClaimOwner = { nodeId: "node-a", attemptId: "attempt-2" };
+const B: ClaimOwner = { nodeId: "node-b", attemptId: "attempt-1" };
+const B2: ClaimOwner = { nodeId: "node-b", attemptId: "attempt-2" };
+
+/**
+ * The contract both implementations keep. `make(n)` returns the n-th node's view of one
+ * shared claim store (separate connections for Redis, the same map in memory).
+ */
+function contract(
+  name: string,
+  make: () => (node: number) => JobClaims,
+  advance: (ms: number) => Promise<void>,
+) {
   describe(name, () => {
-    it("one claim per job; the same attempt is recognised", async () => {
-      const claims = make();
-      expect(await claims.claim("job1", "attempt-a", 10_000)).toEqual({ ok: true });
-      const again = await claims.claim("job1", "attempt-a", 10_000);
-      expect(again).toMatchObject({ ok: false, sameAttempt: true, heldBy: "attempt-a" });
-      const other = await claims.claim("job1", "attempt-b", 10_000);
-      expect(other).toMatchObject({ ok: false, sameAttempt: false });
-      if (!other.ok) expect(other.retryAfterMs).toBeGreaterThan(0);
+    it("one claim per job across nodes; the same attempt is recognised as a redelivery", async () => {
+      const node = make();
+      expect(await node(1).claim("job1", A, 10_000)).toEqual({ ok: true });
+      const again = await node(2).claim("job1", B, 10_000);
+      expect(again).toMatchObject({ ok: false, sameAttempt: true, holder: A });
+      const other = await node(2).claim("job1", B2, 10_000);
+      expect(other).toMatchObject({ ok: false, sameAttempt: false, holder: A });
+      if (!other.ok) expect(other.retryAfterMs).toBeGreaterThan(9_000);
+      expect(await node(2).holder("job1")).toMatchObject({ owner: A });
     });
 
-    it("only the owner extends or releases", async () => {
-      const claims = make();
-      await claims.claim("job2", "attempt-a", 10_000);
-      expect(await claims.extend("job2", "attempt-b", 10_000)).toBe(false);
-      await claims.release("job2", "attempt-b");
-      expect((await claims.claim("job2", "attempt-b", 10_000)).ok).toBe(false);
-      expect(await claims.extend("job2", "attempt-a", 10_000)).toBe(true);
-      await claims.release("job2", "attempt-a");
-      expect((await claims.claim("job2", "attempt-b", 10_000)).ok).toBe(true);
+    it("only the owner (node and attempt) extends or releases", async () => {
+      const node = make();
+      await node(1).claim("job2", A, 10_000);
+      expect(await node(2).extend("job2", B, 10_000)).toBe(false);
+      expect(await node(1).extend("job2", A2, 10_000)).toBe(false);
+      await node(2).release("job2", B);
+      expect((await node(2).claim("job2", B2, 10_000)).ok).toBe(false);
+      expect(await node(1).extend("job2", A, 10_000)).toBe(true);
+      await node(1).release("job2", A);
+      expect(await node(1).holder("job2")).toBeNull();
+      expect((await node(2).claim("job2", B2, 10_000)).ok).toBe(true);
     });
 
-    it("an expired claim (crashed node) can be taken over", async () => {
-      const claims = make();
-      await claims.claim("job3", "attempt-a", 50);
-      await advance(120);
-      expect((await claims.claim("job3", "attempt-b", 10_000)).ok).toBe(true);
-      expect(await claims.extend("job3", "attempt-a", 10_000)).toBe(false);
+    it("a crashed holder releases nothing: the claim lives out its TTL, then a new attempt takes it", async () => {
+      const node = make();
+      await node(1).claim("job3", A, 300);
+      // Node 1 dies: no extend, no release.
+      await advance(150);
+      expect(await node(2).claim("job3", B2, 10_000)).toMatchObject({ ok: false, sameAttempt: false });
+      await advance(250);
+      expect(await node(2).claim("job3", B2, 10_000)).toEqual({ ok: true });
+      expect(await node(1).extend("job3", A, 10_000)).toBe(false);
+      await node(1).release("job3", A);
+      expect(await node(2).holder("job3")).toMatchObject({ owner: B2 });
+    });
+
+    it("extension keeps a claim alive past its original TTL", async () => {
+      const node = make();
+      await node(1).claim("job4", A, 300);
+      for (let i = 0; i < 3; i++) {
+        await advance(150);
+        expect(await node(1).extend("job4", A, 300)).toBe(true);
+      }
+      expect((await node(2).claim("job4", B2, 10_000)).ok).toBe(false);
     });
   });
 }
@@ -40,62 +69,51 @@ function contract(name: string, make: () => JobClaims, advance: (ms: number) => 
 let fakeNow = 0;
 contract(
   "MemoryJobClaims",
-  () => new MemoryJobClaims(() => fakeNow),
+  () => {
+    const shared = new MemoryJobClaims(() => fakeNow);
+    return () => shared;
+  },
   async (ms) => {
     fakeNow += ms;
   },
 );
 
-const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
-if (!hasRedis) console.warn("[transcoder tests] redis-server not installed: skipping RedisJobClaims tests");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+const hasRedis = redisServerAvailable();
 
 describe.skipIf(!hasRedis)("RedisJobClaims (real redis-server)", () => {
-  let server: ReturnType<typeof spawn> | undefined;
-  let port = 0;
-  const clients: Redis[] = [];
+  let redis: TestRedis;
   beforeAll(async () => {
-    port = await freePort();
-    server = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      {
-        stdio: "ignore",
-      },
-    );
-    // Wait until redis-server accepts connections.
-    for (let i = 0; i < 200; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const socket = connect(port, "127.0.0.1");
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once("error", () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    redis = await startTestRedis();
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit().catch(() => {})));
-    server?.kill("SIGTERM");
+    await redis?.stop();
   });
   contract(
     "contract",
     () => {
-      const c = new Redis({ port, host: "127.0.0.1" });
-      clients.push(c);
-      return new RedisJobClaims(c, `test:${Math.random().toString(36).slice(2)}:`);
+      const prefix = `test:${Math.random().toString(36).slice(2)}:`;
+      const nodes = new Map<number, JobClaims>();
+      return (n) => {
+        let claims = nodes.get(n);
+        if (!claims) {
+          claims = new RedisJobClaims(redis.client(), prefix);
+          nodes.set(n, claims);
+        }
+        return claims;
+      };
     },
     (ms) => new Promise((r) => setTimeout(r, ms)),
   );
+
+  it("stores the owner as JSON under <prefix>claim:<jobId> with a PX TTL", async () => {
+    const c = redis.client();
+    await new RedisJobClaims(c, "raw:").claim("job9", A, 5000);
+    expect(JSON.parse((await c.get("raw:claim:job9")) ?? "null")).toEqual({
+      node: "node-a",
+      attempt: "attempt-1",
+    });
+    const ttl = await c.pttl("raw:claim:job9");
+    expect(ttl).toBeGreaterThan(4000);
+    expect(ttl).toBeLessThanOrEqual(5000);
+  });
 });

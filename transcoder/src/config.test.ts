@@ -41,6 +41,15 @@ describe("loadConfig", () => {
     );
   });
 
+  it("fleet settings: claim TTL defaults to 3 heartbeats and must cover at least 2", () => {
+    const c = loadConfig({ TRANSCODER_SECRET: "s", HEARTBEAT_MS: "1000" });
+    expect([c.CLAIM_TTL_MS, c.REDIS_PREFIX, c.PUBLIC_URL]).toEqual([3000, "streamline:", undefined]);
+    expect(loadConfig({ TRANSCODER_SECRET: "s", CLAIM_TTL_MS: "20000" }).CLAIM_TTL_MS).toBe(20000);
+    expect(() => loadConfig({ TRANSCODER_SECRET: "s", HEARTBEAT_MS: "1000", CLAIM_TTL_MS: "1500" })).toThrow(
+      /CLAIM_TTL_MS/,
+    );
+  });
+
   it("one job per two cores, at least one", () => {
     expect([defaultMaxJobs(1), defaultMaxJobs(2), defaultMaxJobs(8)]).toEqual([1, 1, 4]);
   });

@@ -38,12 +38,20 @@ export const ConfigSchema = z.object({
     .default(() => tmpdir()),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
+  /** Set: claims, cancel bus and node registry in Redis (a fleet). Unset: in memory (one node). */
   REDIS_URL: optionalString,
+  /** Namespace for every Redis key and channel, so deployments can share a server. */
+  REDIS_PREFIX: z.string().min(1).default("streamline:"),
   NODE_ID: z
     .string()
     .min(1)
     .default(() => `${hostname()}-${process.pid}`),
+  /** How other services reach this node (shown in the fleet registry); optional. */
+  PUBLIC_URL: z.url().optional(),
+  /** Edge heartbeat, claim extension and registry refresh period. */
   HEARTBEAT_MS: intFrom(100).default(5000),
+  /** Claim and registry-entry TTL; default 3 × HEARTBEAT_MS (survives two missed beats). */
+  CLAIM_TTL_MS: intFrom(300).optional(),
   /** `-threads` per x264 encoder; unset = x264 decides (cores × 1.5). */
   FFMPEG_THREADS: intFrom(0).optional(),
   /** x264 preset for every rung; veryfast is the usual VOD-on-commodity-CPU trade-off. */
@@ -55,7 +63,7 @@ export const ConfigSchema = z.object({
   JOB_TIMEOUT_MS: intFrom(1000).default(4 * 60 * 60 * 1000),
 });
 
-export type Config = z.infer<typeof ConfigSchema>;
+export type Config = Omit<z.infer<typeof ConfigSchema>, "CLAIM_TTL_MS"> & { CLAIM_TTL_MS: number };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -70,5 +78,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
     throw new ConfigError(`invalid transcoder configuration:\n${lines.join("\n")}`);
   }
-  return parsed.data;
+  const ttl = parsed.data.CLAIM_TTL_MS ?? parsed.data.HEARTBEAT_MS * 3;
+  if (ttl < parsed.data.HEARTBEAT_MS * 2) {
+    throw new ConfigError(
+      `invalid transcoder configuration:\n  CLAIM_TTL_MS: must be at least 2 × HEARTBEAT_MS (${parsed.data.HEARTBEAT_MS * 2})`,
+    );
+  }
+  return { ...parsed.data, CLAIM_TTL_MS: ttl };
 }

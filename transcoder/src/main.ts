@@ -1,14 +1,18 @@
 /**
- * Process entry point: config → ffmpeg → claims (Redis or memory) → storage → runner →
- * HTTP server; SIGTERM/SIGINT drain gracefully (a second signal cancels at once).
+ * Process entry point: config → ffmpeg → fleet (claims, cancel bus, registry: Redis or
+ * memory) → storage → runner → HTTP server; SIGTERM/SIGINT drain gracefully (a second
+ * signal cancels at once) and take the node out of the registry.
  * Run with `node transcoder/src/main.ts` (Node ≥ 22.12 type stripping, no build step).
  */
 import { serve } from "@hono/node-server";
-import { Redis } from "ioredis";
-import { type JobClaims, MemoryJobClaims, RedisJobClaims } from "./claims.ts";
+import pkg from "../package.json" with { type: "json" };
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { HttpEventReporter } from "./events.ts";
 import { locateFfmpeg } from "./ffmpeg/locate.ts";
+import { connectFleet, type Fleet } from "./fleet/fleet.ts";
+import { fleetAwareReporter } from "./fleet/fleet-reporter.ts";
+import { type NodeInfo, NodePresence } from "./fleet/registry.ts";
+import { prepareWorkDir, removeWorkDir } from "./fleet/work-dir.ts";
 import { handleJob } from "./handle-job.ts";
 import { errorMessage, log } from "./log.ts";
 import { JobRunner } from "./runner.ts";
@@ -18,23 +22,27 @@ import { S3Storage } from "./storage.ts";
 export interface StartedTranscoder {
   url: string;
   runner: JobRunner;
-  /** Drain (grace from config) and close everything. Idempotent. */
+  fleet: Fleet;
+  /** Drain (grace from config), leave the registry and close everything. Idempotent. */
   stop(): Promise<void>;
 }
 
-/** Starts a transcoder node from a parsed config. Used by main and by e2e tests. */
+/** Starts a transcoder node from a parsed config. Used by main and by tests. */
 export async function startTranscoder(config: Config): Promise<StartedTranscoder> {
   const ffmpeg = await locateFfmpeg(config);
   log.info("ffmpeg located", { source: ffmpeg.source, version: ffmpeg.version.raw, ffmpeg: ffmpeg.ffmpeg });
 
-  let claims: JobClaims;
-  if (config.REDIS_URL) {
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
-    await redis.connect();
-    claims = new RedisJobClaims(redis);
-  } else {
-    claims = new MemoryJobClaims();
-  }
+  const fleet = await connectFleet({
+    redisUrl: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    nodeId: config.NODE_ID,
+  });
+  log.info("fleet backend", {
+    backend: fleet.backend,
+    node: config.NODE_ID,
+    claimTtlMs: config.CLAIM_TTL_MS,
+  });
+  const workDir = await prepareWorkDir(config.WORK_DIR);
 
   const storage = new S3Storage({
     endpoint: config.S3_ENDPOINT,
@@ -44,40 +52,76 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
   });
 
+  let presence: NodePresence | undefined;
   const runner = new JobRunner({
+    nodeId: config.NODE_ID,
     maxJobs: config.MAX_JOBS,
-    claims,
-    // Survives two missed heartbeats, expires soon after a crash.
-    claimTtlMs: Math.max(15_000, config.HEARTBEAT_MS * 3),
+    claims: fleet.claims,
+    claimTtlMs: config.CLAIM_TTL_MS,
+    isCancelled: (jobId) => fleet.cancels.isCancelled(jobId),
+    onChange: () => presence?.touch(),
     execute: (job, ctx) => {
       // The edge answering 409/410 to our events means this attempt was superseded (or the
       // video deleted): stop encoding instead of burning CPU on output nobody will use.
       const superseded = new AbortController();
-      const reporter = new HttpEventReporter({
-        edgeUrl: config.EDGE_URL,
-        secret: config.TRANSCODER_SECRET,
-        job,
-        node: config.NODE_ID,
-        onStale: (status) =>
-          superseded.abort(
-            new Error(`edge answered ${status}: this attempt was superseded or the video is gone`),
-          ),
-      });
+      const signal = AbortSignal.any([ctx.signal, superseded.signal]);
+      const reporter = fleetAwareReporter(
+        new HttpEventReporter({
+          edgeUrl: config.EDGE_URL,
+          secret: config.TRANSCODER_SECRET,
+          job,
+          node: config.NODE_ID,
+          onStale: (status) =>
+            superseded.abort(
+              new Error(`edge answered ${status}: this attempt was superseded or the video is gone`),
+            ),
+        }),
+        { signal: ctx.signal, onProgress: ctx.onProgress },
+      );
       return handleJob(job, {
         storage,
         reporter,
         ffmpeg,
-        workDir: config.WORK_DIR,
+        workDir,
         encoder: { preset: config.X264_PRESET, threads: config.FFMPEG_THREADS },
         heartbeatMs: config.HEARTBEAT_MS,
         onHeartbeat: ctx.onHeartbeat,
-        signal: AbortSignal.any([ctx.signal, superseded.signal]),
+        signal,
         timeoutMs: config.JOB_TIMEOUT_MS,
       });
     },
   });
 
-  const app = createApp({ runner, secret: config.TRANSCODER_SECRET, nodeId: config.NODE_ID });
+  await fleet.cancels.subscribe((message) => {
+    if (runner.cancel(message.jobId, message.reason, message.videoId)) {
+      log.info("cancel received", { jobId: message.jobId, videoId: message.videoId, from: message.from });
+    }
+  });
+
+  const startedAt = new Date().toISOString();
+  const describe = (): NodeInfo => ({
+    nodeId: config.NODE_ID,
+    ...(config.PUBLIC_URL ? { url: config.PUBLIC_URL } : {}),
+    capacity: runner.capacity,
+    running: runner.snapshot(),
+    draining: runner.isDraining,
+    startedAt,
+    version: pkg.version,
+    lastSeen: new Date().toISOString(),
+  });
+  presence = new NodePresence({
+    registry: fleet.registry,
+    describe,
+    refreshMs: config.HEARTBEAT_MS,
+    ttlMs: config.CLAIM_TTL_MS,
+  });
+
+  const app = createApp({
+    runner,
+    secret: config.TRANSCODER_SECRET,
+    nodeId: config.NODE_ID,
+    fleet: { backend: fleet.backend, cancels: fleet.cancels, registry: fleet.registry, describe },
+  });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve) => {
       const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
@@ -85,16 +129,20 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
       );
     },
   );
+  await presence.start();
 
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${config.HOST}:${port}`,
     runner,
+    fleet,
     stop: () => {
       stopping ??= (async () => {
         await runner.drain(config.SHUTDOWN_GRACE_MS);
+        await presence.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        await claims.close();
+        await fleet.close();
+        await removeWorkDir(workDir);
       })();
       return stopping;
     },

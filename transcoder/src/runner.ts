@@ -1,11 +1,13 @@
 /**
- * The node's job slots: admission (capacity, duplicates, claims), the background run of
- * each accepted job with claim extension on heartbeat, and draining on shutdown
- * (finish within a grace period, else cancel → the job reports `failed`
- * retryable:true and releases its claim).
+ * The node's job slots: admission (capacity, duplicates, cancel tombstones, fleet-wide
+ * claims), the background run of each accepted job with claim extension on heartbeat,
+ * cancellation (a video deleted mid-transcode), and draining on shutdown (finish within a
+ * grace period, else cancel → the job reports `failed` retryable:true and releases its
+ * claim).
  */
 import type { TranscodeJobV1 } from "@streamline/contracts";
-import type { JobClaims } from "./claims.ts";
+import type { ClaimOwner, JobClaims } from "./claims.ts";
+import type { RunningJobInfo } from "./fleet/registry.ts";
 import type { JobOutcome } from "./handle-job.ts";
 import { errorMessage, log } from "./log.ts";
 
@@ -13,6 +15,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** Extend the claim; call on every heartbeat. */
   onHeartbeat: () => Promise<void>;
+  /** Latest stage/percent, shown in the node registry. */
+  onProgress: (stage: string, percent: number) => void;
 }
 
 export type ExecuteJob = (job: TranscodeJobV1, ctx: JobContext) => Promise<JobOutcome>;
@@ -21,9 +25,14 @@ export type Admission =
   | { status: "accepted" }
   | { status: "busy"; retryAfterSec: number }
   | { status: "draining"; retryAfterSec: number }
-  | { status: "duplicate"; sameAttempt: boolean; retryAfterSec: number };
+  | { status: "duplicate"; sameAttempt: boolean; heldBy: string; retryAfterSec: number }
+  /** The job was cancelled (its video deleted): never run it. */
+  | { status: "cancelled" }
+  /** The claim store (Redis) did not answer: nothing was started. */
+  | { status: "unavailable"; retryAfterSec: number };
 
 export interface JobRunnerOptions {
+  nodeId: string;
   maxJobs: number;
   claims: JobClaims;
   /** Claim TTL; extended on every heartbeat, so a few heartbeats long. */
@@ -31,22 +40,42 @@ export interface JobRunnerOptions {
   execute: ExecuteJob;
   /** Retry-After when full (default 30 s: a transcode takes minutes). */
   busyRetryAfterSec?: number;
+  /** Cancel tombstones: a job cancelled before it got here is refused. */
+  isCancelled?: (jobId: string) => Promise<boolean>;
+  /** Called when the running set (or a job's stage) changes: refresh the registry. */
+  onChange?: () => void;
 }
 
 interface RunningJob {
   job: TranscodeJobV1;
+  owner: ClaimOwner;
   abort: AbortController;
   done: Promise<void>;
+  /** False while admission is still checking claims. */
+  started: boolean;
+  startedAt: string;
+  stage?: string;
+  percent?: number;
 }
 
 export class ShutdownError extends Error {
   override name = "ShutdownError";
 }
 
+/** The job was cancelled on purpose (video deleted): final, not a failure to retry. */
+export class JobCancelledError extends Error {
+  override name = "JobCancelledError";
+}
+
+/** Our claim expired and someone else may hold it now: stop, the job is theirs. */
+export class ClaimLostError extends Error {
+  override name = "ClaimLostError";
+}
+
 export class JobRunner {
   private readonly opts: JobRunnerOptions;
   /** Keyed by jobId: one attempt of a job at a time on this node. */
-  private readonly running = new Map<string, RunningJob | "pending">();
+  private readonly running = new Map<string, RunningJob>();
   private draining = false;
 
   constructor(opts: JobRunnerOptions) {
@@ -65,60 +94,143 @@ export class JobRunner {
     return this.draining;
   }
 
+  get nodeId(): string {
+    return this.opts.nodeId;
+  }
+
+  /** The jobs running here, for the registry. */
+  snapshot(): RunningJobInfo[] {
+    return [...this.running.values()]
+      .filter((r) => r.started)
+      .map((r) => ({
+        jobId: r.job.jobId,
+        videoId: r.job.videoId,
+        attempt: r.job.attempt,
+        attemptId: r.job.attemptId,
+        startedAt: r.startedAt,
+        ...(r.stage !== undefined ? { stage: r.stage } : {}),
+        ...(r.percent !== undefined ? { percent: r.percent } : {}),
+      }));
+  }
+
   /** Admits and starts `job` in the background, or says why not. */
   async submit(job: TranscodeJobV1): Promise<Admission> {
     if (this.draining) return { status: "draining", retryAfterSec: 10 };
     const local = this.running.get(job.jobId);
     if (local) {
-      const sameAttempt = local === "pending" || local.job.attemptId === job.attemptId;
-      return { status: "duplicate", sameAttempt, retryAfterSec: Math.ceil(this.opts.claimTtlMs / 1000) };
+      return {
+        status: "duplicate",
+        sameAttempt: local.job.attemptId === job.attemptId,
+        heldBy: this.opts.nodeId,
+        retryAfterSec: Math.ceil(this.opts.claimTtlMs / 1000),
+      };
     }
     if (this.running.size >= this.opts.maxJobs) {
       return { status: "busy", retryAfterSec: this.opts.busyRetryAfterSec ?? 30 };
     }
-    // Reserve the slot before the first await so concurrent submits cannot overbook.
-    this.running.set(job.jobId, "pending");
+    // Reserve the slot before the first await so concurrent submits cannot overbook, and
+    // so a cancel arriving during admission finds the job (and aborts it).
+    const entry: RunningJob = {
+      job,
+      owner: { nodeId: this.opts.nodeId, attemptId: job.attemptId },
+      abort: new AbortController(),
+      done: Promise.resolve(),
+      started: false,
+      startedAt: new Date().toISOString(),
+    };
+    this.running.set(job.jobId, entry);
+    const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
+
     let claimed: Awaited<ReturnType<JobClaims["claim"]>>;
     try {
-      claimed = await this.opts.claims.claim(job.jobId, job.attemptId, this.opts.claimTtlMs);
+      if (await this.opts.isCancelled?.(job.jobId)) {
+        this.running.delete(job.jobId);
+        return { status: "cancelled" };
+      }
+      claimed = await this.opts.claims.claim(job.jobId, entry.owner, this.opts.claimTtlMs);
     } catch (err) {
       this.running.delete(job.jobId);
-      throw err;
+      log.warn("claim store unavailable: job refused", { ...ctx, error: errorMessage(err) });
+      return { status: "unavailable", retryAfterSec: 5 };
     }
     if (!claimed.ok) {
       this.running.delete(job.jobId);
       return {
         status: "duplicate",
         sameAttempt: claimed.sameAttempt,
+        heldBy: claimed.holder.nodeId,
         retryAfterSec: Math.max(1, Math.ceil(claimed.retryAfterMs / 1000)),
       };
     }
-    const abort = new AbortController();
-    const entry: RunningJob = { job, abort, done: Promise.resolve() };
+    if (entry.abort.signal.aborted || this.draining) {
+      // Cancelled or draining while we were claiming: give the claim straight back.
+      this.running.delete(job.jobId);
+      await this.opts.claims.release(job.jobId, entry.owner).catch(() => {});
+      return entry.abort.signal.reason instanceof JobCancelledError
+        ? { status: "cancelled" }
+        : { status: "draining", retryAfterSec: 10 };
+    }
+    entry.started = true;
     entry.done = this.run(entry);
-    this.running.set(job.jobId, entry);
+    this.opts.onChange?.();
     return { status: "accepted" };
   }
 
+  /**
+   * Aborts the job if it runs here (ffmpeg is killed through the AbortSignal, temp files
+   * removed, the claim released). `videoId` must match when given. True if it ran here.
+   */
+  cancel(jobId: string, reason: string, videoId?: string): boolean {
+    const entry = this.running.get(jobId);
+    if (!entry || (videoId !== undefined && entry.job.videoId !== videoId)) return false;
+    if (!entry.abort.signal.aborted) {
+      log.info("cancelling job", {
+        jobId,
+        videoId: entry.job.videoId,
+        attemptId: entry.job.attemptId,
+        reason,
+      });
+      entry.abort.abort(new JobCancelledError(`cancelled: ${reason}`));
+    }
+    return true;
+  }
+
   private async run(entry: RunningJob): Promise<void> {
-    const { job, abort } = entry;
+    const { job, abort, owner } = entry;
     const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
     try {
       await this.opts.execute(job, {
         signal: abort.signal,
         onHeartbeat: async () => {
-          const kept = await this.opts.claims.extend(job.jobId, job.attemptId, this.opts.claimTtlMs);
-          if (!kept) log.warn("job claim lost (expired and taken elsewhere?)", ctx);
+          let kept: boolean;
+          try {
+            kept = await this.opts.claims.extend(job.jobId, owner, this.opts.claimTtlMs);
+          } catch (err) {
+            // A Redis blip is not a reason to kill a healthy encode; the TTL covers a few misses.
+            log.warn("claim extension failed", { ...ctx, error: errorMessage(err) });
+            return;
+          }
+          if (!kept && !abort.signal.aborted) {
+            log.warn("job claim lost (expired, maybe taken by another attempt): stopping", ctx);
+            abort.abort(new ClaimLostError("job claim lost: another node may be running this job"));
+          }
+        },
+        onProgress: (stage, percent) => {
+          const changed = stage !== entry.stage;
+          entry.stage = stage;
+          entry.percent = percent;
+          if (changed) this.opts.onChange?.();
         },
       });
     } catch (err) {
       // execute (handleJob) never throws by contract; this is the last line of defence.
       log.error("job crashed", { ...ctx, error: errorMessage(err) });
     } finally {
-      await this.opts.claims.release(job.jobId, job.attemptId).catch((err: unknown) => {
+      await this.opts.claims.release(job.jobId, owner).catch((err: unknown) => {
         log.warn("claim release failed", { ...ctx, error: errorMessage(err) });
       });
       this.running.delete(job.jobId);
+      this.opts.onChange?.();
     }
   }
 
@@ -128,8 +240,8 @@ export class JobRunner {
    */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
-    const all = () => [...this.running.values()].filter((r): r is RunningJob => r !== "pending");
-    const settled = () => Promise.all(all().map((r) => r.done));
+    this.opts.onChange?.();
+    const settled = () => Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       settled().then(() => false),
@@ -142,10 +254,10 @@ export class JobRunner {
     await settled();
   }
 
-  /** Cancels every running job now (second signal / tests). */
+  /** Aborts every job here now (second signal / tests): they report `failed` retryable. */
   cancelAll(reason: string): void {
     for (const r of this.running.values()) {
-      if (r !== "pending") r.abort.abort(new ShutdownError(reason));
+      if (!r.abort.signal.aborted) r.abort.abort(new ShutdownError(reason));
     }
   }
 }

@@ -1,8 +1,10 @@
 import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
-import { MemoryJobClaims } from "./claims.ts";
+import { type JobClaims, MemoryJobClaims } from "./claims.ts";
+import { MemoryCancelBus } from "./fleet/cancel-bus.ts";
+import { MemoryNodeRegistry, type NodeInfo } from "./fleet/registry.ts";
 import type { JobOutcome } from "./handle-job.ts";
-import { type JobContext, JobRunner } from "./runner.ts";
+import { JobCancelledError, type JobContext, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
 
 const SECRET = "test-secret-server";
@@ -23,12 +25,16 @@ function makeJob(n: number, attempt = 1): TranscodeJobV1 {
 }
 
 /** A runner whose jobs run until the test lets them finish (or they are aborted). */
-function harness(maxJobs = 1) {
+function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims()) {
   const started: { job: TranscodeJobV1; ctx: JobContext; finish: (o: JobOutcome) => void }[] = [];
+  const cancels = new MemoryCancelBus();
+  const registry = new MemoryNodeRegistry();
   const runner = new JobRunner({
+    nodeId: "node-test",
     maxJobs,
-    claims: new MemoryJobClaims(),
+    claims,
     claimTtlMs: 15_000,
+    isCancelled: (jobId) => cancels.isCancelled(jobId),
     execute: (job, ctx) =>
       new Promise<JobOutcome>((resolve) => {
         started.push({ job, ctx, finish: resolve });
@@ -41,14 +47,35 @@ function harness(maxJobs = 1) {
         );
       }),
   });
-  const app = createApp({ runner, secret: SECRET, nodeId: "node-test" });
-  const post = async (body: string, signature?: string | null) => {
+  void cancels.subscribe((m) => runner.cancel(m.jobId, m.reason, m.videoId));
+  const describeNode = (): NodeInfo => ({
+    nodeId: "node-test",
+    capacity: runner.capacity,
+    running: runner.snapshot(),
+    draining: runner.isDraining,
+    startedAt: "2026-01-01T00:00:00.000Z",
+    version: "test",
+    lastSeen: new Date().toISOString(),
+  });
+  const app = createApp({
+    runner,
+    secret: SECRET,
+    nodeId: "node-test",
+    fleet: { backend: "memory", cancels, registry, describe: describeNode },
+  });
+  const post = async (body: string, signature?: string | null, path = "/jobs") => {
     const headers: Record<string, string> = { "content-type": "application/json" };
     const sig = signature === undefined ? await signBody(SECRET, body) : signature;
     if (sig) headers[SIGNATURE_HEADER] = sig;
-    return app.request("/jobs", { method: "POST", body, headers });
+    return app.request(path, { method: "POST", body, headers });
   };
-  return { runner, app, started, post };
+  const cancel = (jobId: string, body: Record<string, unknown>, signature?: string | null) =>
+    post(JSON.stringify(body), signature, `/jobs/${jobId}/cancel`);
+  const getFleet = async (signature?: string | null) => {
+    const sig = signature === undefined ? await signBody(SECRET, "") : signature;
+    return app.request("/fleet", { headers: sig ? { [SIGNATURE_HEADER]: sig } : {} });
+  };
+  return { runner, app, started, post, cancel, getFleet, registry };
 }
 
 describe("POST /jobs", () => {
@@ -126,6 +153,122 @@ describe("POST /jobs", () => {
     const results = await Promise.all([1, 2, 3, 4, 5].map((n) => post(JSON.stringify(makeJob(n)))));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([202, 202, 429, 429, 429]);
+  });
+});
+
+describe("POST /jobs/:jobId/cancel (in memory: this node)", () => {
+  it("401 unsigned; 400 for a bad body or a path/body mismatch", async () => {
+    const { cancel } = harness();
+    const body = { jobId: "job-1", videoId: "v_0000000000000001", reason: "video deleted" };
+    expect((await cancel("job-1", body, null)).status).toBe(401);
+    expect((await cancel("job-1", body, await signBody("wrong", JSON.stringify(body)))).status).toBe(401);
+    const bad = await cancel("job-1", { jobId: "job-1" });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: "invalid_cancel" } });
+    const mismatch = await cancel("job-2", body);
+    expect(mismatch.status).toBe(400);
+    expect(await mismatch.json()).toMatchObject({ error: { code: "job_id_mismatch" } });
+  });
+
+  it("202 and aborts the running job with a JobCancelledError; the claim is released", async () => {
+    const claims = new MemoryJobClaims();
+    const { post, cancel, started, runner } = harness(1, claims);
+    const job = makeJob(1);
+    expect((await post(JSON.stringify(job))).status).toBe(202);
+    const res = await cancel(job.jobId, { jobId: job.jobId, videoId: job.videoId, reason: "video deleted" });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: true, node: "node-test", runningHere: true, receivers: 1 });
+    const signal = started[0]!.ctx.signal;
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(JobCancelledError);
+    expect((signal.reason as Error).message).toBe("cancelled: video deleted");
+    await waitUntil(() => runner.runningCount === 0);
+    expect(await claims.holder(job.jobId)).toBeNull();
+  });
+
+  it("a cancel for another video's job id touches nothing", async () => {
+    const { post, cancel, started } = harness();
+    const job = makeJob(1);
+    expect((await post(JSON.stringify(job))).status).toBe(202);
+    const res = await cancel(job.jobId, { jobId: job.jobId, videoId: "v_9999999999999999", reason: "x" });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ runningHere: false });
+    expect(started[0]!.ctx.signal.aborted).toBe(false);
+  });
+
+  it("a job cancelled before it arrives is refused with 409 job_cancelled (the edge acks it)", async () => {
+    const { post, cancel, started } = harness();
+    const job = makeJob(3);
+    const res = await cancel(job.jobId, { jobId: job.jobId, videoId: job.videoId, reason: "video deleted" });
+    expect(await res.json()).toMatchObject({ runningHere: false });
+    const refused = await post(JSON.stringify(job));
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: "job_cancelled" } });
+    expect(started).toHaveLength(0);
+  });
+});
+
+describe("claim store failures", () => {
+  it("503 claims_unavailable with Retry-After when the store throws; nothing starts", async () => {
+    const broken: JobClaims = {
+      claim: async () => {
+        throw new Error("ECONNREFUSED");
+      },
+      extend: async () => false,
+      release: async () => {},
+      holder: async () => null,
+    };
+    const { post, started, runner } = harness(1, broken);
+    const res = await post(JSON.stringify(makeJob(1)));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(await res.json()).toMatchObject({ error: { code: "claims_unavailable" } });
+    expect(started).toHaveLength(0);
+    expect(runner.runningCount).toBe(0);
+  });
+
+  it("a lost claim (extend answers false) aborts the job", async () => {
+    const claims = new MemoryJobClaims();
+    const { post, started } = harness(1, claims);
+    const job = makeJob(1);
+    expect((await post(JSON.stringify(job))).status).toBe(202);
+    await claims.release(job.jobId, { nodeId: "node-test", attemptId: job.attemptId });
+    await claims.claim(job.jobId, { nodeId: "elsewhere", attemptId: "attempt-1-2" }, 10_000);
+    await started[0]!.ctx.onHeartbeat();
+    expect(started[0]!.ctx.signal.aborted).toBe(true);
+    expect((started[0]!.ctx.signal.reason as Error).name).toBe("ClaimLostError");
+  });
+});
+
+describe("GET /fleet (in memory: just this node)", () => {
+  it("401 unsigned; 200 lists this node with its running jobs and stages", async () => {
+    const { getFleet, post, started } = harness(2);
+    expect((await getFleet(null)).status).toBe(401);
+    expect((await getFleet(await signBody(SECRET, "x"))).status).toBe(401);
+    const job = makeJob(1);
+    expect((await post(JSON.stringify(job))).status).toBe(202);
+    started[0]!.ctx.onProgress("encode", 42.5);
+    const res = await getFleet();
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { backend: string; nodes: NodeInfo[] };
+    expect(body.backend).toBe("memory");
+    expect(body.nodes).toHaveLength(1);
+    expect(body.nodes[0]).toMatchObject({
+      nodeId: "node-test",
+      capacity: 2,
+      draining: false,
+      version: "test",
+      running: [
+        {
+          jobId: job.jobId,
+          videoId: job.videoId,
+          attempt: 1,
+          attemptId: job.attemptId,
+          stage: "encode",
+          percent: 42.5,
+        },
+      ],
+    });
   });
 });
 

@@ -1,13 +1,21 @@
 /**
  * HTTP surface of a transcoder node (Hono). Thin: verifies the edge's signature over the
- * raw body, validates the job with the shared zod schema and hands it to the JobRunner.
+ * raw body, validates with the shared zod schemas and hands over to the JobRunner and
+ * the fleet (cancel bus, node registry).
  *
- *   POST /jobs     x-streamline-signature: t=…,v1=…   body: contracts Job
- *                  202 {accepted:true} | 400 | 401 | 409 | 413 | 429 | 503 (+ Retry-After)
- *   GET  /healthz  200/503 { ok, node, running, capacity, draining }
+ *   POST /jobs               body: contracts Job
+ *                            202 {accepted,node} | 400 | 401 | 409 | 413 | 422 | 429 | 503
+ *   POST /jobs/:jobId/cancel body: { jobId, videoId, reason }
+ *                            202 {accepted,node,runningHere,receivers} | 400 | 401 | 413 | 503
+ *   GET  /fleet              (signature over the empty body) 200 { backend, nodes } | 401 | 503
+ *   GET  /healthz            200/503 { ok, node, running, capacity, draining }
+ *
+ * Every signed route takes `x-streamline-signature: t=…,v1=…` (contracts/signing.ts).
  */
 import { Job, SIGNATURE_HEADER, verifyBody } from "@streamline/contracts";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
+import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
 import { errorMessage, log } from "./log.ts";
 import type { JobRunner } from "./runner.ts";
 
@@ -15,6 +23,13 @@ export interface ServerDeps {
   runner: JobRunner;
   secret: string;
   nodeId: string;
+  fleet: {
+    backend: "redis" | "memory";
+    cancels: CancelBus;
+    registry: NodeRegistry;
+    /** This node's entry, fresh (the registry copy may be a refresh behind). */
+    describe: () => NodeInfo;
+  };
 }
 
 /** Jobs are a few hundred bytes; anything large is not from the edge. */
@@ -24,9 +39,38 @@ function errorBody(code: string, message: string, issues?: unknown[]) {
   return { error: { code, message, ...(issues ? { issues } : {}) } };
 }
 
+type Signed = { ok: true; raw: string } | { ok: false; response: Response };
+
+/** Reads the raw body (bounded) and checks its signature before anything parses it. */
+async function readSigned(c: Context, secret: string, what: string): Promise<Signed> {
+  const tooLarge = () => ({
+    ok: false as const,
+    response: c.json(errorBody("payload_too_large", `${what} body too large`), 413),
+  });
+  if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) return tooLarge();
+  const raw = c.req.method === "GET" ? "" : await c.req.text();
+  if (raw.length > MAX_BODY_BYTES) return tooLarge();
+  const check = await verifyBody(secret, raw, c.req.header(SIGNATURE_HEADER));
+  if (!check.ok) {
+    return {
+      ok: false,
+      response: c.json(errorBody("bad_signature", `${what} signature ${check.reason}`), 401),
+    };
+  }
+  return { ok: true, raw };
+}
+
+function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(raw) };
+  } catch {
+    return { ok: false };
+  }
+}
+
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  const { runner } = deps;
+  const { runner, fleet } = deps;
 
   app.get("/healthz", (c) => {
     const ok = !runner.isDraining;
@@ -47,23 +91,11 @@ export function createApp(deps: ServerDeps): Hono {
       c.header("Retry-After", "10");
       return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
     }
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > MAX_BODY_BYTES) return c.json(errorBody("payload_too_large", "job body too large"), 413);
-    // The signature covers the exact bytes sent: verify the raw text before parsing.
-    const raw = await c.req.text();
-    if (raw.length > MAX_BODY_BYTES) return c.json(errorBody("payload_too_large", "job body too large"), 413);
-    const check = await verifyBody(deps.secret, raw, c.req.header(SIGNATURE_HEADER));
-    if (!check.ok) {
-      return c.json(errorBody("bad_signature", `job signature ${check.reason}`), 401);
-    }
-
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
-    }
-    const parsed = Job.safeParse(json);
+    const signed = await readSigned(c, deps.secret, "job");
+    if (!signed.ok) return signed.response;
+    const json = parseJson(signed.raw);
+    if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
+    const parsed = Job.safeParse(json.value);
     if (!parsed.success) {
       return c.json(errorBody("invalid_job", "job payload failed validation", parsed.error.issues), 400);
     }
@@ -84,17 +116,74 @@ export function createApp(deps: ServerDeps): Hono {
       case "draining":
         c.header("Retry-After", String(admission.retryAfterSec));
         return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
+      case "unavailable":
+        c.header("Retry-After", String(admission.retryAfterSec));
+        return c.json(errorBody("claims_unavailable", "the fleet's claim store is unreachable"), 503);
+      case "cancelled":
+        // Final: the edge acks it like any other 409 that is not `job_claimed`.
+        return c.json(errorBody("job_cancelled", "this job was cancelled"), 409);
       case "duplicate":
         // Same attempt = a redelivery of work in progress (ack it). Another attempt = the
         // previous one still holds the claim (retry after it expires).
         if (!admission.sameAttempt) c.header("Retry-After", String(admission.retryAfterSec));
         return c.json(
           admission.sameAttempt
-            ? errorBody("already_running", "this job attempt is already running")
-            : errorBody("job_claimed", "another attempt of this job holds the claim"),
+            ? errorBody("already_running", `this job attempt is already running (on ${admission.heldBy})`)
+            : errorBody(
+                "job_claimed",
+                `another attempt of this job holds the claim (on ${admission.heldBy})`,
+              ),
           409,
         );
     }
+  });
+
+  app.post("/jobs/:jobId/cancel", async (c) => {
+    const signed = await readSigned(c, deps.secret, "cancel");
+    if (!signed.ok) return signed.response;
+    const json = parseJson(signed.raw);
+    if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
+    const parsed = CancelRequest.safeParse(json.value);
+    if (!parsed.success) {
+      return c.json(
+        errorBody("invalid_cancel", "cancel payload failed validation", parsed.error.issues),
+        400,
+      );
+    }
+    const req = parsed.data;
+    if (req.jobId !== c.req.param("jobId")) {
+      return c.json(errorBody("job_id_mismatch", "the path and body name different jobs"), 400);
+    }
+    // Locally first: it works even while the subscription is reconnecting.
+    const runningHere = runner.cancel(req.jobId, req.reason, req.videoId);
+    let receivers: number;
+    try {
+      ({ receivers } = await fleet.cancels.publish({ ...req, from: deps.nodeId }));
+    } catch (err) {
+      log.warn("cancel broadcast failed", { jobId: req.jobId, error: errorMessage(err) });
+      c.header("Retry-After", "5");
+      return c.json(errorBody("fleet_unavailable", "could not reach the other nodes; retry"), 503);
+    }
+    log.info("cancel broadcast", { ...req, runningHere, receivers });
+    return c.json({ accepted: true, node: deps.nodeId, runningHere, receivers }, 202);
+  });
+
+  app.get("/fleet", async (c) => {
+    const signed = await readSigned(c, deps.secret, "fleet request");
+    if (!signed.ok) return signed.response;
+    let nodes: NodeInfo[];
+    try {
+      nodes = await fleet.registry.list();
+    } catch (err) {
+      log.warn("node registry unavailable", { error: errorMessage(err) });
+      c.header("Retry-After", "5");
+      return c.json(errorBody("fleet_unavailable", "the node registry is unreachable"), 503);
+    }
+    const self = fleet.describe();
+    const all = [...nodes.filter((n) => n.nodeId !== self.nodeId), self].sort((a, b) =>
+      a.nodeId.localeCompare(b.nodeId),
+    );
+    return c.json({ backend: fleet.backend, nodes: all });
   });
 
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { MemoryNodeRegistry, type NodeInfo, NodePresence } from "./registry.ts";
+
+const entry = (nodeId: string): Omit<NodeInfo, "lastSeen"> => ({
+  nodeId,
+  capacity: 1,
+  running: [],
+  draining: false,
+  startedAt: "2026-01-01T00:00:00.000Z",
+  version: "test",
+});
+
+describe("node registry (memory) and presence", () => {
+  it("entries expire after their TTL unless refreshed", async () => {
+    let now = 0;
+    const registry = new MemoryNodeRegistry(() => now);
+    await registry.announce({ ...entry("a"), lastSeen: "t" }, 1000);
+    await registry.announce({ ...entry("b"), lastSeen: "t" }, 3000);
+    now = 1500;
+    expect((await registry.list()).map((n) => n.nodeId)).toEqual(["b"]);
+  });
+
+  it("presence announces at start, on touch, and leaves on stop", async () => {
+    const registry = new MemoryNodeRegistry();
+    let running = 0;
+    const presence = new NodePresence({
+      registry,
+      describe: () => ({
+        ...entry("me"),
+        running: Array.from({ length: running }, (_, i) => ({
+          jobId: `j${i}`,
+          videoId: "v",
+          attempt: 1,
+          attemptId: "a",
+          startedAt: "t",
+        })),
+      }),
+      refreshMs: 60_000,
+      ttlMs: 180_000,
+    });
+    await presence.start();
+    expect((await registry.list()).map((n) => n.running.length)).toEqual([0]);
+    running = 1;
+    presence.touch();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await registry.list()).map((n) => n.running.length)).toEqual([1]);
+    await presence.stop();
+    expect(await registry.list()).toEqual([]);
+    presence.touch();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await registry.list()).toEqual([]);
+  });
+});

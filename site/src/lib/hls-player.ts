@@ -85,11 +85,10 @@ export async function attachPlayer(
       backBufferLength: 60,
       // Captions (the master's SUBTITLES group): hls.js turns each track into a TextTrack on the
       // element, so the native controls offer the CC menu and the browser renders the cues; the
-      // DEFAULT=YES track is selected and showing from the start. These are hls.js's defaults,
-      // spelled out because the CC menu depends on them.
+      // DEFAULT=YES track is selected and, with `subtitleDisplay` (below), showing from the start.
+      // These are hls.js's defaults, spelled out because the CC menu depends on them.
       enableWebVTT: true,
       renderTextTracksNatively: true,
-      subtitleDisplay: true,
       // Called before hls.js opens each request: opening it here ourselves lets every playlist
       // and segment request carry the newest token, even for URIs resolved from older playlists.
       xhrSetup(xhr, url) {
@@ -98,6 +97,8 @@ export async function attachPlayer(
         if (current !== url) xhr.open("GET", current, true);
       },
     });
+
+    hls.subtitleDisplay = true;
 
     hls.on(HlsClass.Events.ERROR, (_event, data: ErrorData) => {
       if (!data.fatal) return;

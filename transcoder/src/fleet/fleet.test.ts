@@ -22,7 +22,7 @@ import { startTestS3, type TestS3 } from "../testing/s3.ts";
 import type { NodeInfo } from "./registry.ts";
 
 const SECRET = "test-secret-fleet";
-const HEARTBEAT_MS = 300;
+const HEARTBEAT_MS = 500;
 const CLAIM_TTL_MS = 3 * HEARTBEAT_MS;
 const MAIN = resolve(import.meta.dirname, "../main.ts");
 
@@ -136,11 +136,16 @@ const isAlive = (pid: number) => {
   }
 };
 
-const encoding = (job: TranscodeJobV1) =>
-  edge.events.some((e) => e.attemptId === job.attemptId && e.type === "progress" && e.stage === "encode");
-
 const terminal = (job: TranscodeJobV1) =>
   edge.events.find((e) => e.attemptId === job.attemptId && (e.type === "done" || e.type === "failed"));
+
+const encoding = (job: TranscodeJobV1) => {
+  const ended = terminal(job);
+  if (ended) throw new Error(`the job ended before encoding: ${JSON.stringify(ended)}`);
+  return edge.events.some(
+    (e) => e.attemptId === job.attemptId && e.type === "progress" && e.stage === "encode",
+  );
+};
 
 function nodeConfig(nodeId: string, extra: Record<string, string>) {
   return {
@@ -298,14 +303,21 @@ describe.skipIf(!bins || !hasRedis)("with Redis (two nodes and a crashing one)",
       ...nodeConfig("node-crash", { ...redisEnv, ...SLOW, PORT: String(port), LOG_LEVEL: "error" }),
     };
     // Its own process group, like a container: SIGKILL takes ffmpeg down with it.
-    crashed = spawn(process.execPath, [MAIN], { env, detached: true, stdio: "ignore" });
+    crashed = spawn(process.execPath, [MAIN], { env, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    crashed.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    const child = crashed;
     const url = `http://127.0.0.1:${port}`;
-    await until("the crash node to listen", () =>
-      fetch(`${url}/healthz`).then(
+    await until("the crash node to listen", () => {
+      if (child.exitCode !== null)
+        throw new Error(`the crash node exited early (${child.exitCode}): ${stderr}`);
+      return fetch(`${url}/healthz`).then(
         (r) => r.ok,
         () => undefined,
-      ),
-    );
+      );
+    });
 
     const job = await seedJob();
     expect((await submit(url, job)).status).toBe(202);
@@ -329,7 +341,7 @@ describe.skipIf(!bins || !hasRedis)("with Redis (two nodes and a crashing one)",
       async () => (await submit(b.url, attempt2)).status === 202,
       5000,
     );
-    expect(Date.now() - killedAt).toBeLessThan(CLAIM_TTL_MS + 1000);
+    expect(Date.now() - killedAt).toBeLessThan(CLAIM_TTL_MS + 3000);
     expect(await b.fleet.claims.holder(job.jobId)).toMatchObject({ owner: { nodeId: "node-b" } });
     // The dead node's registry entry expires too.
     await until("the crashed node to leave the registry", async () =>

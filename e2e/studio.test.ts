@@ -1,0 +1,254 @@
+/**
+ * The studio on the real stack in Chromium: a creator logs in through /login, finds a video
+ * uploaded through the API in /studio, renames it on its manage page (the watch page follows),
+ * adds an SRT caption track through the page (the master served to the player gains a
+ * SUBTITLES group and the <video> a showing text track in that language) and deletes the
+ * video (the API answers 404 afterwards). Studio pages must not log a single console error.
+ */
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureFixtures } from "../scripts/make-fixtures.ts";
+import {
+  api,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  signUpViaApi,
+  startE2EStack,
+  toolsAvailable,
+  uploadFile,
+} from "./support.ts";
+
+const ready = toolsAvailable("e2e studio", { ffmpeg: true, chromium: true });
+/** `HTMLTrackElement.LOADED`. */
+const HTMLTrackElementLoaded = 2;
+
+type Video = { id: string; title: string; description: string; visibility: string };
+
+const SRT = [
+  "1",
+  "00:00:00,200 --> 00:00:01,800",
+  "Bom dia do porto.",
+  "",
+  "2",
+  "00:00:02,000 --> 00:00:03,800",
+  "Os barcos saem cedo.",
+  "",
+].join("\n");
+
+/** The second cue ends before it starts: the edge names it in a 422. */
+const BAD_SRT = "1\n00:00:00,200 --> 00:00:01,800\nfine\n\n2\n00:00:03,000 --> 00:00:02,000\nbackwards\n";
+
+describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
+  let stack: Awaited<ReturnType<typeof startE2EStack>>;
+  let browser: Browser;
+  let page: Page;
+  let account: Awaited<ReturnType<typeof signUpViaApi>>;
+  let videoId: string;
+  /** Console errors, prefixed with the page's path so a failure says where. */
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    let source: string;
+    [stack, { "sd-854x480-4s.mp4": source }] = await Promise.all([
+      startE2EStack(),
+      ensureFixtures(["sd-854x480-4s.mp4"]),
+    ]);
+    account = await signUpViaApi(stack.origin, "studio");
+    ({ videoId } = await uploadFile(stack.origin, source, {
+      title: "Studio original",
+      token: account.token,
+    }));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("console", (m) => {
+      if (m.type() === "error") consoleErrors.push(`${new URL(page.url()).pathname}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => consoleErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** Errors on studio pages, minus the browser's log lines for the 400/422 this suite provokes on purpose. */
+  const studioErrors = () =>
+    consoleErrors.filter(
+      (e) =>
+        (e.startsWith("/studio") || e.startsWith("/login")) &&
+        !/Failed to load resource: the server responded with a status of (400|422)/.test(e),
+    );
+
+  it("logs in through /login and lists the video in /studio, in whatever state it is", async () => {
+    await page.goto(`${stack.origin}/studio`);
+    // Anonymous: sent to log in, and back afterwards.
+    await page.waitForURL(/\/login\?next=%2Fstudio$/, { timeout: 15_000 });
+    await page.fill("[data-testid=login-email]", account.email);
+    await page.fill("[data-testid=login-password]", account.password);
+    await Promise.all([page.waitForURL(`${stack.origin}/studio`), page.click("[data-testid=login-submit]")]);
+    await page.waitForSelector("[data-testid=studio][data-state=ready]", { timeout: 15_000 });
+    await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in] [data-testid=nav-studio]");
+
+    const row = page.locator(`[data-testid=studio-video][data-video-id=${videoId}]`);
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator("[data-testid=studio-video-title]").textContent()).toBe("Studio original");
+    expect(await row.locator("[data-testid=studio-video-visibility]").textContent()).toBe("Public");
+    expect(await row.locator("[data-testid=studio-watch-link]").getAttribute("href")).toBe(
+      `/watch/${videoId}`,
+    );
+
+    // The row follows the transcode live until the video is ready.
+    await expect
+      .poll(() => row.locator("[data-testid=studio-video-status]").textContent(), { timeout: 180_000 })
+      .toBe("Ready");
+    expect(await row.getAttribute("data-status")).toBe("ready");
+  });
+
+  it("renames the video on its manage page; API validation shows beside the field; the watch page follows", async () => {
+    const row = page.locator(`[data-testid=studio-video][data-video-id=${videoId}]`);
+    await Promise.all([
+      page.waitForURL(`${stack.origin}/studio/${videoId}`),
+      row.locator("[data-testid=studio-manage-link]").click(),
+    ]);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+    expect(await page.inputValue("[data-testid=edit-title]")).toBe("Studio original");
+
+    // A blank title goes to the API, whose validation error lands next to the field.
+    await page.fill("[data-testid=edit-title]", "   ");
+    await page.click("[data-testid=save-details]");
+    await page.waitForSelector("[data-testid=title-error]:not([hidden])");
+    expect(await page.textContent("[data-testid=title-error]")).toBe("Give the video a title.");
+    expect(await page.getAttribute("[data-testid=edit-title]", "aria-invalid")).toBe("true");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("edit-title");
+
+    await page.fill("[data-testid=edit-title]", "Renamed in the studio");
+    await page.fill("[data-testid=edit-description]", "Boats, a harbour, first light.");
+    await page.check("[data-testid=visibility-unlisted]");
+    await page.click("[data-testid=save-details]");
+    await expect.poll(() => page.textContent("[data-testid=details-status]")).toBe("Saved.");
+    await page.waitForSelector("[data-testid=title-error]", { state: "hidden" });
+    expect(await page.textContent("[data-testid=manage-title]")).toBe("Renamed in the studio");
+
+    const saved = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token: account.token });
+    expect(saved.body).toMatchObject({
+      title: "Renamed in the studio",
+      description: "Boats, a harbour, first light.",
+      visibility: "unlisted",
+    });
+
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+    await expect
+      .poll(() => page.textContent("[data-testid=video-title]"), { timeout: 15_000 })
+      .toBe("Renamed in the studio");
+  });
+
+  it("uploads an SRT caption track through the page; the player gets a SUBTITLES group and a showing text track", async () => {
+    await page.goto(`${stack.origin}/studio/${videoId}`);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+    expect(await page.isVisible("[data-testid=captions-empty]")).toBe(true);
+
+    // A broken file: the edge's message names the bad cue.
+    await page.setInputFiles("[data-testid=caption-file]", {
+      name: "broken.srt",
+      mimeType: "application/x-subrip",
+      buffer: Buffer.from(BAD_SRT),
+    });
+    await page.fill("[data-testid=caption-lang]", "pt-br");
+    await page.click("[data-testid=caption-upload]");
+    await page.waitForSelector("[data-testid=caption-error]:not([hidden])");
+    expect(await page.textContent("[data-testid=caption-error]")).toMatch(/cue 2/);
+
+    // The real one, as the default track; the language tag is normalised, the label defaults to its name.
+    await page.setInputFiles("[data-testid=caption-file]", {
+      name: "porto.srt",
+      mimeType: "application/x-subrip",
+      buffer: Buffer.from(SRT),
+    });
+    await page.fill("[data-testid=caption-lang]", "pt-br");
+    await page.check("[data-testid=caption-default]");
+    await page.click("[data-testid=caption-upload]");
+    const track = page.locator("[data-testid=caption-track][data-lang=pt-BR]");
+    await track.waitFor({ timeout: 15_000 });
+    expect(await track.getAttribute("data-default")).toBe("true");
+    expect(await track.textContent()).toContain("Brazilian Portuguese");
+    expect(await track.textContent()).toContain("2 cues");
+    expect(await page.isVisible("[data-testid=caption-error]")).toBe(false);
+    expect(await page.textContent("[data-testid=caption-status]")).toMatch(/uploaded \(2 cues\)/);
+
+    // The watch page: the master the player loads lists the track, and the element shows it.
+    const master = page.waitForResponse((r) => /\/v\/[^/]+\/[^/]+\/master\.m3u8$/.test(r.url()), {
+      timeout: 30_000,
+    });
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+    const masterText = await (await master).text();
+    expect(masterText).toContain("TYPE=SUBTITLES");
+    expect(masterText).toMatch(/LANGUAGE="pt-BR"[^\n]*DEFAULT=YES/);
+
+    await page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>("video[data-testid=player]");
+        const t = v && [...v.textTracks].find((x) => x.language === "pt-BR");
+        return !!t && t.mode === "showing" && (t.cues?.length ?? 0) > 0;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    const tracks = await page.evaluate(() =>
+      [...document.querySelector<HTMLVideoElement>("video[data-testid=player]")!.textTracks].map((t) => ({
+        kind: t.kind,
+        language: t.language,
+        label: t.label,
+        mode: t.mode,
+        cues: t.cues?.length ?? 0,
+      })),
+    );
+    expect(tracks).toEqual([
+      { kind: "subtitles", language: "pt-BR", label: "Brazilian Portuguese", mode: "showing", cues: 2 },
+    ]);
+  });
+
+  // KNOWN GAP (edge): hls.js gives each caption track a `<track src="data:,WEBVTT">` because
+  // Chromium's native CC menu only lists tracks that loaded; the page CSP's `media-src 'self' blob:`
+  // blocks that data: URL (a console error), the track element ends in ERROR and the CC menu has
+  // no "Captions" entry, although the default track is showing. Fix: `media-src 'self' blob: data:`
+  // in edge/src/middleware/security-headers. When that lands this starts passing: make it `it`.
+  it.fails("the native CC menu can offer the track (its <track> element loads under the page CSP)", async () => {
+    expect(page.url()).toBe(`${stack.origin}/watch/${videoId}`);
+    const state = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLTrackElement>("video[data-testid=player] track")].map((t) => ({
+        srclang: t.srclang,
+        readyState: t.readyState,
+      })),
+    );
+    expect(state).toEqual([{ srclang: "pt-BR", readyState: HTMLTrackElementLoaded }]);
+    expect(consoleErrors.filter((e) => /Content Security Policy/.test(e))).toEqual([]);
+  });
+
+  it("deletes the video after confirming; the studio says so and the API answers 404", async () => {
+    await page.goto(`${stack.origin}/studio/${videoId}`);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+
+    // Cancelling keeps it.
+    await page.click("[data-testid=delete-video]");
+    await page.waitForSelector("[data-testid=delete-dialog][open]");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "cancel-delete",
+    );
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-testid=delete-dialog]:not([open])", { state: "attached" });
+    expect((await api(stack.origin, `/api/videos/${videoId}`, { token: account.token })).status).toBe(200);
+
+    await page.click("[data-testid=delete-video]");
+    await Promise.all([
+      page.waitForURL(`${stack.origin}/studio`),
+      page.click("[data-testid=confirm-delete]"),
+    ]);
+    await page.waitForSelector("[data-testid=studio][data-state=empty]", { timeout: 15_000 });
+    expect(await page.textContent("[data-testid=studio-notice]")).toBe(
+      "“Renamed in the studio” was deleted.",
+    );
+
+    const gone = await api(stack.origin, `/api/videos/${videoId}`, { token: account.token });
+    expect(gone.status).toBe(404);
+    expect(studioErrors()).toEqual([]);
+  });
+});

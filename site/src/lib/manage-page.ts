@@ -344,6 +344,17 @@ export function mountManagePage(root: HTMLElement): void {
     setPosterState("selected");
   });
 
+  // The name says image, the bytes don't (or the browser can't read it): say so before uploading.
+  posterPreview.addEventListener("error", () => {
+    if (!previewUrl) return;
+    clearPreview();
+    showError(
+      posterError,
+      "That file isn't an image this browser can read. Choose a JPEG, PNG or WebP image.",
+    );
+    setPosterState("error");
+  });
+
   posterForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     const file = posterInput.files?.[0];

@@ -82,6 +82,9 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     await page.goto(`${stack.origin}/studio`);
     // Anonymous: sent to log in, and back afterwards.
     await page.waitForURL(/\/login\?next=%2Fstudio$/, { timeout: 15_000 });
+    await page.waitForSelector("[data-testid=auth-nav][data-state=anonymous]");
+    // Signed out is the expected answer, not an error: no refused refresh in the console.
+    expect(consoleErrors).toEqual([]);
     await page.fill("[data-testid=login-email]", account.email);
     await page.fill("[data-testid=login-password]", account.password);
     await Promise.all([page.waitForURL(`${stack.origin}/studio`), page.click("[data-testid=login-submit]")]);
@@ -101,6 +104,30 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
       .poll(() => row.locator("[data-testid=studio-video-status]").textContent(), { timeout: 180_000 })
       .toBe("Ready");
     expect(await row.getAttribute("data-status")).toBe("ready");
+  });
+
+  it("keeps the header on one line at 390 px: no sideways scrolling, signed in or not", async () => {
+    const narrow = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const overflow = () =>
+      narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await narrow.goto(`${stack.origin}/`);
+    await narrow.waitForSelector("[data-testid=auth-nav][data-state=anonymous] [data-testid=nav-signup]");
+    expect(await overflow()).toBe(0);
+    const login = (await narrow.locator("[data-testid=nav-login]").boundingBox())!;
+    const signup = (await narrow.locator("[data-testid=nav-signup]").boundingBox())!;
+    expect(Math.abs(login.y - signup.y)).toBeLessThan(2); // side by side, not wrapped
+    expect(login.height).toBeLessThan(40);
+    await narrow.close();
+
+    // The signed-in header (Studio, @handle, Log out) on the studio page itself.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.waitForSelector("[data-testid=studio][data-state=ready]", { timeout: 15_000 });
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBe(0);
+    expect(await page.isVisible("[data-testid=nav-studio]")).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it("renames the video on its manage page; API validation shows beside the field; the watch page follows", async () => {

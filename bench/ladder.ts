@@ -2,9 +2,10 @@
  * `npm run bench:ladder`: what does decoding once buy us?
  *
  * On the generated 30 s 1080p source, runs
- *   (a) the production single-process ladder (decode once → split → 5 × x264 + AAC), and
- *   (b) one ffmpeg process per rung (each decodes the source again), the way many
- *       reference pipelines do it,
+ *   (a) the single-process ladder (decode once → split → 5 × x264, + the shared AAC
+ *       rendition), and
+ *   (b) one ffmpeg process per rung (each decodes the source again) + one for the AAC
+ *       rendition, the way many reference pipelines do it,
  * with the SAME encoder settings (same argument builders as transcoder/src/ffmpeg/hls.ts),
  * sequentially, and reports wall time, CPU seconds, realtime factor and the CPU ratio b/a.
  *
@@ -14,7 +15,11 @@
  * every ffmpeg we spawn, so the delta around a run is exactly that run's CPU time.
  *
  * Writes bench/results/ladder.json and adds a row to the ladder section of bench/RESULTS.md.
- *   node bench/ladder.ts [--runs N] [--preset veryfast]
+ *   node bench/ladder.ts [--runs N] [--preset veryfast] [--threads N]
+ *
+ * Production splits the ladder over phases (docs/adr/0006: the low rung first, the rest
+ * in one process): bench/transcode.ts measures that pipeline end to end; this bench keeps
+ * the decode-once question on its own.
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -25,7 +30,7 @@ import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   audioEncoderArgs,
   buildHlsArgs,
-  commonVideoArgs,
+  commonOutputArgs,
   hlsMuxerArgs,
   varStreamMap,
   videoEncoderArgs,
@@ -39,10 +44,16 @@ const ROOT = resolve(import.meta.dirname, "..");
 const SOURCE = "landscape-1080p-30s.mp4";
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "1" }, preset: { type: "string", default: "veryfast" } },
+  options: {
+    runs: { type: "string", default: "1" },
+    preset: { type: "string", default: "veryfast" },
+    threads: { type: "string" },
+  },
 });
 const runs = Math.max(1, Number(values.runs) || 1);
 const preset = values.preset ?? "veryfast";
+/** Default: what the transcoder uses with MAX_JOBS=1 (cores / jobs). */
+const threads = Number(values.threads) || cpus().length;
 
 const CLK_TCK = (() => {
   try {
@@ -75,30 +86,37 @@ async function measure(fn: () => Promise<void>): Promise<Measurement> {
 }
 
 /** Args for ONE rung in its own process: same filter chain, encoder and muxer settings. */
-function perRungArgs(
-  input: string,
-  rung: Rung,
-  fps: { num: number; den: number },
-  hasAudio: boolean,
-  fpsMode: boolean,
-) {
+function perRungArgs(input: string, rung: Rung, fps: { num: number; den: number }, fpsMode: boolean) {
   const filter = `[0:v:0]fps=${fps.num}/${fps.den},scale=w=${rung.width}:h=${rung.height},setsar=1,format=yuv420p[v0]`;
   // biome-ignore format: one flag/value pair per line
   return [
     "-hide_banner", "-nostdin", "-y",
     "-loglevel", "error",
     "-progress", "pipe:1", "-nostats",
+    "-threads", String(threads), "-filter_complex_threads", String(threads),
     "-i", input,
     "-filter_complex", filter,
     "-map", "[v0]",
-    ...(hasAudio ? ["-map", "0:a:0"] : []),
-    ...commonVideoArgs(preset, undefined, fpsMode),
-    ...videoEncoderArgs(rung, 0, fps),
-    ...(hasAudio ? ["-c:a", "aac", "-ac", "2", "-ar", "48000", ...audioEncoderArgs(rung, 0)] : []),
+    ...commonOutputArgs(threads, fpsMode),
+    ...videoEncoderArgs(rung, 0, fps, preset, threads),
     "-map_metadata", "-1",
     "-map_chapters", "-1",
     "-max_muxing_queue_size", "4096",
-    ...hlsMuxerArgs(varStreamMap([rung], hasAudio)),
+    ...hlsMuxerArgs(varStreamMap([rung], false)),
+  ];
+}
+
+/** The shared AAC rendition on its own (audio is encoded once in both modes). */
+function audioArgs(input: string) {
+  // biome-ignore format: one flag/value pair per line
+  return [
+    "-hide_banner", "-nostdin", "-y",
+    "-loglevel", "error",
+    "-progress", "pipe:1", "-nostats",
+    "-i", input,
+    "-map", "0:a:0",
+    ...audioEncoderArgs(),
+    ...hlsMuxerArgs(varStreamMap([], true)),
   ];
 }
 
@@ -133,8 +151,9 @@ async function main() {
         input: source,
         rungs,
         frameRate: fps,
-        hasAudio: probe.hasAudio,
+        audio: probe.hasAudio ? { stream: 0 } : null,
         preset,
+        threads,
         fpsMode,
       });
       const a = await measure(() =>
@@ -151,12 +170,15 @@ async function main() {
       const b = await measure(async () => {
         for (const rung of rungs) {
           const r = await measure(() =>
-            runFfmpeg(ffmpeg.ffmpeg, perRungArgs(source, rung, fps, probe.hasAudio, fpsMode), {
+            runFfmpeg(ffmpeg.ffmpeg, perRungArgs(source, rung, fps, fpsMode), {
               cwd: outB,
               onProgress: () => {},
             }).then(() => {}),
           );
           console.log(`    ${rung.name}: wall ${r.wallSec.toFixed(1)} s, cpu ${r.cpuSec.toFixed(1)} s`);
+        }
+        if (probe.hasAudio) {
+          await runFfmpeg(ffmpeg.ffmpeg, audioArgs(source), { cwd: outB, onProgress: () => {} });
         }
       });
       perRung.push(b);
@@ -194,6 +216,7 @@ async function main() {
     },
     rungs: rungs.map((r) => r.name),
     preset,
+    threads,
     runs,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
     ffmpeg: ffmpeg.version.raw,
@@ -221,7 +244,7 @@ async function main() {
   await appendResultsRow(
     `| ${result.at.slice(0, 10)} | ${result.machine.cpus} × ${result.machine.model.trim()} | ` +
       `${probe.width}x${probe.height} ${probe.fps} fps ${probe.durationSec} s, ${round((probe.bitrate ?? 0) / 1e6, 1)} Mbit/s | ` +
-      `ffmpeg ${result.ffmpeg}, x264 ${preset} | ` +
+      `ffmpeg ${result.ffmpeg}, x264 ${preset}, ${threads} threads | ` +
       `${a.wallSec} s / ${a.cpuSec} s / ${a.realtimeFactor}× | ${b.wallSec} s / ${b.cpuSec} s / ${b.realtimeFactor}× | **${cpuRatio}** |`,
   );
 }

@@ -44,6 +44,25 @@ function run(bin: string, args: string[]): Promise<void> {
   });
 }
 
+/**
+ * Benchmark source shaped like a phone recording (H.264 High, CABAC, deblocking,
+ * ~16 Mbit/s, 1080p30 + AAC) so decoding it costs what a real upload costs. An
+ * ultrafast encode (CAVLC, no deblocking) decodes about twice as cheaply and would
+ * understate what decode-once saves.
+ */
+function phoneLike(seconds: number): Recipe {
+  return (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      ...lavfi("1920x1080", 30, seconds, true),
+      "-c:v", "libx264", "-preset", "superfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
+      "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M",
+      ...AAC,
+      "-movflags", "+faststart",
+      "-f", "mp4", out,
+    ]);
+}
+
 const encode =
   (size: string, rate: number, seconds: number, audio: boolean, extra: string[] = []): Recipe =>
   (ffmpeg, out) =>
@@ -60,22 +79,17 @@ const encode =
 export const FIXTURES = {
   /** The e2e/upload source: 10 s 720p30 with a 440 Hz tone. */
   "landscape-720p-10s.mp4": encode("1280x720", 30, 10, true, ["-movflags", "+faststart"]),
-  /**
-   * Benchmark source, shaped like a phone recording (H.264 High, CABAC, deblocking,
-   * ~16 Mbit/s) so decoding it costs what a real upload costs. An ultrafast encode
-   * (CAVLC, no deblocking) decodes about twice as cheaply and would understate what
-   * decode-once saves.
-   */
-  "landscape-1080p-30s.mp4": (ffmpeg, out) =>
-    // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
-      ...lavfi("1920x1080", 30, 30, true),
-      "-c:v", "libx264", "-preset", "superfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
-      "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M",
-      ...AAC,
-      "-movflags", "+faststart",
-      "-f", "mp4", out,
-    ]),
+  /** Benchmark source (phone-like, see phoneLike). */
+  "landscape-1080p-30s.mp4": phoneLike(30),
+  /** Bench sources for time-to-first-playable on long uploads (the 10 min one is ~1.2 GB). */
+  "landscape-1080p-2m.mp4": phoneLike(120),
+  "landscape-1080p-10m.mp4": phoneLike(600),
+  /** The test suite's 1080p: every rung, long enough (3 segments) to be progressive. */
+  "landscape-1080p-6s.mp4": encode("1920x1080", 30, 6, true),
+  /** A 480p (FWVGA) source: 480/360/240 only. */
+  "sd-854x480-4s.mp4": encode("854x480", 30, 4, true),
+  /** A whole video shorter than one segment's worth of publishing threshold. */
+  "clip-640x360-2s.mp4": encode("640x360", 30, 2, true),
   "portrait-720x1280-4s.mp4": encode("720x1280", 30, 4, true),
   "noaudio-640x360-4s.mp4": encode("640x360", 30, 4, false),
   /** 10-bit 4:2:0 at 25 fps: must come out 8-bit (format=yuv420p) for every player. */
@@ -118,6 +132,67 @@ export const FIXTURES = {
       await rm(plain, { force: true });
     }
   },
+  /**
+   * HDR10-style: 10-bit HEVC tagged BT.2020 + PQ (SMPTE 2084). Must come out SDR BT.709
+   * 8-bit H.264 (zscale + tonemap).
+   */
+  "hdr10-hevc-640x360-2s.mp4": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      ...lavfi("640x360", 25, 2, false),
+      "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le",
+      "-x265-params", "colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:log-level=error",
+      "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc",
+      "-tag:v", "hvc1",
+      "-f", "mp4", out,
+    ]),
+  /**
+   * Variable frame rate like a phone: 30 fps with every other frame missing between 2 s
+   * and 2.5 s (avg 28 fps, r_frame_rate 30), so frame durations differ.
+   */
+  "vfr-640x360-4s.mp4": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      ...lavfi("640x360", 30, 4, true),
+      "-vf", "select='not(between(t\\,2\\,2.5)*mod(n\\,2))'",
+      "-fps_mode", "vfr", "-video_track_timescale", "90000",
+      ...FAST, ...AAC,
+      "-f", "mp4", out,
+    ]),
+  /**
+   * Two audio tracks, the SECOND marked default (a dub + the original): the default one
+   * (880 Hz) must be picked, not the first (440 Hz).
+   */
+  "multiaudio-640x360-2s.mp4": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      ...lavfi("640x360", 30, 2, true),
+      "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=2",
+      "-map", "0:v", "-map", "1:a", "-map", "2:a",
+      ...FAST, ...AAC,
+      "-disposition:a:0", "0", "-disposition:a:1", "default",
+      "-f", "mp4", out,
+    ]),
+  /** Poster job inputs: a PNG with transparency, a JPEG, a WebP (larger than 1280 wide). */
+  "poster-1600x900-alpha.png": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      "-f", "lavfi", "-i", "testsrc2=size=1600x900:rate=1:duration=1",
+      "-vf", "format=rgba,colorchannelmixer=aa=0.5",
+      "-frames:v", "1", "-f", "image2", "-c:v", "png", out,
+    ]),
+  "poster-1920x1080.jpg": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=1:duration=1",
+      "-frames:v", "1", "-f", "image2", "-c:v", "mjpeg", "-q:v", "3", out,
+    ]),
+  "poster-800x1200.webp": (ffmpeg, out) =>
+    // biome-ignore format: flag/value pairs
+    run(ffmpeg, [
+      "-f", "lavfi", "-i", "testsrc2=size=800x1200:rate=1:duration=1",
+      "-frames:v", "1", "-c:v", "libwebp", "-f", "webp", out,
+    ]),
   /** Plain text with a video extension. */
   "not-a-video.mp4": async (_ffmpeg, out) => {
     await writeFile(out, `This is not a video.\n${randomBytes(2048).toString("base64")}\n`);
@@ -141,9 +216,16 @@ export const FIXTURES = {
 
 export type FixtureName = keyof typeof FIXTURES;
 
-/** Everything but the slow bench source: what the test suites need. */
+/** Long phone-like sources for the benchmarks: minutes to generate, never part of `npm test`. */
+export const BENCH_FIXTURES = [
+  "landscape-1080p-30s.mp4",
+  "landscape-1080p-2m.mp4",
+  "landscape-1080p-10m.mp4",
+] as const satisfies readonly FixtureName[];
+
+/** Everything but the slow bench sources: what the test suites need. */
 export const TEST_FIXTURES: FixtureName[] = (Object.keys(FIXTURES) as FixtureName[]).filter(
-  (n) => n !== "landscape-1080p-30s.mp4",
+  (n) => !(BENCH_FIXTURES as readonly string[]).includes(n),
 );
 
 const inFlight = new Map<FixtureName, Promise<string>>();

@@ -52,8 +52,24 @@ export const ConfigSchema = z.object({
   HEARTBEAT_MS: intFrom(100).default(5000),
   /** Claim and registry-entry TTL; default 3 × HEARTBEAT_MS (survives two missed beats). */
   CLAIM_TTL_MS: intFrom(300).optional(),
-  /** `-threads` per x264 encoder; unset = x264 decides (cores × 1.5). */
+  /**
+   * `-threads` for decoding, filtering and each encoder of one job's ffmpeg runs; unset =
+   * cores / MAX_JOBS (so concurrent jobs do not oversubscribe the node).
+   */
   FFMPEG_THREADS: intFrom(0).optional(),
+  /** Niceness of ffmpeg children (`nice -n`); background phases run 5 steps nicer. 0 = off. */
+  FFMPEG_NICE: intFrom(0).max(19).default(10),
+  /** Address-space cap per ffmpeg process (`prlimit --as`), MiB; 0 = off. AV1 runs get 4×. */
+  FFMPEG_MEMORY_MB: intFrom(0).default(4096),
+  /** An ffmpeg run may take this many times the media duration (at least 120 s). */
+  FFMPEG_TIMEOUT_FACTOR: z.coerce.number().positive().default(6),
+  /** Extra ladder(s) after H.264 for capable clients: "", "hevc", "av1" or "hevc,av1". */
+  EXTRA_CODECS: z
+    .string()
+    .default("")
+    .refine((v) => v.split(",").every((c) => ["", "hevc", "av1"].includes(c.trim().toLowerCase())), {
+      message: 'EXTRA_CODECS: comma-separated list of "hevc" and/or "av1"',
+    }),
   /** x264 preset for every rung; veryfast is the usual VOD-on-commodity-CPU trade-off. */
   X264_PRESET: z
     .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"])

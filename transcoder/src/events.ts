@@ -9,12 +9,13 @@
  *   with a log line. Nothing here ever throws into the job.
  */
 import {
+  type Job,
   type ProbeResult,
   type Rendition,
   SIGNATURE_HEADER,
   signBody,
-  type TranscodeJobV1,
   TranscoderEvent,
+  type Trickplay,
 } from "@streamline/contracts";
 import { errorMessage, log } from "./log.ts";
 
@@ -31,27 +32,36 @@ export interface ProgressUpdate {
   rendition?: string | undefined;
 }
 
-/** What handle-job needs from a reporter (tests may pass a recording fake). */
+export interface DonePayload {
+  probe: ProbeResult;
+  renditions: Rendition[];
+  masterKey: string;
+  posterKey: string | null;
+  trickplay?: Trickplay | undefined;
+  audioOnly?: boolean | undefined;
+}
+
+/** What the job handlers need from a reporter (tests may pass a recording fake). */
 export interface JobReporter {
   heartbeat(): void;
   probed(probe: ProbeResult): void;
   progress(update: ProgressUpdate): void;
   rendition(rendition: Rendition, masterKey: string): void;
-  done(payload: {
-    probe: ProbeResult;
-    renditions: Rendition[];
-    masterKey: string;
-    posterKey: string | null;
-  }): void;
+  done(payload: DonePayload): void;
   failed(reason: string, retryable: boolean): void;
   /** Resolves when everything queued so far was delivered or given up on (bounded by `timeoutMs`). */
   flush(timeoutMs?: number): Promise<void>;
 }
 
+/** A poster job's reporter: the job reporter plus the poster result. */
+export interface PosterReporter extends JobReporter {
+  poster(payload: { posterKey: string; posterWebpKey: string | null }): void;
+}
+
 export interface HttpReporterOptions {
   edgeUrl: string;
   secret: string;
-  job: TranscodeJobV1;
+  job: Pick<Job, "videoId" | "jobId" | "attempt" | "attemptId">;
   node: string;
   /** Minimum gap between progress events (default 1000 ms). */
   progressIntervalMs?: number;
@@ -79,7 +89,7 @@ interface Queued {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class HttpEventReporter implements JobReporter {
+export class HttpEventReporter implements PosterReporter {
   private readonly opts: Required<Omit<HttpReporterOptions, "fetch" | "onStale">> & {
     fetch: typeof fetch;
     onStale: ((status: number) => void) | undefined;
@@ -145,13 +155,21 @@ export class HttpEventReporter implements JobReporter {
     this.enqueue({ type: "rendition", rendition, masterKey });
   }
 
-  done(payload: {
-    probe: ProbeResult;
-    renditions: Rendition[];
-    masterKey: string;
-    posterKey: string | null;
-  }): void {
-    this.enqueue({ type: "done", ...payload }, true);
+  done(payload: DonePayload): void {
+    const { trickplay, audioOnly, ...rest } = payload;
+    this.enqueue(
+      {
+        type: "done",
+        ...rest,
+        ...(trickplay ? { trickplay } : {}),
+        ...(audioOnly !== undefined ? { audioOnly } : {}),
+      },
+      true,
+    );
+  }
+
+  poster(payload: { posterKey: string; posterWebpKey: string | null }): void {
+    this.enqueue({ type: "poster", ...payload }, true);
   }
 
   failed(reason: string, retryable: boolean): void {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { avc1Codec, gopFrames, h264Level, outputFrameRate, selectLadder } from "./ladder.ts";
+import {
+  avc1Codec,
+  extraLadder,
+  gopFrames,
+  h264Level,
+  outputFrameRate,
+  parseExtraCodecs,
+  selectLadder,
+} from "./ladder.ts";
 
 const fps30 = { num: 30, den: 1 };
 const sizes = (w: number, h: number, fps = fps30) =>
@@ -47,6 +55,11 @@ describe("selectLadder", () => {
     }
   });
 
+  it("a 480p source gets 480/360/240, never 720 or 1080", () => {
+    expect(sizes(854, 480)).toEqual(["480p:854x480", "360p:640x360", "240p:428x240"]);
+    expect(sizes(640, 480)).toEqual(["480p:640x480", "360p:480x360", "240p:320x240"]);
+  });
+
   it("a source smaller than 240p gets one rung at its own even size", () => {
     expect(sizes(320, 180)).toEqual(["180p:320x180"]);
     expect(sizes(175, 99)).toEqual(["98p:174x98"]);
@@ -58,7 +71,6 @@ describe("selectLadder", () => {
     for (const r of at30) expect(r.bufsizeKbps).toBe(r.maxrateKbps * 2);
     expect(at30.map((r) => r.maxrateKbps)).toEqual([...at30.map((r) => r.maxrateKbps)].sort((a, b) => b - a));
     expect(at60[0]?.maxrateKbps).toBeGreaterThan(at30[0]?.maxrateKbps ?? 0);
-    expect(at30.map((r) => r.audioKbps)).toEqual([128, 128, 96, 96, 64]);
   });
 
   it("derives H.264 level and CODECS from size, rate and profile", () => {
@@ -107,5 +119,31 @@ describe("outputFrameRate / gopFrames", () => {
     expect(gopFrames({ num: 30, den: 1 })).toBe(60);
     expect(gopFrames({ num: 25, den: 1 })).toBe(50);
     expect(gopFrames({ num: 30000, den: 1001 })).toBe(60);
+  });
+});
+
+describe("extra codec ladders", () => {
+  it("mirrors the H.264 sizes with lower caps and suffixed names", () => {
+    const h264 = selectLadder({ displayWidth: 1280, displayHeight: 720 }, fps30);
+    const av1 = extraLadder(h264, "av1");
+    expect(av1.map((r) => `${r.name}:${r.width}x${r.height}:${r.codec}`)).toEqual([
+      "720p-av1:1280x720:av1",
+      "480p-av1:854x480:av1",
+      "360p-av1:640x360:av1",
+      "240p-av1:426x240:av1",
+    ]);
+    av1.forEach((r, i) => {
+      expect(r.maxrateKbps).toBeLessThan(h264[i]?.maxrateKbps ?? 0);
+      expect(r.name).toMatch(/^[a-z0-9_-]+$/);
+    });
+    expect(extraLadder(h264, "hevc")[0]?.videoCodec).toMatch(/^hvc1\./);
+  });
+
+  it("parses EXTRA_CODECS", () => {
+    expect(parseExtraCodecs("")).toEqual([]);
+    expect(parseExtraCodecs(undefined)).toEqual([]);
+    expect(parseExtraCodecs(" AV1 ")).toEqual(["av1"]);
+    expect(parseExtraCodecs("av1,hevc")).toEqual(["hevc", "av1"]);
+    expect(() => parseExtraCodecs("vp9")).toThrow(/vp9/);
   });
 });

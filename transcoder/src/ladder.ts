@@ -13,6 +13,10 @@
  *   a hard ceiling for the peak BANDWIDTH we advertise on hard content.
  * - Level is derived from frame size, macroblock rate and the VBV cap, then passed to
  *   x264 explicitly, so CODECS is known before encoding and matches the SPS.
+ * - Audio is NOT per rung: one AAC rendition (AUDIO_KBPS) is shared by every video
+ *   variant through an `#EXT-X-MEDIA` group, and doubles as the audio-only variant.
+ * - An optional extra ladder (HEVC or AV1, `EXTRA_CODECS`) mirrors the H.264 sizes at a
+ *   lower bitrate cap; its CODECS is read back from the init segment (ffmpeg/codecs.ts).
  */
 import type { Rational } from "./ffmpeg/probe.ts";
 
@@ -23,19 +27,22 @@ export interface LadderStep {
   shortSide: number;
   /** Video bitrate cap (kbit/s) at ≤ 30 fps. */
   maxrateKbps: number;
-  audioKbps: number;
   profile: H264Profile;
 }
 
 /** The rung table, best first. Caps follow common VOD ladders (Apple HLS authoring spec ballpark). */
 export const LADDER: readonly LadderStep[] = [
-  { shortSide: 1080, maxrateKbps: 5000, audioKbps: 128, profile: "high" },
-  { shortSide: 720, maxrateKbps: 3000, audioKbps: 128, profile: "high" },
-  { shortSide: 480, maxrateKbps: 1400, audioKbps: 96, profile: "high" },
+  { shortSide: 1080, maxrateKbps: 5000, profile: "high" },
+  { shortSide: 720, maxrateKbps: 3000, profile: "high" },
+  { shortSide: 480, maxrateKbps: 1400, profile: "high" },
   // Main for the small rungs: they exist for the oldest/cheapest decoders.
-  { shortSide: 360, maxrateKbps: 800, audioKbps: 96, profile: "main" },
-  { shortSide: 240, maxrateKbps: 400, audioKbps: 64, profile: "main" },
+  { shortSide: 360, maxrateKbps: 800, profile: "main" },
+  { shortSide: 240, maxrateKbps: 400, profile: "main" },
 ];
+
+/** The one AAC-LC stereo 48 kHz rendition every variant shares (and the audio-only variant). */
+export const AUDIO_KBPS = 128;
+export const AUDIO_RENDITION_NAME = "audio";
 
 export const CRF = 23;
 /** GOP length in seconds: keyframes every 2 s, aligned across rungs. */
@@ -45,19 +52,26 @@ const HIGH_FPS_BITRATE_FACTOR = 1.5;
 export const MAX_FPS = 60;
 const DEFAULT_FPS: Rational = { num: 30, den: 1 };
 
+export type VideoCodecFamily = "h264" | "hevc" | "av1";
+export type ExtraCodec = Exclude<VideoCodecFamily, "h264">;
+
 export interface Rung {
-  /** Rendition name and output folder, e.g. "720p". */
+  /** Rendition name and output folder, e.g. "720p" (extra ladders: "720p-av1"). */
   name: string;
+  codec: VideoCodecFamily;
   width: number;
   height: number;
   maxrateKbps: number;
   bufsizeKbps: number;
   crf: number;
-  profile: H264Profile;
-  /** H.264 level as x264 takes it, e.g. "3.1". */
-  level: string;
-  audioKbps: number;
-  /** RFC 6381 video codec string, e.g. "avc1.64001f". */
+  /** Encoder profile: x264 "high"/"main", x265 "main"; unused for AV1 (Main, 8-bit). */
+  profile: string;
+  /** H.264 level as x264 takes it, e.g. "3.1"; null = the encoder picks it (HEVC, AV1). */
+  level: string | null;
+  /**
+   * RFC 6381 video codec string: exact for H.264 (forced profile/level); for HEVC/AV1 a
+   * placeholder until the init segment is read (ffmpeg/codecs.ts).
+   */
   videoCodec: string;
 }
 
@@ -219,6 +233,7 @@ function makeRung(
   const { level, idc } = h264Level(size.width, size.height, rate, maxrateKbps, step.profile);
   return {
     name,
+    codec: "h264",
     width: size.width,
     height: size.height,
     maxrateKbps,
@@ -226,7 +241,6 @@ function makeRung(
     crf: CRF,
     profile: step.profile,
     level,
-    audioKbps: step.audioKbps,
     videoCodec: avc1Codec(step.profile, idc),
   };
 }
@@ -246,4 +260,46 @@ export function selectLadder(source: LadderSource, fps: Rational): Rung[] {
   };
   const name = `${Math.min(size.width, size.height)}p`;
   return [makeRung(smallest, size, name, fps)];
+}
+
+// Extra ladders: same sizes, caps scaled by the codec's usual efficiency over x264 at
+// equal quality, CRF on each encoder's own scale.
+const EXTRA_CODECS: Record<
+  ExtraCodec,
+  { bitrateFactor: number; crf: number; profile: string; placeholder: string }
+> = {
+  hevc: { bitrateFactor: 0.65, crf: 26, profile: "main", placeholder: "hvc1.1.6.L93.90" },
+  av1: { bitrateFactor: 0.55, crf: 35, profile: "main", placeholder: "av01.0.08M.08" },
+};
+
+/** The HEVC or AV1 twin of an H.264 ladder (rung names get a `-hevc` / `-av1` suffix). */
+export function extraLadder(h264: readonly Rung[], codec: ExtraCodec): Rung[] {
+  const spec = EXTRA_CODECS[codec];
+  return h264.map((r) => {
+    const maxrateKbps = Math.round(r.maxrateKbps * spec.bitrateFactor);
+    return {
+      ...r,
+      name: `${r.name}-${codec}`,
+      codec,
+      maxrateKbps,
+      bufsizeKbps: maxrateKbps * 2,
+      crf: spec.crf,
+      profile: spec.profile,
+      level: null,
+      videoCodec: spec.placeholder,
+    };
+  });
+}
+
+/** `EXTRA_CODECS` config value ("", "av1", "hevc", "av1,hevc") → codecs, in a stable order. */
+export function parseExtraCodecs(raw: string | undefined): ExtraCodec[] {
+  const wanted = new Set(
+    (raw ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const unknown = [...wanted].filter((c) => !(c in EXTRA_CODECS));
+  if (unknown.length > 0) throw new Error(`unknown extra codec(s): ${unknown.join(", ")} (known: hevc, av1)`);
+  return (Object.keys(EXTRA_CODECS) as ExtraCodec[]).filter((c) => wanted.has(c));
 }

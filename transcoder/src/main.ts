@@ -4,6 +4,7 @@
  * signal cancels at once) and take the node out of the registry.
  * Run with `node transcoder/src/main.ts` (Node ≥ 22.12 type stripping, no build step).
  */
+import { cpus } from "node:os";
 import { serve } from "@hono/node-server";
 import pkg from "../package.json" with { type: "json" };
 import { type Config, ConfigError, loadConfig } from "./config.ts";
@@ -14,6 +15,8 @@ import { fleetAwareReporter } from "./fleet/fleet-reporter.ts";
 import { type NodeInfo, NodePresence } from "./fleet/registry.ts";
 import { prepareWorkDir, removeWorkDir } from "./fleet/work-dir.ts";
 import { handleJob } from "./handle-job.ts";
+import { handlePosterJob } from "./handle-poster-job.ts";
+import { parseExtraCodecs } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
 import { JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
@@ -52,6 +55,15 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
   });
 
+  // Resource policy for every ffmpeg child (resources.ts): threads split between job slots.
+  const limits = {
+    threads: config.FFMPEG_THREADS ?? Math.max(1, Math.floor(cpus().length / config.MAX_JOBS)),
+    nice: config.FFMPEG_NICE,
+    memoryBytes: config.FFMPEG_MEMORY_MB > 0 ? config.FFMPEG_MEMORY_MB * 1024 * 1024 : undefined,
+    timeoutFactor: config.FFMPEG_TIMEOUT_FACTOR,
+  };
+  const extraCodecs = parseExtraCodecs(config.EXTRA_CODECS);
+
   let presence: NodePresence | undefined;
   const runner = new JobRunner({
     nodeId: config.NODE_ID,
@@ -78,17 +90,24 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
         }),
         { signal: ctx.signal, onProgress: ctx.onProgress },
       );
-      return handleJob(job, {
-        storage,
-        reporter,
-        ffmpeg,
-        workDir,
-        encoder: { preset: config.X264_PRESET, threads: config.FFMPEG_THREADS },
-        heartbeatMs: config.HEARTBEAT_MS,
-        onHeartbeat: ctx.onHeartbeat,
-        signal,
-        timeoutMs: config.JOB_TIMEOUT_MS,
-      });
+      // One handler per job type (contracts Job union).
+      switch (job.type) {
+        case "transcode":
+          return handleJob(job, {
+            storage,
+            reporter,
+            ffmpeg,
+            workDir,
+            encoder: { preset: config.X264_PRESET, extraCodecs },
+            limits,
+            heartbeatMs: config.HEARTBEAT_MS,
+            onHeartbeat: ctx.onHeartbeat,
+            signal,
+            timeoutMs: config.JOB_TIMEOUT_MS,
+          });
+        case "poster":
+          return handlePosterJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });
+      }
     },
   });
 

@@ -1,9 +1,15 @@
 /**
- * Media playlist parsing, bandwidth measurement and the master playlist we write
- * ourselves (DESIGN: not ffmpeg's `-master_pl_name`): BANDWIDTH is the measured peak
- * segment bitrate, AVERAGE-BANDWIDTH the whole-stream average, CODECS/RESOLUTION/
- * FRAME-RATE come from the encoder settings. Pure functions.
+ * HLS playlist text, both directions, as pure functions (no Node APIs, only type imports,
+ * so the edge can reuse `writeMasterPlaylist` verbatim when it adds caption groups):
+ *
+ * - parsing ffmpeg's media playlists and measuring BANDWIDTH / AVERAGE-BANDWIDTH from the
+ *   real segment sizes;
+ * - writing the media playlists we publish (EVENT while a rung is still growing, with
+ *   `#EXT-X-ENDLIST` appended when it is complete);
+ * - writing the master (DESIGN: not ffmpeg's `-master_pl_name`) from `Rendition`s: video
+ *   variants, one shared AAC rendition group, an audio-only variant, optional SUBTITLES.
  */
+import type { Rendition } from "@streamline/contracts";
 
 export interface MediaSegment {
   uri: string;
@@ -15,6 +21,8 @@ export interface MediaPlaylist {
   mapUri: string | null;
   segments: MediaSegment[];
   endList: boolean;
+  /** `#EXT-X-PLAYLIST-TYPE`, when present. */
+  playlistType: "VOD" | "EVENT" | null;
 }
 
 export function parseMediaPlaylist(text: string): MediaPlaylist {
@@ -24,18 +32,58 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   let mapUri: string | null = null;
   let pending: number | null = null;
   let endList = false;
+  let playlistType: MediaPlaylist["playlistType"] = null;
   const segments: MediaSegment[] = [];
   for (const line of lines) {
     if (line.startsWith("#EXT-X-TARGETDURATION:")) targetDurationSec = Number(line.slice(22));
     else if (line.startsWith("#EXT-X-MAP:")) mapUri = /URI="([^"]+)"/.exec(line)?.[1] ?? null;
-    else if (line.startsWith("#EXTINF:")) pending = Number.parseFloat(line.slice(8));
+    else if (line.startsWith("#EXT-X-PLAYLIST-TYPE:")) {
+      const t = line.slice(21);
+      playlistType = t === "VOD" || t === "EVENT" ? t : null;
+    } else if (line.startsWith("#EXTINF:")) pending = Number.parseFloat(line.slice(8));
     else if (line === "#EXT-X-ENDLIST") endList = true;
     else if (line && !line.startsWith("#") && pending !== null) {
       segments.push({ uri: line, durationSec: pending });
       pending = null;
     }
   }
-  return { targetDurationSec, mapUri, segments, endList };
+  return { targetDurationSec, mapUri, segments, endList, playlistType };
+}
+
+export interface PublishedMediaPlaylist {
+  /** EVENT while a rung may still grow (phase 1); VOD for a rung published complete. */
+  type: "EVENT" | "VOD";
+  segments: readonly MediaSegment[];
+  /** Nominal segment length; the tag is never below it, so it does not change as EVENT segments arrive. */
+  segmentSeconds: number;
+  /** false while the rung is still being encoded (EVENT without end), true once complete. */
+  complete: boolean;
+  mapUri?: string;
+}
+
+/**
+ * The media playlist we publish for a rung. A rung published while it is still being
+ * encoded is `EVENT` from its first version to its last (RFC 8216 §6.2.1: an EVENT
+ * playlist may only be appended to, so the type never changes; `#EXT-X-ENDLIST` is
+ * appended when the rung is complete, after which players treat it as VOD), with
+ * `#EXT-X-START:TIME-OFFSET=0` so players start at the beginning rather than at the live
+ * edge. A rung published complete is plain `VOD`.
+ */
+export function writeMediaPlaylist(p: PublishedMediaPlaylist): string {
+  const longest = p.segments.reduce((m, s) => Math.max(m, Math.round(s.durationSec)), 0);
+  const lines = [
+    "#EXTM3U",
+    "#EXT-X-VERSION:7",
+    `#EXT-X-TARGETDURATION:${Math.max(Math.ceil(p.segmentSeconds), longest)}`,
+    "#EXT-X-MEDIA-SEQUENCE:0",
+    `#EXT-X-PLAYLIST-TYPE:${p.type}`,
+    "#EXT-X-INDEPENDENT-SEGMENTS",
+    ...(p.type === "EVENT" ? ["#EXT-X-START:TIME-OFFSET=0,PRECISE=YES"] : []),
+    `#EXT-X-MAP:URI="${p.mapUri ?? "init.mp4"}"`,
+  ];
+  for (const s of p.segments) lines.push(`#EXTINF:${s.durationSec.toFixed(6)},`, s.uri);
+  if (p.complete) lines.push("#EXT-X-ENDLIST");
+  return `${lines.join("\n")}\n`;
 }
 
 export interface MeasuredBandwidth {
@@ -53,7 +101,7 @@ export interface MeasuredBandwidth {
  * players under-select the rung.
  */
 export function measureBandwidth(
-  playlist: MediaPlaylist,
+  playlist: Pick<MediaPlaylist, "segments" | "targetDurationSec">,
   sizes: readonly number[],
   initBytes = 0,
 ): MeasuredBandwidth {
@@ -87,59 +135,156 @@ export function measureBandwidth(
   };
 }
 
-export interface MasterVariant {
+/** A caption/subtitle track (WebVTT wrapped in its own media playlist), as the edge lists them. */
+export interface SubtitleTrack {
+  /** Shown in the player's menu, e.g. "English". */
   name: string;
-  playlist: string;
-  bandwidth: number;
-  averageBandwidth: number;
-  codecs: string;
-  width: number;
-  height: number;
-  frameRate: number;
+  /** BCP 47, e.g. "en", "pt-BR". */
+  language: string;
+  /** Media playlist path relative to the master, e.g. "captions/en/index.m3u8". */
+  uri: string;
+  default?: boolean;
+  forced?: boolean;
 }
+
+export interface MasterOptions {
+  subtitles?: readonly SubtitleTrack[];
+}
+
+export const AUDIO_GROUP_ID = "aud";
+export const SUBTITLES_GROUP_ID = "subs";
+/** Our AAC rendition is always stereo (`-ac 2`). */
+const AUDIO_CHANNELS = "2";
 
 /** Bitrate of the variant players should start with: decent picture, quick first segment. */
 const START_VARIANT_MAX_BANDWIDTH = 2_500_000;
 
-/**
- * Variant order: the start variant first (Safari and hls.js load the first listed
- * variant before they have a bandwidth estimate), then the rest from best to worst.
- */
-export function orderVariants(variants: readonly MasterVariant[]): MasterVariant[] {
-  const byBandwidthDesc = [...variants].sort((a, b) => b.bandwidth - a.bandwidth);
-  const start =
-    byBandwidthDesc.find((v) => v.bandwidth <= START_VARIANT_MAX_BANDWIDTH) ?? byBandwidthDesc.at(-1);
-  if (!start) return [];
-  return [start, ...byBandwidthDesc.filter((v) => v !== start)];
+const FAMILY_ORDER = ["avc1", "hvc1", "av01"] as const;
+function familyRank(r: Pick<Rendition, "codecs">): number {
+  const i = FAMILY_ORDER.findIndex((f) => r.codecs.startsWith(f));
+  return i < 0 ? FAMILY_ORDER.length : i;
 }
 
-export function writeMasterPlaylist(variants: readonly MasterVariant[]): string {
+/**
+ * Variant order: the H.264 start variant first (Safari and hls.js load the first listed
+ * variant before they have a bandwidth estimate, and every client decodes H.264), then
+ * H.264 best to worst, then any extra codec ladder (HEVC, AV1) best to worst.
+ */
+export function orderVariants<T extends Pick<Rendition, "bandwidth" | "codecs">>(
+  variants: readonly T[],
+): T[] {
+  const sorted = [...variants].sort((a, b) => familyRank(a) - familyRank(b) || b.bandwidth - a.bandwidth);
+  const primary = sorted.filter((v) => familyRank(v) === familyRank(sorted[0] ?? { codecs: "" }));
+  const start = primary.find((v) => v.bandwidth <= START_VARIANT_MAX_BANDWIDTH) ?? primary.at(-1);
+  if (!start) return [];
+  return [start, ...sorted.filter((v) => v !== start)];
+}
+
+/** A quoted-string attribute value: no double quotes or line breaks allowed (RFC 8216 §4.2). */
+function quoted(value: string): string {
+  return `"${value.replace(/["\r\n]/g, "").trim()}"`;
+}
+
+const yesNo = (b: boolean | undefined) => (b ? "YES" : "NO");
+
+/**
+ * The master playlist for the renditions published so far. `Rendition.bandwidth` and
+ * `.codecs` of a video rendition already describe the whole variant (video + the shared
+ * audio rendition), exactly as `BANDWIDTH` and `CODECS` need them. Exact output:
+ *
+ *   #EXTM3U
+ *   #EXT-X-VERSION:7
+ *   #EXT-X-INDEPENDENT-SEGMENTS
+ *   #EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio/index.m3u8"
+ *   #EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="captions/en/index.m3u8"
+ *   #EXT-X-STREAM-INF:BANDWIDTH=…,AVERAGE-BANDWIDTH=…,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO="aud",SUBTITLES="subs"
+ *   720p/index.m3u8
+ *   …
+ *   #EXT-X-STREAM-INF:BANDWIDTH=…,AVERAGE-BANDWIDTH=…,CODECS="mp4a.40.2",AUDIO="aud",SUBTITLES="subs"
+ *   audio/index.m3u8
+ *
+ * The audio lines appear only with an audio rendition, the SUBTITLES lines/attributes
+ * only with `opts.subtitles`.
+ */
+export function writeMasterPlaylist(renditions: readonly Rendition[], opts: MasterOptions = {}): string {
+  const audio = renditions.find((r) => r.kind === "audio");
+  const videos = renditions.filter((r) => r.kind !== "audio");
+  const subtitles = opts.subtitles ?? [];
   const lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"];
-  for (const v of orderVariants(variants)) {
+  if (audio) {
+    lines.push(
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="${AUDIO_GROUP_ID}",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,` +
+        `CHANNELS="${AUDIO_CHANNELS}",URI=${quoted(audio.playlist)}`,
+    );
+  }
+  for (const s of subtitles) {
+    lines.push(
+      `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="${SUBTITLES_GROUP_ID}",NAME=${quoted(s.name)},` +
+        `LANGUAGE=${quoted(s.language)},DEFAULT=${yesNo(s.default)},AUTOSELECT=YES,` +
+        `FORCED=${yesNo(s.forced)},URI=${quoted(s.uri)}`,
+    );
+  }
+  const groups = [
+    ...(audio ? [`AUDIO="${AUDIO_GROUP_ID}"`] : []),
+    ...(subtitles.length > 0 ? [`SUBTITLES="${SUBTITLES_GROUP_ID}"`] : []),
+  ];
+  for (const v of orderVariants(videos)) {
     const attrs = [
       `BANDWIDTH=${v.bandwidth}`,
       `AVERAGE-BANDWIDTH=${v.averageBandwidth}`,
       `CODECS="${v.codecs}"`,
       `RESOLUTION=${v.width}x${v.height}`,
       `FRAME-RATE=${v.frameRate.toFixed(3)}`,
+      ...groups,
     ];
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(",")}`, v.playlist);
+  }
+  if (audio) {
+    // Audio-only variant for very low bandwidth (hls.js ignores it when video variants exist).
+    const attrs = [
+      `BANDWIDTH=${audio.bandwidth}`,
+      `AVERAGE-BANDWIDTH=${audio.averageBandwidth}`,
+      `CODECS="${audio.codecs}"`,
+      ...groups,
+    ];
+    lines.push(`#EXT-X-STREAM-INF:${attrs.join(",")}`, audio.playlist);
   }
   return `${lines.join("\n")}\n`;
 }
 
-/** Minimal master parser (tests, and anyone checking what we published). */
-export function parseMasterPlaylist(text: string): { attributes: Record<string, string>; uri: string }[] {
+export interface MasterEntry {
+  attributes: Record<string, string>;
+  uri: string;
+}
+
+function parseAttributes(list: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const m of list.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
+    attributes[m[1] as string] = (m[2] as string).replace(/^"|"$/g, "");
+  }
+  return attributes;
+}
+
+/** Minimal master parser: the variants (`#EXT-X-STREAM-INF` + URI), in order. */
+export function parseMasterPlaylist(text: string): MasterEntry[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
-  const out: { attributes: Record<string, string>; uri: string }[] = [];
+  const out: MasterEntry[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     if (!line.startsWith("#EXT-X-STREAM-INF:")) continue;
-    const attributes: Record<string, string> = {};
-    for (const m of line.slice(18).matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
-      attributes[m[1] as string] = (m[2] as string).replace(/^"|"$/g, "");
-    }
-    out.push({ attributes, uri: lines[i + 1] ?? "" });
+    out.push({ attributes: parseAttributes(line.slice(18)), uri: lines[i + 1] ?? "" });
   }
   return out;
+}
+
+/** The `#EXT-X-MEDIA` renditions of a master (attributes; `uri` = its URI attribute or ""). */
+export function parseMasterMedia(text: string): MasterEntry[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("#EXT-X-MEDIA:"))
+    .map((l) => {
+      const attributes = parseAttributes(l.slice(13));
+      return { attributes, uri: attributes.URI ?? "" };
+    });
 }

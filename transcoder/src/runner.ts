@@ -5,10 +5,9 @@
  * grace period, else cancel → the job reports `failed` retryable:true and releases its
  * claim).
  */
-import type { TranscodeJobV1 } from "@streamline/contracts";
+import type { Job } from "@streamline/contracts";
 import type { ClaimOwner, JobClaims } from "./claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
-import type { JobOutcome } from "./handle-job.ts";
 import { errorMessage, log } from "./log.ts";
 
 export interface JobContext {
@@ -19,7 +18,8 @@ export interface JobContext {
   onProgress: (stage: string, percent: number) => void;
 }
 
-export type ExecuteJob = (job: TranscodeJobV1, ctx: JobContext) => Promise<JobOutcome>;
+/** Runs any job type (main.ts dispatches by `job.type`); never throws by contract. */
+export type ExecuteJob = (job: Job, ctx: JobContext) => Promise<unknown>;
 
 export type Admission =
   | { status: "accepted" }
@@ -47,7 +47,7 @@ export interface JobRunnerOptions {
 }
 
 interface RunningJob {
-  job: TranscodeJobV1;
+  job: Job;
   owner: ClaimOwner;
   abort: AbortController;
   done: Promise<void>;
@@ -114,7 +114,7 @@ export class JobRunner {
   }
 
   /** Admits and starts `job` in the background, or says why not. */
-  async submit(job: TranscodeJobV1): Promise<Admission> {
+  async submit(job: Job): Promise<Admission> {
     if (this.draining) return { status: "draining", retryAfterSec: 10 };
     const local = this.running.get(job.jobId);
     if (local) {

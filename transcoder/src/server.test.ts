@@ -1,4 +1,4 @@
-import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import { type Job, SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
 import { type JobClaims, MemoryJobClaims } from "./claims.ts";
 import { MemoryCancelBus } from "./fleet/cancel-bus.ts";
@@ -26,7 +26,7 @@ function makeJob(n: number, attempt = 1): TranscodeJobV1 {
 
 /** A runner whose jobs run until the test lets them finish (or they are aborted). */
 function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims()) {
-  const started: { job: TranscodeJobV1; ctx: JobContext; finish: (o: JobOutcome) => void }[] = [];
+  const started: { job: Job; ctx: JobContext; finish: (o: JobOutcome) => void }[] = [];
   const cancels = new MemoryCancelBus();
   const registry = new MemoryNodeRegistry();
   const runner = new JobRunner({

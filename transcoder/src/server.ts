@@ -101,14 +101,15 @@ export function createApp(deps: ServerDeps): Hono {
     }
 
     const job = parsed.data;
-    if (job.type !== "transcode") {
-      // Known to the contracts, not (yet) to this node's pipeline: say so plainly.
-      return c.json(errorBody("unsupported_job", `this node does not run "${job.type}" jobs`), 422);
-    }
     const admission = await runner.submit(job);
     switch (admission.status) {
       case "accepted":
-        log.info("job accepted", { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId });
+        log.info("job accepted", {
+          type: job.type,
+          videoId: job.videoId,
+          jobId: job.jobId,
+          attemptId: job.attemptId,
+        });
         return c.json({ accepted: true, node: deps.nodeId }, 202);
       case "busy":
         c.header("Retry-After", String(admission.retryAfterSec));

@@ -14,10 +14,30 @@ export interface Rational {
   den: number;
 }
 
+/** HDR transfer functions we tone-map to SDR (PQ = HDR10/Dolby Vision base, HLG = broadcast/phones). */
+export type HdrTransfer = "smpte2084" | "arib-std-b67";
+
+export interface ColourInfo {
+  /** ffprobe names: `bt709`, `smpte2084`, `arib-std-b67`, … (null = untagged). */
+  transfer: string | null;
+  primaries: string | null;
+  matrix: string | null;
+  /** Set when the source is HDR and must be tone-mapped for an SDR H.264 ladder. */
+  hdr: HdrTransfer | null;
+}
+
 export interface MediaInfo {
   probe: ProbeResult;
   /** Source average frame rate as a rational (e.g. 30000/1001); 0/1 when unknown. */
   frameRate: Rational;
+  /**
+   * Which audio stream to use, as the `N` of `-map 0:a:N`: the one marked default, else
+   * the first. null = no audio.
+   */
+  audioStream: number | null;
+  colour: ColourInfo;
+  /** r_frame_rate and avg_frame_rate disagree: variable frame rate (phones, screen recordings). */
+  variableFrameRate: boolean;
 }
 
 /** The input is not something we can turn into HLS; retrying will not help. */
@@ -44,6 +64,9 @@ const FfprobeStream = z.object({
   avg_frame_rate: z.string().optional(),
   r_frame_rate: z.string().optional(),
   duration: z.string().optional(),
+  color_transfer: z.string().optional(),
+  color_primaries: z.string().optional(),
+  color_space: z.string().optional(),
   disposition: z.record(z.string(), z.number()).optional(),
   tags: z.record(z.string(), z.string()).optional(),
   side_data_list: z
@@ -175,6 +198,10 @@ export function interpretProbe(json: unknown): MediaInfo {
   const frameRate = avg.num > 0 ? avg : parseRational(video.r_frame_rate);
   const bitrate = Number.parseInt(format?.bit_rate ?? "", 10);
 
+  // Several audio tracks (languages, commentary): the one marked default, else the first.
+  const defaultAudio = audios.findIndex((a) => a.disposition?.default === 1);
+  const audioStream = audios.length === 0 ? null : Math.max(0, defaultAudio);
+
   const probe: ProbeResult = {
     durationSec,
     width,
@@ -184,28 +211,62 @@ export function interpretProbe(json: unknown): MediaInfo {
     rotation,
     fps: frameRate.num > 0 ? Math.round((frameRate.num / frameRate.den) * 1000) / 1000 : 0,
     videoCodec: video.codec_name ?? "unknown",
-    audioCodec: audios[0]?.codec_name ?? null,
+    audioCodec: audios[audioStream ?? 0]?.codec_name ?? null,
     hasAudio: audios.length > 0,
     audioTracks: audios.length,
   };
   if (video.pix_fmt) probe.pixelFormat = video.pix_fmt;
   if (Number.isFinite(bitrate) && bitrate > 0) probe.bitrate = bitrate;
   if (formatName) probe.container = formatName;
-  return { probe, frameRate };
+
+  const transfer = known(video.color_transfer);
+  const colour: ColourInfo = {
+    transfer,
+    primaries: known(video.color_primaries),
+    matrix: known(video.color_space),
+    hdr: transfer === "smpte2084" || transfer === "arib-std-b67" ? transfer : null,
+  };
+  const real = parseRational(video.r_frame_rate);
+  const variableFrameRate =
+    avg.num > 0 && real.num > 0 && Math.abs(avg.num / avg.den - real.num / real.den) > 0.01;
+  return { probe, frameRate, audioStream, colour, variableFrameRate };
+}
+
+/** ffprobe prints "unknown"/"reserved" for untagged colour properties. */
+function known(v: string | undefined): string | null {
+  return v && v !== "unknown" && v !== "reserved" && v !== "unspecified" ? v : null;
 }
 
 export interface ProbeOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Input options placed before `-i` (e.g. HTTP reconnect settings for a URL input). */
+  inputArgs?: readonly string[];
 }
 
-/** Runs ffprobe on a local file. Throws NotAVideoError for bad input, FfmpegError otherwise. */
-export async function probeFile(ffprobe: string, file: string, opts: ProbeOptions = {}): Promise<MediaInfo> {
+/**
+ * Runs ffprobe on a local file or a (presigned) URL. Throws NotAVideoError for bad input,
+ * FfmpegError otherwise. For a URL, an ffprobe error exit stays an FfmpegError: the
+ * caller decides with the downloaded file (the file's first bytes tell "not a video" from
+ * "broken video").
+ */
+export async function probeFile(ffprobe: string, input: string, opts: ProbeOptions = {}): Promise<MediaInfo> {
+  const isUrl = /^https?:\/\//.test(input);
   let stdout: string;
   try {
     ({ stdout } = await runFfmpeg(
       ffprobe,
-      ["-v", "error", "-hide_banner", "-print_format", "json", "-show_format", "-show_streams", file],
+      [
+        "-v",
+        "error",
+        "-hide_banner",
+        ...(opts.inputArgs ?? []),
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        input,
+      ],
       {
         captureStdout: true,
         timeoutMs: opts.timeoutMs ?? 60_000,
@@ -213,8 +274,8 @@ export async function probeFile(ffprobe: string, file: string, opts: ProbeOption
       },
     ));
   } catch (err) {
-    if (err instanceof FfmpegError && err.kind === "exit") {
-      throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, await readHead(file)));
+    if (err instanceof FfmpegError && err.kind === "exit" && !isUrl) {
+      throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, await readHead(input)));
     }
     throw err;
   }

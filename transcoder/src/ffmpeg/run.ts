@@ -2,9 +2,17 @@
  * Typed wrapper over `child_process.spawn` for ffmpeg/ffprobe: argument arrays only (no
  * shell), `-progress pipe:1` parsing into callbacks, a bounded stderr tail attached to
  * every failure, AbortSignal + timeout (SIGKILL: ffmpeg holds no state worth flushing
- * once we have given up on the job).
+ * once we have given up on the job), and resource limits applied at exec time:
+ * `nice -n N` (lower CPU priority than the HTTP server and event delivery) and
+ * `prlimit --as=BYTES` (address-space cap: a runaway decoder gets ENOMEM instead of
+ * pulling the node into the OOM killer). Both are util-linux/coreutils programs that
+ * exec the target, so the child pid is ffmpeg's own and SIGKILL reaches it directly.
+ * When either program is missing the limit is skipped (logged once).
  */
 import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, join } from "node:path";
+import { log } from "../log.ts";
 
 const STDERR_TAIL_LINES = 40;
 
@@ -30,6 +38,48 @@ export interface RunOptions {
   cwd?: string;
   /** Collect stdout (ffprobe JSON). Ignored when progress is parsed from stdout. */
   captureStdout?: boolean;
+  /** Niceness for the child (0..19), via `nice -n`. */
+  nice?: number | undefined;
+  /** Address-space cap in bytes, via `prlimit --as`. */
+  memoryBytes?: number | undefined;
+}
+
+const toolCache = new Map<string, string | null>();
+
+/** Absolute path of `name` on PATH, or null. Cached per process. */
+export function findOnPath(name: string, path = process.env.PATH ?? ""): string | null {
+  const cached = toolCache.get(name);
+  if (cached !== undefined) return cached;
+  let found: string | null = null;
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      found = join(dir, name);
+      break;
+    } catch {
+      // not here
+    }
+  }
+  if (!found) log.warn(`${name} not found on PATH: the matching ffmpeg limit is not applied`);
+  toolCache.set(name, found);
+  return found;
+}
+
+/** The command line actually spawned: `[nice -n N] [prlimit --as=B --] bin args…`. */
+export function limitedCommand(
+  bin: string,
+  args: readonly string[],
+  limits: Pick<RunOptions, "nice" | "memoryBytes">,
+): { command: string; args: string[] } {
+  const prefix: string[] = [];
+  const nice = limits.nice ? findOnPath("nice") : null;
+  if (nice && limits.nice)
+    prefix.push(nice, "-n", String(Math.min(19, Math.max(0, Math.round(limits.nice)))));
+  const prlimit = limits.memoryBytes ? findOnPath("prlimit") : null;
+  if (prlimit && limits.memoryBytes) prefix.push(prlimit, `--as=${Math.round(limits.memoryBytes)}`, "--");
+  const [command, ...rest] = [...prefix, bin, ...args];
+  return { command: command as string, args: rest };
 }
 
 export interface RunResult {
@@ -140,7 +190,12 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
       reject(new FfmpegError(`${label(bin)} aborted before start`, "aborted", null, ""));
       return;
     }
-    const child = spawn(bin, args, { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const cmd = limitedCommand(bin, args, opts);
+    const child = spawn(cmd.command, cmd.args, {
+      cwd: opts.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
     const tail = new LineTail();
     const stdoutChunks: string[] = [];
     const parser = opts.onProgress ? new ProgressParser(opts.durationSec, opts.onProgress) : undefined;

@@ -77,11 +77,27 @@ export async function probeDuration(ffprobe: string, file: string): Promise<numb
   return Number(stdout.trim());
 }
 
-/** `avc1.PPCCLL` read from the avcC box of an init segment: what the SPS really says. */
-export function avc1FromInit(init: Uint8Array): string | null {
-  const buf = Buffer.from(init);
-  const at = buf.indexOf("avcC");
-  if (at < 0 || at + 8 > buf.length) return null;
-  const hex = (n: number) => n.toString(16).padStart(2, "0");
-  return `avc1.${hex(buf[at + 5] ?? 0)}${hex(buf[at + 6] ?? 0)}${hex(buf[at + 7] ?? 0)}`;
+/** Codec strings as the init segment's configuration box states them (production code). */
+export { avc1FromInit, videoCodecFromInit } from "../ffmpeg/codecs.ts";
+
+/** Decoded PCM (mono s16le, 48 kHz) of the first `seconds` of a file's first audio stream. */
+export async function decodeAudio(ffmpeg: string, file: string, seconds = 1): Promise<Int16Array> {
+  const { stdout } = await execFileAsync(
+    ffmpeg,
+    // biome-ignore format: flag/value pairs
+    ["-v", "error", "-i", file, "-map", "0:a:0", "-t", String(seconds), "-ac", "1", "-ar", "48000", "-f", "s16le", "pipe:1"],
+    { encoding: "buffer", maxBuffer: 64 * 1024 * 1024 },
+  );
+  const buf = stdout as Buffer;
+  return new Int16Array(buf.buffer, buf.byteOffset, Math.floor(buf.length / 2));
+}
+
+/** Dominant frequency of a pure tone, from zero crossings. */
+export function toneFrequency(pcm: Int16Array, sampleRate = 48000): number {
+  let crossings = 0;
+  for (let i = 1; i < pcm.length; i++) {
+    if (((pcm[i - 1] ?? 0) < 0 && (pcm[i] ?? 0) >= 0) || ((pcm[i - 1] ?? 0) >= 0 && (pcm[i] ?? 0) < 0))
+      crossings++;
+  }
+  return crossings / 2 / (pcm.length / sampleRate);
 }

@@ -90,6 +90,8 @@ export const FIXTURES = {
   "sd-854x480-4s.mp4": encode("854x480", 30, 4, true),
   /** A whole video shorter than one segment's worth of publishing threshold. */
   "clip-640x360-2s.mp4": encode("640x360", 30, 2, true),
+  /** Long enough (5 segments) that a live player's default start (3 segments from the end) is not 0. */
+  "small-426x240-20s.mp4": encode("426x240", 30, 20, true),
   "portrait-720x1280-4s.mp4": encode("720x1280", 30, 4, true),
   "noaudio-640x360-4s.mp4": encode("640x360", 30, 4, false),
   /** 10-bit 4:2:0 at 25 fps: must come out 8-bit (format=yuv420p) for every player. */

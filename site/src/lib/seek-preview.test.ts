@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fractionAt, keyboardSeek, tooltipLeft } from "./seek-preview.ts";
+import { fractionAt, keyboardSeek, previewSize, tooltipLeft } from "./seek-preview.ts";
 
 describe("seek preview geometry", () => {
   it("maps a pointer to 0–1 along the track, clamped at both ends", () => {
@@ -17,6 +17,15 @@ describe("seek preview geometry", () => {
     expect(tooltipLeft(1, 600, 160)).toBe(440);
     // A track narrower than the tooltip: pinned to the left edge.
     expect(tooltipLeft(0.9, 100, 160)).toBe(0);
+  });
+});
+
+describe("previewSize", () => {
+  it("shows landscape tiles as they are and scales tall ones down, never up", () => {
+    expect(previewSize(160, 90)).toEqual({ width: 160, height: 90, scale: 1 });
+    expect(previewSize(160, 284)).toEqual({ width: 90, height: 160, scale: 160 / 284 });
+    expect(previewSize(320, 180)).toEqual({ width: 192, height: 108, scale: 0.6 });
+    expect(previewSize(80, 45)).toEqual({ width: 80, height: 45, scale: 1 });
   });
 });
 

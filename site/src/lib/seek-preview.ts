@@ -21,7 +21,9 @@ export interface SeekPreviewParts {
   /** Where the pointer is. */
   marker: HTMLElement;
   tooltip: HTMLElement;
+  /** The tile's frame (display size) and, inside it, the sprite at its own scale. */
   thumb: HTMLElement;
+  thumbImage: HTMLElement;
   time: HTMLElement;
 }
 
@@ -33,6 +35,8 @@ export interface SeekPreview {
 
 const SMALL_STEP_SEC = 5;
 const LARGE_STEP_FRACTION = 0.1;
+/** Largest preview shown; bigger tiles (portrait videos: 160×284) are scaled down to fit. */
+const MAX_PREVIEW = { width: 192, height: 160 };
 /** Hide the bar (like the native controls) after this long without pointer movement while playing. */
 const IDLE_MS = 2_500;
 /** After a key press, keep the preview up this long. */
@@ -48,6 +52,16 @@ export function fractionAt(clientX: number, rect: { left: number; width: number 
 export function tooltipLeft(fraction: number, trackWidth: number, tooltipWidth: number): number {
   const centred = fraction * trackWidth - tooltipWidth / 2;
   return Math.round(Math.min(Math.max(0, trackWidth - tooltipWidth), Math.max(0, centred)));
+}
+
+/** Display size of a `w`×`h` tile inside `max`: never enlarged, aspect kept. */
+export function previewSize(
+  w: number,
+  h: number,
+  max: { width: number; height: number } = MAX_PREVIEW,
+): { width: number; height: number; scale: number } {
+  const scale = Math.min(1, max.width / w, max.height / h);
+  return { width: Math.round(w * scale), height: Math.round(h * scale), scale };
 }
 
 /** Where a key moves the playhead, or null when the key is not a seek key. */
@@ -78,7 +92,7 @@ export function mountSeekPreview(
   video: HTMLVideoElement,
   frame: HTMLElement,
 ): SeekPreview {
-  const { root, track, played, marker, tooltip, thumb, time } = parts;
+  const { root, track, played, marker, tooltip, thumb, thumbImage, time } = parts;
   let cues: TrickplayCue[] = [];
   let vttUrl: string | null = null;
   let loadedKey: string | null = null;
@@ -116,14 +130,18 @@ export function mountSeekPreview(
     const at = fraction * total;
     const cue = cueAt(cues, at);
     if (!cue || !vttUrl) return;
-    thumb.style.width = `${cue.w}px`;
-    thumb.style.height = `${cue.h}px`;
-    thumb.style.backgroundImage = `url("${CSS.escape(spriteUrl(cue, vttUrl, location.href))}")`;
-    thumb.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
+    const size = previewSize(cue.w, cue.h);
+    thumb.style.width = `${size.width}px`;
+    thumb.style.height = `${size.height}px`;
+    thumbImage.style.width = `${cue.w}px`;
+    thumbImage.style.height = `${cue.h}px`;
+    thumbImage.style.transform = size.scale < 1 ? `scale(${size.scale})` : "";
+    thumbImage.style.backgroundImage = `url("${CSS.escape(spriteUrl(cue, vttUrl, location.href))}")`;
+    thumbImage.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
     time.textContent = formatDuration(at);
     tooltip.hidden = false;
     const width = track.getBoundingClientRect().width;
-    tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || cue.w)}px`;
+    tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || size.width)}px`;
     marker.style.left = `${fraction * 100}%`;
     marker.hidden = false;
     root.dataset.previewing = "true";

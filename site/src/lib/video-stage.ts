@@ -88,6 +88,7 @@ export function mountVideoStage(
       marker: part(root, "seek-marker"),
       tooltip: part(root, "seek-tooltip"),
       thumb: part(root, "seek-thumb"),
+      thumbImage: part(root, "seek-thumb-image"),
       time: part(root, "seek-time"),
     },
     video,

@@ -233,12 +233,9 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     ]);
   });
 
-  // KNOWN GAP (edge): hls.js gives each caption track a `<track src="data:,WEBVTT">` because
-  // Chromium's native CC menu only lists tracks that loaded; the page CSP's `media-src 'self' blob:`
-  // blocks that data: URL (a console error), the track element ends in ERROR and the CC menu has
-  // no "Captions" entry, although the default track is showing. Fix: `media-src 'self' blob: data:`
-  // in edge/src/middleware/security-headers. When that lands this starts passing: make it `it`.
-  it.fails("the native CC menu can offer the track (its <track> element loads under the page CSP)", async () => {
+  // hls.js gives each caption track a `<track src="data:,WEBVTT">` because Chromium's native
+  // CC menu only lists tracks that loaded: the page CSP allows `media-src data:` for that.
+  it("the native CC menu can offer the track (its <track> element loads under the page CSP)", async () => {
     expect(page.url()).toBe(`${stack.origin}/watch/${videoId}`);
     const state = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLTrackElement>("video[data-testid=player] track")].map((t) => ({

@@ -42,7 +42,7 @@ describe("security headers", () => {
       const csp = directives(res.headers.get("content-security-policy")!);
       expect(csp["default-src"]).toEqual(["'self'"]);
       expect(csp["script-src"]).toEqual(["'self'"]);
-      expect(csp["media-src"]).toEqual(["'self'", "blob:"]);
+      expect(csp["media-src"]).toEqual(["'self'", "blob:", "data:"]);
       expect(csp["worker-src"]).toEqual(["'self'", "blob:"]);
       expect(csp["img-src"]).toEqual(["'self'", "data:", "blob:"]);
       expect(csp["connect-src"]).toEqual(["'self'", "ws://127.0.0.1:8787", "https://s3.example:9443"]);

@@ -29,7 +29,8 @@ export function pageCsp({ storageOrigin, pageUrl }: PageCspOptions): string {
     // Astro inlines small stylesheets and components set CSS variables in style attributes.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
+    // data: for the empty <track> hls.js adds per caption track so Chromium's CC menu lists it.
+    "media-src 'self' blob: data:",
     "worker-src 'self' blob:",
     `connect-src ${connect.join(" ")}`,
     "font-src 'self'",

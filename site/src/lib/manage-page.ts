@@ -3,18 +3,21 @@
  * beside their fields), caption tracks (list, upload .vtt/.srt, delete), a custom poster
  * (upload, then wait for the resized one to become `thumbnailUrl`) and deletion behind a
  * confirmation dialog. Each part reports in its own live region; focus goes where the
- * person needs it next (the first invalid field, the list after a change).
+ * person needs it next (the first invalid field, the list after a change). While the video is
+ * still uploading or processing, its status line follows the live feed.
  */
 import { ApiError, api, type CaptionTrackDto, type VideoDto } from "./api.ts";
 import { authSession } from "./auth-session.ts";
 import { checkCaptionFile, isValidLang, languageName, normalizeLang } from "./caption-upload.ts";
 import { formatDuration, formatRelativeTime } from "./format.ts";
+import { browserLiveProgressDeps, createLiveProgress, type LiveState } from "./live-progress.ts";
 import { checkPosterFile, PosterTimeoutError, posterFile, waitForNewPoster } from "./poster-upload.ts";
 import { setStudioFlash } from "./studio-flash.ts";
 import {
   type DetailsForm,
   detailsPatch,
   fieldErrors,
+  IN_FLIGHT,
   statusView,
   VISIBILITY,
   type Visibility,
@@ -75,11 +78,11 @@ export function mountManagePage(root: HTMLElement): void {
   const meta = $("meta");
   const poster = $<HTMLImageElement>("poster");
 
-  const renderVideo = (video: VideoDto) => {
+  const renderVideo = (video: VideoDto, live?: Pick<LiveState, "upload" | "job">) => {
     latest = video;
     heading.textContent = video.title;
     document.title = `${video.title} · Studio · Streamline`;
-    const status = statusView(video);
+    const status = statusView(video, live);
     meta.textContent = [
       status.label,
       VISIBILITY[video.visibility].label,
@@ -438,6 +441,29 @@ export function mountManagePage(root: HTMLElement): void {
     location.assign("/studio");
   });
 
+  // ---- live status while the video is still uploading or processing ------------------------
+
+  const follow = (video: VideoDto) => {
+    if (!IN_FLIGHT.has(video.status)) return;
+    const feed = createLiveProgress(videoId, browserLiveProgressDeps(), { initial: video });
+    lifetime.signal.addEventListener("abort", () => feed.stop());
+    feed.subscribe((state, event) => {
+      if (event.type === "gone") return setState("not-found");
+      if (!latest) return;
+      const base = event.type === "video" ? event.video : latest;
+      renderVideo({ ...base, status: state.status ?? base.status, playable: state.playable }, state);
+      if (state.terminal) {
+        feed.stop();
+        // The finished video: duration, poster, and (now that it streams) a thumbnail to replace.
+        void api
+          .getVideo(videoId, lifetime.signal)
+          .then((fresh) => renderVideo(fresh))
+          .catch(() => undefined);
+      }
+    });
+    feed.start();
+  };
+
   // ---- load ----------------------------------------------------------------------------------
 
   const load = async () => {
@@ -453,6 +479,7 @@ export function mountManagePage(root: HTMLElement): void {
       fillDetails(video);
       renderCaptions(captions.captions);
       setState("ready");
+      follow(video);
     } catch (err) {
       if (lifetime.signal.aborted) return;
       if (err instanceof ApiError && err.notFound) {

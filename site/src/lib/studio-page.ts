@@ -66,8 +66,8 @@ export function mountStudioPage(root: HTMLElement): void {
     title.textContent = video.title;
     title.href = manageHref;
     li.querySelector<HTMLAnchorElement>('[data-role="thumb-link"]')!.href = manageHref;
-    li.querySelector<HTMLAnchorElement>('[data-role="manage"]')!.href = manageHref;
     const manage = li.querySelector<HTMLAnchorElement>('[data-role="manage"]')!;
+    manage.href = manageHref;
     manage.setAttribute("aria-label", `Manage “${video.title}”`);
     const watch = li.querySelector<HTMLAnchorElement>('[data-role="watch"]')!;
     watch.href = `/watch/${encodeURIComponent(video.id)}`;

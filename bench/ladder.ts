@@ -21,10 +21,9 @@
  * in one process): bench/transcode.ts measures that pipeline end to end; this bench keeps
  * the decode-once question on its own.
  */
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
@@ -39,8 +38,15 @@ import { locateFfmpeg, supportsFpsMode } from "../transcoder/src/ffmpeg/locate.t
 import { probeFile } from "../transcoder/src/ffmpeg/probe.ts";
 import { runFfmpeg } from "../transcoder/src/ffmpeg/run.ts";
 import { outputFrameRate, type Rung, selectLadder } from "../transcoder/src/ladder.ts";
+import {
+  appendResultsRow,
+  type Measurement,
+  measure,
+  BENCH_ROOT as ROOT,
+  round,
+  toJson,
+} from "./lib/results.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const SOURCE = "landscape-1080p-30s.mp4";
 
 const { values } = parseArgs({
@@ -54,36 +60,6 @@ const runs = Math.max(1, Number(values.runs) || 1);
 const preset = values.preset ?? "veryfast";
 /** Default: what the transcoder uses with MAX_JOBS=1 (cores / jobs). */
 const threads = Number(values.threads) || cpus().length;
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User+system CPU seconds of all reaped children of this process so far. */
-async function childCpuSeconds(): Promise<number> {
-  const stat = await readFile("/proc/self/stat", "utf8");
-  // Field 2 (comm) may contain spaces: count fields after its closing parenthesis.
-  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state) → cutime = field 16 = rest[13], cstime = field 17 = rest[14].
-  return (Number(rest[13]) + Number(rest[14])) / CLK_TCK;
-}
-
-interface Measurement {
-  wallSec: number;
-  cpuSec: number;
-}
-
-async function measure(fn: () => Promise<void>): Promise<Measurement> {
-  const cpu0 = await childCpuSeconds();
-  const t0 = performance.now();
-  await fn();
-  const wallSec = (performance.now() - t0) / 1000;
-  return { wallSec, cpuSec: (await childCpuSeconds()) - cpu0 };
-}
 
 /** Args for ONE rung in its own process: same filter chain, encoder and muxer settings. */
 function perRungArgs(input: string, rung: Rung, fps: { num: number; den: number }, fpsMode: boolean) {
@@ -125,8 +101,6 @@ function median(xs: number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
-
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function main() {
   const ffmpeg = await locateFfmpeg();
@@ -242,6 +216,8 @@ async function main() {
   await mkdir(join(ROOT, "bench", "results"), { recursive: true });
   await writeFile(join(ROOT, "bench", "results", "ladder.json"), `${toJson(result)}\n`);
   await appendResultsRow(
+    SECTION,
+    SECTION_INTRO,
     `| ${result.at.slice(0, 10)} | ${result.machine.cpus} × ${result.machine.model.trim()} | ` +
       `${probe.width}x${probe.height} ${probe.fps} fps ${probe.durationSec} s, ${round((probe.bitrate ?? 0) / 1e6, 1)} Mbit/s | ` +
       `ffmpeg ${result.ffmpeg}, x264 ${preset}, ${threads} threads | ` +
@@ -251,9 +227,7 @@ async function main() {
 
 const SECTION = "## Ladder: single process vs process per rung";
 const SECTION_INTRO = [
-  SECTION,
-  "",
-  "`npm run bench:ladder` (bench/ladder.ts) on the generated 30 s 1080p30 source (testsrc2 + tone, encoded like a",
+  "`npm run bench:ladder` (bench/ladder.ts) on the generated 30 s 1080p source (testsrc2 + tone, encoded like a",
   "phone recording: H.264 High, CABAC, ~16 Mbit/s), 5 rungs 1080p→240p, identical x264/AAC settings in both modes,",
   "run sequentially.",
   "CPU = user+sys of the ffmpeg children (/proc/self/stat cutime+cstime). Realtime factor = media seconds / wall",
@@ -263,72 +237,5 @@ const SECTION_INTRO = [
   "| date | machine | source | encoder | (a) single process: wall / CPU / realtime | (b) process per rung: wall / CPU / realtime | CPU b/a |",
   "|---|---|---|---|---|---|---|",
 ];
-
-/** JSON.stringify with arrays of scalars on one line, as `biome format` prints them. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/\[\n\s*([^[\]{}]*?)\n\s*\]/g, (_m, body: string) => {
-    return `[${body.split(/,\n\s*/).join(", ")}]`;
-  });
-}
-
-/** Adds a row to the ladder table, creating the section (or the file) if needed. Other sections are untouched. */
-async function appendResultsRow(row: string): Promise<void> {
-  const file = join(ROOT, "bench", "RESULTS.md");
-  let text = "";
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    text = "# Benchmark results\n";
-  }
-  const lines = text.replace(/\s+$/, "").split("\n");
-  const start = lines.indexOf(SECTION);
-  if (start < 0) {
-    lines.push("", ...SECTION_INTRO, row);
-  } else {
-    let end = lines.findIndex((l, i) => i > start && l.startsWith("## "));
-    if (end < 0) end = lines.length;
-    // Insert after the last table row of the section.
-    let last = end - 1;
-    while (last > start && !lines[last]?.startsWith("|")) last--;
-    lines.splice(last + 1, 0, row);
-  }
-  await writeFile(file, `${alignTables(lines).join("\n")}\n`);
-}
-
-/** Pads every markdown table the way `biome format` does, so `npm run lint` stays clean after a run. */
-function alignTables(lines: string[]): string[] {
-  const out = [...lines];
-  for (let i = 0; i < out.length; ) {
-    if (!out[i]?.startsWith("|")) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (out[j]?.startsWith("|")) j++;
-    const rows = out.slice(i, j).map((l) =>
-      l
-        .replace(/^\|/, "")
-        .replace(/\|$/, "")
-        .split("|")
-        .map((c) => c.trim()),
-    );
-    const isRule = (cells: string[]) => cells.every((c) => /^:?-+:?$/.test(c));
-    const widths: number[] = [];
-    for (const cells of rows) {
-      if (isRule(cells)) continue;
-      cells.forEach((c, k) => {
-        widths[k] = Math.max(widths[k] ?? 3, c.length);
-      });
-    }
-    const rendered = rows.map((cells) =>
-      isRule(cells)
-        ? `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`
-        : `| ${widths.map((w, k) => (cells[k] ?? "").padEnd(w)).join(" | ")} |`,
-    );
-    out.splice(i, j - i, ...rendered);
-    i = j;
-  }
-  return out;
-}
 
 await main();

@@ -2,9 +2,9 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-const benches = (process.argv.slice(2).length ? process.argv.slice(2) : ["ladder", "fanout"]).map(
-  (b) => `${b}.ts`,
-);
+const benches = (
+  process.argv.slice(2).length ? process.argv.slice(2) : ["ladder", "transcode", "fanout"]
+).map((b) => `${b}.ts`);
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== bench/${b}`);

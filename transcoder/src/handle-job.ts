@@ -553,7 +553,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
           durationSec: probe.durationSec,
           signal,
           timeoutMs,
-          ...runLimits(baseNice + BACKGROUND_NICE_STEP, memoryFactor),
+          ...runLimits(baseNice + (limits.backgroundNiceStep ?? BACKGROUND_NICE_STEP), memoryFactor),
           onProgress: (p) => progress.encode(phase, p),
         },
       );

@@ -8,8 +8,14 @@ import { statfs } from "node:fs/promises";
 export interface ResourceLimits {
   /** `-threads` for decoding, filtering and each encoder; undefined = ffmpeg decides. */
   threads?: number | undefined;
-  /** Niceness of the first (playable-soon) encode; later phases run 5 steps nicer. 0 = off. */
+  /** Niceness of the first (playable-soon) encode. 0 = off. */
   nice?: number | undefined;
+  /**
+   * How much nicer the later phases (rest of the ladder, extra codecs) run than the first:
+   * on a busy node a new upload's first rung goes ahead of ladders that are already
+   * playable. Default 5.
+   */
+  backgroundNiceStep?: number | undefined;
   /** Address-space cap per ffmpeg process in bytes; undefined/0 = none. */
   memoryBytes?: number | undefined;
   /** A run may take this many times the media duration … */
@@ -27,7 +33,7 @@ export const DEFAULT_LIMITS = {
   diskHeadroom: 3,
 } as const;
 
-/** Niceness of background phases relative to the first-rung encode. */
+/** Default niceness of background phases relative to the first-rung encode. */
 export const BACKGROUND_NICE_STEP = 5;
 
 /** max(min, factor × duration), capped by the job-wide ceiling. */

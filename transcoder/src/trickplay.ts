@@ -183,9 +183,8 @@ export async function makeTrickplay(m: MakeTrickplayInput): Promise<TrickplayRes
 
 /** init + media segments → one fragmented MP4 any demuxer reads (the low rung as a file). */
 export async function concatFragments(files: readonly string[], out: string): Promise<void> {
-  const sink = createWriteStream(out);
-  for (const f of files) await pipeline(createReadStream(f), sink, { end: false });
-  await new Promise<void>((resolve, reject) =>
-    sink.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  );
+  async function* chunks() {
+    for (const f of files) yield* createReadStream(f);
+  }
+  await pipeline(chunks, createWriteStream(out));
 }

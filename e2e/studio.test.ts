@@ -2,9 +2,13 @@
  * The studio on the real stack in Chromium: a creator logs in through /login, finds a video
  * uploaded through the API in /studio, renames it on its manage page (the watch page follows),
  * adds an SRT caption track through the page (the master served to the player gains a
- * SUBTITLES group and the <video> a showing text track in that language) and deletes the
- * video (the API answers 404 afterwards). Studio pages must not log a single console error.
+ * SUBTITLES group and the <video> a showing text track in that language), scrubs with the
+ * transcoder's trick-play thumbnails, replaces the poster, and deletes the video (the API
+ * answers 404 afterwards). Studio pages must not log a single console error.
  */
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
@@ -44,11 +48,11 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
   let page: Page;
   let account: Awaited<ReturnType<typeof signUpViaApi>>;
   let videoId: string;
+  let source: string;
   /** Console errors, prefixed with the page's path so a failure says where. */
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    let source: string;
     [stack, { "sd-854x480-4s.mp4": source }] = await Promise.all([
       startE2EStack(),
       ensureFixtures(["sd-854x480-4s.mp4"]),
@@ -245,6 +249,92 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     );
     expect(state).toEqual([{ srclang: "pt-BR", readyState: HTMLTrackElementLoaded }]);
     expect(consoleErrors.filter((e) => /Content Security Policy/.test(e))).toEqual([]);
+  });
+
+  it("shows the transcoder's trick-play previews over the player: hover shows the tile, a click seeks, arrows move", async () => {
+    const { body: video } = await api<{ trickplayUrl: string | null }>(
+      stack.origin,
+      `/api/videos/${videoId}`,
+      {
+        token: account.token,
+      },
+    );
+    expect(video.trickplayUrl).toMatch(new RegExp(`^/v/${videoId}/[^/]+/trickplay/[^/]+\\.vtt$`));
+
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+    await page.waitForSelector("[data-testid=seek-preview]:not([hidden])", { timeout: 30_000 });
+    await page.waitForFunction(() => Number.isFinite(document.querySelector("video")?.duration));
+    await page.evaluate(() => document.querySelector("video")!.pause());
+    const bar = page.locator("[data-testid=seek-bar]");
+    const box = (await bar.boundingBox())!;
+
+    // Hover three quarters in: the tile for that time, from a sprite beside the signed VTT.
+    await page.mouse.move(box.x + box.width / 2, box.y - 80);
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 4 });
+    await page.waitForSelector("[data-testid=seek-preview-tooltip]:not([hidden])");
+    const thumb = await page.evaluate(() => {
+      const image = document.querySelector<HTMLElement>("[data-role=seek-thumb-image]")!;
+      return { url: image.style.backgroundImage, position: image.style.backgroundPosition };
+    });
+    expect(thumb.url).toMatch(new RegExp(`/v/${videoId}/[^/]+/trickplay/sprite-\\d+\\.jpg`));
+    // 4 s at one tile per 2 s: the second tile, beside the first.
+    expect(thumb.position).toBe("-160px 0px");
+    // The sprite really loads (same origin, signed, allowed by the CSP).
+    const loaded = await page.evaluate(
+      (url) =>
+        new Promise<boolean>((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve(img.naturalWidth > 0);
+          img.onerror = () => resolve(false);
+          img.src = url;
+        }),
+      thumb.url.replace(/^url\("(.*)"\)$/, "$1").replace(/\\/g, ""),
+    );
+    expect(loaded).toBe(true);
+
+    // A click seeks there; as a slider, the keyboard moves it too.
+    await page.mouse.down();
+    await page.mouse.up();
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector("video")!.currentTime))
+      .toBeGreaterThan(2.5);
+    await bar.focus();
+    await page.keyboard.press("Home");
+    expect(await page.evaluate(() => document.querySelector("video")!.currentTime)).toBe(0);
+    await page.keyboard.press("ArrowRight");
+    expect(await bar.getAttribute("aria-valuetext")).toMatch(/^0:0[1-5] of 0:0[34]$/);
+  });
+
+  it("replaces the poster: picked, uploaded, resized by the transcoder, shown on the page and by the API", async () => {
+    const before = await api<{ thumbnailUrl: string | null }>(stack.origin, `/api/videos/${videoId}`, {
+      token: account.token,
+    });
+    const file = (url: string | null) => url?.split("/").pop();
+    expect(file(before.body.thumbnailUrl)).toBe("poster.jpg");
+    const image = join(stack.dataDir, "custom-poster.png");
+    await promisify(execFile)("ffmpeg", [
+      ...["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "smptebars=size=1280x720"],
+      ...["-frames:v", "1", image],
+    ]);
+
+    await page.goto(`${stack.origin}/studio/${videoId}`);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+    await page.setInputFiles("[data-testid=poster-input]", image);
+    await page.waitForSelector("[data-testid=poster-form][data-state=selected]");
+    await page.click("[data-testid=poster-upload]");
+    await page.waitForSelector("[data-testid=poster-form][data-state=done]", { timeout: 70_000 });
+    expect(await page.textContent("[data-testid=poster-status]")).toBe("Poster updated.");
+    const shown = await page.getAttribute("[data-testid=manage-poster]", "src");
+    expect(file(shown)).toMatch(/^poster-.+\.jpg$/);
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>("[data-testid=manage-poster]")!;
+      return img.complete && img.naturalWidth > 0;
+    });
+
+    const after = await api<{ thumbnailUrl: string | null }>(stack.origin, `/api/videos/${videoId}`, {
+      token: account.token,
+    });
+    expect(file(after.body.thumbnailUrl)).toBe(file(shown));
   });
 
   it("deletes the video after confirming; the studio says so and the API answers 404", async () => {

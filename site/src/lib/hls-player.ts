@@ -138,15 +138,18 @@ export async function attachPlayer(
         manifestFailed = false;
         const resumeAt = video.currentTime;
         const wasPlaying = !video.paused && !video.ended;
-        // loadSource re-creates the MediaSource (the element pauses and rewinds): start loading
-        // where we were, and play again once the new manifest is in.
+        // A fresh MediaSource: the new master may bring a different track layout (e.g. a separate
+        // audio group) than the SourceBuffers the old one created. Start loading where we were,
+        // and play again once the new manifest is in.
         hls.config.startPosition = resumeAt > 0 ? resumeAt : -1;
         if (wasPlaying) {
           hls.once(HlsClass.Events.MANIFEST_PARSED, () => {
             void video.play().catch(() => undefined);
           });
         }
+        hls.detachMedia();
         hls.loadSource(next.hls);
+        hls.attachMedia(video);
       },
       destroy() {
         hls.destroy();

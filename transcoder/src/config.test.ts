@@ -34,6 +34,31 @@ describe("loadConfig", () => {
     expect([c.PORT, c.MAX_JOBS, c.REDIS_URL, c.FFMPEG_THREADS]).toEqual([0, 3, undefined, 2]);
   });
 
+  it("ffmpeg resource limits and extra codecs: defaults, parsing, validation", () => {
+    const c = loadConfig({ TRANSCODER_SECRET: "s" });
+    expect([c.FFMPEG_NICE, c.FFMPEG_MEMORY_MB, c.FFMPEG_TIMEOUT_FACTOR, c.EXTRA_CODECS]).toEqual([
+      10,
+      4096,
+      6,
+      "",
+    ]);
+    const d = loadConfig({
+      TRANSCODER_SECRET: "s",
+      FFMPEG_NICE: "0",
+      FFMPEG_MEMORY_MB: "0",
+      FFMPEG_TIMEOUT_FACTOR: "2.5",
+      EXTRA_CODECS: "av1,hevc",
+    });
+    expect([d.FFMPEG_NICE, d.FFMPEG_MEMORY_MB, d.FFMPEG_TIMEOUT_FACTOR, d.EXTRA_CODECS]).toEqual([
+      0,
+      0,
+      2.5,
+      "av1,hevc",
+    ]);
+    expect(() => loadConfig({ TRANSCODER_SECRET: "s", EXTRA_CODECS: "vp9" })).toThrow(/EXTRA_CODECS/);
+    expect(() => loadConfig({ TRANSCODER_SECRET: "s", FFMPEG_NICE: "20" })).toThrow(/FFMPEG_NICE/);
+  });
+
   it("fails loudly, listing every bad variable", () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({ TRANSCODER_SECRET: "s", PORT: "http", EDGE_URL: "nope" })).toThrow(

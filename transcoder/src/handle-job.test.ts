@@ -6,6 +6,8 @@
  * colour, trick-play, and the progressive order of publication.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TranscodeJobV1, TranscoderEvent } from "@streamline/contracts";
@@ -462,6 +464,70 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     // Same 2 s GOP grid in every codec (PTS offsets differ by the codecs' reorder delay).
     for (const s of starts) expect(s).toEqual(starts[0]);
     expect(events.at(-1)?.type).toBe("done");
+  });
+
+  it("phase 1 reading the presigned URL fails before anything is stored → same encode from the download", async () => {
+    // A stand-in for storage's HTTP endpoint that stops answering once the source is probed.
+    let broken = false;
+    const proxy = createServer(async (req, res) => {
+      if (broken) {
+        res.writeHead(500).end("storage hiccup");
+        return;
+      }
+      const key = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.slice(1));
+      const upstream = await s3.client.fetch(s3.url(key), {
+        headers: req.headers.range ? { range: req.headers.range } : {},
+      });
+      const headers: Record<string, string> = {};
+      for (const h of ["content-type", "content-length", "content-range", "accept-ranges"]) {
+        const v = upstream.headers.get(h);
+        if (v) headers[h] = v;
+      }
+      res.writeHead(upstream.status, headers).end(new Uint8Array(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      const storage: ObjectStorage = new Proxy(s3.storage, {
+        get(target, prop) {
+          if (prop === "presignGet") return async (key: string) => `http://127.0.0.1:${port}/${key}`;
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const job = makeJob();
+      await s3.put(job.source.key, await readFile(fx["clip-640x360-2s.mp4"]), "video/mp4");
+      const inner = new HttpEventReporter({ edgeUrl: edge.url, secret: SECRET, job, node: "test-node" });
+      const reporter = new Proxy(inner, {
+        get(target, prop) {
+          if (prop === "probed")
+            return (p: Parameters<HttpEventReporter["probed"]>[0]) => {
+              broken = true;
+              target.probed(p);
+            };
+          const value: unknown = Reflect.get(target, prop, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const outcome = await handleJob(job, {
+        storage,
+        reporter,
+        ffmpeg,
+        workDir,
+        encoder: { preset: "veryfast" },
+        limits: { threads: 2 },
+        heartbeatMs: 1000,
+      });
+      expect(broken).toBe(true);
+      const events = edge.events.filter((e) => e.attemptId === job.attemptId);
+      await verify(job, outcome, events, {
+        rungs: ["360p:640x360", "240p:426x240"],
+        durationSec: 2,
+        audio: true,
+      });
+    } finally {
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 
   it("not a video → failed, not retryable, human reason, nothing published", async () => {

@@ -2,8 +2,8 @@
  * The transcode pipeline for one job attempt, with every dependency injected (storage,
  * reporter, ffmpeg binaries, work dir, limits). Progressive (docs/adr/0006):
  *
- *   head + disk check → download starts (background) → ffprobe (over a presigned URL
- *   while the download runs) →
+ *   head + disk check → ffprobe (over a presigned URL; the local copy is downloaded
+ *   once the video is playable) →
  *   phase 1: ONE fast ffmpeg for the lowest rung + the shared AAC rendition, EVENT
  *            playlists published segment by segment; after FIRST_PUBLISH_SEGMENTS the
  *            first master goes up under a new key and `rendition` events make the
@@ -305,18 +305,27 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     const sourceBytes = head?.size ?? job.source.size;
     await ensureDiskSpace(deps.workDir, sourceBytes, limits.diskHeadroom ?? DEFAULT_LIMITS.diskHeadroom);
 
-    // 1. Download in the background; encoding does not wait for it when it can stream.
+    // 1. The local copy is for the later phases and the poster. When the source can be
+    // streamed it is fetched only once the video is playable: on a busy node the first
+    // rung must not share the CPU (and the storage) with a multi-GB download.
     let probed = false;
-    reporter.progress({ stage: "download", percent: 0 });
-    const download = storage.download(job.source.key, sourceFile, {
-      signal,
-      onProgress: (received, total) => {
-        const size = total ?? sourceBytes;
-        if (!probed && size > 0) reporter.progress({ stage: "download", percent: 10 * (received / size) });
-      },
-    });
-    download.catch(() => {});
-    background.push(download);
+    let downloading: Promise<unknown> | null = null;
+    const ensureDownload = (): Promise<unknown> => {
+      if (!downloading) {
+        if (!probed) reporter.progress({ stage: "download", percent: 0 });
+        downloading = storage.download(job.source.key, sourceFile, {
+          signal,
+          onProgress: (received, total) => {
+            const size = total ?? sourceBytes;
+            if (!probed && size > 0)
+              reporter.progress({ stage: "download", percent: 10 * (received / size) });
+          },
+        });
+        downloading.catch(() => {});
+        background.push(downloading);
+      }
+      return downloading;
+    };
 
     const canStream =
       (deps.streamSource ?? true) && !!storage.presignGet && !!head && looksLikeMediaContainer(head.bytes);
@@ -327,7 +336,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
       inputArgs = httpInputArgs();
     } else {
       // Not a container we know (or no presigning): local file only, and probe decides.
-      await download;
+      await ensureDownload();
     }
 
     // 2. Probe: reject what is not a video before spending CPU on it.
@@ -340,7 +349,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
       // Over HTTP ffprobe cannot tell "broken" from "not a video" by the first bytes:
       // decide on the downloaded file, which also gives the uploader the same reason.
       log.info("probe over URL failed; probing the downloaded file", { ...ctx, error: errorMessage(err) });
-      await download;
+      await ensureDownload();
       input = sourceFile;
       inputArgs = [];
       media = await probeFile(deps.ffmpeg.ffprobe, sourceFile, { signal });
@@ -384,8 +393,6 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     };
 
     // 4. Phase 1: the low rung + audio, published while ffmpeg writes them.
-    const p1Dir = join(workDir, "p1");
-    await mkdir(p1Dir);
     const minSegments = deps.firstPublishSegments ?? FIRST_PUBLISH_SEGMENTS;
     let firstPublished = false;
     let signalPlayable: () => void = () => {};
@@ -404,34 +411,43 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
         : { ...measured, peak: Math.max(measured.peak, low.maxrateKbps * 1000) };
       return { video: videoRendition(low, low.videoCodec, video, a, fpsNumber), audio: a };
     };
-    const lowPublisher = new HlsPublisher({
-      storage,
-      outDir: p1Dir,
-      outputs: outputNames({ rungs: [low], audio }),
-      keyPrefix: job.outputPrefix,
-      playlistType: "EVENT",
-      segmentSeconds: SEGMENT_SECONDS,
-      signal,
-      ...(deps.publishPollMs ? { pollMs: deps.publishPollMs } : {}),
-      ...(deps.uploadConcurrency ? { concurrency: deps.uploadConcurrency } : {}),
-      onRound: async (state) => {
-        if (firstPublished || !state.every((o) => o.segments.length >= minSegments)) return;
-        firstPublished = true;
-        const { video, audio: a } = await publishLowRung(state, false);
-        await publishRenditions(a ? [video, a] : [video]);
-        log.info("playable", { ...ctx, rendition: low.name, segments: minSegments });
-        signalPlayable();
-      },
-    });
-    const phase1 = (async () => {
-      lowPublisher.start();
+    /** One phase-1 encode into its own folder, published while it runs. */
+    const encodeLowRung = async (dir: string, from: string, fromArgs: string[]) => {
+      await mkdir(dir);
+      const publisher = new HlsPublisher({
+        storage,
+        outDir: dir,
+        outputs: outputNames({ rungs: [low], audio }),
+        keyPrefix: job.outputPrefix,
+        playlistType: "EVENT",
+        segmentSeconds: SEGMENT_SECONDS,
+        signal,
+        ...(deps.publishPollMs ? { pollMs: deps.publishPollMs } : {}),
+        ...(deps.uploadConcurrency ? { concurrency: deps.uploadConcurrency } : {}),
+        onRound: async (state) => {
+          if (firstPublished || !state.every((o) => o.segments.length >= minSegments)) return;
+          firstPublished = true;
+          const { video, audio: a } = await publishLowRung(state, false);
+          await publishRenditions(a ? [video, a] : [video]);
+          log.info("playable", { ...ctx, rendition: low.name, segments: minSegments });
+          signalPlayable();
+        },
+      });
+      publisher.start();
       try {
         await Promise.race([
           runFfmpeg(
             deps.ffmpeg.ffmpeg,
-            buildHlsArgs({ ...common, input, inputArgs, rungs: [low], audio, playlistType: "event" }),
+            buildHlsArgs({
+              ...common,
+              input: from,
+              inputArgs: fromArgs,
+              rungs: [low],
+              audio,
+              playlistType: "event",
+            }),
             {
-              cwd: p1Dir,
+              cwd: dir,
               durationSec: probe.durationSec,
               signal,
               timeoutMs,
@@ -439,13 +455,36 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
               onProgress: (p) => progress.encode(0, p),
             },
           ),
-          lowPublisher.failedPromise,
+          publisher.failedPromise,
         ]);
-      } catch (err) {
-        await lowPublisher.stop();
-        throw err;
+      } catch (error) {
+        await publisher.stop();
+        const nothingStored = publisher.snapshot().every((o) => o.segments.length === 0);
+        return { ok: false as const, error, nothingStored };
       }
-      const state = await lowPublisher.finish(true);
+      return { ok: true as const, dir, state: await publisher.finish(true) };
+    };
+    const phase1 = (async () => {
+      let run = await encodeLowRung(join(workDir, "p1"), input, inputArgs);
+      if (
+        !run.ok &&
+        run.nothingStored &&
+        input !== sourceFile &&
+        run.error instanceof FfmpegError &&
+        run.error.kind === "exit" &&
+        !signal.aborted
+      ) {
+        // Reading over HTTP failed (a server without ranges, a dropped connection) before
+        // anything was published: the same encode from the downloaded file.
+        log.warn("phase 1 over the presigned URL failed; retrying from the downloaded file", {
+          ...ctx,
+          error: describeFfmpegFailure("phase 1", run.error),
+        });
+        await ensureDownload();
+        run = await encodeLowRung(join(workDir, "p1-local"), sourceFile, []);
+      }
+      if (!run.ok) throw run.error;
+      const { state } = run;
       const lowOut = state.find((o) => o.name === low.name) as PublishedOutput;
       if (
         lowOut.durationSec < probe.durationSec * MIN_DECODED_FRACTION &&
@@ -470,7 +509,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
         if (final.audio) published.set(final.audio.name, final.audio);
       }
       return {
-        dir: join(p1Dir, low.name),
+        dir: join(run.dir, low.name),
         segments: lowOut.segments.map((s) => s.uri),
         durationSec: lowOut.durationSec,
       };
@@ -523,9 +562,13 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     trickplayDone.catch(() => {});
     background.push(trickplayDone);
 
+    // The local copy, once playable (or once phase 1 is over, whichever comes first).
+    const afterPlayable = Promise.race([playable, phase1.then(() => {})]).then(ensureDownload);
+    afterPlayable.catch(() => {});
+
     // Poster from the source once it is on disk: nice to have; never fails the video.
     const posterDone = (async (): Promise<string | null> => {
-      await download;
+      await afterPlayable;
       try {
         const posterFile = join(workDir, POSTER_FILE);
         await makePoster(deps.ffmpeg.ffmpeg, sourceFile, posterFile, probe.durationSec, signal);
@@ -590,8 +633,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
       }
     };
     const ladders = (async () => {
-      await Promise.race([playable, phase1.then(() => {})]);
-      await download;
+      await afterPlayable;
       let p2: string | null = null;
       if (rest.length > 0) p2 = await encodeLadder(1, rest, 1);
       // The low rung's final numbers (and the audio's) must be known before rungs that reference them.

@@ -100,10 +100,24 @@ describe.skipIf(!bins || !hasBrowser)("hls.js in Chromium plays what we publish"
       "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:20\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:20.000,\nen.vtt\n#EXT-X-ENDLIST\n",
       "application/vnd.apple.mpegurl",
     );
+    // The same with an explicit X-TIMESTAMP-MAP (what Apple's tools write): must land identically.
+    await s3.put(
+      `${prefix}captions/fr.vtt`,
+      "WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n00:00:03.000 --> 00:00:05.000\nBonjour\n",
+      "text/vtt",
+    );
+    await s3.put(
+      `${prefix}captions/fr.m3u8`,
+      "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:20\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:20.000,\nfr.vtt\n#EXT-X-ENDLIST\n",
+      "application/vnd.apple.mpegurl",
+    );
     await s3.put(
       `${prefix}master-subs.m3u8`,
       writeMasterPlaylist(outcome.renditions, {
-        subtitles: [{ name: "English", language: "en", uri: "captions/en.m3u8", default: true }],
+        subtitles: [
+          { name: "English", language: "en", uri: "captions/en.m3u8", default: true },
+          { name: "Français", language: "fr", uri: "captions/fr.m3u8" },
+        ],
       }),
       "application/vnd.apple.mpegurl",
     );
@@ -215,45 +229,51 @@ describe.skipIf(!bins || !hasBrowser)("hls.js in Chromium plays what we publish"
     expect(r.firstPlayingAt).toBeGreaterThan(4);
   });
 
-  it("the final master plays with audio and a SUBTITLES group whose cues land at the right time", async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(
-        `${origin}/page.html?src=${encodeURIComponent(`/s3/vod/${job.outputPrefix}master-subs.m3u8`)}`,
-      );
-      await page.waitForFunction(
-        () => {
-          const w = window as unknown as { hls: { subtitleTrack: number; subtitleDisplay: boolean } };
-          w.hls.subtitleDisplay = true;
-          if (w.hls.subtitleTrack < 0) w.hls.subtitleTrack = 0;
+  for (const [track, lang] of [
+    [0, "en"],
+    [1, "fr"],
+  ] as const) {
+    it(`the final master plays with audio and SUBTITLES; "${lang}" cues land at the right time`, async () => {
+      const page = await browser.newPage();
+      try {
+        await page.goto(
+          `${origin}/page.html?src=${encodeURIComponent(`/s3/vod/${job.outputPrefix}master-subs.m3u8`)}`,
+        );
+        await page.waitForFunction(
+          (t) => {
+            const w = window as unknown as { hls: { subtitleTrack: number; subtitleDisplay: boolean } };
+            w.hls.subtitleDisplay = true;
+            if (w.hls.subtitleTrack !== t) w.hls.subtitleTrack = t;
+            const v = document.querySelector("video") as HTMLVideoElement;
+            const showing = [...v.textTracks].filter((x) => x.mode === "showing");
+            return v.currentTime > 1 && showing.some((x) => (x.cues?.length ?? 0) > 0);
+          },
+          track,
+          { timeout: 30_000, polling: 100 },
+        );
+        const r = await page.evaluate(() => {
+          const w = window as unknown as {
+            report: { errors: string[] };
+            hls: { subtitleTracks: { lang?: string }[]; audioTracks: unknown[] };
+          };
           const v = document.querySelector("video") as HTMLVideoElement;
-          const cues = [...v.textTracks].flatMap((t) => [...(t.cues ?? [])]);
-          return v.currentTime > 1 && cues.length > 0;
-        },
-        undefined,
-        { timeout: 30_000, polling: 100 },
-      );
-      const r = await page.evaluate(() => {
-        const w = window as unknown as {
-          report: { errors: string[] };
-          hls: { subtitleTracks: { lang?: string }[]; audioTracks: unknown[] };
-        };
-        const v = document.querySelector("video") as HTMLVideoElement;
-        return {
-          errors: w.report.errors,
-          subtitleTracks: w.hls.subtitleTracks.map((t) => t.lang),
-          audioTracks: w.hls.audioTracks.length,
-          cues: [...v.textTracks].flatMap((t) => [...(t.cues ?? [])].map((c) => [c.startTime, c.endTime])),
-        };
-      });
-      expect(r.errors).toEqual([]);
-      expect(r.subtitleTracks).toEqual(["en"]);
-      expect(r.audioTracks).toBe(1);
-      expect(r.cues).toHaveLength(1);
-      expect(r.cues[0]?.[0]).toBeCloseTo(3, 1);
-      expect(r.cues[0]?.[1]).toBeCloseTo(5, 1);
-    } finally {
-      await page.close();
-    }
-  });
+          const showing = [...v.textTracks].filter((x) => x.mode === "showing");
+          return {
+            errors: w.report.errors,
+            subtitleTracks: w.hls.subtitleTracks.map((t) => t.lang),
+            audioTracks: w.hls.audioTracks.length,
+            cues: showing.flatMap((t) => [...(t.cues ?? [])].map((c) => [c.startTime, c.endTime])),
+          };
+        });
+        expect(r.errors).toEqual([]);
+        expect(r.subtitleTracks).toEqual(["en", "fr"]);
+        expect(r.audioTracks).toBe(1);
+        expect(r.cues).toHaveLength(1);
+        expect(r.cues[0]?.[0]).toBeCloseTo(3, 1);
+        expect(r.cues[0]?.[1]).toBeCloseTo(5, 1);
+      } finally {
+        await page.close();
+      }
+    });
+  }
 });

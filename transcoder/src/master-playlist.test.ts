@@ -164,7 +164,7 @@ describe("master playlist", () => {
         "240p/index.m3u8",
         '#EXT-X-STREAM-INF:BANDWIDTH=3440000,AVERAGE-BANDWIDTH=2408000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO="aud",SUBTITLES="subs"',
         "720p/index.m3u8",
-        '#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=131000,CODECS="mp4a.40.2",AUDIO="aud",SUBTITLES="subs"',
+        '#EXT-X-STREAM-INF:BANDWIDTH=140000,AVERAGE-BANDWIDTH=131000,CODECS="mp4a.40.2",AUDIO="aud"',
         "audio/index.m3u8",
         "",
       ].join("\n"),

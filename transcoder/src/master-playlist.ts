@@ -200,11 +200,11 @@ const yesNo = (b: boolean | undefined) => (b ? "YES" : "NO");
  *   #EXT-X-STREAM-INF:BANDWIDTH=…,AVERAGE-BANDWIDTH=…,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000,AUDIO="aud",SUBTITLES="subs"
  *   720p/index.m3u8
  *   …
- *   #EXT-X-STREAM-INF:BANDWIDTH=…,AVERAGE-BANDWIDTH=…,CODECS="mp4a.40.2",AUDIO="aud",SUBTITLES="subs"
+ *   #EXT-X-STREAM-INF:BANDWIDTH=…,AVERAGE-BANDWIDTH=…,CODECS="mp4a.40.2",AUDIO="aud"
  *   audio/index.m3u8
  *
  * The audio lines appear only with an audio rendition, the SUBTITLES lines/attributes
- * only with `opts.subtitles`.
+ * only with `opts.subtitles` (on video variants only, like the edge's `withSubtitles`).
  */
 export function writeMasterPlaylist(renditions: readonly Rendition[], opts: MasterOptions = {}): string {
   const audio = renditions.find((r) => r.kind === "audio");
@@ -224,10 +224,8 @@ export function writeMasterPlaylist(renditions: readonly Rendition[], opts: Mast
         `FORCED=${yesNo(s.forced)},URI=${quoted(s.uri)}`,
     );
   }
-  const groups = [
-    ...(audio ? [`AUDIO="${AUDIO_GROUP_ID}"`] : []),
-    ...(subtitles.length > 0 ? [`SUBTITLES="${SUBTITLES_GROUP_ID}"`] : []),
-  ];
+  const audioGroup = audio ? [`AUDIO="${AUDIO_GROUP_ID}"`] : [];
+  const groups = [...audioGroup, ...(subtitles.length > 0 ? [`SUBTITLES="${SUBTITLES_GROUP_ID}"`] : [])];
   for (const v of orderVariants(videos)) {
     const attrs = [
       `BANDWIDTH=${v.bandwidth}`,
@@ -245,7 +243,7 @@ export function writeMasterPlaylist(renditions: readonly Rendition[], opts: Mast
       `BANDWIDTH=${audio.bandwidth}`,
       `AVERAGE-BANDWIDTH=${audio.averageBandwidth}`,
       `CODECS="${audio.codecs}"`,
-      ...groups,
+      ...audioGroup,
     ];
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(",")}`, audio.playlist);
   }

@@ -87,6 +87,8 @@ process.stdout.write(s.endpoint + "\\n");`;
 
 interface SourceResult {
   source: string;
+  /** 1-minute load average when this source's runs started and ended (shared VM). */
+  load: { start: number; end: number };
   durationSec: number;
   sizeBytes: number;
   progressive: {
@@ -111,6 +113,7 @@ async function benchSource(label: string, fixture: FixtureName): Promise<SourceR
   const ffmpeg = await locateFfmpeg();
   const { [fixture]: file } = await ensureFixtures([fixture]);
   const media = await probeFile(ffmpeg.ffprobe, file);
+  const loadStart = await load1();
   const sizeBytes = (await stat(file)).size;
   const work = await mkdtemp(join(tmpdir(), "streamline-bench-transcode-"));
   const s3 = await startChildS3(join(work, "s3"));
@@ -170,6 +173,7 @@ async function benchSource(label: string, fixture: FixtureName): Promise<SourceR
     const firstPlayableSec = Math.min(...Object.values(renditionsSec));
     const result: SourceResult = {
       source: fixture,
+      load: { start: loadStart, end: loadStart },
       durationSec: media.probe.durationSec,
       sizeBytes,
       progressive: {
@@ -267,12 +271,17 @@ async function benchSource(label: string, fixture: FixtureName): Promise<SourceR
         `[${label}] trick-play: low rung ${result.trickplay.lowRungKeyframesSec} s vs source ${result.trickplay.sourceFullDecodeSec} s (${result.trickplay.thumbnails} thumbnails)`,
       );
     }
+    result.load.end = await load1();
     return result;
   } finally {
     await edge.close();
     await s3.stop();
     await rm(work, { recursive: true, force: true });
   }
+}
+
+async function load1(): Promise<number> {
+  return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
 }
 
 async function main() {
@@ -320,7 +329,7 @@ async function main() {
       `| ${at.slice(0, 10)} | ${machine.cpus} × ${machine.model} | ${r.source.replace(".mp4", "")} (${(r.sizeBytes / 1e6).toFixed(0)} MB) | ` +
         `**${p.firstPlayableSec} s** | ${p.readySec} s | ${p.cpuSec} s | ` +
         `${b ? `${b.firstPlayableSec} s / ${b.cpuSec} s` : "not run"} | ` +
-        `${b ? `${round(b.firstPlayableSec / p.firstPlayableSec, 1)}×` : "—"} | load ${loadavg} |`,
+        `${b ? `${round(b.firstPlayableSec / p.firstPlayableSec, 1)}×` : "—"} | load ${r.load.start} → ${r.load.end} |`,
     );
     if (t) {
       await appendRow(
@@ -343,7 +352,7 @@ const INTROS: Record<string, string[]> = {
     "(the pre-progressive design: nothing playable until it ends; encode only, so a lower bound). CPU = ffmpeg children",
     "(cutime+cstime). Target: first playable ≤ 10 s for every length. Raw figures: bench/results/transcode.json.",
     "",
-    "| date | machine | source | first playable | ready | CPU (progressive) | baseline: first playable / CPU | playable speed-up | notes |",
+    "| date | machine | source | first playable | ready | CPU (progressive) | baseline, all rungs in one process: playable = ready ≥ / CPU | playable speed-up | 1-min load (2 cores, shared) |",
     "|---|---|---|---|---|---|---|---|---|",
   ],
   [SECTION_TRICKPLAY]: [

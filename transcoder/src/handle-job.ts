@@ -385,9 +385,10 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     const progress = new ProgressTracker(reporter, [1, rest.length * 2, extra.length * 4]);
     const masters = new MasterPublisher(storage, job.outputPrefix, signal);
     const published = new Map<string, Rendition>();
-    const publishRenditions = async (items: Rendition[], final = false): Promise<string> => {
+    /** A new master with `items` added, then their `rendition` events pointing at it. */
+    const publishRenditions = async (items: Rendition[]): Promise<string> => {
       for (const r of items) published.set(r.name, r);
-      const masterKey = await masters.publish([...published.values()], final);
+      const masterKey = await masters.publish([...published.values()]);
       for (const r of items) reporter.rendition(r, masterKey);
       return masterKey;
     };

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 const benches = (
-  process.argv.slice(2).length ? process.argv.slice(2) : ["ladder", "transcode", "fanout"]
+  process.argv.slice(2).length ? process.argv.slice(2) : ["ladder", "transcode", "playable", "fanout"]
 ).map((b) => `${b}.ts`);
 let failed = 0;
 for (const b of benches) {

@@ -84,6 +84,8 @@ export const VideoDto = z.object({
   playback: z.object({ hls: z.string(), expiresAt: z.string() }).optional(),
   progress: VideoProgress.optional(),
   createdAt: z.string(),
+  /** True when the signed-in caller owns the video (the studio offers editing only then). */
+  owned: z.boolean(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -209,5 +211,9 @@ export const SessionListResponse = z.object({ sessions: z.array(SessionDto) });
 export type SessionListResponse = z.infer<typeof SessionListResponse>;
 
 /** `GET /api/videos`, `GET /api/me/videos`. */
-export const VideoListResponse = z.object({ videos: z.array(VideoDto) });
+export const VideoListResponse = z.object({
+  videos: z.array(VideoDto),
+  /** Opaque: pass as `?cursor=` for the next page; null when this page was the last. */
+  nextCursor: z.string().nullable(),
+});
 export type VideoListResponse = z.infer<typeof VideoListResponse>;

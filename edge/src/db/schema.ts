@@ -52,8 +52,8 @@ export const videos = sqliteTable(
   },
   (t) => [
     index("videos_status_idx").on(t.status, t.updatedAt),
-    index("videos_owner_idx").on(t.ownerId, t.createdAt),
-    index("videos_public_idx").on(t.visibility, t.status, t.createdAt),
+    index("videos_owner_page_idx").on(t.ownerId, t.createdAt, t.id),
+    index("videos_public_page_idx").on(t.visibility, t.status, t.createdAt, t.id),
   ],
 );
 

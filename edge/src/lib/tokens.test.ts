@@ -10,10 +10,19 @@ describe("playback tokens", () => {
     expect(expiresAt.getTime()).toBe(now + 600_000);
     expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 599_000)).toEqual({
       ok: true,
+      viewer: null,
     });
     expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 601_000)).toEqual({
       ok: false,
       reason: "expired",
+    });
+  });
+
+  it("carry the viewer they were issued to", async () => {
+    const { token } = await signPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", 600, Date.now(), "u_owner");
+    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token)).toEqual({
+      ok: true,
+      viewer: "u_owner",
     });
   });
 

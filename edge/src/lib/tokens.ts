@@ -7,9 +7,20 @@ import { errors, jwtVerify, SignJWT } from "jose";
 const encoder = new TextEncoder();
 const AUDIENCE = "streamline:delivery";
 
-export async function signPlaybackToken(secret: string, videoId: string, ttlSec: number, now = Date.now()) {
+/**
+ * `viewer` is the signed-in user the token was issued to, if any: playlists re-check the
+ * video's visibility for that viewer, so a link issued before a video turned private
+ * stops resolving for anyone but its owner (segments stay stateless; see ADR 0003).
+ */
+export async function signPlaybackToken(
+  secret: string,
+  videoId: string,
+  ttlSec: number,
+  now = Date.now(),
+  viewer?: string | null,
+) {
   const exp = Math.floor(now / 1000) + ttlSec;
-  const token = await new SignJWT({})
+  const token = await new SignJWT(viewer ? { vwr: viewer } : {})
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(videoId)
     .setAudience(AUDIENCE)
@@ -19,7 +30,9 @@ export async function signPlaybackToken(secret: string, videoId: string, ttlSec:
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
-export type TokenCheck = { ok: true } | { ok: false; reason: "expired" | "invalid" | "wrong_video" };
+export type TokenCheck =
+  | { ok: true; viewer: string | null }
+  | { ok: false; reason: "expired" | "invalid" | "wrong_video" };
 
 export async function verifyPlaybackToken(
   secret: string,
@@ -33,7 +46,8 @@ export async function verifyPlaybackToken(
       audience: AUDIENCE,
       currentDate: new Date(now),
     });
-    return payload.sub === videoId ? { ok: true } : { ok: false, reason: "wrong_video" };
+    if (payload.sub !== videoId) return { ok: false, reason: "wrong_video" };
+    return { ok: true, viewer: typeof payload.vwr === "string" ? payload.vwr : null };
   } catch (err) {
     return { ok: false, reason: err instanceof errors.JWTExpired ? "expired" : "invalid" };
   }

@@ -21,6 +21,7 @@ import type {
   UploadStateResponse,
   UserDto,
   VideoDto,
+  VideoListResponse,
 } from "@streamline/contracts";
 import type { z } from "zod";
 
@@ -29,8 +30,6 @@ export type PartUrlsRequest = z.input<typeof PartUrlsBody>;
 export type RecordPartRequest = z.input<typeof RecordPartBody>;
 /** `POST /api/uploads/:id/urls` response (no shared schema for it yet). */
 export type PartUrlsResponse = { parts: PartUrlDto[]; expiresAt: string };
-/** `GET /api/videos` response (no shared schema for it yet). */
-export type VideoListResponse = { videos: VideoDto[] };
 /** `POST /api/ws-ticket` response (no shared schema for it yet). */
 export type WsTicketResponse = { ticket: string; expiresAt: string };
 export type SignupRequest = z.input<typeof SignupBody>;
@@ -53,6 +52,7 @@ export type {
   UploadStateResponse,
   UserDto,
   VideoDto,
+  VideoListResponse,
 };
 
 /** Code for answers that did not come from the API (no error body): a proxy, a missing route. */
@@ -243,10 +243,10 @@ export const api = {
 
   me: (signal?: AbortSignal) => request<MeResponse>("GET", "/api/me", { signal }),
 
-  /** The caller's own videos in every status and visibility, newest first; `before` = ms cursor. */
-  myVideos: (page: { limit?: number; before?: number } = {}, signal?: AbortSignal) => {
+  /** The caller's own videos in every status and visibility, newest first; `cursor` = a page's `nextCursor`. */
+  myVideos: (page: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) => {
     const query = new URLSearchParams({ limit: String(page.limit ?? 24) });
-    if (page.before !== undefined) query.set("before", String(page.before));
+    if (page.cursor !== undefined) query.set("cursor", page.cursor);
     return request<VideoListResponse>("GET", `/api/me/videos?${query}`, { signal });
   },
 

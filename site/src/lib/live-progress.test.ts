@@ -96,6 +96,7 @@ function video(patch: Partial<VideoDto> = {}): VideoDto {
     thumbnailUrl: null,
     trickplayUrl: null,
     createdAt: "2026-11-23T10:00:00.000Z",
+    owned: true,
     ...patch,
   };
 }

@@ -475,6 +475,12 @@ export function mountManagePage(root: HTMLElement): void {
         api.getVideo(videoId, lifetime.signal),
         api.listCaptions(videoId, lifetime.signal),
       ]);
+      // Someone else's public video: the API would refuse every edit (404), so say so now.
+      if (!video.owned) {
+        heading.textContent = "Video not found";
+        setState("not-found");
+        return;
+      }
       renderVideo(video);
       fillDetails(video);
       renderCaptions(captions.captions);

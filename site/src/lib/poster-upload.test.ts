@@ -25,6 +25,7 @@ function video(thumbnailUrl: string | null): VideoDto {
     thumbnailUrl,
     trickplayUrl: null,
     createdAt: "2026-11-23T10:00:00.000Z",
+    owned: true,
   };
 }
 

@@ -18,13 +18,6 @@ export const VISIBILITY: Record<Visibility, { label: string; hint: string }> = {
   private: { label: "Private", hint: "Only you can watch." },
 };
 
-/** `before` for the next page (the last video's createdAt, ms), or null when this page was the last. */
-export function nextCursor(page: readonly VideoDto[], limit: number): number | null {
-  if (page.length < limit) return null;
-  const last = Date.parse(page.at(-1)?.createdAt ?? "");
-  return Number.isNaN(last) ? null : last;
-}
-
 /** Appends a page, dropping videos already shown (a video created between two pages must not appear twice). */
 export function appendPage(shown: readonly VideoDto[], page: readonly VideoDto[]): VideoDto[] {
   const seen = new Set(shown.map((v) => v.id));

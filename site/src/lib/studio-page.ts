@@ -11,14 +11,7 @@ import { formatDuration, formatRelativeTime } from "./format.ts";
 import { browserLiveProgressDeps, createLiveProgress, type LiveProgress } from "./live-progress.ts";
 import { posterFile } from "./poster-upload.ts";
 import { takeStudioFlash } from "./studio-flash.ts";
-import {
-  appendPage,
-  IN_FLIGHT,
-  nextCursor,
-  STUDIO_PAGE_SIZE,
-  statusView,
-  VISIBILITY,
-} from "./studio-model.ts";
+import { appendPage, IN_FLIGHT, STUDIO_PAGE_SIZE, statusView, VISIBILITY } from "./studio-model.ts";
 
 /** Sockets open at once; more in-flight videos than this show their loaded status only. */
 const MAX_LIVE_FEEDS = 6;
@@ -37,7 +30,7 @@ export function mountStudioPage(root: HTMLElement): void {
   const template = document.querySelector<HTMLTemplateElement>("#studio-row-template")!;
 
   let videos: VideoDto[] = [];
-  let cursor: number | null = null;
+  let cursor: string | null = null;
   const rows = new Map<string, HTMLLIElement>();
   const feeds = new Map<string, LiveProgress>();
 
@@ -186,9 +179,9 @@ export function mountStudioPage(root: HTMLElement): void {
     try {
       const state = await authSession.start();
       if (state.status === "anonymous") return; // the layout sends the visitor to /login
-      const page = (await api.myVideos({ limit: STUDIO_PAGE_SIZE })).videos;
+      const { videos: page, nextCursor } = await api.myVideos({ limit: STUDIO_PAGE_SIZE });
       videos = page;
-      cursor = nextCursor(page, STUDIO_PAGE_SIZE);
+      cursor = nextCursor;
       list.replaceChildren();
       rows.clear();
       addRows(page);
@@ -204,10 +197,10 @@ export function mountStudioPage(root: HTMLElement): void {
     more.disabled = true;
     more.textContent = "Loading…";
     try {
-      const page = (await api.myVideos({ limit: STUDIO_PAGE_SIZE, before: cursor })).videos;
+      const { videos: page, nextCursor } = await api.myVideos({ limit: STUDIO_PAGE_SIZE, cursor });
       const firstNew = page.find((v) => !rows.has(v.id));
       videos = appendPage(videos, page);
-      cursor = nextCursor(page, STUDIO_PAGE_SIZE);
+      cursor = nextCursor;
       addRows(page);
       setState("ready");
       // Keyboard users continue from the first new video rather than the top of the page.

@@ -5,8 +5,7 @@ import type { AppEnv } from "../../app-env.ts";
 import { validationError } from "../../lib/errors.ts";
 import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { ListQuery } from "../videos/videos.routes.ts";
-import { toVideoDto } from "../videos/videos.service.ts";
+import { ListQuery, videoPage } from "../videos/videos.routes.ts";
 import { toUserDto } from "./auth.service.ts";
 import { UsersRepo } from "./users.repo.ts";
 
@@ -25,11 +24,7 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/videos", async (c) => {
     const q = ListQuery.safeParse(c.req.query());
     if (!q.success) throw validationError(q.error, "query");
-    const rows = await new VideosRepo(c.var.services.db).listOwnedBy(
-      currentUserId(c),
-      q.data.limit,
-      q.data.before,
-    );
-    const videos = await Promise.all(rows.map((r) => toVideoDto(c.var.services, r)));
-    return c.json({ videos } satisfies VideoListResponse);
+    const userId = currentUserId(c);
+    const rows = await new VideosRepo(c.var.services.db).listOwnedBy(userId, q.data.limit, q.data.after);
+    return c.json((await videoPage(c.var.services, rows, q.data.limit, userId)) satisfies VideoListResponse);
   });

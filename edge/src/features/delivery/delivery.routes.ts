@@ -2,17 +2,24 @@
  * Signed media delivery: `/v/{videoId}/{token}/{path}`. Playlists, init files, segments
  * and images come from storage with Range, the right MIME type and cache headers. The
  * token lives in the path so every relative URI in a playlist inherits it.
+ *
+ * Playlists (and WebVTT) re-check the video in D1 on every request: a deleted video, or
+ * one made private, stops resolving at once for every token but its owner's. Segments,
+ * init files and images stay stateless (immutable, cacheable, no D1 read on the hot
+ * path): without a playlist nobody learns a new segment URL, and tokens expire anyway.
  */
 import { VideoId } from "@streamline/contracts";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
-import { AppError, notFound } from "../../lib/errors.ts";
+import type { VideoRow } from "../../db/schema.ts";
+import { AppError } from "../../lib/errors.ts";
 import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { parseParam } from "../../lib/validate.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { canView } from "../videos/videos.service.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
 
@@ -51,15 +58,17 @@ function cacheControlFor(path: string, ext: string) {
  * The master is a pointer in D1 (swapped atomically as renditions appear) and gets the
  * video's caption tracks added as a SUBTITLES group at serve time.
  */
-async function serveMaster(c: Context<AppEnv>, id: string): Promise<Response> {
+async function serveMaster(c: Context<AppEnv>, video: VideoRow): Promise<Response> {
   const { services } = c.var;
-  const video = await new VideosRepo(services.db).find(id);
-  if (!video?.masterKey)
+  const id = video.id;
+  if (!video.masterKey)
     throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
-  const [object, tracks] = await Promise.all([
+  const [first, tracks] = await Promise.all([
     services.media.get(video.masterKey),
     new CaptionsRepo(services.db).list(id),
   ]);
+  // The pointer moved (and the master it named was pruned) between our read and the get.
+  const object = first ?? (await rereadMaster(services, id, video.masterKey));
   if (!object) throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
   const master = withSubtitles(await new Response(object.body).text(), tracks);
   const headers = new Headers(CORS_HEADERS);
@@ -68,6 +77,11 @@ async function serveMaster(c: Context<AppEnv>, id: string): Promise<Response> {
   headers.set("x-content-type-options", "nosniff");
   headers.set("content-length", String(new TextEncoder().encode(master).length));
   return new Response(c.req.method === "HEAD" ? null : master, { status: 200, headers });
+}
+
+async function rereadMaster(services: AppEnv["Variables"]["services"], id: string, staleKey: string) {
+  const fresh = await new VideosRepo(services.db).find(id);
+  return fresh?.masterKey && fresh.masterKey !== staleKey ? services.media.get(fresh.masterKey) : null;
 }
 
 export const deliveryRoutes = new Hono<AppEnv>()
@@ -90,7 +104,13 @@ export const deliveryRoutes = new Hono<AppEnv>()
     if (!match) throw new AppError(404, "not_found", "no such file", { headers: CORS_HEADERS });
     const ext = match[1]!;
 
-    if (path === "master.m3u8") return serveMaster(c, id);
+    if (ext === "m3u8" || ext === "vtt") {
+      const video = await new VideosRepo(services.db).find(id);
+      if (!video || !canView(video, check.viewer)) {
+        throw new AppError(404, "not_found", "video not found", { headers: CORS_HEADERS });
+      }
+      if (path === "master.m3u8") return serveMaster(c, video);
+    }
     const key = `videos/${id}/${path}`;
 
     const range = parseRangeHeader(c.req.header("range"));
@@ -105,7 +125,7 @@ export const deliveryRoutes = new Hono<AppEnv>()
       }
       throw err;
     }
-    if (!object) throw notFound("file");
+    if (!object) throw new AppError(404, "not_found", "file not found", { headers: CORS_HEADERS });
 
     const headers = new Headers(CORS_HEADERS);
     headers.set("content-type", MIME[ext]!);

@@ -9,7 +9,7 @@ import { AppError, validationError } from "../../lib/errors.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { applyTranscoderEvent } from "./events.service.ts";
+import { applyTranscoderEvent, pruneIntermediateMasters } from "./events.service.ts";
 
 const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -38,5 +38,13 @@ export const eventsRoutes = new Hono<AppEnv>().post("/events", async (c) => {
     },
     parsed.data,
   );
+  const ev = parsed.data;
+  if (ev.type === "done" && outcome === "applied") {
+    c.executionCtx.waitUntil(
+      pruneIntermediateMasters(services.store, ev.videoId, ev.masterKey).catch((err) =>
+        console.warn(`pruning intermediate masters of ${ev.videoId} failed: ${String(err)}`),
+      ),
+    );
+  }
   return c.json({ outcome }, STATUS[outcome]);
 });

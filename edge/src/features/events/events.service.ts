@@ -155,3 +155,30 @@ async function applyPosterEvent(
   if (ev.type === "failed") console.warn(`poster job for ${video.id} failed: ${ev.reason}`);
   return "duplicate";
 }
+
+const INTERMEDIATE_MASTER = /\/master-\d+\.m3u8$/;
+
+/**
+ * Once `done` has moved the pointer to the final master, the versioned masters written
+ * while rungs appeared (`master-<n>.m3u8`) are unreachable: delivery only ever serves the
+ * object the pointer names, and re-reads it if the one it read a moment ago is gone.
+ */
+export async function pruneIntermediateMasters(
+  store: {
+    list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+    delete(keys: string[]): Promise<void>;
+  },
+  videoId: string,
+  finalKey: string,
+): Promise<number> {
+  let removed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(`videos/${videoId}/master-`, cursor);
+    const stale = page.keys.filter((k) => INTERMEDIATE_MASTER.test(k) && k !== finalKey);
+    if (stale.length) await store.delete(stale);
+    removed += stale.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return removed;
+}

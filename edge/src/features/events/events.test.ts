@@ -1,9 +1,11 @@
+import { env } from "cloudflare:workers";
 import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
 import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
-import { call, callJson } from "../../../test/http.ts";
+import { call, callJson, waitFor } from "../../../test/http.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
 import type { VideoRow } from "../../db/schema.ts";
+import { services } from "../../lib/services.ts";
 
 const probe = {
   durationSec: 10,
@@ -149,6 +151,37 @@ describe("transcoder events", () => {
     expect((dto.renditions as unknown[]).length).toBe(2);
     expect(dto.thumbnailUrl).toMatch(/\/poster\.jpg$/);
     expect(dto.progress).toBeUndefined();
+  });
+
+  it("after done, the versioned masters are pruned and the pointer's master keeps playing", async () => {
+    const video = await insertVideo({ status: "processing" });
+    const { store } = services(env);
+    const prefix = `videos/${video.id}/`;
+    const text = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=900000\n360p/index.m3u8\n";
+    for (const key of [
+      "master-1.m3u8",
+      "master-2.m3u8",
+      "master-10.m3u8",
+      "master.m3u8",
+      "360p/index.m3u8",
+    ]) {
+      await store.put(`${prefix}${key}`, text);
+    }
+    await postEvent(event(video, "rendition", 1, { rendition, masterKey: `${prefix}master-2.m3u8` }));
+    const done = event(video, "done", 2, {
+      probe,
+      renditions: [rendition],
+      masterKey: `${prefix}master.m3u8`,
+      posterKey: `${prefix}poster.jpg`,
+    });
+    expect((await postEvent(done)).status).toBe(200);
+    const left = await waitFor(async () => {
+      const { keys } = await store.list(prefix);
+      return keys.some((k) => /master-\d+/.test(k)) ? null : keys;
+    });
+    expect(left.sort()).toEqual([`${prefix}360p/index.m3u8`, `${prefix}master.m3u8`]);
+    const { playback } = (await callJson<{ playback: { hls: string } }>(`/api/videos/${video.id}`)).body;
+    expect(await (await call(playback.hls)).text()).toBe(text);
   });
 
   it("ignores events older than the last applied one", async () => {

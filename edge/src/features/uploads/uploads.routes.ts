@@ -56,7 +56,7 @@ export const uploadsRoutes = new Hono<AppEnv>()
   .post("/:videoId/complete", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));
     const video = await uploadsService(c).complete(id, currentUserId(c));
-    return c.json(await toVideoDto(c.var.services, video), 202);
+    return c.json(await toVideoDto(c.var.services, video, c.var.userId), 202);
   })
   .delete("/:videoId", async (c) => {
     const id = parseParam(VideoId, c.req.param("videoId"));

@@ -1,9 +1,15 @@
 /** D1 access for videos and their recorded upload parts. */
-import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type UploadPartRow, uploadParts, type VideoRow, videos } from "../../db/schema.ts";
 
 export type NewVideo = typeof videos.$inferInsert;
+
+/** Where the previous page ended: its last video. */
+export interface PageCursor {
+  createdAt: number;
+  id: string;
+}
 
 export class VideosRepo {
   private readonly db: Database;
@@ -19,27 +25,31 @@ export class VideosRepo {
     return this.db.select().from(videos).where(eq(videos.id, id)).get();
   }
 
-  async listPublicReady(limit: number, before?: number): Promise<VideoRow[]> {
-    const conds = [eq(videos.visibility, "public"), eq(videos.status, "ready")];
-    if (before) conds.push(lt(videos.createdAt, before));
-    return this.db
-      .select()
-      .from(videos)
-      .where(and(...conds))
-      .orderBy(desc(videos.createdAt))
-      .limit(limit)
-      .all();
+  /** Public, ready videos, newest first (the home page), a page at a time. */
+  async listPublicReady(limit: number, after?: PageCursor): Promise<VideoRow[]> {
+    return this.page([eq(videos.visibility, "public"), eq(videos.status, "ready")], limit, after);
   }
 
   /** Everything one user owns, any status or visibility (their studio), newest first. */
-  async listOwnedBy(ownerId: string, limit: number, before?: number): Promise<VideoRow[]> {
-    const conds = [eq(videos.ownerId, ownerId)];
-    if (before) conds.push(lt(videos.createdAt, before));
+  async listOwnedBy(ownerId: string, limit: number, after?: PageCursor): Promise<VideoRow[]> {
+    return this.page([eq(videos.ownerId, ownerId)], limit, after);
+  }
+
+  /** Keyset paging on (createdAt, id): exact even when two videos share a millisecond. */
+  private page(conds: SQL[], limit: number, after?: PageCursor): Promise<VideoRow[]> {
+    if (after) {
+      conds.push(
+        or(
+          lt(videos.createdAt, after.createdAt),
+          and(eq(videos.createdAt, after.createdAt), lt(videos.id, after.id)),
+        )!,
+      );
+    }
     return this.db
       .select()
       .from(videos)
       .where(and(...conds))
-      .orderBy(desc(videos.createdAt))
+      .orderBy(desc(videos.createdAt), desc(videos.id))
       .limit(limit)
       .all();
   }

@@ -1,20 +1,48 @@
 /** Video metadata, listing, edits, deletion and the playlist redirect. */
-import { sourceKey, UpdateVideoBody, VideoId } from "@streamline/contracts";
+import { sourceKey, UpdateVideoBody, VideoId, type VideoListResponse } from "@streamline/contracts";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
+import type { VideoRow } from "../../db/schema.ts";
 import { notFound, validationError } from "../../lib/errors.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
 import { cancelJob } from "../fleet/fleet-client.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
-import { VideosRepo } from "./videos.repo.ts";
+import { type PageCursor, VideosRepo } from "./videos.repo.ts";
 import { canView, isOwner, playbackFor, toVideoDto } from "./videos.service.ts";
 
-export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(24),
-  before: z.coerce.number().int().positive().optional(),
-});
+const CURSOR = /^(\d{1,15})\.(v_[A-Za-z0-9]{16})$/;
+
+/**
+ * `?limit=&cursor=` (the previous page's `nextCursor`). `before` (a createdAt in ms) is
+ * still understood for older clients; it skips videos sharing that millisecond.
+ */
+export const ListQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(24),
+    cursor: z.string().regex(CURSOR, "not a cursor from nextCursor").optional(),
+    before: z.coerce.number().int().positive().optional(),
+  })
+  .transform(({ limit, cursor, before }): { limit: number; after?: PageCursor } => {
+    const m = cursor ? CURSOR.exec(cursor) : null;
+    if (m) return { limit, after: { createdAt: Number(m[1]), id: m[2]! } };
+    return before ? { limit, after: { createdAt: before, id: "" } } : { limit };
+  });
+
+/** One page of a listing in the API's shape: DTOs for `userId`, and where the next page starts. */
+export async function videoPage(
+  services: AppEnv["Variables"]["services"],
+  rows: VideoRow[],
+  limit: number,
+  userId: string | null | undefined,
+): Promise<VideoListResponse> {
+  const last = rows.length === limit ? rows.at(-1) : undefined;
+  return {
+    videos: await Promise.all(rows.map((r) => toVideoDto(services, r, userId))),
+    nextCursor: last ? `${last.createdAt}.${last.id}` : null,
+  };
+}
 
 type VideoContext = { var: AppEnv["Variables"]; req: { param(name: string): string | undefined } };
 
@@ -38,19 +66,18 @@ export const videosRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
     const q = ListQuery.safeParse(c.req.query());
     if (!q.success) throw validationError(q.error, "query");
-    const rows = await new VideosRepo(c.var.services.db).listPublicReady(q.data.limit, q.data.before);
-    const videos = await Promise.all(rows.map((r) => toVideoDto(c.var.services, r)));
-    return c.json({ videos });
+    const rows = await new VideosRepo(c.var.services.db).listPublicReady(q.data.limit, q.data.after);
+    return c.json(await videoPage(c.var.services, rows, q.data.limit, c.var.userId));
   })
   .get("/:id", optionalAuth(), async (c) =>
-    c.json(await toVideoDto(c.var.services, await findVisibleVideo(c))),
+    c.json(await toVideoDto(c.var.services, await findVisibleVideo(c), c.var.userId)),
   )
   .patch("/:id", requireAuth(), async (c) => {
     const video = await findOwnedVideo(c);
     const patch = await jsonBody(c, UpdateVideoBody);
     const repo = new VideosRepo(c.var.services.db);
     await repo.update(video.id, patch);
-    return c.json(await toVideoDto(c.var.services, (await repo.find(video.id))!));
+    return c.json(await toVideoDto(c.var.services, (await repo.find(video.id))!, c.var.userId));
   })
   .delete("/:id", requireAuth(), async (c) => {
     const video = await findOwnedVideo(c);
@@ -77,7 +104,7 @@ export const videosRoutes = new Hono<AppEnv>()
     if (!video.playable) {
       return c.json({ error: { code: "not_playable", message: `video is ${video.status}` } }, 409);
     }
-    const { hls } = await playbackFor(c.var.services, video.id);
+    const { hls } = await playbackFor(c.var.services, video, c.var.userId);
     c.header("cache-control", "private, no-store");
     return c.redirect(hls, 302);
   });

@@ -34,13 +34,24 @@ export function deliveryPath(videoId: string, token: string, file: string) {
   return `/v/${videoId}/${token}/${file}`;
 }
 
-export async function playbackFor(services: Pick<Services, "config">, videoId: string, now = Date.now()) {
+/**
+ * A signed master URL for `video`. The owner's tokens name them (`vwr`), so the owner
+ * keeps playing a video they made private; everyone else's stop at the next playlist.
+ */
+export async function playbackFor(
+  services: Pick<Services, "config">,
+  video: Pick<VideoRow, "id" | "ownerId">,
+  userId: string | null | undefined,
+  now = Date.now(),
+) {
   const { token, expiresAt } = await signPlaybackToken(
     services.config.DELIVERY_SECRET,
-    videoId,
+    video.id,
     services.config.PLAYBACK_TTL_SECONDS,
     now,
+    isOwner(video, userId) ? userId : null,
   );
+  const videoId = video.id;
   return { token, hls: deliveryPath(videoId, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
 }
 
@@ -50,8 +61,13 @@ function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null):
   return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
 }
 
-export async function toVideoDto(services: Pick<Services, "config">, row: VideoRow): Promise<VideoDto> {
-  const playback = row.playable ? await playbackFor(services, row.id) : undefined;
+/** `userId`: the caller, if signed in (decides `owned` and whom the playback token names). */
+export async function toVideoDto(
+  services: Pick<Services, "config">,
+  row: VideoRow,
+  userId: string | null | undefined,
+): Promise<VideoDto> {
+  const playback = row.playable ? await playbackFor(services, row, userId) : undefined;
   const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
   const inFlight = row.status === "queued" || row.status === "processing";
   return {
@@ -71,5 +87,6 @@ export async function toVideoDto(services: Pick<Services, "config">, row: VideoR
     ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),
     createdAt: new Date(row.createdAt).toISOString(),
+    owned: isOwner(row, userId),
   };
 }

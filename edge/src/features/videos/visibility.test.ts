@@ -1,8 +1,10 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { bearer, call, callJson, signUp, type TestUser } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import type { VideoRow } from "../../db/schema.ts";
 import { newVideoId } from "../../lib/ids.ts";
+import { services } from "../../lib/services.ts";
 
 type Viewer = "owner" | "other" | "anonymous";
 type Dto = { id: string; playback?: { hls: string }; thumbnailUrl: string | null };
@@ -139,5 +141,60 @@ describe("video visibility", () => {
     expect((await call(`/api/videos/${video.id}`, { headers: bob.auth })).status).toBe(404);
     expect((await call(`/api/videos/${video.id}`)).status).toBe(404);
     expect((await call(`/api/videos/${video.id}`, { headers: alice.auth })).status).toBe(200);
+  });
+
+  it("links handed out before a video turned private stop resolving, except the owner's", async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const video = await readyVideo(alice, "public");
+    const { store } = services(env);
+    const master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=400000\n240p/index.m3u8\n";
+    await store.put(`videos/${video.id}/master.m3u8`, master, {
+      contentType: "application/vnd.apple.mpegurl",
+    });
+    await store.put(`videos/${video.id}/240p/index.m3u8`, "#EXTM3U\n#EXT-X-ENDLIST\n");
+    await store.put(`videos/${video.id}/240p/seg_00001.m4s`, new Uint8Array(64));
+    const hlsFor = async (auth: Record<string, string>) =>
+      (await callJson<Dto>(`/api/videos/${video.id}`, { headers: auth })).body.playback!.hls;
+    const bobs = await hlsFor(bob.auth);
+    const anonymous = await hlsFor({});
+    const alices = await hlsFor(alice.auth);
+    for (const hls of [bobs, anonymous, alices]) expect((await call(hls)).status).toBe(200);
+
+    await call(`/api/videos/${video.id}`, {
+      method: "PATCH",
+      json: { visibility: "private" },
+      headers: alice.auth,
+    });
+    for (const hls of [bobs, anonymous]) {
+      const res = await callJson<{ error: { code: string } }>(hls);
+      expect(res.status, hls).toBe(404);
+      expect(res.body.error.code).toBe("not_found");
+      expect(res.res.headers.get("access-control-allow-origin")).toBe("*");
+      expect((await call(hls.replace("master.m3u8", "240p/index.m3u8"))).status).toBe(404);
+    }
+    // The owner keeps playing; segments themselves are stateless (immutable, cacheable).
+    expect(await (await call(alices)).text()).toBe(master);
+    expect((await call(alices.replace("master.m3u8", "240p/index.m3u8"))).status).toBe(200);
+    expect((await call(anonymous.replace("master.m3u8", "240p/seg_00001.m4s"))).status).toBe(200);
+
+    // Back to unlisted: the old links work again (they were never revoked, only refused).
+    await call(`/api/videos/${video.id}`, {
+      method: "PATCH",
+      json: { visibility: "unlisted" },
+      headers: alice.auth,
+    });
+    expect((await call(bobs)).status).toBe(200);
+  });
+
+  it("says whether the caller owns the video", async () => {
+    const alice = await signUp();
+    const bob = await signUp();
+    const video = await readyVideo(alice, "public");
+    const owned = async (auth: Record<string, string>) =>
+      (await callJson<{ owned: boolean }>(`/api/videos/${video.id}`, { headers: auth })).body.owned;
+    expect(await owned(alice.auth)).toBe(true);
+    expect(await owned(bob.auth)).toBe(false);
+    expect(await owned({})).toBe(false);
   });
 });

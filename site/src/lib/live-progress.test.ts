@@ -12,6 +12,7 @@ import {
   mergeVideo,
   type SocketHandlers,
 } from "./live-progress.ts";
+import { videoDto } from "./testing/video-dto.ts";
 import { parseWsFrame } from "./ws-frame.ts";
 
 const VIDEO_ID = "v_0000000000000001";
@@ -81,24 +82,9 @@ class FakeSocket {
   }
 }
 
+/** A video still transcoding, nothing playable yet. */
 function video(patch: Partial<VideoDto> = {}): VideoDto {
-  return {
-    id: VIDEO_ID,
-    title: "Clip",
-    description: "",
-    visibility: "public",
-    status: "processing",
-    playable: false,
-    durationSec: 10,
-    width: 1280,
-    height: 720,
-    renditions: [],
-    thumbnailUrl: null,
-    trickplayUrl: null,
-    createdAt: "2026-11-23T10:00:00.000Z",
-    owned: true,
-    ...patch,
-  };
+  return videoDto({ id: VIDEO_ID, status: "processing", playable: false, ...patch });
 }
 
 const rendition = (name: string, height: number) => ({

@@ -7,27 +7,11 @@ import {
   posterFile,
   waitForNewPoster,
 } from "./poster-upload.ts";
+import { videoDto } from "./testing/video-dto.ts";
 
 const OLD = "/v/v_aaaaaaaaaaaaaaaa/tok1.a.b/poster.jpg";
 
-function video(thumbnailUrl: string | null): VideoDto {
-  return {
-    id: "v_aaaaaaaaaaaaaaaa",
-    title: "Clip",
-    description: "",
-    visibility: "public",
-    status: "ready",
-    playable: true,
-    durationSec: 10,
-    width: 1280,
-    height: 720,
-    renditions: [],
-    thumbnailUrl,
-    trickplayUrl: null,
-    createdAt: "2026-11-23T10:00:00.000Z",
-    owned: true,
-  };
-}
+const video = (thumbnailUrl: string | null) => videoDto({ thumbnailUrl });
 
 /** A clock that only moves when the poll sleeps. */
 function fakeTime() {

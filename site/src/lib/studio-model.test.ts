@@ -1,40 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { VideoDto } from "./api.ts";
 import { appendPage, detailsPatch, fieldErrors, statusView } from "./studio-model.ts";
-
-function video(patch: Partial<VideoDto> = {}): VideoDto {
-  return {
-    id: "v_aaaaaaaaaaaaaaaa",
-    title: "Clip",
-    description: "",
-    visibility: "public",
-    status: "ready",
-    playable: true,
-    durationSec: 10,
-    width: 1280,
-    height: 720,
-    renditions: [],
-    thumbnailUrl: null,
-    trickplayUrl: null,
-    createdAt: "2026-11-23T10:00:00.000Z",
-    owned: true,
-    ...patch,
-  };
-}
+import { videoDto } from "./testing/video-dto.ts";
 
 describe("paging", () => {
   it("never shows a video twice across pages", () => {
-    const a = video({ id: "v_a" });
-    const b = video({ id: "v_b" });
-    const c = video({ id: "v_c" });
+    const a = videoDto({ id: "v_a" });
+    const b = videoDto({ id: "v_b" });
+    const c = videoDto({ id: "v_c" });
     expect(appendPage([a, b], [b, c]).map((v) => v.id)).toEqual(["v_a", "v_b", "v_c"]);
   });
 });
 
 describe("statusView", () => {
   it("says ready and failed plainly, with the failure reason", () => {
-    expect(statusView(video())).toMatchObject({ label: "Ready", tone: "ok" });
-    expect(statusView(video({ status: "failed", failureReason: "not a video" }))).toMatchObject({
+    expect(statusView(videoDto())).toMatchObject({ label: "Ready", tone: "ok" });
+    expect(statusView(videoDto({ status: "failed", failureReason: "not a video" }))).toMatchObject({
       label: "Failed",
       tone: "danger",
       detail: "not a video",
@@ -42,9 +22,12 @@ describe("statusView", () => {
   });
 
   it("shows upload progress from the live feed, indeterminate before the first report", () => {
-    expect(statusView(video({ status: "uploading" }))).toMatchObject({ label: "Uploading", percent: null });
+    expect(statusView(videoDto({ status: "uploading" }))).toMatchObject({
+      label: "Uploading",
+      percent: null,
+    });
     const live = { job: null, upload: { partsDone: 1, partCount: 4, uploadedBytes: 25, size: 100 } };
-    expect(statusView(video({ status: "uploading" }), live)).toMatchObject({
+    expect(statusView(videoDto({ status: "uploading" }), live)).toMatchObject({
       label: "Uploading 25%",
       percent: 25,
       detail: "1 of 4 parts",
@@ -52,7 +35,7 @@ describe("statusView", () => {
   });
 
   it("shows transcode progress, live first, and says when it already streams", () => {
-    const processing = video({
+    const processing = videoDto({
       status: "processing",
       playable: false,
       progress: { stage: "encode", percent: 12, updatedAt: "2026-11-23T10:00:00.000Z" },
@@ -62,8 +45,11 @@ describe("statusView", () => {
     const view = statusView({ ...processing, playable: true }, live);
     expect(view).toMatchObject({ label: "Processing 64%", percent: 64.7 });
     expect(view.detail).toBe("Streaming already · Transcoding · 2.0× speed");
-    expect(statusView(video({ status: "processing" }))).toMatchObject({ label: "Processing", percent: null });
-    expect(statusView(video({ status: "queued" }))).toMatchObject({ label: "Queued", percent: null });
+    expect(statusView(videoDto({ status: "processing" }))).toMatchObject({
+      label: "Processing",
+      percent: null,
+    });
+    expect(statusView(videoDto({ status: "queued" }))).toMatchObject({ label: "Queued", percent: null });
   });
 });
 

@@ -236,7 +236,8 @@ describe("API client and expired access tokens", () => {
         const auth = new Headers(init.headers).get("authorization");
         if (path === "/api/auth/refresh") {
           refreshes++;
-          return Response.json(issued(refreshes));
+          // The real session reads the wall clock, not NOW: issue tokens that are fresh by it.
+          return Response.json(issued(refreshes, Date.now() - NOW + 15 * 60_000));
         }
         seen.push(auth);
         if (auth === "Bearer token-1") {

@@ -6,13 +6,17 @@
  * side by side in the same process against the same stack, is a single watcher.
  * Target: p99 ≤ 100 ms at 1,000 watchers. Results: bench/results/fanout.json + RESULTS.md.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "../contracts/src/index.ts";
 import { api, E2E_SECRETS, freePort, startE2EStack } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
+import { appendResultsRow } from "./lib/results.ts";
+
+const load1 = async () => Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
 
 const WATCHERS = Number(process.env.WATCHERS ?? 1000);
 const EVENTS = Number(process.env.EVENTS ?? 100);
@@ -163,6 +167,7 @@ async function run(watchers: number) {
 }
 
 try {
+  const loadStart = await load1();
   const baseline = await run(1);
   const fanout = await run(WATCHERS);
   const result = {
@@ -175,9 +180,10 @@ try {
   console.log(JSON.stringify(result, null, 2));
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(join(ROOT, "bench/results/fanout.json"), `${JSON.stringify(result, null, 2)}\n`);
-  appendFileSync(
-    join(ROOT, "bench/RESULTS.md"),
-    `| ${result.date.slice(0, 10)} | fanout | ${fanout.watchers} watchers × ${EVENTS} events | p50 ${fanout.p50Ms} ms, p99 ${fanout.p99Ms} ms, ${fanout.messagesPerSec} msg/s, ${fanout.delivered}/${fanout.expected} delivered | baseline 1 watcher: p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms | p99 ratio ${result.p99Ratio}× |\n`,
+  await appendResultsRow(
+    "## Fan-out: one VideoRoom, many WebSocket watchers",
+    [],
+    `| ${result.date.slice(0, 10)} | fanout | ${fanout.watchers} watchers × ${EVENTS} events, ${EVENT_INTERVAL_MS} ms apart | p50 ${fanout.p50Ms} ms, p99 ${fanout.p99Ms} ms, ${fanout.messagesPerSec} msg/s, ${fanout.delivered}/${fanout.expected} delivered | baseline 1 watcher: p50 ${baseline.p50Ms} ms, p99 ${baseline.p99Ms} ms | p99 ratio ${result.p99Ratio}× (load ${loadStart} → ${await load1()}) |`,
   );
 } finally {
   await stack.stop();

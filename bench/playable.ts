@@ -20,9 +20,9 @@
  *
  * Writes bench/results/playable.json and a row per source in bench/RESULTS.md.
  */
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { api, signUpViaApi, startE2EStack } from "../e2e/support.ts";
@@ -160,9 +160,12 @@ async function benchSource(origin: string, label: string, fixture: FixtureName):
 
 async function main() {
   if (!existsSync(SITE_CONFIG)) buildSite();
+  // A private copy of the built site: an `astro build` elsewhere must not reload wrangler mid-run.
+  const site = mkdtempSync(join(tmpdir(), "streamline-bench-site-"));
+  cpSync(join(ROOT, "site", "dist"), join(site, "dist"), { recursive: true });
   // Fixtures first: generating the 10 min source must not overlap the measured runs.
   await ensureFixtures(wanted.map((w) => SOURCES[w]!));
-  const stack = await startE2EStack();
+  const stack = await startE2EStack({ siteConfig: join(site, "dist", "server", "wrangler.json") });
   const results: Result[] = [];
   try {
     for (const label of wanted) results.push(await benchSource(stack.origin, label, SOURCES[label]!));
@@ -171,6 +174,7 @@ async function main() {
     throw err;
   } finally {
     await stack.stop();
+    rmSync(site, { recursive: true, force: true });
   }
 
   const at = new Date().toISOString();

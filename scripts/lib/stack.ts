@@ -25,6 +25,11 @@ export interface StackOptions {
   externalTranscoderUrl?: string;
   /** Extra `--var`s for the edge Worker (e.g. JOB_LEASE_SECONDS in tests). */
   edgeVars?: Record<string, string>;
+  /**
+   * The built site's wrangler.json (default `site/dist/server/wrangler.json`). Long runs
+   * pass a copy of `site/dist`, so a concurrent `astro build` cannot swap it under them.
+   */
+  siteConfig?: string;
   /** Inherit child output (dev) or keep it in memory for failure reports (tests). */
   quiet?: boolean;
   log?: (line: string) => void;
@@ -142,7 +147,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     child.stderr?.on("data", push);
   };
 
-  if (!existsSync(SITE_CONFIG)) buildSite(log);
+  const siteConfig = opts.siteConfig ?? SITE_CONFIG;
+  if (!existsSync(siteConfig)) buildSite(log);
   const persistTo = join(opts.dataDir, "wrangler");
   mkdirSync(persistTo, { recursive: true });
   applyMigrations(persistTo);
@@ -219,7 +225,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         "-c",
         "wrangler.toml",
         "-c",
-        SITE_CONFIG,
+        siteConfig,
         "--ip",
         "127.0.0.1",
         "--port",

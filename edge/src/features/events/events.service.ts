@@ -5,6 +5,7 @@
  */
 import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
+import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
@@ -163,22 +164,14 @@ const INTERMEDIATE_MASTER = /\/master-\d+\.m3u8$/;
  * while rungs appeared (`master-<n>.m3u8`) are unreachable: delivery only ever serves the
  * object the pointer names, and re-reads it if the one it read a moment ago is gone.
  */
-export async function pruneIntermediateMasters(
-  store: {
-    list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
-    delete(keys: string[]): Promise<void>;
-  },
+export function pruneIntermediateMasters(
+  store: Pick<ObjectStore, "list" | "delete">,
   videoId: string,
   finalKey: string,
 ): Promise<number> {
-  let removed = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(`videos/${videoId}/master-`, cursor);
-    const stale = page.keys.filter((k) => INTERMEDIATE_MASTER.test(k) && k !== finalKey);
-    if (stale.length) await store.delete(stale);
-    removed += stale.length;
-    cursor = page.cursor;
-  } while (cursor);
-  return removed;
+  return deleteUnder(
+    store,
+    `videos/${videoId}/master-`,
+    (k) => INTERMEDIATE_MASTER.test(k) && k !== finalKey,
+  );
 }

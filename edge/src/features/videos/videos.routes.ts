@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import type { VideoRow } from "../../db/schema.ts";
 import { notFound, validationError } from "../../lib/errors.ts";
+import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
 import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
 import { cancelJob } from "../fleet/fleet-client.ts";
@@ -109,19 +110,6 @@ export const videosRoutes = new Hono<AppEnv>()
     return c.redirect(hls, 302);
   });
 
-export async function deletePrefixes(
-  store: {
-    list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
-    delete(keys: string[]): Promise<void>;
-  },
-  prefixes: string[],
-) {
-  for (const prefix of prefixes) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.list(prefix, cursor);
-      await store.delete(page.keys);
-      cursor = page.cursor;
-    } while (cursor);
-  }
+export async function deletePrefixes(store: Pick<ObjectStore, "list" | "delete">, prefixes: string[]) {
+  for (const prefix of prefixes) await deleteUnder(store, prefix);
 }

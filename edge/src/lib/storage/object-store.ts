@@ -43,6 +43,27 @@ export interface ObjectStore {
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }
 
+/**
+ * Deletes every object under `prefix` (all pages of the listing), or only those `which`
+ * selects; returns how many it deleted.
+ */
+export async function deleteUnder(
+  store: Pick<ObjectStore, "list" | "delete">,
+  prefix: string,
+  which: (key: string) => boolean = () => true,
+): Promise<number> {
+  let deleted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(prefix, cursor);
+    const keys = page.keys.filter(which);
+    if (keys.length) await store.delete(keys);
+    deleted += keys.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return deleted;
+}
+
 export class StorageError extends Error {
   readonly status: number;
   readonly s3Code: string | undefined;

@@ -49,6 +49,9 @@ export const CORS_HEADERS = {
   "access-control-max-age": "86400",
 };
 
+/** 404 with CORS, so a player on another origin sees the status rather than a network error. */
+const missing = (message: string) => new AppError(404, "not_found", message, { headers: CORS_HEADERS });
+
 function cacheControlFor(path: string, ext: string) {
   if (path.startsWith("captions/")) return "public, max-age=60";
   return ext === "m3u8" ? PLAYLIST : IMMUTABLE;
@@ -61,15 +64,14 @@ function cacheControlFor(path: string, ext: string) {
 async function serveMaster(c: Context<AppEnv>, video: VideoRow): Promise<Response> {
   const { services } = c.var;
   const id = video.id;
-  if (!video.masterKey)
-    throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
+  if (!video.masterKey) throw missing("video is not playable yet");
   const [first, tracks] = await Promise.all([
     services.media.get(video.masterKey),
     new CaptionsRepo(services.db).list(id),
   ]);
   // The pointer moved (and the master it named was pruned) between our read and the get.
   const object = first ?? (await rereadMaster(services, id, video.masterKey));
-  if (!object) throw new AppError(404, "not_found", "video is not playable yet", { headers: CORS_HEADERS });
+  if (!object) throw missing("video is not playable yet");
   const master = withSubtitles(await new Response(object.body).text(), tracks);
   const headers = new Headers(CORS_HEADERS);
   headers.set("content-type", MIME.m3u8!);
@@ -101,13 +103,13 @@ export const deliveryRoutes = new Hono<AppEnv>()
       });
     }
     const match = SAFE_PATH.exec(path);
-    if (!match) throw new AppError(404, "not_found", "no such file", { headers: CORS_HEADERS });
+    if (!match) throw missing("no such file");
     const ext = match[1]!;
 
     if (ext === "m3u8" || ext === "vtt") {
       const video = await new VideosRepo(services.db).find(id);
       if (!video || !canView(video, check.viewer)) {
-        throw new AppError(404, "not_found", "video not found", { headers: CORS_HEADERS });
+        throw missing("video not found");
       }
       if (path === "master.m3u8") return serveMaster(c, video);
     }
@@ -125,7 +127,7 @@ export const deliveryRoutes = new Hono<AppEnv>()
       }
       throw err;
     }
-    if (!object) throw new AppError(404, "not_found", "file not found", { headers: CORS_HEADERS });
+    if (!object) throw missing("file not found");
 
     const headers = new Headers(CORS_HEADERS);
     headers.set("content-type", MIME[ext]!);

@@ -51,8 +51,7 @@ export async function playbackFor(
     now,
     isOwner(video, userId) ? userId : null,
   );
-  const videoId = video.id;
-  return { token, hls: deliveryPath(videoId, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
+  return { token, hls: deliveryPath(video.id, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
 }
 
 /** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */

@@ -7,16 +7,13 @@
  * Target: p99 ≤ 100 ms at 1,000 watchers. Results: bench/results/fanout.json + RESULTS.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "../contracts/src/index.ts";
 import { api, E2E_SECRETS, freePort, startE2EStack } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
-import { appendResultsRow } from "./lib/results.ts";
-
-const load1 = async () => Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
+import { appendResultsRow, load1 } from "./lib/results.ts";
 
 const WATCHERS = Number(process.env.WATCHERS ?? 1000);
 const EVENTS = Number(process.env.EVENTS ?? 100);

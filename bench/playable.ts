@@ -21,14 +21,14 @@
  * Writes bench/results/playable.json and a row per source in bench/RESULTS.md.
  */
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { api, signUpViaApi, startE2EStack } from "../e2e/support.ts";
+import { api, signUpViaApi, startE2EStack, uploadFile } from "../e2e/support.ts";
 import { buildSite, SITE_CONFIG } from "../scripts/lib/stack.ts";
 import { ensureFixtures, type FixtureName } from "../scripts/make-fixtures.ts";
-import { appendResultsRow, BENCH_ROOT as ROOT, round, toJson } from "./lib/results.ts";
+import { appendResultsRow, load1, BENCH_ROOT as ROOT, round, toJson } from "./lib/results.ts";
 
 const SOURCES: Record<string, FixtureName> = {
   "30s": "landscape-1080p-30s.mp4",
@@ -56,70 +56,17 @@ interface Result {
   load: { start: number; end: number };
 }
 
-async function load1(): Promise<number> {
-  return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
-}
-
-/** Presigned multipart upload, `PARTS_IN_FLIGHT` at a time, asking for URLs past the first 100. */
-async function upload(origin: string, token: string, file: string, title: string) {
-  const size = (await stat(file)).size;
-  const created = await api<{ videoId: string; partSize: number; partCount: number; parts: PartUrl[] }>(
-    origin,
-    "/api/uploads",
-    {
-      method: "POST",
-      token,
-      json: { filename: file.split("/").pop(), size, contentType: "video/mp4", title },
-    },
-  );
-  if (created.status !== 201)
-    throw new Error(`create upload: ${created.status} ${JSON.stringify(created.body)}`);
-  const { videoId, partSize, partCount } = created.body;
-  const urls = new Map(created.body.parts.map((p) => [p.partNumber, p.url]));
-  const fh = await open(file, "r");
-  try {
-    let next = 1;
-    const worker = async () => {
-      for (let n = next++; n <= partCount; n = next++) {
-        if (!urls.has(n)) {
-          const wantedParts = Array.from({ length: Math.min(100, partCount - n + 1) }, (_, i) => n + i);
-          const more = await api<{ parts: PartUrl[] }>(origin, `/api/uploads/${videoId}/urls`, {
-            method: "POST",
-            token,
-            json: { partNumbers: wantedParts },
-          });
-          if (more.status !== 200) throw new Error(`urls: ${more.status} ${JSON.stringify(more.body)}`);
-          for (const p of more.body.parts) urls.set(p.partNumber, p.url);
-        }
-        const offset = (n - 1) * partSize;
-        const length = Math.min(partSize, size - offset);
-        const buf = Buffer.alloc(length);
-        await fh.read(buf, 0, length, offset);
-        const put = await fetch(urls.get(n)!, { method: "PUT", body: buf });
-        if (put.status !== 200) throw new Error(`PUT part ${n}: ${put.status} ${await put.text()}`);
-        const rec = await api(origin, `/api/uploads/${videoId}/parts/${n}`, {
-          method: "PUT",
-          token,
-          json: { etag: put.headers.get("etag"), size: length },
-        });
-        if (rec.status !== 204)
-          throw new Error(`record part ${n}: ${rec.status} ${JSON.stringify(rec.body)}`);
-      }
-    };
-    await Promise.all(Array.from({ length: PARTS_IN_FLIGHT }, worker));
-  } finally {
-    await fh.close();
-  }
-  return { videoId, size, partCount };
-}
-type PartUrl = { partNumber: number; url: string };
-
 async function benchSource(origin: string, label: string, fixture: FixtureName): Promise<Result> {
   const { [fixture]: file } = await ensureFixtures([fixture]);
   const { token } = await signUpViaApi(origin, `bench${label}`);
   const loadStart = await load1();
   const t0 = performance.now();
-  const { videoId, size, partCount } = await upload(origin, token, file!, `Bench ${label}`);
+  const { videoId, size, partCount } = await uploadFile(origin, file!, {
+    token,
+    title: `Bench ${label}`,
+    concurrency: PARTS_IN_FLIGHT,
+    complete: false,
+  });
   const uploadSec = (performance.now() - t0) / 1000;
 
   const t1 = performance.now();

@@ -39,7 +39,7 @@ import { parseMediaPlaylist } from "../transcoder/src/master-playlist.ts";
 import { S3Storage } from "../transcoder/src/storage.ts";
 import { startEventRecorder } from "../transcoder/src/testing/event-recorder.ts";
 import { concatFragments, makeTrickplay } from "../transcoder/src/trickplay.ts";
-import { appendResultsRow, measure, BENCH_ROOT as ROOT, round, toJson } from "./lib/results.ts";
+import { appendResultsRow, load1, measure, BENCH_ROOT as ROOT, round, toJson } from "./lib/results.ts";
 
 const SOURCES: Record<string, FixtureName> = {
   "30s": "landscape-1080p-30s.mp4",
@@ -278,10 +278,6 @@ async function benchSource(label: string, fixture: FixtureName): Promise<SourceR
     await s3.stop();
     await rm(work, { recursive: true, force: true });
   }
-}
-
-async function load1(): Promise<number> {
-  return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
 }
 
 async function main() {

@@ -160,60 +160,83 @@ export async function signUpViaApi(origin: string, prefix = "e2e") {
   return { token: res.body.accessToken, userId: res.body.user.id, email, handle, password: E2E_PASSWORD };
 }
 
-/** Uploads a file through presigned multipart URLs, `concurrency` parts at a time; returns the videoId. */
+type PartUrl = { partNumber: number; url: string };
+
+/**
+ * Uploads a file through presigned multipart URLs, `concurrency` parts at a time (asking
+ * `/urls` for parts past the first 100 the create response carries), then completes it
+ * unless `complete: false`. Returns the videoId, part count and file size.
+ */
 export async function uploadFile(
   origin: string,
   file: string,
-  opts: { title?: string; contentType?: string; token?: string } = {},
+  opts: {
+    title?: string;
+    contentType?: string;
+    token?: string;
+    concurrency?: number;
+    complete?: boolean;
+  } = {},
 ) {
   const size = statSync(file).size;
-  const created = await api<{
-    videoId: string;
-    partSize: number;
-    partCount: number;
-    parts: { partNumber: number; url: string }[];
-  }>(origin, "/api/uploads", {
-    method: "POST",
-    json: {
-      filename: file.split("/").pop(),
-      size,
-      contentType: opts.contentType ?? "video/mp4",
-      title: opts.title,
+  const auth = opts.token ? { token: opts.token } : {};
+  const created = await api<{ videoId: string; partSize: number; partCount: number; parts: PartUrl[] }>(
+    origin,
+    "/api/uploads",
+    {
+      method: "POST",
+      json: {
+        filename: file.split("/").pop(),
+        size,
+        contentType: opts.contentType ?? "video/mp4",
+        title: opts.title,
+      },
+      ...auth,
     },
-    ...(opts.token ? { token: opts.token } : {}),
-  });
+  );
   if (created.status !== 201)
     throw new Error(`create upload: ${created.status} ${JSON.stringify(created.body)}`);
-  const { videoId, partSize, parts } = created.body;
+  const { videoId, partSize, partCount } = created.body;
+  const urls = new Map(created.body.parts.map((p) => [p.partNumber, p.url]));
   const fd = openSync(file, "r");
   try {
-    await Promise.all(
-      parts.map(async ({ partNumber, url }) => {
-        const offset = (partNumber - 1) * partSize;
+    let next = 1;
+    const worker = async () => {
+      for (let n = next++; n <= partCount; n = next++) {
+        if (!urls.has(n)) {
+          const partNumbers = Array.from({ length: Math.min(100, partCount - n + 1) }, (_, i) => n + i);
+          const more = await api<{ parts: PartUrl[] }>(origin, `/api/uploads/${videoId}/urls`, {
+            method: "POST",
+            json: { partNumbers },
+            ...auth,
+          });
+          if (more.status !== 200) throw new Error(`urls: ${more.status} ${JSON.stringify(more.body)}`);
+          for (const p of more.body.parts) urls.set(p.partNumber, p.url);
+        }
+        const offset = (n - 1) * partSize;
         const length = Math.min(partSize, size - offset);
         const buf = Buffer.alloc(length);
         readSync(fd, buf, 0, length, offset);
-        const put = await fetch(url, { method: "PUT", body: buf });
-        if (put.status !== 200) throw new Error(`PUT part ${partNumber}: ${put.status} ${await put.text()}`);
-        const etag = put.headers.get("etag")!;
-        const rec = await api(origin, `/api/uploads/${videoId}/parts/${partNumber}`, {
+        const put = await fetch(urls.get(n)!, { method: "PUT", body: buf });
+        if (put.status !== 200) throw new Error(`PUT part ${n}: ${put.status} ${await put.text()}`);
+        const rec = await api(origin, `/api/uploads/${videoId}/parts/${n}`, {
           method: "PUT",
-          json: { etag, size: length },
-          ...(opts.token ? { token: opts.token } : {}),
+          json: { etag: put.headers.get("etag"), size: length },
+          ...auth,
         });
         if (rec.status !== 204)
-          throw new Error(`record part ${partNumber}: ${rec.status} ${JSON.stringify(rec.body)}`);
-      }),
-    );
+          throw new Error(`record part ${n}: ${rec.status} ${JSON.stringify(rec.body)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, partCount) }, worker));
   } finally {
     closeSync(fd);
   }
-  const done = await api(origin, `/api/uploads/${videoId}/complete`, {
-    method: "POST",
-    ...(opts.token ? { token: opts.token } : {}),
-  });
-  if (done.status !== 202) throw new Error(`complete: ${done.status} ${JSON.stringify(done.body)}`);
-  return { videoId, partCount: parts.length };
+  if (opts.complete !== false) {
+    const done = await api(origin, `/api/uploads/${videoId}/complete`, { method: "POST", ...auth });
+    if (done.status !== 202) throw new Error(`complete: ${done.status} ${JSON.stringify(done.body)}`);
+  }
+  return { videoId, partCount, size };
 }
 
 export async function waitForVideo<T extends Json>(

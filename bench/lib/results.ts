@@ -44,6 +44,11 @@ export async function measure<T>(fn: () => Promise<T>): Promise<Measurement<T>> 
   return { wallSec, cpuSec: (await childCpuSeconds()) - cpu0, value };
 }
 
+/** The 1-minute load average: benches on a shared 2-core VM record it beside their figures. */
+export async function load1(): Promise<number> {
+  return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
+}
+
 export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 /** JSON.stringify with arrays of scalars on one line, as `biome format` prints them. */

@@ -466,6 +466,11 @@ export function mountManagePage(root: HTMLElement): void {
 
   // ---- load ----------------------------------------------------------------------------------
 
+  const showNotFound = () => {
+    heading.textContent = "Video not found";
+    setState("not-found");
+  };
+
   const load = async () => {
     setState("loading");
     try {
@@ -476,11 +481,7 @@ export function mountManagePage(root: HTMLElement): void {
         api.listCaptions(videoId, lifetime.signal),
       ]);
       // Someone else's public video: the API would refuse every edit (404), so say so now.
-      if (!video.owned) {
-        heading.textContent = "Video not found";
-        setState("not-found");
-        return;
-      }
+      if (!video.owned) return showNotFound();
       renderVideo(video);
       fillDetails(video);
       renderCaptions(captions.captions);
@@ -488,11 +489,7 @@ export function mountManagePage(root: HTMLElement): void {
       follow(video);
     } catch (err) {
       if (lifetime.signal.aborted) return;
-      if (err instanceof ApiError && err.notFound) {
-        heading.textContent = "Video not found";
-        setState("not-found");
-        return;
-      }
+      if (err instanceof ApiError && err.notFound) return showNotFound();
       $("load-error-message").textContent = `Couldn't load this video: ${messageOf(err)}`;
       setState("error");
     }

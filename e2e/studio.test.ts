@@ -172,6 +172,35 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
       .toBe("Renamed in the studio");
   });
 
+  it("someone else opening the manage page of a video they can watch gets 'not found', not an editor", async () => {
+    const other = await signUpViaApi(stack.origin, "studio_other");
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const visitor = await context.newPage();
+      await visitor.goto(`${stack.origin}/login?next=${encodeURIComponent(`/studio/${videoId}`)}`);
+      await visitor.fill("[data-testid=login-email]", other.email);
+      await visitor.fill("[data-testid=login-password]", other.password);
+      await Promise.all([
+        visitor.waitForURL(`${stack.origin}/studio/${videoId}`),
+        visitor.click("[data-testid=login-submit]"),
+      ]);
+      await visitor.waitForSelector("[data-testid=studio-manage][data-state=not-found]", { timeout: 15_000 });
+      expect(await visitor.isVisible("[data-testid=not-found]")).toBe(true);
+      expect(await visitor.isVisible("[data-testid=edit-title]")).toBe(false);
+      expect(await visitor.textContent("[data-testid=studio-manage] [data-role=heading]")).toBe(
+        "Video not found",
+      );
+      // The video itself is unlisted, so the API shows it to them: only editing is refused.
+      const seen = await api<{ owned: boolean }>(stack.origin, `/api/videos/${videoId}`, {
+        token: other.token,
+      });
+      expect(seen.status).toBe(200);
+      expect(seen.body.owned).toBe(false);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("uploads an SRT caption track through the page; the player gets a SUBTITLES group and a showing text track", async () => {
     await page.goto(`${stack.origin}/studio/${videoId}`);
     await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });

@@ -1,4 +1,6 @@
 export * from "./api.ts";
+export * from "./backoff.ts";
+export * from "./constants.ts";
 export * from "./events.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";

@@ -7,7 +7,7 @@
  * The transport (XHR in the browser) and the API client are injected so the scheduling is
  * unit-tested without a browser or a server.
  */
-import { type ApiClient, ApiError, type PartUrlDto } from "./api.ts";
+import { type ApiClient, ApiError, type PartUrlDto } from "../../lib/api.ts";
 
 export type PartState = "pending" | "uploading" | "retrying" | "done" | "failed";
 

@@ -3,7 +3,7 @@
  * session. Also the gate for pages that need a user: once the first refresh says nobody
  * is signed in, they go to `/login?next=<this page>`.
  */
-import { type AuthState, authSession, loginUrl, requiresUser } from "./auth-session.ts";
+import { type AuthState, authSession, loginUrl, requiresUser } from "../../lib/auth-session.ts";
 
 const AUTH_PAGES = new Set(["/login", "/signup"]);
 

@@ -5,10 +5,10 @@
  * so their status and progress move without a reload; a few at a time, the rest keep the
  * status they were loaded with.
  */
-import { api, type VideoDto } from "./api.ts";
-import { authSession } from "./auth-session.ts";
-import { formatDuration, formatRelativeTime } from "./format.ts";
-import { browserLiveProgressDeps, createLiveProgress, type LiveProgress } from "./live-progress.ts";
+import { api, type VideoDto } from "../../lib/api.ts";
+import { authSession } from "../../lib/auth-session.ts";
+import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { browserLiveProgressDeps, createLiveProgress, type LiveProgress } from "../../lib/live-progress.ts";
 import { posterFile } from "./poster-upload.ts";
 import { takeStudioFlash } from "./studio-flash.ts";
 import { appendPage, IN_FLIGHT, STUDIO_PAGE_SIZE, statusView, VISIBILITY } from "./studio-model.ts";

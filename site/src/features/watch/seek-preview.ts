@@ -8,8 +8,9 @@
  * The track is fetched once per file; a new delivery token for the same file (the stage
  * refreshes playback before tokens expire) only changes the base that sprites resolve against.
  */
-import { formatDuration } from "./format.ts";
-import { withToken } from "./hls-player.ts";
+
+import { withToken } from "../../lib/delivery-token.ts";
+import { formatDuration } from "../../lib/format.ts";
 import { cueAt, parseTrickplayVtt, spriteUrl, type TrickplayCue } from "./trickplay.ts";
 
 export interface SeekPreviewParts {

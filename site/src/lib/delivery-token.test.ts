@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tokenOf, withToken } from "./hls-player.ts";
+import { tokenOf, withToken } from "./delivery-token.ts";
 
 describe("delivery token rewriting", () => {
   const base = "http://127.0.0.1:8787";

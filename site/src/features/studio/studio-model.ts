@@ -3,10 +3,10 @@
  * `GET /api/me/videos`, what a row says about status (with live progress), and turning the
  * details form and the API's validation issues into a PATCH and per-field messages.
  */
-import type { UpdateVideoRequest, ValidationIssue, VideoDto } from "./api.ts";
-import { formatPercent } from "./format.ts";
-import type { LiveState } from "./live-progress.ts";
-import { summarizeStatus } from "./video-status.ts";
+import type { UpdateVideoRequest, ValidationIssue, VideoDto } from "../../lib/api.ts";
+import { formatPercent } from "../../lib/format.ts";
+import type { LiveState } from "../../lib/live-progress.ts";
+import { summarizeStatus } from "../../lib/video-status.ts";
 
 export const STUDIO_PAGE_SIZE = 20;
 

@@ -4,8 +4,9 @@
  * follows the transcode. `data-state` on the page root mirrors the phase:
  * idle → checking → selected → uploading → completing → processing, or error / cancelled.
  */
-import { ApiError, api, type UploadStateResponse, type VideoDto } from "./api.ts";
-import { formatBytes, formatEta, formatPercent, formatRate } from "./format.ts";
+import { ApiError, api, type UploadStateResponse, type VideoDto } from "../../lib/api.ts";
+import { formatBytes, formatEta, formatPercent, formatRate } from "../../lib/format.ts";
+import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import {
   abortableSleep,
   defaultBackoffMs,
@@ -15,7 +16,6 @@ import {
   uploadParts,
 } from "./multipart-upload.ts";
 import { checkResume, fileKeyOf, localResumeStore, openUpload } from "./upload-session.ts";
-import { mountVideoStage, type VideoStage } from "./video-stage.ts";
 import { xhrPartTransport } from "./xhr-part-transport.ts";
 
 export type UploadPageState =

@@ -1,12 +1,13 @@
 /**
- * Login and signup forms: submit through the session (which keeps the access token in
- * memory and gets the refresh cookie set), show the API's messages next to the fields
- * they concern, then go back to where the visitor came from (`?next=`, same-site only).
+ * The behaviour the login and signup pages share (`auth-form.astro`): submit through the
+ * session (which keeps the access token in memory and gets the refresh cookie set), show the
+ * API's messages next to the fields they concern, then go back to where the visitor came from
+ * (`?next=`, same-site only).
  */
-import { ApiError } from "./api.ts";
-import { authSession, safeNext } from "./auth-session.ts";
+import { ApiError } from "../../lib/api.ts";
+import { authSession, safeNext } from "../../lib/auth-session.ts";
 
-type Field = "email" | "password" | "handle";
+export type AuthField = "email" | "password" | "handle";
 
 function nextPath(): string {
   return safeNext(new URLSearchParams(location.search).get("next"));
@@ -21,10 +22,10 @@ function messageFor(err: unknown): string {
   return "Something went wrong. Please try again.";
 }
 
-function mountForm(
+export function mountAuthForm(
   root: HTMLElement,
-  fields: Field[],
-  submit: (values: Record<Field, string>) => Promise<unknown>,
+  fields: AuthField[],
+  submit: (values: Record<AuthField, string>) => Promise<unknown>,
 ) {
   const form = root.querySelector<HTMLFormElement>("form")!;
   const error = root.querySelector<HTMLElement>('[data-role="error"]')!;
@@ -56,7 +57,7 @@ function mountForm(
     button.disabled = true;
     const data = new FormData(form);
     const values = Object.fromEntries(fields.map((f) => [f, String(data.get(f) ?? "")])) as Record<
-      Field,
+      AuthField,
       string
     >;
     try {
@@ -84,14 +85,4 @@ function mountForm(
     }
   });
   root.dataset.state = "ready";
-}
-
-export function mountLoginPage(root: HTMLElement): void {
-  mountForm(root, ["email", "password"], ({ email, password }) => authSession.signIn({ email, password }));
-}
-
-export function mountSignupPage(root: HTMLElement): void {
-  mountForm(root, ["email", "handle", "password"], ({ email, handle, password }) =>
-    authSession.signUp({ email, handle, password }),
-  );
 }

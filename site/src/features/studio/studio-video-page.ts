@@ -6,11 +6,11 @@
  * person needs it next (the first invalid field, the list after a change). While the video is
  * still uploading or processing, its status line follows the live feed.
  */
-import { ApiError, api, type CaptionTrackDto, type VideoDto } from "./api.ts";
-import { authSession } from "./auth-session.ts";
+import { ApiError, api, type CaptionTrackDto, type VideoDto } from "../../lib/api.ts";
+import { authSession } from "../../lib/auth-session.ts";
+import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { browserLiveProgressDeps, createLiveProgress, type LiveState } from "../../lib/live-progress.ts";
 import { checkCaptionFile, isValidLang, languageName, normalizeLang } from "./caption-upload.ts";
-import { formatDuration, formatRelativeTime } from "./format.ts";
-import { browserLiveProgressDeps, createLiveProgress, type LiveState } from "./live-progress.ts";
 import { checkPosterFile, PosterTimeoutError, posterFile, waitForNewPoster } from "./poster-upload.ts";
 import { setStudioFlash } from "./studio-flash.ts";
 import {
@@ -28,7 +28,7 @@ type PageState = "loading" | "ready" | "not-found" | "error" | "deleted";
 const messageOf = (err: unknown) =>
   err instanceof ApiError ? err.message : err instanceof Error ? err.message : "Something went wrong.";
 
-export function mountManagePage(root: HTMLElement): void {
+export function mountStudioVideoPage(root: HTMLElement): void {
   const videoId = root.dataset.videoId!;
   const $ = <T extends HTMLElement = HTMLElement>(role: string) =>
     root.querySelector<T>(`[data-role="${role}"]`)!;

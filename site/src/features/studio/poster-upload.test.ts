@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import type { VideoDto } from "./api.ts";
+import type { VideoDto } from "../../lib/api.ts";
+import { videoDto } from "../../lib/testing/video-dto.ts";
 import {
   checkPosterFile,
   MAX_POSTER_BYTES,
@@ -7,7 +8,6 @@ import {
   posterFile,
   waitForNewPoster,
 } from "./poster-upload.ts";
-import { videoDto } from "./testing/video-dto.ts";
 
 const OLD = "/v/v_aaaaaaaaaaaaaaaa/tok1.a.b/poster.jpg";
 

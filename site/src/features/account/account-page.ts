@@ -2,9 +2,9 @@
  * Account settings: who is signed in, and every device with a live session — each can be
  * signed out ("log out other devices"). Signing out the current one is a normal logout.
  */
-import { ApiError, api, type SessionDto } from "./api.ts";
-import { authSession } from "./auth-session.ts";
-import { formatRelativeTime } from "./format.ts";
+import { ApiError, api, type SessionDto } from "../../lib/api.ts";
+import { authSession } from "../../lib/auth-session.ts";
+import { formatRelativeTime } from "../../lib/format.ts";
 
 function describeDevice(userAgent: string): string {
   if (!userAgent) return "Unknown device";

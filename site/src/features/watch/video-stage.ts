@@ -5,18 +5,18 @@
  * the player's qualities as more renditions are published, keeps the delivery token fresh,
  * and mirrors all of it in the wrapper's `data-state`. No page reload at any point.
  */
-import { ApiError, api, type VideoDto } from "./api.ts";
-import { attachPlayer, autoplay, type PlayerHandle } from "./hls-player.ts";
+import { ApiError, api, type VideoDto } from "../../lib/api.ts";
 import {
   browserLiveProgressDeps,
   createLiveProgress,
   type LiveEvent,
   type LiveProgress,
   type LiveState,
-} from "./live-progress.ts";
+} from "../../lib/live-progress.ts";
+import { summarizeStatus } from "../../lib/video-status.ts";
+import { attachPlayer, autoplay, type PlayerHandle } from "./hls-player.ts";
 import { renderRenditionPanel } from "./rendition-panel.ts";
 import { mountSeekPreview } from "./seek-preview.ts";
-import { summarizeStatus } from "./video-status.ts";
 
 export type StageState = "loading" | "processing" | "waiting" | "playing" | "failed" | "not-found" | "error";
 

@@ -4,9 +4,9 @@
  * `panelRows` is the pure view model; `renderRenditionPanel` patches the DOM in place so rows
  * keep their identity (and tests can watch `data-percent` change).
  */
-import { formatEta } from "./format.ts";
-import type { ConnectionState, LiveState } from "./live-progress.ts";
-import { stageLabel } from "./video-status.ts";
+import { formatEta } from "../../lib/format.ts";
+import type { ConnectionState, LiveState } from "../../lib/live-progress.ts";
+import { stageLabel } from "../../lib/video-status.ts";
 
 export interface PanelRow {
   /** `data-rendition`: a rendition name, or "all" for the whole job. */

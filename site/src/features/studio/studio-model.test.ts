@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { videoDto } from "../../lib/testing/video-dto.ts";
 import { appendPage, detailsPatch, fieldErrors, statusView } from "./studio-model.ts";
-import { videoDto } from "./testing/video-dto.ts";
 
 describe("paging", () => {
   it("never shows a video twice across pages", () => {

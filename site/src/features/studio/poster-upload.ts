@@ -4,8 +4,8 @@
  * it has. Delivery URLs carry a fresh token on every read, so "new" means a different file
  * under the token, not a different string.
  */
-import type { VideoDto } from "./api.ts";
-import { withToken } from "./hls-player.ts";
+import type { VideoDto } from "../../lib/api.ts";
+import { withToken } from "../../lib/delivery-token.ts";
 
 export const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 export const POSTER_ACCEPT = "image/jpeg,image/png,image/webp";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type CreateUploadBody, type UploadStateResponse } from "./api.ts";
+import { ApiError, type CreateUploadBody, type UploadStateResponse } from "../../lib/api.ts";
 import {
   checkResume,
   contentTypeOf,

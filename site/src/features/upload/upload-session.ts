@@ -3,7 +3,7 @@
  * is remembered (only the parts the edge has not recorded are sent again), or creates a new
  * one. Which file maps to which video is remembered in localStorage by name+size+mtime.
  */
-import { type ApiClient, ApiError, type UploadStateResponse } from "./api.ts";
+import { type ApiClient, ApiError, type UploadStateResponse } from "../../lib/api.ts";
 import type { UploadTarget } from "./multipart-upload.ts";
 
 export interface ResumeEntry {

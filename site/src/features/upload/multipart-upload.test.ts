@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, type PartUrlsResponse } from "./api.ts";
+import { ApiError, type PartUrlsResponse } from "../../lib/api.ts";
 import {
   PartPutError,
   type PartStatus,

@@ -4,6 +4,7 @@
  */
 import { ApiError, api, type SessionDto } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
 import { formatRelativeTime } from "../../lib/format.ts";
 
 function describeDevice(userAgent: string): string {
@@ -32,15 +33,17 @@ function describeDevice(userAgent: string): string {
 }
 
 export function mountAccountPage(root: HTMLElement): void {
-  const list = root.querySelector<HTMLUListElement>('[data-role="sessions"]')!;
-  const error = root.querySelector<HTMLElement>('[data-role="error"]')!;
-  const email = root.querySelector<HTMLElement>('[data-role="email"]')!;
-  const handle = root.querySelector<HTMLElement>('[data-role="handle"]')!;
-  const others = root.querySelector<HTMLButtonElement>('[data-role="sign-out-others"]')!;
+  const $ = elementsOf(root, "account page");
+  const list = $(role("sessions"), HTMLUListElement);
+  const error = $(role("error"));
+  const errorMessage = $(`${role("error")} ${role("error-message")}`);
+  const email = $(role("email"));
+  const handle = $(role("handle"));
+  const others = $(role("sign-out-others"), HTMLButtonElement);
   let sessions: SessionDto[] = [];
 
   const showError = (err: unknown) => {
-    error.querySelector('[data-role="error-message"]')!.textContent =
+    errorMessage.textContent =
       err instanceof ApiError ? err.message : "Something went wrong. Please try again.";
     error.hidden = false;
   };

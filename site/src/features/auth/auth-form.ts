@@ -6,6 +6,7 @@
  */
 import { ApiError } from "../../lib/api.ts";
 import { authSession, safeNext } from "../../lib/auth-session.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
 
 export type AuthField = "email" | "password" | "handle";
 
@@ -27,9 +28,11 @@ export function mountAuthForm(
   fields: AuthField[],
   submit: (values: Record<AuthField, string>) => Promise<unknown>,
 ) {
-  const form = root.querySelector<HTMLFormElement>("form")!;
-  const error = root.querySelector<HTMLElement>('[data-role="error"]')!;
-  const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+  const $ = elementsOf(root, `${root.dataset.testid ?? "auth"} page`);
+  const form = $("form", HTMLFormElement);
+  const error = $(role("error"));
+  const errorMessage = $(`${role("error")} ${role("error-message")}`);
+  const button = $('form button[type="submit"]', HTMLButtonElement);
 
   const fieldError = (field: string) => root.querySelector<HTMLElement>(`[data-role="${field}-error"]`);
   const clear = () => {
@@ -66,7 +69,7 @@ export function mountAuthForm(
       location.assign(nextPath());
     } catch (err) {
       root.dataset.state = "error";
-      error.querySelector('[data-role="error-message"]')!.textContent = messageFor(err);
+      errorMessage.textContent = messageFor(err);
       error.hidden = false;
       if (err instanceof ApiError) {
         for (const issue of (err.issues ?? []) as { path?: string; message?: string }[]) {

@@ -7,6 +7,7 @@
  */
 import { api, type VideoDto } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
+import { elementsOf, requireElement, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 import { browserLiveProgressDeps, createLiveProgress, type LiveProgress } from "../../lib/live-progress.ts";
 import { posterFile } from "./poster-upload.ts";
@@ -19,15 +20,16 @@ const MAX_LIVE_FEEDS = 6;
 type PageState = "loading" | "ready" | "empty" | "error";
 
 export function mountStudioPage(root: HTMLElement): void {
-  const list = root.querySelector<HTMLUListElement>('[data-role="list"]')!;
-  const moreWrap = root.querySelector<HTMLElement>('[data-role="more-wrap"]')!;
-  const more = root.querySelector<HTMLButtonElement>('[data-role="more"]')!;
-  const empty = root.querySelector<HTMLElement>('[data-role="empty"]')!;
-  const errorBox = root.querySelector<HTMLElement>('[data-role="error"]')!;
-  const errorMessage = root.querySelector<HTMLElement>('[data-role="error-message"]')!;
-  const retry = root.querySelector<HTMLButtonElement>('[data-role="retry"]')!;
-  const notice = root.querySelector<HTMLElement>('[data-role="notice"]')!;
-  const template = document.querySelector<HTMLTemplateElement>("#studio-row-template")!;
+  const $ = elementsOf(root, "studio page");
+  const list = $(role("list"), HTMLUListElement);
+  const moreWrap = $(role("more-wrap"));
+  const more = $(role("more"), HTMLButtonElement);
+  const empty = $(role("empty"));
+  const errorBox = $(role("error"));
+  const errorMessage = $(role("error-message"));
+  const retry = $(role("retry"), HTMLButtonElement);
+  const notice = $(role("notice"));
+  const template = requireElement(document, "#studio-row-template", HTMLTemplateElement, "studio page");
 
   let videos: VideoDto[] = [];
   let cursor: string | null = null;
@@ -55,18 +57,19 @@ export function mountStudioPage(root: HTMLElement): void {
     li.dataset.videoId = video.id;
     li.dataset.status = video.status;
     li.dataset.visibility = video.visibility;
-    const title = li.querySelector<HTMLAnchorElement>('[data-role="title"]')!;
+    const $ = elementsOf(li, "studio row");
+    const title = $(role("title"), HTMLAnchorElement);
     title.textContent = video.title;
     title.href = manageHref;
-    li.querySelector<HTMLAnchorElement>('[data-role="thumb-link"]')!.href = manageHref;
-    const manage = li.querySelector<HTMLAnchorElement>('[data-role="manage"]')!;
+    $(role("thumb-link"), HTMLAnchorElement).href = manageHref;
+    const manage = $(role("manage"), HTMLAnchorElement);
     manage.href = manageHref;
     manage.setAttribute("aria-label", `Manage “${video.title}”`);
-    const watch = li.querySelector<HTMLAnchorElement>('[data-role="watch"]')!;
+    const watch = $(role("watch"), HTMLAnchorElement);
     watch.href = `/watch/${encodeURIComponent(video.id)}`;
     watch.setAttribute("aria-label", `Watch “${video.title}”`);
 
-    const img = li.querySelector("img")!;
+    const img = $("img", HTMLImageElement);
     if (video.thumbnailUrl) {
       // Tokens change on every read: only swap the image when the file changes.
       const file = posterFile(video.thumbnailUrl) ?? "";
@@ -81,21 +84,19 @@ export function mountStudioPage(root: HTMLElement): void {
     } else {
       img.hidden = true;
     }
-    const duration = li.querySelector<HTMLElement>('[data-role="duration"]')!;
+    const duration = $(role("duration"));
     duration.textContent = formatDuration(video.durationSec);
     duration.hidden = !duration.textContent;
 
     const view = statusView(video, live);
-    const status = li.querySelector<HTMLElement>('[data-role="status"]')!;
+    const status = $(role("status"));
     status.textContent = view.label;
     status.dataset.tone = view.tone;
-    li.querySelector<HTMLElement>('[data-role="visibility"]')!.textContent =
-      VISIBILITY[video.visibility].label;
-    li.querySelector<HTMLElement>('[data-role="created"]')!.textContent =
-      `Uploaded ${formatRelativeTime(video.createdAt)}`;
+    $(role("visibility")).textContent = VISIBILITY[video.visibility].label;
+    $(role("created")).textContent = `Uploaded ${formatRelativeTime(video.createdAt)}`;
 
-    const progress = li.querySelector<HTMLElement>('[data-role="progress"]')!;
-    const fill = li.querySelector<HTMLElement>('[data-role="progress-fill"]')!;
+    const progress = $(role("progress"));
+    const fill = $(role("progress-fill"));
     progress.hidden = view.percent === undefined;
     progress.classList.toggle("is-indeterminate", view.percent === null);
     if (typeof view.percent === "number") {
@@ -110,7 +111,7 @@ export function mountStudioPage(root: HTMLElement): void {
       progress.removeAttribute("role");
       progress.removeAttribute("aria-valuenow");
     }
-    const detail = li.querySelector<HTMLElement>('[data-role="detail"]')!;
+    const detail = $(role("detail"));
     detail.textContent = view.detail;
     detail.hidden = !view.detail;
   };
@@ -166,7 +167,8 @@ export function mountStudioPage(root: HTMLElement): void {
   const addRows = (page: VideoDto[]) => {
     for (const video of page) {
       if (rows.has(video.id)) continue;
-      const li = (template.content.cloneNode(true) as DocumentFragment).querySelector("li")!;
+      const fragment = template.content.cloneNode(true) as DocumentFragment;
+      const li = requireElement(fragment, "li", HTMLLIElement, "studio row template");
       renderRow(li, video);
       rows.set(video.id, li);
       list.append(li);

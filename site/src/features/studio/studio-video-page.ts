@@ -8,6 +8,7 @@
  */
 import { ApiError, api, type CaptionTrackDto, type VideoDto } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
+import { type ElementType, elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 import { browserLiveProgressDeps, createLiveProgress, type LiveState } from "../../lib/live-progress.ts";
 import { checkCaptionFile, isValidLang, languageName, normalizeLang } from "./caption-upload.ts";
@@ -30,8 +31,9 @@ const messageOf = (err: unknown) =>
 
 export function mountStudioVideoPage(root: HTMLElement): void {
   const videoId = root.dataset.videoId!;
-  const $ = <T extends HTMLElement = HTMLElement>(role: string) =>
-    root.querySelector<T>(`[data-role="${role}"]`)!;
+  const find = elementsOf(root, "studio video page");
+  const $ = <T extends HTMLElement = HTMLElement>(name: string, type?: ElementType<T>) =>
+    find(role(name), type);
   const lifetime = new AbortController();
   window.addEventListener("pagehide", () => lifetime.abort());
 
@@ -76,7 +78,7 @@ export function mountStudioVideoPage(root: HTMLElement): void {
 
   const heading = $("heading");
   const meta = $("meta");
-  const poster = $<HTMLImageElement>("poster");
+  const poster = $("poster", HTMLImageElement);
 
   const renderVideo = (video: VideoDto, live?: Pick<LiveState, "upload" | "job">) => {
     latest = video;
@@ -101,9 +103,9 @@ export function mountStudioVideoPage(root: HTMLElement): void {
 
   // ---- details -------------------------------------------------------------------------------
 
-  const detailsForm = $<HTMLFormElement>("details-form");
+  const detailsForm = $("details-form", HTMLFormElement);
   const detailsStatus = $("details-status");
-  const saveButton = $<HTMLButtonElement>("save");
+  const saveButton = $("save", HTMLButtonElement);
   const DETAIL_FIELDS = ["title", "description", "visibility"] as const;
 
   const fillDetails = (video: VideoDto) => {
@@ -155,18 +157,18 @@ export function mountStudioVideoPage(root: HTMLElement): void {
 
   // ---- captions ------------------------------------------------------------------------------
 
-  const captionList = $<HTMLUListElement>("caption-list");
+  const captionList = $("caption-list", HTMLUListElement);
   const captionsEmpty = $("captions-empty");
-  const captionForm = $<HTMLFormElement>("caption-form");
+  const captionForm = $("caption-form", HTMLFormElement);
   const captionStatus = $("caption-status");
   const captionError = $("caption-error");
-  const captionSubmit = $<HTMLButtonElement>("caption-submit");
+  const captionSubmit = $("caption-submit", HTMLButtonElement);
   const langInput = captionForm.elements.namedItem("lang") as HTMLInputElement;
   const labelInput = captionForm.elements.namedItem("label") as HTMLInputElement;
   const fileInput = captionForm.elements.namedItem("file") as HTMLInputElement;
   const defaultInput = captionForm.elements.namedItem("default") as HTMLInputElement;
   const langHint = $("lang-hint");
-  const captionHeading = root.querySelector<HTMLElement>("#captions-heading")!;
+  const captionHeading = find("#captions-heading");
   captionHeading.tabIndex = -1;
 
   const renderCaptions = (tracks: CaptionTrackDto[]) => {
@@ -308,10 +310,10 @@ export function mountStudioVideoPage(root: HTMLElement): void {
 
   // ---- poster --------------------------------------------------------------------------------
 
-  const posterForm = $<HTMLFormElement>("poster-form");
+  const posterForm = $("poster-form", HTMLFormElement);
   const posterInput = posterForm.elements.namedItem("poster") as HTMLInputElement;
-  const posterPreview = $<HTMLImageElement>("poster-preview");
-  const posterSubmit = $<HTMLButtonElement>("poster-submit");
+  const posterPreview = $("poster-preview", HTMLImageElement);
+  const posterSubmit = $("poster-submit", HTMLButtonElement);
   const posterStatus = $("poster-status");
   const posterError = $("poster-error");
   let previewUrl: string | null = null;
@@ -413,8 +415,8 @@ export function mountStudioVideoPage(root: HTMLElement): void {
 
   // ---- delete --------------------------------------------------------------------------------
 
-  const dialog = $<HTMLDialogElement>("delete-dialog");
-  const confirmDelete = $<HTMLButtonElement>("confirm-delete");
+  const dialog = $("delete-dialog", HTMLDialogElement);
+  const confirmDelete = $("confirm-delete", HTMLButtonElement);
   const deleteError = $("delete-error");
 
   $("delete").addEventListener("click", () => {

@@ -5,6 +5,7 @@
  * idle → checking → selected → uploading → completing → processing, or error / cancelled.
  */
 import { ApiError, api, type UploadStateResponse, type VideoDto } from "../../lib/api.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
 import { formatBytes, formatEta, formatPercent, formatRate } from "../../lib/format.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import {
@@ -33,12 +34,6 @@ const PART_RETRIES = 3;
 /** Beyond this many parts the grid drops the numbers and shows small squares. */
 const DENSE_PART_GRID = 120;
 
-function el<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string): T {
-  const found = root.querySelector<T>(`[data-role="${role}"]`);
-  if (!found) throw new Error(`upload page is missing [data-role="${role}"]`);
-  return found;
-}
-
 /** The API's terse messages ("text/plain is not a video type") as a sentence for people. */
 function errorMessage(err: unknown): string {
   let text = err instanceof Error ? err.message : String(err);
@@ -52,40 +47,41 @@ function errorMessage(err: unknown): string {
 
 export function mountUploadPage(root: HTMLElement): void {
   const store = localResumeStore();
-  const form = el<HTMLFormElement>(root, "form");
-  const fieldset = el<HTMLFieldSetElement>(root, "fieldset");
-  const fileInput = el<HTMLInputElement>(root, "file-input");
-  const dropzone = el(root, "dropzone");
-  const dropTitle = el(root, "drop-title");
-  const fileSummary = el(root, "file-summary");
-  const fileName = el(root, "file-name");
-  const fileSize = el(root, "file-size");
-  const resumeNote = el(root, "resume-note");
-  const titleInput = el<HTMLInputElement>(root, "title-input");
-  const startButton = el<HTMLButtonElement>(root, "start");
-  const startLabel = el(root, "start-label");
-  const errorBox = el(root, "error");
-  const errorText = el(root, "error-message");
-  const noticeBox = el(root, "notice");
-  const progressPanel = el(root, "progress-panel");
-  const progressTitle = el(root, "progress-title");
-  const progressFile = el(root, "progress-file");
-  const bar = el(root, "bar");
-  const barFill = el(root, "bar-fill");
-  const percentText = el(root, "percent");
-  const bytesText = el(root, "bytes");
-  const speedText = el(root, "speed");
-  const etaText = el(root, "eta");
-  const partsSummary = el(root, "parts-summary");
-  const partGrid = el<HTMLOListElement>(root, "part-grid");
-  const activePartsList = el<HTMLUListElement>(root, "active-parts");
-  const cancelButton = el<HTMLButtonElement>(root, "cancel");
-  const cancelLabel = el(root, "cancel-label");
-  const transcodePanel = el(root, "transcode-panel");
-  const transcodeTitle = el(root, "transcode-title");
-  const watchLink = el<HTMLAnchorElement>(root, "watch-link");
-  const uploadAnother = el<HTMLButtonElement>(root, "upload-another");
-  const stageRoot = root.querySelector<HTMLElement>('[data-testid="player-wrapper"]')!;
+  const $ = elementsOf(root, "upload page");
+  const form = $(role("form"), HTMLFormElement);
+  const fieldset = $(role("fieldset"), HTMLFieldSetElement);
+  const fileInput = $(role("file-input"), HTMLInputElement);
+  const dropzone = $(role("dropzone"));
+  const dropTitle = $(role("drop-title"));
+  const fileSummary = $(role("file-summary"));
+  const fileName = $(role("file-name"));
+  const fileSize = $(role("file-size"));
+  const resumeNote = $(role("resume-note"));
+  const titleInput = $(role("title-input"), HTMLInputElement);
+  const startButton = $(role("start"), HTMLButtonElement);
+  const startLabel = $(role("start-label"));
+  const errorBox = $(role("error"));
+  const errorText = $(role("error-message"));
+  const noticeBox = $(role("notice"));
+  const progressPanel = $(role("progress-panel"));
+  const progressTitle = $(role("progress-title"));
+  const progressFile = $(role("progress-file"));
+  const bar = $(role("bar"));
+  const barFill = $(role("bar-fill"));
+  const percentText = $(role("percent"));
+  const bytesText = $(role("bytes"));
+  const speedText = $(role("speed"));
+  const etaText = $(role("eta"));
+  const partsSummary = $(role("parts-summary"));
+  const partGrid = $(role("part-grid"), HTMLOListElement);
+  const activePartsList = $(role("active-parts"), HTMLUListElement);
+  const cancelButton = $(role("cancel"), HTMLButtonElement);
+  const cancelLabel = $(role("cancel-label"));
+  const transcodePanel = $(role("transcode-panel"));
+  const transcodeTitle = $(role("transcode-title"));
+  const watchLink = $(role("watch-link"), HTMLAnchorElement);
+  const uploadAnother = $(role("upload-another"), HTMLButtonElement);
+  const stageRoot = $('[data-testid="player-wrapper"]');
 
   let file: File | null = null;
   let resumeState: UploadStateResponse | null = null;

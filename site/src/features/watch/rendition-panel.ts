@@ -4,6 +4,7 @@
  * `panelRows` is the pure view model; `renderRenditionPanel` patches the DOM in place so rows
  * keep their identity (and tests can watch `data-percent` change).
  */
+import { elementsOf } from "../../lib/dom.ts";
 import { formatEta } from "../../lib/format.ts";
 import type { ConnectionState, LiveState } from "../../lib/live-progress.ts";
 import { stageLabel } from "../../lib/video-status.ts";
@@ -121,13 +122,14 @@ export function renderRenditionPanel(parts: RenditionPanelParts, state: Readonly
     existing.delete(row.key);
     li.dataset.percent = String(row.percent);
     li.dataset.state = row.state;
-    li.querySelector(".rendition-name")!.textContent = row.label;
-    li.querySelector(".rendition-stage")!.textContent = row.stage;
-    const bar = li.querySelector<HTMLElement>(".rendition-bar")!;
+    const $ = elementsOf(li, "rendition row");
+    $(".rendition-name").textContent = row.label;
+    $(".rendition-stage").textContent = row.stage;
+    const bar = $(".rendition-bar");
     bar.setAttribute("aria-valuenow", String(row.percent));
     bar.setAttribute("aria-label", `${row.label}: ${row.stage}`);
-    li.querySelector<HTMLElement>(".progress-fill")!.style.width = `${row.percent}%`;
-    li.querySelector(".rendition-stats")!.textContent =
+    $(".progress-fill").style.width = `${row.percent}%`;
+    $(".rendition-stats").textContent =
       row.state === "ready" ? row.stats : [`${row.percent}%`, row.stats].filter(Boolean).join(" · ");
     return li;
   });

@@ -6,6 +6,7 @@
  * and mirrors all of it in the wrapper's `data-state`. No page reload at any point.
  */
 import { ApiError, api, type VideoDto } from "../../lib/api.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
 import {
   browserLiveProgressDeps,
   createLiveProgress,
@@ -48,48 +49,43 @@ const MAX_TOKEN_REFRESHES_IN_A_ROW = 3;
 
 const ACTIVE_STATUSES = new Set<VideoDto["status"]>(["uploading", "queued", "processing"]);
 
-function part<T extends HTMLElement>(root: HTMLElement, role: string): T {
-  const el = root.querySelector<T>(`[data-role="${role}"]`);
-  if (!el) throw new Error(`video stage is missing [data-role="${role}"]`);
-  return el;
-}
-
 export function mountVideoStage(
   root: HTMLElement,
   videoId: string,
   options: VideoStageOptions = {},
 ): VideoStage {
-  const video = root.querySelector<HTMLVideoElement>("video")!;
-  const frame = part(root, "frame");
-  const overlay = part(root, "overlay");
-  const spinner = part(root, "spinner");
-  const icon = part(root, "icon");
-  const headline = part(root, "headline");
-  const detail = part(root, "detail");
-  const progress = part(root, "progress");
-  const progressFill = part(root, "progress-fill");
-  const failure = part(root, "failure");
-  const retry = part<HTMLButtonElement>(root, "retry");
-  const home = part<HTMLAnchorElement>(root, "home");
-  const strip = part(root, "strip");
+  const $ = elementsOf(root, "video stage");
+  const video = $("video", HTMLVideoElement);
+  const frame = $(role("frame"));
+  const overlay = $(role("overlay"));
+  const spinner = $(role("spinner"));
+  const icon = $(role("icon"));
+  const headline = $(role("headline"));
+  const detail = $(role("detail"));
+  const progress = $(role("progress"));
+  const progressFill = $(role("progress-fill"));
+  const failure = $(role("failure"));
+  const retry = $(role("retry"), HTMLButtonElement);
+  const home = $(role("home"), HTMLAnchorElement);
+  const strip = $(role("strip"));
   const livePanel = {
-    panel: part(root, "live-panel"),
-    list: part<HTMLOListElement>(root, "rendition-list"),
-    empty: part(root, "rendition-empty"),
-    pill: part(root, "live-state"),
-    pillText: part(root, "live-state-text"),
+    panel: $(role("live-panel")),
+    list: $(role("rendition-list"), HTMLOListElement),
+    empty: $(role("rendition-empty")),
+    pill: $(role("live-state")),
+    pillText: $(role("live-state-text")),
   };
 
   const seek = mountSeekPreview(
     {
-      root: part(root, "seek"),
-      track: part(root, "seek-track"),
-      played: part(root, "seek-played"),
-      marker: part(root, "seek-marker"),
-      tooltip: part(root, "seek-tooltip"),
-      thumb: part(root, "seek-thumb"),
-      thumbImage: part(root, "seek-thumb-image"),
-      time: part(root, "seek-time"),
+      root: $(role("seek")),
+      track: $(role("seek-track")),
+      played: $(role("seek-played")),
+      marker: $(role("seek-marker")),
+      tooltip: $(role("seek-tooltip")),
+      thumb: $(role("seek-thumb")),
+      thumbImage: $(role("seek-thumb-image")),
+      time: $(role("seek-time")),
     },
     video,
     frame,

@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures, type FixtureName, TEST_FIXTURES } from "../../scripts/make-fixtures.ts";
 import { HttpEventReporter } from "./events.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
-import { FfmpegError } from "./ffmpeg/run.ts";
-import { describeFfmpegFailure, type HandleJobDeps, handleJob, type JobOutcome } from "./handle-job.ts";
+import { handleJob, type JobOutcome } from "./handle-job.ts";
 import { parseMediaPlaylist } from "./master-playlist.ts";
+import type { HandleJobDeps } from "./pipeline/job-run.ts";
 import type { ObjectStorage } from "./storage.ts";
 import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
 import {
@@ -599,18 +599,5 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     });
     expect(events.at(-1)).toMatchObject({ type: "failed", retryable: true });
     expect(await readdir(workDir)).toEqual([]);
-  });
-});
-
-describe("describeFfmpegFailure", () => {
-  it("keeps the first line and a one-line tail of stderr, without SVT banners", () => {
-    const tail = [...Array.from({ length: 12 }, (_, i) => `line ${i + 1}`), "Svt[info]: banner"].join("\n");
-    const reason = describeFfmpegFailure(
-      "transcoding failed",
-      new FfmpegError("ffmpeg exited with code 1", "exit", 1, tail),
-    );
-    expect(reason).toBe(
-      "transcoding failed: ffmpeg exited with code 1: line 5 | line 6 | line 7 | line 8 | line 9 | line 10 | line 11 | line 12",
-    );
   });
 });

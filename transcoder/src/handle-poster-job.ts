@@ -14,9 +14,9 @@ import { z } from "zod";
 import type { PosterReporter } from "./events.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
 import { FfmpegError, runFfmpeg } from "./ffmpeg/run.ts";
-import { describeFfmpegFailure, JobFailure } from "./handle-job.ts";
 import { toEven } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
+import { describeFfmpegFailure, JobFailure } from "./pipeline/failure.ts";
 import type { ResourceLimits } from "./resources.ts";
 import { type ObjectStorage, SourceMissingError } from "./storage.ts";
 

@@ -6,8 +6,8 @@
  * Live mode (`start()` … `finish()`): polls the folders while ffmpeg runs. ffmpeg writes
  * a segment file completely, closes it, and only then rewrites its playlist (EVENT
  * playlists through a temp file + rename), so a segment listed in ffmpeg's playlist is
- * safe to upload. After each round that stored something new, `onRound` runs (handle-job
- * uses it to publish the first master once enough is stored). `finish(true)` does a last
+ * safe to upload. After each round that stored something new, `onRound` runs (phase 1,
+ * pipeline/first-rung.ts, uses it to publish the first master once enough is stored). `finish(true)` does a last
  * round and appends `#EXT-X-ENDLIST`.
  *
  * One-shot mode (`finish(true)` without `start()`): a rung encoded to completion.
@@ -70,9 +70,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+type LiveOutput = PublishedOutput & { initUploaded: boolean };
+
 export class HlsPublisher {
   private readonly opts: HlsPublisherOptions;
-  private readonly state: Map<string, PublishedOutput & { initUploaded: boolean }>;
+  private readonly state: Map<string, LiveOutput>;
   private loop: Promise<void> | null = null;
   private stopped = false;
   private readonly stopSignal = new AbortController();
@@ -151,51 +153,67 @@ export class HlsPublisher {
     let changed = false;
     for (const out of this.state.values()) {
       if (out.complete) continue;
-      const dir = join(this.opts.outDir, out.name);
-      const text = await readFile(join(dir, MEDIA_PLAYLIST), "utf8").catch(() => null);
-      // Not written yet, or caught mid-write by a non-atomic writer: next round.
-      if (text === null || !text.endsWith("\n")) {
-        if (final) throw new Error(`ffmpeg wrote no finished playlist for ${out.name}`);
-        continue;
-      }
-      const playlist = parseMediaPlaylist(text);
-      const fresh = playlist.segments.slice(out.segments.length);
-      for (const seg of fresh) {
-        if (!SEGMENT_FILE_PATTERN.test(seg.uri)) throw new Error(`unexpected segment name ${seg.uri}`);
-      }
-      if (final && !playlist.endList) throw new Error(`ffmpeg did not finish the playlist of ${out.name}`);
-      if (fresh.length === 0 && !final) continue;
-      if (playlist.segments.length === 0) throw new Error(`ffmpeg produced no segments for ${out.name}`);
-
-      if (!out.initUploaded) {
-        const init = (await readdir(dir)).find((f) => INIT_FILE_PATTERN.test(f));
-        if (!init) throw new Error(`ffmpeg produced no init segment for ${out.name}`);
-        out.initBytes = (await stat(join(dir, init))).size;
-        await this.opts.storage.upload(this.key(out.name, INIT_SEGMENT), join(dir, init), this.opts.signal);
-        out.initUploaded = true;
-      }
-      const sizes = await Promise.all(fresh.map(async (s) => (await stat(join(dir, s.uri))).size));
-      await mapLimit(fresh, this.opts.concurrency ?? 4, (s) =>
-        this.opts.storage.upload(this.key(out.name, s.uri), join(dir, s.uri), this.opts.signal),
-      );
-      out.segments.push(...fresh);
-      out.sizes.push(...sizes);
-      out.durationSec = out.segments.reduce((t, s) => t + s.durationSec, 0);
-      out.complete = final;
-      await this.opts.storage.putText(
-        this.key(out.name, MEDIA_PLAYLIST),
-        writeMediaPlaylist({
-          type: this.opts.playlistType,
-          segments: out.segments,
-          segmentSeconds: this.opts.segmentSeconds,
-          complete: final,
-          mapUri: INIT_SEGMENT,
-        }),
-        this.opts.signal,
-      );
-      changed = true;
+      if (await this.publishOutput(out, final)) changed = true;
     }
     return changed;
+  }
+
+  /** Init (once) → the new segments → our playlist; false when there was nothing new. */
+  private async publishOutput(out: LiveOutput, final: boolean): Promise<boolean> {
+    const dir = join(this.opts.outDir, out.name);
+    const fresh = await this.freshSegments(out, dir, final);
+    if (fresh === null) return false;
+    if (!out.initUploaded) await this.uploadInit(out, dir);
+    const sizes = await Promise.all(fresh.map(async (s) => (await stat(join(dir, s.uri))).size));
+    await mapLimit(fresh, this.opts.concurrency ?? 4, (s) =>
+      this.opts.storage.upload(this.key(out.name, s.uri), join(dir, s.uri), this.opts.signal),
+    );
+    out.segments.push(...fresh);
+    out.sizes.push(...sizes);
+    out.durationSec = out.segments.reduce((t, s) => t + s.durationSec, 0);
+    out.complete = final;
+    await this.opts.storage.putText(
+      this.key(out.name, MEDIA_PLAYLIST),
+      writeMediaPlaylist({
+        type: this.opts.playlistType,
+        segments: out.segments,
+        segmentSeconds: this.opts.segmentSeconds,
+        complete: final,
+        mapUri: INIT_SEGMENT,
+      }),
+      this.opts.signal,
+    );
+    return true;
+  }
+
+  /**
+   * Segments ffmpeg has finished that are not stored yet; null = nothing to do this
+   * round. On the final round ffmpeg must have finished the playlist.
+   */
+  private async freshSegments(out: LiveOutput, dir: string, final: boolean): Promise<MediaSegment[] | null> {
+    const text = await readFile(join(dir, MEDIA_PLAYLIST), "utf8").catch(() => null);
+    // Not written yet, or caught mid-write by a non-atomic writer: next round.
+    if (text === null || !text.endsWith("\n")) {
+      if (final) throw new Error(`ffmpeg wrote no finished playlist for ${out.name}`);
+      return null;
+    }
+    const playlist = parseMediaPlaylist(text);
+    const fresh = playlist.segments.slice(out.segments.length);
+    for (const seg of fresh) {
+      if (!SEGMENT_FILE_PATTERN.test(seg.uri)) throw new Error(`unexpected segment name ${seg.uri}`);
+    }
+    if (final && !playlist.endList) throw new Error(`ffmpeg did not finish the playlist of ${out.name}`);
+    if (fresh.length === 0 && !final) return null;
+    if (playlist.segments.length === 0) throw new Error(`ffmpeg produced no segments for ${out.name}`);
+    return fresh;
+  }
+
+  private async uploadInit(out: LiveOutput, dir: string): Promise<void> {
+    const init = (await readdir(dir)).find((f) => INIT_FILE_PATTERN.test(f));
+    if (!init) throw new Error(`ffmpeg produced no init segment for ${out.name}`);
+    out.initBytes = (await stat(join(dir, init))).size;
+    await this.opts.storage.upload(this.key(out.name, INIT_SEGMENT), join(dir, init), this.opts.signal);
+    out.initUploaded = true;
   }
 
   private key(output: string, file: string): string {

@@ -161,35 +161,12 @@ export class S3Storage implements ObjectStorage {
       opts.signal,
     );
     // 403 is not "missing": it means our credentials are wrong, which a retry elsewhere may fix.
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new SourceMissingError(`source object ${key} not found in storage`);
-    }
+    await rejectMissing(res, key);
     if (!res.ok || !res.body) {
       await res.body?.cancel();
       throw new StorageError(`GET ${key} failed: HTTP ${res.status}`, res.status);
     }
-    const lengthHeader = res.headers.get("content-length");
-    const total = lengthHeader ? Number(lengthHeader) : undefined;
-    let received = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        opts.onProgress?.(received, total);
-        done(null, chunk);
-      },
-    });
-    // Response body → file, chunk by chunk; backpressure keeps memory flat for 20 GiB sources.
-    await pipeline(
-      Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
-      counter,
-      createWriteStream(file),
-      ...(opts.signal ? [{ signal: opts.signal }] : []),
-    );
-    if (total !== undefined && received !== total) {
-      throw new StorageError(`GET ${key}: received ${received} of ${total} bytes`);
-    }
-    return received;
+    return saveBody(res.body, file, key, contentLength(res), opts);
   }
 
   async readHead(key: string, length: number, signal?: AbortSignal): Promise<SourceHead> {
@@ -203,10 +180,7 @@ export class S3Storage implements ObjectStorage {
         }),
       signal,
     );
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new SourceMissingError(`source object ${key} not found in storage`);
-    }
+    await rejectMissing(res, key);
     if (res.status === 416) {
       await res.body?.cancel();
       return { bytes: new Uint8Array(0), size: 0 };
@@ -266,6 +240,46 @@ export class S3Storage implements ObjectStorage {
   async uploadAll(items: readonly UploadItem[], opts: { concurrency?: number; signal?: AbortSignal } = {}) {
     await mapLimit(items, opts.concurrency ?? 4, (item) => this.upload(item.key, item.file, opts.signal));
   }
+}
+
+/** 404: the source is not there, and a new attempt will not find it either. */
+async function rejectMissing(res: Response, key: string): Promise<void> {
+  if (res.status !== 404) return;
+  await res.body?.cancel();
+  throw new SourceMissingError(`source object ${key} not found in storage`);
+}
+
+function contentLength(res: Response): number | undefined {
+  const header = res.headers.get("content-length");
+  return header ? Number(header) : undefined;
+}
+
+/** Response body → file, chunk by chunk; backpressure keeps memory flat for 20 GiB sources. */
+async function saveBody(
+  body: ReadableStream<Uint8Array>,
+  file: string,
+  key: string,
+  total: number | undefined,
+  opts: DownloadOptions,
+): Promise<number> {
+  let received = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      received += chunk.length;
+      opts.onProgress?.(received, total);
+      done(null, chunk);
+    },
+  });
+  await pipeline(
+    Readable.fromWeb(body as WebReadableStream<Uint8Array>),
+    counter,
+    createWriteStream(file),
+    ...(opts.signal ? [{ signal: opts.signal }] : []),
+  );
+  if (total !== undefined && received !== total) {
+    throw new StorageError(`GET ${key}: received ${received} of ${total} bytes`);
+  }
+  return received;
 }
 
 async function readAtMost(res: Response, length: number): Promise<Uint8Array> {

@@ -1,0 +1,79 @@
+/**
+ * The pictures beside the video, both nice to have (a failure is logged, never fails the
+ * video): trick-play sprites + WebVTT from the finished low rung (keyframes only: cheap),
+ * and the poster from the local copy of the source.
+ */
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Trickplay } from "@streamline/contracts";
+import { INIT_FILE_PATTERN } from "../ffmpeg/hls.ts";
+import { makePoster, POSTER_FILE } from "../ffmpeg/poster.ts";
+import { errorMessage, log } from "../log.ts";
+import { concatFragments, makeTrickplay, TRICKPLAY_DIR } from "../trickplay.ts";
+import type { FirstRung } from "./first-rung.ts";
+import type { EncodeContext } from "./plan.ts";
+
+/** Trick-play from the low rung as soon as it is complete. */
+export async function publishTrickplay(
+  ctx: EncodeContext,
+  firstRung: Promise<FirstRung>,
+): Promise<Trickplay | undefined> {
+  const low = await firstRung;
+  try {
+    return await makeAndUploadTrickplay(ctx, low);
+  } catch (err) {
+    if (ctx.run.signal.aborted) throw err;
+    log.warn("trick-play failed", { ...ctx.run.ids, error: errorMessage(err) });
+    return undefined;
+  }
+}
+
+async function makeAndUploadTrickplay(ctx: EncodeContext, low: FirstRung): Promise<Trickplay> {
+  const { run, plan } = ctx;
+  const initName = (await readdir(low.dir)).find((f) => INIT_FILE_PATTERN.test(f));
+  if (!initName) throw new Error("no init segment");
+  const lowFile = join(run.workDir, "low.mp4");
+  await concatFragments([join(low.dir, initName), ...low.segments.map((s) => join(low.dir, s))], lowFile);
+  const outDir = join(run.workDir, TRICKPLAY_DIR);
+  await mkdir(outDir);
+  const made = await makeTrickplay({
+    ffmpeg: run.deps.ffmpeg.ffmpeg,
+    input: lowFile,
+    keyframesOnly: true,
+    outDir,
+    durationSec: low.durationSec,
+    width: plan.low.width,
+    height: plan.low.height,
+    threads: run.limits.threads,
+    ...run.runLimits("foreground"),
+    timeoutMs: plan.timeoutMs,
+    signal: run.signal,
+  });
+  const prefix = `${run.job.outputPrefix}${TRICKPLAY_DIR}/`;
+  const spriteKeys = made.spriteFiles.map((f) => `${prefix}${f.slice(f.lastIndexOf("/") + 1)}`);
+  await run.storage.uploadAll(
+    made.spriteFiles.map((file, i) => ({ file, key: spriteKeys[i] as string })),
+    { concurrency: 4, signal: run.signal },
+  );
+  // The VTT last: it references the sheets.
+  const vttKey = `${prefix}thumbnails.vtt`;
+  await run.storage.upload(vttKey, made.vttFile, run.signal);
+  return { vttKey, spriteKeys, intervalSec: made.intervalSec };
+}
+
+/** Poster from the source once it is on disk. */
+export async function publishPoster(ctx: EncodeContext, localCopy: Promise<unknown>): Promise<string | null> {
+  const { run, plan } = ctx;
+  await localCopy;
+  try {
+    const posterFile = join(run.workDir, POSTER_FILE);
+    await makePoster(run.deps.ffmpeg.ffmpeg, ctx.copy.file, posterFile, plan.probe.durationSec, run.signal);
+    const key = `${run.job.outputPrefix}${POSTER_FILE}`;
+    await run.storage.upload(key, posterFile, run.signal);
+    return key;
+  } catch (err) {
+    if (run.signal.aborted) throw err;
+    log.warn("poster failed", { ...run.ids, error: errorMessage(err) });
+    return null;
+  }
+}

@@ -1,8 +1,7 @@
-import type { WsMessage } from "@streamline/contracts";
+import { backoffDelay, type WsMessage } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
 import { ApiError, type VideoDto } from "./api.ts";
 import {
-  backoffDelay,
   createLiveProgress,
   initialLiveState,
   type LiveEvent,
@@ -10,6 +9,7 @@ import {
   type LiveProgressOptions,
   mergeMessage,
   mergeVideo,
+  RECONNECT_BACKOFF,
   type SocketHandlers,
 } from "./live-progress.ts";
 import { videoDto } from "./testing/video-dto.ts";
@@ -151,16 +151,17 @@ function harness(
 
 describe("backoffDelay", () => {
   it("doubles from 1 s, caps at 15 s, and keeps at least half of each step (equal jitter)", () => {
-    expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffDelay(n, 1))).toEqual([
+    const delay = (attempt: number, random: number) => backoffDelay(attempt, RECONNECT_BACKOFF, () => random);
+    expect([0, 1, 2, 3, 4, 5, 10].map((n) => delay(n, 1))).toEqual([
       1000, 2000, 4000, 8000, 15000, 15000, 15000,
     ]);
-    expect([0, 1, 2, 3, 4].map((n) => backoffDelay(n, 0))).toEqual([500, 1000, 2000, 4000, 7500]);
+    expect([0, 1, 2, 3, 4].map((n) => delay(n, 0))).toEqual([500, 1000, 2000, 4000, 7500]);
     for (let i = 0; i < 50; i++) {
-      const d = backoffDelay(3, Math.random());
+      const d = delay(3, Math.random());
       expect(d).toBeGreaterThanOrEqual(4000);
       expect(d).toBeLessThanOrEqual(8000);
     }
-    expect(backoffDelay(1_000, 1)).toBe(15000);
+    expect(delay(1_000, 1)).toBe(15000);
   });
 });
 

@@ -12,7 +12,14 @@
  * parser) is injected, so the logic is unit-tested in Node; `browserLiveProgressDeps` wires
  * the real ones.
  */
-import type { Rendition, VideoStatus, WsMessage } from "@streamline/contracts";
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  CLOSE_VIDEO_DELETED,
+  type Rendition,
+  type VideoStatus,
+  type WsMessage,
+} from "@streamline/contracts";
 import { ApiError, api, type VideoDto } from "./api.ts";
 
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
@@ -108,13 +115,6 @@ export interface LiveProgress {
   stop(): void;
 }
 
-export interface BackoffPolicy {
-  baseMs: number;
-  capMs: number;
-}
-
-/** The server closes with this when the video was deleted. */
-export const CLOSE_VIDEO_DELETED = 4404;
 const PING = "ping";
 const PONG = "pong";
 
@@ -126,21 +126,12 @@ const DEFAULTS = {
   pollAfterFailures: 2,
   pollIntervalMs: 10_000,
 };
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 15_000 };
-
 /**
- * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with "equal jitter"
- * (half fixed, half random) so a room's watchers don't all come back in the same instant
- * after a deploy, yet nobody retries immediately.
+ * Reconnect delays (ms, attempt 0-based): from 1 s doubling to 15 s, with "equal jitter" (half
+ * fixed, half random) so a room's watchers don't all come back in the same instant after a
+ * deploy, yet nobody retries immediately.
  */
-export function backoffDelay(
-  attempt: number,
-  random: number,
-  policy: BackoffPolicy = DEFAULT_BACKOFF,
-): number {
-  const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(random, 0), 1));
-}
+export const RECONNECT_BACKOFF: BackoffPolicy = { base: 1_000, cap: 15_000, jitter: [0.5, 1] };
 
 export function initialLiveState(): LiveState {
   return {
@@ -268,7 +259,7 @@ export function createLiveProgress(
   options: LiveProgressOptions = {},
 ): LiveProgress {
   const cfg = { ...DEFAULTS, ...options };
-  const backoff: BackoffPolicy = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const backoff: BackoffPolicy = { ...RECONNECT_BACKOFF, ...options.backoff };
   const listeners = new Set<LiveListener>();
   const lifetime = new AbortController();
 
@@ -386,7 +377,7 @@ export function createLiveProgress(
   const scheduleReconnect = () => {
     if (lifetime.signal.aborted) return;
     clear("reconnect");
-    const delay = backoffDelay(attempt, deps.random(), backoff);
+    const delay = backoffDelay(attempt, backoff, () => deps.random());
     attempt++;
     setConnection("reconnecting");
     if (failuresWithoutOpen >= cfg.pollAfterFailures) setPolling(true);

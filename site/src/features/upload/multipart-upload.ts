@@ -7,6 +7,7 @@
  * The transport (XHR in the browser) and the API client are injected so the scheduling is
  * unit-tested without a browser or a server.
  */
+import { type BackoffPolicy, backoffDelay } from "@streamline/contracts";
 import { type ApiClient, ApiError, type PartUrlDto } from "../../lib/api.ts";
 
 export type PartState = "pending" | "uploading" | "retrying" | "done" | "failed";
@@ -105,11 +106,8 @@ const URL_EXPIRY_MARGIN_MS = 30_000;
 const URL_BATCH_SIZE = 50;
 const SPEED_WINDOW_MS = 6_000;
 
-/** 1 s, 2 s, 4 s … (capped at 15 s) with ±25 % jitter so parallel retries spread out. */
-export function defaultBackoffMs(retry: number): number {
-  const base = Math.min(15_000, 1_000 * 2 ** retry);
-  return Math.round(base * (0.75 + Math.random() * 0.5));
-}
+/** Retry delays (ms): 1 s, 2 s, 4 s … (capped at 15 s) with ±25 % jitter so parallel retries spread out. */
+export const PART_RETRY_BACKOFF: BackoffPolicy = { base: 1_000, cap: 15_000, jitter: [0.75, 1.25] };
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -181,7 +179,7 @@ export async function uploadParts(target: UploadTarget, options: UploadPartsOpti
     maxRetries = 3,
     now = Date.now,
     sleep = abortableSleep,
-    backoffMs = defaultBackoffMs,
+    backoffMs = (retry: number) => backoffDelay(retry, PART_RETRY_BACKOFF),
   } = options;
   const { videoId, file, partSize, partCount } = target;
   const totalBytes = file.size;

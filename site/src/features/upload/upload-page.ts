@@ -4,13 +4,14 @@
  * follows the transcode. `data-state` on the page root mirrors the phase:
  * idle → checking → selected → uploading → completing → processing, or error / cancelled.
  */
+import { backoffDelay } from "@streamline/contracts";
 import { ApiError, api, type UploadStateResponse, type VideoDto } from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatBytes, formatEta, formatPercent, formatRate } from "../../lib/format.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import {
   abortableSleep,
-  defaultBackoffMs,
+  PART_RETRY_BACKOFF,
   type PartStatus,
   PartUploadError,
   type UploadProgress,
@@ -339,7 +340,7 @@ export function mountUploadPage(root: HTMLElement): void {
         return await api.completeUpload(videoId, signal);
       } catch (err) {
         if (!(err instanceof ApiError) || !err.retryable || retry >= PART_RETRIES) throw err;
-        await abortableSleep(defaultBackoffMs(retry), signal);
+        await abortableSleep(backoffDelay(retry, PART_RETRY_BACKOFF), signal);
       }
     }
   };

@@ -217,3 +217,38 @@ export const VideoListResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 export type VideoListResponse = z.infer<typeof VideoListResponse>;
+
+// ── Responses the site reads that had no shared schema yet ──────────────────────────
+
+/** One field-level problem in a `validation_failed` error's `issues` (path joined with "."). */
+export const ValidationIssue = z.object({
+  path: z.string().optional(),
+  message: z.string().optional(),
+  code: z.string().optional(),
+});
+export type ValidationIssue = z.infer<typeof ValidationIssue>;
+
+/** `POST /api/uploads/:videoId/urls`: fresh presigned part URLs (resume, expiry). */
+export const PartUrlsResponse = z.object({ parts: z.array(PartUrl), expiresAt: z.string() });
+export type PartUrlsResponse = z.infer<typeof PartUrlsResponse>;
+
+/** `POST /api/ws-ticket` (201): a one-time, 60 s ticket for `GET /ws/videos/:id`. */
+export const WsTicketResponse = z.object({ ticket: z.string(), expiresAt: z.string() });
+export type WsTicketResponse = z.infer<typeof WsTicketResponse>;
+
+/** One caption track: `PUT /api/videos/:id/captions/:lang` (201) and each item of the list. */
+export const CaptionTrackDto = z.object({
+  lang: z.string(),
+  label: z.string(),
+  default: z.boolean(),
+  cues: z.number().int(),
+});
+export type CaptionTrackDto = z.infer<typeof CaptionTrackDto>;
+
+/** `GET /api/videos/:id/captions`. */
+export const CaptionListResponse = z.object({ captions: z.array(CaptionTrackDto) });
+export type CaptionListResponse = z.infer<typeof CaptionListResponse>;
+
+/** `PUT /api/videos/:id/poster` (202): the fleet resizes it, then the video's `thumbnailUrl` changes. */
+export const PosterUploadResponse = z.object({ status: z.literal("processing") });
+export type PosterUploadResponse = z.infer<typeof PosterUploadResponse>;

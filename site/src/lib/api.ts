@@ -2,17 +2,23 @@
  * The browser's client for the edge API (same origin, `/api/...`). Every call goes through
  * `request`, so auth (a Bearer header), error decoding and JSON handling live in one place.
  *
- * Types come from `@streamline/contracts` as type-only imports: the edge parses with those
- * zod schemas on its side, and keeping zod out of the browser keeps page scripts tiny.
+ * Every response type comes from `@streamline/contracts` (the zod schemas the edge answers
+ * with), as type-only imports: no response shape is declared here, and zod stays out of the
+ * browser, which keeps page scripts tiny. Request bodies are the schemas' inputs. Why this
+ * and not hono's `hc<App>`: docs/adr/0008-site-api-client.md.
  */
 import type {
   AuthResponse,
+  CaptionListResponse,
+  CaptionTrackDto,
   CreateUploadBody,
   CreateUploadResponse,
   LoginBody,
   MeResponse,
   PartUrl,
   PartUrlsBody,
+  PartUrlsResponse,
+  PosterUploadResponse,
   RecordPartBody,
   SessionDto,
   SessionListResponse,
@@ -20,39 +26,36 @@ import type {
   UpdateVideoBody,
   UploadStateResponse,
   UserDto,
+  ValidationIssue,
   VideoDto,
   VideoListResponse,
+  WsTicketResponse,
 } from "@streamline/contracts";
 import type { z } from "zod";
 
 export type PartUrlDto = z.infer<typeof PartUrl>;
 export type PartUrlsRequest = z.input<typeof PartUrlsBody>;
 export type RecordPartRequest = z.input<typeof RecordPartBody>;
-/** `POST /api/uploads/:id/urls` response (no shared schema for it yet). */
-export type PartUrlsResponse = { parts: PartUrlDto[]; expiresAt: string };
-/** `POST /api/ws-ticket` response (no shared schema for it yet). */
-export type WsTicketResponse = { ticket: string; expiresAt: string };
 export type SignupRequest = z.input<typeof SignupBody>;
-export type UpdateVideoRequest = z.input<typeof UpdateVideoBody>;
-/** One caption track of a video (`GET /api/videos/:id/captions`; no shared schema for it yet). */
-export type CaptionTrackDto = { lang: string; label: string; default: boolean; cues: number };
-export type CaptionListResponse = { captions: CaptionTrackDto[] };
-/** `PUT /api/videos/:id/poster` (202): the transcoder resizes it, then `thumbnailUrl` changes. */
-export type PosterUploadResponse = { status: "processing" };
-/** One field-level problem in a `validation_failed` error. */
-export type ValidationIssue = { path?: string; message?: string };
 export type LoginRequest = z.input<typeof LoginBody>;
+export type UpdateVideoRequest = z.input<typeof UpdateVideoBody>;
 export type {
   AuthResponse,
+  CaptionListResponse,
+  CaptionTrackDto,
   CreateUploadBody,
   CreateUploadResponse,
   MeResponse,
+  PartUrlsResponse,
+  PosterUploadResponse,
   SessionDto,
   SessionListResponse,
   UploadStateResponse,
   UserDto,
+  ValidationIssue,
   VideoDto,
   VideoListResponse,
+  WsTicketResponse,
 };
 
 /** Code for answers that did not come from the API (no error body): a proxy, a missing route. */

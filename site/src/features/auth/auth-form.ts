@@ -4,7 +4,7 @@
  * API's messages next to the fields they concern, then go back to where the visitor came from
  * (`?next=`, same-site only).
  */
-import { ApiError } from "../../lib/api.ts";
+import { ApiError, type ValidationIssue } from "../../lib/api.ts";
 import { authSession, safeNext } from "../../lib/auth-session.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 
@@ -72,7 +72,7 @@ export function mountAuthForm(
       errorMessage.textContent = messageFor(err);
       error.hidden = false;
       if (err instanceof ApiError) {
-        for (const issue of (err.issues ?? []) as { path?: string; message?: string }[]) {
+        for (const issue of (err.issues ?? []) as ValidationIssue[]) {
           const el = issue.path ? fieldError(issue.path) : null;
           if (el && issue.message) {
             el.textContent = issue.message;

@@ -94,8 +94,6 @@ export function detailsPatch(video: DetailsForm, form: DetailsForm): UpdateVideo
   return Object.keys(patch).length ? patch : null;
 }
 
-type IssueWithCode = ValidationIssue & { code?: string };
-
 const FRIENDLY: Record<string, Partial<Record<string, string>>> = {
   title: { too_small: "Give the video a title.", too_big: "Titles can be at most 200 characters." },
   description: { too_big: "Descriptions can be at most 5,000 characters." },
@@ -109,7 +107,7 @@ const FRIENDLY: Record<string, Partial<Record<string, string>>> = {
 export function fieldErrors(issues: readonly unknown[] | undefined, fields: readonly string[]) {
   const errors: Record<string, string> = {};
   for (const raw of issues ?? []) {
-    const issue = raw as IssueWithCode;
+    const issue = raw as ValidationIssue;
     if (!issue || typeof issue.message !== "string") continue;
     const field = typeof issue.path === "string" && fields.includes(issue.path) ? issue.path : "";
     if (errors[field]) continue;

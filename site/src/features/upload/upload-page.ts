@@ -5,7 +5,13 @@
  * idle → checking → selected → uploading → completing → processing, or error / cancelled.
  */
 import { backoffDelay } from "@streamline/contracts";
-import { ApiError, api, type UploadStateResponse, type VideoDto } from "../../lib/api.ts";
+import {
+  ApiError,
+  api,
+  type UploadStateResponse,
+  type ValidationIssue,
+  type VideoDto,
+} from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatBytes, formatEta, formatPercent, formatRate } from "../../lib/format.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
@@ -39,7 +45,7 @@ const DENSE_PART_GRID = 120;
 function errorMessage(err: unknown): string {
   let text = err instanceof Error ? err.message : String(err);
   if (err instanceof ApiError) {
-    const issue = (err.issues?.[0] as { message?: unknown } | undefined)?.message;
+    const issue = (err.issues?.[0] as ValidationIssue | undefined)?.message;
     if (typeof issue === "string" && issue !== err.message) text = `${text}: ${issue}`;
   }
   text = text.charAt(0).toUpperCase() + text.slice(1);

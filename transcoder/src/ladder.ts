@@ -18,7 +18,7 @@
  * - An optional extra ladder (HEVC or AV1, `EXTRA_CODECS`) mirrors the H.264 sizes at a
  *   lower bitrate cap; its CODECS is read back from the init segment (ffmpeg/codecs.ts).
  */
-import type { Rational } from "./ffmpeg/probe.ts";
+import { fpsValue, type Rational } from "./rational.ts";
 
 export type H264Profile = "high" | "main";
 
@@ -136,10 +136,6 @@ function gcd(a: number, b: number): number {
 function reduce(r: Rational): Rational {
   const g = gcd(r.num, r.den) || 1;
   return { num: r.num / g, den: r.den / g };
-}
-
-export function fpsValue(r: Rational): number {
-  return r.num / r.den;
 }
 
 /** Frames per GOP (2 s worth), used for `-g` and `-keyint_min`. */

@@ -6,8 +6,9 @@
  * claim).
  */
 import type { Job } from "@streamline/contracts";
-import type { ClaimOwner, JobClaims } from "./claims.ts";
+import type { ClaimOwner, JobClaims } from "./fleet/claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
+import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
 import { errorMessage, log } from "./log.ts";
 
 export interface JobContext {
@@ -56,20 +57,6 @@ interface RunningJob {
   startedAt: string;
   stage?: string;
   percent?: number;
-}
-
-export class ShutdownError extends Error {
-  override name = "ShutdownError";
-}
-
-/** The job was cancelled on purpose (video deleted): final, not a failure to retry. */
-export class JobCancelledError extends Error {
-  override name = "JobCancelledError";
-}
-
-/** Our claim expired and someone else may hold it now: stop, the job is theirs. */
-export class ClaimLostError extends Error {
-  override name = "ClaimLostError";
 }
 
 export class JobRunner {

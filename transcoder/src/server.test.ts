@@ -1,10 +1,11 @@
 import { type Job, SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
-import { type JobClaims, MemoryJobClaims } from "./claims.ts";
 import { MemoryCancelBus } from "./fleet/cancel-bus.ts";
+import { type JobClaims, MemoryJobClaims } from "./fleet/claims.ts";
 import { MemoryNodeRegistry, type NodeInfo } from "./fleet/registry.ts";
+import { JobCancelledError } from "./fleet/stop-reasons.ts";
 import type { JobOutcome } from "./handle-job.ts";
-import { JobCancelledError, type JobContext, JobRunner } from "./runner.ts";
+import { type JobContext, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
 
 const SECRET = "test-secret-server";

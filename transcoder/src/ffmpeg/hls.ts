@@ -11,7 +11,8 @@
  * players see are ours (master-playlist.ts).
  */
 import { AUDIO_KBPS, AUDIO_RENDITION_NAME, GOP_SECONDS, gopFrames, type Rung } from "../ladder.ts";
-import type { ColourInfo, Rational } from "./probe.ts";
+import type { Rational } from "../rational.ts";
+import type { ColourInfo } from "./probe.ts";
 
 /** Segment target: 4 s = two GOPs; short enough for quick starts, long enough for CDN hit rates. */
 export const SEGMENT_SECONDS = 4;

@@ -7,12 +7,8 @@
 import { open } from "node:fs/promises";
 import type { ProbeResult } from "@streamline/contracts";
 import { z } from "zod";
+import type { Rational } from "../rational.ts";
 import { FfmpegError, runFfmpeg } from "./run.ts";
-
-export interface Rational {
-  num: number;
-  den: number;
-}
 
 /** HDR transfer functions we tone-map to SDR (PQ = HDR10/Dolby Vision base, HLG = broadcast/phones). */
 export type HdrTransfer = "smpte2084" | "arib-std-b67";

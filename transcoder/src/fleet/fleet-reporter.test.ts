@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { JobReporter } from "../events.ts";
-import { ClaimLostError, JobCancelledError, ShutdownError } from "../runner.ts";
 import { fleetAwareReporter } from "./fleet-reporter.ts";
+import { ClaimLostError, JobCancelledError, ShutdownError } from "./stop-reasons.ts";
 
 function recording() {
   const calls: unknown[][] = [];

@@ -12,7 +12,7 @@
  */
 import type { JobReporter, ProgressUpdate } from "../events.ts";
 import { log } from "../log.ts";
-import { ClaimLostError, JobCancelledError } from "../runner.ts";
+import { ClaimLostError, JobCancelledError } from "./stop-reasons.ts";
 
 export interface FleetReporterOptions {
   signal: AbortSignal;

@@ -3,8 +3,9 @@
  * registry — all in Redis when REDIS_URL is set (a real fleet), all in memory otherwise
  * (one node). Same interfaces either way (DESIGN "Redis (transcoder fleet)").
  */
-import { type JobClaims, MemoryJobClaims, RedisJobClaims } from "../claims.ts";
+
 import { type CancelBus, MemoryCancelBus, RedisCancelBus } from "./cancel-bus.ts";
+import { type JobClaims, MemoryJobClaims, RedisJobClaims } from "./claims.ts";
 import { connectRedis } from "./redis.ts";
 import { MemoryNodeRegistry, type NodeRegistry, RedisNodeRegistry } from "./registry.ts";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisServerAvailable, startTestRedis, type TestRedis } from "../testing/redis.ts";
 import { type ClaimOwner, type JobClaims, MemoryJobClaims, RedisJobClaims } from "./claims.ts";
-import { redisServerAvailable, startTestRedis, type TestRedis } from "./testing/redis.ts";
 
 const A: ClaimOwner = { nodeId: "node-a", attemptId: "attempt-1" };
 const A2: ClaimOwner = { nodeId: "node-a", attemptId: "attempt-2" };

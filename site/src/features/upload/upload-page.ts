@@ -1,7 +1,8 @@
 /**
- * The upload page's behaviour: file picking and drag-and-drop, resume detection, the part
- * upload with live progress, cancel, completion, and handing over to the video stage that
- * follows the transcode. `data-state` on the page root mirrors the phase:
+ * The upload page (`/upload`): file picking and drag-and-drop (`file-picker.ts`), resume
+ * detection, the part upload with live progress (`upload-progress-view.ts`), cancel,
+ * completion, and handing over to the video stage that follows the transcode. `data-state`
+ * on the page root mirrors the phase:
  * idle → checking → selected → uploading → completing → processing, or error / cancelled.
  */
 import { backoffDelay } from "@streamline/contracts";
@@ -13,17 +14,12 @@ import {
   type VideoDto,
 } from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
-import { formatBytes, formatEta, formatPercent, formatRate } from "../../lib/format.ts";
+import { formatBytes, formatPercent } from "../../lib/format.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
-import {
-  abortableSleep,
-  PART_RETRY_BACKOFF,
-  type PartStatus,
-  PartUploadError,
-  type UploadProgress,
-  uploadParts,
-} from "./multipart-upload.ts";
-import { checkResume, fileKeyOf, localResumeStore, openUpload } from "./upload-session.ts";
+import { mountFilePicker } from "./file-picker.ts";
+import { abortableSleep, PART_RETRY_BACKOFF, PartUploadError, uploadParts } from "./multipart-upload.ts";
+import { mountUploadProgress, type UploadProgressView } from "./upload-progress-view.ts";
+import { checkResume, fileKeyOf, localResumeStore, openUpload, type ResumeStore } from "./upload-session.ts";
 import { xhrPartTransport } from "./xhr-part-transport.ts";
 
 export type UploadPageState =
@@ -38,8 +34,6 @@ export type UploadPageState =
 
 const PARALLEL_PARTS = 4;
 const PART_RETRIES = 3;
-/** Beyond this many parts the grid drops the numbers and shows small squares. */
-const DENSE_PART_GRID = 120;
 
 /** The API's terse messages ("text/plain is not a video type") as a sentence for people. */
 function errorMessage(err: unknown): string {
@@ -52,436 +46,301 @@ function errorMessage(err: unknown): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export function mountUploadPage(root: HTMLElement): void {
-  const store = localResumeStore();
+function uploadElements(root: HTMLElement) {
   const $ = elementsOf(root, "upload page");
-  const form = $(role("form"), HTMLFormElement);
-  const fieldset = $(role("fieldset"), HTMLFieldSetElement);
-  const fileInput = $(role("file-input"), HTMLInputElement);
-  const dropzone = $(role("dropzone"));
-  const dropTitle = $(role("drop-title"));
-  const fileSummary = $(role("file-summary"));
-  const fileName = $(role("file-name"));
-  const fileSize = $(role("file-size"));
-  const resumeNote = $(role("resume-note"));
-  const titleInput = $(role("title-input"), HTMLInputElement);
-  const startButton = $(role("start"), HTMLButtonElement);
-  const startLabel = $(role("start-label"));
-  const errorBox = $(role("error"));
-  const errorText = $(role("error-message"));
-  const noticeBox = $(role("notice"));
-  const progressPanel = $(role("progress-panel"));
-  const progressTitle = $(role("progress-title"));
-  const progressFile = $(role("progress-file"));
-  const bar = $(role("bar"));
-  const barFill = $(role("bar-fill"));
-  const percentText = $(role("percent"));
-  const bytesText = $(role("bytes"));
-  const speedText = $(role("speed"));
-  const etaText = $(role("eta"));
-  const partsSummary = $(role("parts-summary"));
-  const partGrid = $(role("part-grid"), HTMLOListElement);
-  const activePartsList = $(role("active-parts"), HTMLUListElement);
-  const cancelButton = $(role("cancel"), HTMLButtonElement);
-  const cancelLabel = $(role("cancel-label"));
-  const transcodePanel = $(role("transcode-panel"));
-  const transcodeTitle = $(role("transcode-title"));
-  const watchLink = $(role("watch-link"), HTMLAnchorElement);
-  const uploadAnother = $(role("upload-another"), HTMLButtonElement);
-  const stageRoot = $('[data-testid="player-wrapper"]');
-
-  let file: File | null = null;
-  let resumeState: UploadStateResponse | null = null;
-  let submittedVideoId: string | null = null;
-  let run: AbortController | null = null;
-  let activeVideoId: string | null = null;
-  let stage: VideoStage | null = null;
-  let selection = 0;
-
-  const setState = (state: UploadPageState) => {
-    root.dataset.state = state;
-    const busy = state === "uploading" || state === "completing" || state === "checking";
-    fieldset.disabled = state === "uploading" || state === "completing";
-    startButton.disabled = busy || !file || state === "processing";
-    form.hidden = state === "processing";
+  return {
+    root,
+    form: $(role("form"), HTMLFormElement),
+    fieldset: $(role("fieldset"), HTMLFieldSetElement),
+    fileInput: $(role("file-input"), HTMLInputElement),
+    dropzone: $(role("dropzone")),
+    dropTitle: $(role("drop-title")),
+    fileSummary: $(role("file-summary")),
+    fileName: $(role("file-name")),
+    fileSize: $(role("file-size")),
+    resumeNote: $(role("resume-note")),
+    titleInput: $(role("title-input"), HTMLInputElement),
+    startButton: $(role("start"), HTMLButtonElement),
+    startLabel: $(role("start-label")),
+    errorBox: $(role("error")),
+    errorText: $(role("error-message")),
+    noticeBox: $(role("notice")),
+    progressPanel: $(role("progress-panel")),
+    progressTitle: $(role("progress-title")),
+    progressFile: $(role("progress-file")),
+    cancelButton: $(role("cancel"), HTMLButtonElement),
+    cancelLabel: $(role("cancel-label")),
+    transcodePanel: $(role("transcode-panel")),
+    transcodeTitle: $(role("transcode-title")),
+    watchLink: $(role("watch-link"), HTMLAnchorElement),
+    uploadAnother: $(role("upload-another"), HTMLButtonElement),
+    stageRoot: $('[data-testid="player-wrapper"]'),
   };
+}
 
-  const showError = (message: string | null) => {
-    errorText.textContent = message ?? "";
-    errorBox.hidden = !message;
-  };
-  const showNotice = (message: string | null) => {
-    noticeBox.textContent = message ?? "";
-    noticeBox.hidden = !message;
-  };
+/** The page: its elements, the progress panel, and what the person has picked and started. */
+interface UploadPage {
+  el: ReturnType<typeof uploadElements>;
+  progress: UploadProgressView;
+  store: ResumeStore;
+  file: File | null;
+  resumeState: UploadStateResponse | null;
+  submittedVideoId: string | null;
+  run: AbortController | null;
+  activeVideoId: string | null;
+  stage: VideoStage | null;
+  /** Bumped per pick, so a slow resume check for an older pick is ignored. */
+  selection: number;
+}
 
-  // ---- file selection -------------------------------------------------------------------
+function setState(page: UploadPage, state: UploadPageState): void {
+  const { el } = page;
+  el.root.dataset.state = state;
+  const busy = state === "uploading" || state === "completing" || state === "checking";
+  el.fieldset.disabled = state === "uploading" || state === "completing";
+  el.startButton.disabled = busy || !page.file || state === "processing";
+  el.form.hidden = state === "processing";
+}
 
-  const selectFile = async (picked: File | null) => {
-    const token = ++selection;
-    file = picked;
-    resumeState = null;
-    submittedVideoId = null;
-    showError(null);
-    showNotice(null);
-    resumeNote.hidden = true;
-    startLabel.textContent = "Upload";
-    if (!picked) {
-      fileSummary.hidden = true;
-      dropTitle.textContent = "Drop a video here, or browse";
-      setState("idle");
-      return;
+function showError(page: UploadPage, message: string | null): void {
+  page.el.errorText.textContent = message ?? "";
+  page.el.errorBox.hidden = !message;
+}
+
+function showNotice(page: UploadPage, message: string | null): void {
+  page.el.noticeBox.textContent = message ?? "";
+  page.el.noticeBox.hidden = !message;
+}
+
+/** Asks the edge whether this file was started (resume) or already sent (show its progress). */
+async function checkPicked(page: UploadPage, picked: File, token: number): Promise<void> {
+  const { el } = page;
+  try {
+    const check = await checkResume(picked, { api, store: page.store });
+    if (token !== page.selection) return;
+    if (check.kind === "resumable") {
+      page.resumeState = check.state;
+      const percent = formatPercent(check.state.uploadedBytes / check.state.size);
+      el.resumeNote.textContent = `You started uploading this file earlier: ${formatBytes(check.state.uploadedBytes)} (${percent}) is already there. Only the rest will be sent.`;
+      el.resumeNote.hidden = false;
+      el.startLabel.textContent = "Resume upload";
+    } else if (check.kind === "submitted") {
+      page.submittedVideoId = check.videoId;
+      el.resumeNote.textContent = "This file was already uploaded. Continue to follow its processing.";
+      el.resumeNote.hidden = false;
+      el.startLabel.textContent = "Show progress";
     }
-    fileSummary.hidden = false;
-    fileName.textContent = picked.name;
-    fileSize.textContent = formatBytes(picked.size);
-    dropTitle.textContent = "Drop another file to replace it";
-    if (picked.size === 0) {
-      showError("That file is empty.");
-      file = null;
-      setState("error");
-      return;
-    }
-
-    setState("checking");
-    try {
-      const check = await checkResume(picked, { api, store });
-      if (token !== selection) return;
-      if (check.kind === "resumable") {
-        resumeState = check.state;
-        const percent = formatPercent(check.state.uploadedBytes / check.state.size);
-        resumeNote.textContent = `You started uploading this file earlier: ${formatBytes(check.state.uploadedBytes)} (${percent}) is already there. Only the rest will be sent.`;
-        resumeNote.hidden = false;
-        startLabel.textContent = "Resume upload";
-      } else if (check.kind === "submitted") {
-        submittedVideoId = check.videoId;
-        resumeNote.textContent = "This file was already uploaded. Continue to follow its processing.";
-        resumeNote.hidden = false;
-        startLabel.textContent = "Show progress";
-      }
-    } catch (err) {
-      if (token !== selection) return;
-      // Can't tell whether it is resumable: uploading afresh is still possible.
-      console.warn("resume check failed", err);
-    }
-    setState("selected");
-  };
-
-  fileInput.addEventListener("change", () => void selectFile(fileInput.files?.[0] ?? null));
-
-  // Keep a missed drop from navigating away to the file.
-  for (const type of ["dragover", "drop"] as const) {
-    window.addEventListener(type, (event) => event.preventDefault());
+  } catch (err) {
+    if (token !== page.selection) return;
+    // Can't tell whether it is resumable: uploading afresh is still possible.
+    console.warn("resume check failed", err);
   }
-  dropzone.addEventListener("dragenter", (event) => {
-    event.preventDefault();
-    if (!fieldset.disabled) dropzone.classList.add("is-dragging");
+  setState(page, "selected");
+}
+
+async function selectFile(page: UploadPage, picked: File | null): Promise<void> {
+  const { el } = page;
+  const token = ++page.selection;
+  Object.assign(page, { file: picked, resumeState: null, submittedVideoId: null });
+  showError(page, null);
+  showNotice(page, null);
+  el.resumeNote.hidden = true;
+  el.startLabel.textContent = "Upload";
+  if (!picked) {
+    el.fileSummary.hidden = true;
+    el.dropTitle.textContent = "Drop a video here, or browse";
+    return setState(page, "idle");
+  }
+  el.fileSummary.hidden = false;
+  el.fileName.textContent = picked.name;
+  el.fileSize.textContent = formatBytes(picked.size);
+  el.dropTitle.textContent = "Drop another file to replace it";
+  if (picked.size === 0) {
+    showError(page, "That file is empty.");
+    page.file = null;
+    return setState(page, "error");
+  }
+  setState(page, "checking");
+  await checkPicked(page, picked, token);
+}
+
+function followVideo(page: UploadPage, videoId: string, initial?: VideoDto): void {
+  const { el } = page;
+  setState(page, "processing");
+  el.progressPanel.hidden = true;
+  el.transcodePanel.hidden = false;
+  el.watchLink.href = `/watch/${encodeURIComponent(videoId)}`;
+  el.transcodeTitle.textContent = initial?.title ?? "Processing";
+  page.stage?.stop();
+  page.stage = mountVideoStage(el.stageRoot, videoId, {
+    ...(initial ? { initial } : {}),
+    onVideo(video) {
+      el.transcodeTitle.textContent = video.title;
+    },
   });
-  dropzone.addEventListener("dragover", (event) => {
-    event.preventDefault();
-    if (event.dataTransfer) event.dataTransfer.dropEffect = fieldset.disabled ? "none" : "copy";
-  });
-  dropzone.addEventListener("dragleave", (event) => {
-    if (!dropzone.contains(event.relatedTarget as Node | null)) dropzone.classList.remove("is-dragging");
-  });
-  dropzone.addEventListener("drop", (event) => {
-    event.preventDefault();
-    dropzone.classList.remove("is-dragging");
-    if (fieldset.disabled) return;
-    const dropped = event.dataTransfer?.files?.[0] ?? null;
-    if (dropped) void selectFile(dropped);
-  });
+}
 
-  // ---- progress rendering ---------------------------------------------------------------
-
-  let cells: HTMLLIElement[] = [];
-  const partStates = new Map<number, PartStatus["state"]>();
-  let pendingProgress: UploadProgress | null = null;
-  let frame = 0;
-
-  const renderParts = (partCount: number, partSize: number, size: number, done: Iterable<number>) => {
-    const doneSet = new Set(done);
-    partGrid.classList.toggle("is-dense", partCount > DENSE_PART_GRID);
-    partStates.clear();
-    activeParts.clear();
-    activePartsList.replaceChildren();
-    activePartsList.hidden = true;
-    cells = Array.from({ length: partCount }, (_, i) => {
-      const n = i + 1;
-      const li = document.createElement("li");
-      li.className = "part";
-      li.dataset.testid = "part";
-      li.dataset.partNumber = String(n);
-      const state = doneSet.has(n) ? "done" : "pending";
-      li.dataset.state = state;
-      partStates.set(n, state);
-      const bytes = Math.min(partSize, size - i * partSize);
-      li.title = `Part ${n} · ${formatBytes(bytes)}`;
-      const fill = document.createElement("span");
-      fill.className = "part-fill";
-      const label = document.createElement("span");
-      label.className = "part-label";
-      label.textContent = String(n);
-      li.append(fill, label);
-      return li;
-    });
-    partGrid.replaceChildren(...cells);
-    renderPartsSummary();
-  };
-
-  const renderPartsSummary = () => {
-    const counts = { pending: 0, uploading: 0, retrying: 0, done: 0, failed: 0 };
-    for (const state of partStates.values()) counts[state]++;
-    const bits = [`${counts.done} of ${partStates.size} done`];
-    if (counts.uploading) bits.push(`${counts.uploading} uploading`);
-    if (counts.retrying) bits.push(`${counts.retrying} retrying`);
-    if (counts.failed) bits.push(`${counts.failed} failed`);
-    partsSummary.textContent = bits.join(" · ");
-  };
-
-  /** Parts being sent or waiting to be retried, for the per-part speed/ETA lines. */
-  const activeParts = new Map<number, Readonly<PartStatus>>();
-
-  const describeActivePart = (part: Readonly<PartStatus>): string => {
-    if (part.state === "retrying")
-      return `retrying (attempt ${part.attempt + 1})${part.error ? `: ${part.error}` : ""}`;
-    return [
-      `${formatBytes(part.loaded)} of ${formatBytes(part.size)}`,
-      formatRate(part.bytesPerSecond),
-      formatEta(part.etaSec),
-    ]
-      .filter((bit) => bit && bit !== "—")
-      .join(" · ");
-  };
-
-  const paintActiveParts = () => {
-    const existing = new Map<string, HTMLLIElement>();
-    for (const li of activePartsList.querySelectorAll<HTMLLIElement>(":scope > li")) {
-      existing.set(li.dataset.partNumber ?? "", li);
-    }
-    const rows = [...activeParts.values()]
-      .sort((a, b) => a.partNumber - b.partNumber)
-      .map((part) => {
-        const key = String(part.partNumber);
-        let li = existing.get(key);
-        existing.delete(key);
-        if (!li) {
-          li = document.createElement("li");
-          li.dataset.testid = "active-part";
-          li.dataset.partNumber = key;
-          li.innerHTML = '<span class="active-part-name"></span><span class="active-part-detail"></span>';
-        }
-        li.dataset.state = part.state;
-        li.firstElementChild!.textContent = `Part ${part.partNumber}`;
-        li.lastElementChild!.textContent = describeActivePart(part);
-        return li;
-      });
-    for (const stale of existing.values()) stale.remove();
-    if (rows.some((li, i) => activePartsList.children[i] !== li)) activePartsList.replaceChildren(...rows);
-    activePartsList.hidden = rows.length === 0;
-  };
-
-  const onPart = (part: Readonly<PartStatus>) => {
-    const cell = cells[part.partNumber - 1];
-    if (!cell) return;
-    cell.dataset.state = part.state;
-    cell.dataset.attempt = String(part.attempt);
-    const fill = cell.firstElementChild as HTMLElement;
-    fill.style.setProperty("--p", part.state === "uploading" ? `${(part.loaded / part.size) * 100}%` : "0%");
-    cell.title = `Part ${part.partNumber} · ${formatBytes(part.size)} · ${part.state}${part.error ? ` (${part.error})` : ""}`;
-    if (partStates.get(part.partNumber) !== part.state) {
-      partStates.set(part.partNumber, part.state);
-      renderPartsSummary();
-    }
-    if (part.state === "uploading" || part.state === "retrying") activeParts.set(part.partNumber, part);
-    else activeParts.delete(part.partNumber);
-    if (!frame) frame = requestAnimationFrame(paintProgress);
-  };
-
-  const paintProgress = () => {
-    frame = 0;
-    paintActiveParts();
-    const p = pendingProgress;
-    if (!p) return;
-    const fraction = p.totalBytes ? p.uploadedBytes / p.totalBytes : 0;
-    barFill.style.width = `${fraction * 100}%`;
-    bar.setAttribute("aria-valuenow", String(Math.floor(fraction * 100)));
-    percentText.textContent = formatPercent(fraction);
-    bytesText.textContent = `${formatBytes(p.uploadedBytes)} of ${formatBytes(p.totalBytes)}`;
-    speedText.textContent = formatRate(p.bytesPerSecond);
-    etaText.textContent = formatEta(p.etaSec) || "—";
-  };
-
-  const onProgress = (progress: UploadProgress) => {
-    pendingProgress = progress;
-    // Progress events arrive many times per frame across four parts: paint once per frame.
-    if (!frame) frame = requestAnimationFrame(paintProgress);
-  };
-
-  // ---- upload ----------------------------------------------------------------------------
-
-  const warnBeforeLeaving = (event: BeforeUnloadEvent) => {
-    event.preventDefault();
-  };
-
-  const followVideo = (videoId: string, initial?: VideoDto) => {
-    setState("processing");
-    progressPanel.hidden = true;
-    transcodePanel.hidden = false;
-    watchLink.href = `/watch/${encodeURIComponent(videoId)}`;
-    transcodeTitle.textContent = initial?.title ?? "Processing";
-    stage?.stop();
-    stage = mountVideoStage(stageRoot, videoId, {
-      ...(initial ? { initial } : {}),
-      onVideo(video) {
-        transcodeTitle.textContent = video.title;
-      },
-    });
-  };
-
-  /** Complete, retrying answers that might succeed next time (network, 5xx, 429). */
-  const complete = async (videoId: string, signal: AbortSignal): Promise<VideoDto> => {
-    for (let retry = 0; ; retry++) {
-      try {
-        return await api.completeUpload(videoId, signal);
-      } catch (err) {
-        if (!(err instanceof ApiError) || !err.retryable || retry >= PART_RETRIES) throw err;
-        await abortableSleep(backoffDelay(retry, PART_RETRY_BACKOFF), signal);
-      }
-    }
-  };
-
-  const start = async () => {
-    if (!file) return;
-    if (submittedVideoId) {
-      followVideo(submittedVideoId);
-      return;
-    }
-    const current = file;
-    const controller = new AbortController();
-    run = controller;
-    activeVideoId = null;
-    showError(null);
-    showNotice(null);
-    setState("uploading");
-    progressPanel.hidden = true;
-    transcodePanel.hidden = true;
-    startLabel.textContent = "Starting…";
-    cancelButton.disabled = false;
-    cancelLabel.textContent = "Cancel";
-    window.addEventListener("beforeunload", warnBeforeLeaving);
-
+/** Complete, retrying answers that might succeed next time (network, 5xx, 429). */
+async function complete(videoId: string, signal: AbortSignal): Promise<VideoDto> {
+  for (let retry = 0; ; retry++) {
     try {
-      const opened = await openUpload(current, {
-        api,
-        store,
-        title: titleInput.value,
-        resume: resumeState ?? undefined,
-        signal: controller.signal,
-      });
-      activeVideoId = opened.target.videoId;
-      root.dataset.videoId = activeVideoId;
-      progressTitle.textContent = opened.resumed ? "Resuming upload" : "Uploading";
-      progressFile.textContent = `${current.name} · ${formatBytes(current.size)}`;
-      pendingProgress = null;
-      barFill.style.width = "0%";
-      progressPanel.hidden = false;
-      renderParts(
-        opened.target.partCount,
-        opened.target.partSize,
-        current.size,
-        opened.target.doneParts ?? [],
-      );
-
-      await uploadParts(opened.target, {
-        api,
-        transport: xhrPartTransport,
-        concurrency: PARALLEL_PARTS,
-        maxRetries: PART_RETRIES,
-        signal: controller.signal,
-        onPart,
-        onProgress,
-      });
-
-      setState("completing");
-      progressTitle.textContent = "Finishing upload";
-      cancelButton.disabled = true;
-      const video = await complete(opened.target.videoId, controller.signal);
-      store.remove(opened.fileKey);
-      resumeState = null;
-      followVideo(video.id, video);
+      return await api.completeUpload(videoId, signal);
     } catch (err) {
-      if (controller.signal.aborted) return; // cancel() owns the UI from here.
-      const resumable = activeVideoId !== null && !(err instanceof ApiError && err.status === 409);
-      const message =
-        err instanceof PartUploadError && resumable
-          ? `${err.message}. Press “Resume upload” to send the remaining parts.`
-          : errorMessage(err);
-      showError(message);
-      setState("error");
-      startLabel.textContent = "Upload";
-      progressTitle.textContent = "Upload stopped";
-      // Nothing was created (rejected file): no progress to show, nothing to discard.
-      progressPanel.hidden = activeVideoId === null;
-      cancelLabel.textContent = "Discard upload";
-      if (resumable && file === current) {
-        // Ask the edge what it has, so a retry only sends the missing parts.
-        void selectFile(current).then(() => {
-          if (file !== current) return;
-          showError(message);
-          setState("error");
-        });
-      }
-    } finally {
-      if (run === controller) run = null;
-      window.removeEventListener("beforeunload", warnBeforeLeaving);
+      if (!(err instanceof ApiError) || !err.retryable || retry >= PART_RETRIES) throw err;
+      await abortableSleep(backoffDelay(retry, PART_RETRY_BACKOFF), signal);
     }
+  }
+}
+
+const warnBeforeLeaving = (event: BeforeUnloadEvent) => {
+  event.preventDefault();
+};
+
+/** Opens (or resumes) the upload, sends the parts, completes, then follows the transcode. */
+async function sendFile(page: UploadPage, file: File, signal: AbortSignal): Promise<void> {
+  const { el } = page;
+  const opened = await openUpload(file, {
+    api,
+    store: page.store,
+    title: el.titleInput.value,
+    resume: page.resumeState ?? undefined,
+    signal,
+  });
+  const { target } = opened;
+  page.activeVideoId = target.videoId;
+  el.root.dataset.videoId = target.videoId;
+  el.progressTitle.textContent = opened.resumed ? "Resuming upload" : "Uploading";
+  el.progressFile.textContent = `${file.name} · ${formatBytes(file.size)}`;
+  page.progress.reset(target.partCount, target.partSize, file.size, target.doneParts ?? []);
+  el.progressPanel.hidden = false;
+
+  await uploadParts(target, {
+    api,
+    transport: xhrPartTransport,
+    concurrency: PARALLEL_PARTS,
+    maxRetries: PART_RETRIES,
+    signal,
+    onPart: page.progress.onPart,
+    onProgress: page.progress.onProgress,
+  });
+
+  setState(page, "completing");
+  el.progressTitle.textContent = "Finishing upload";
+  el.cancelButton.disabled = true;
+  const video = await complete(target.videoId, signal);
+  page.store.remove(opened.fileKey);
+  page.resumeState = null;
+  followVideo(page, video.id, video);
+}
+
+/** The upload stopped: say why, and ask the edge what it has so a retry sends only the rest. */
+function uploadStopped(page: UploadPage, file: File, err: unknown): void {
+  const { el } = page;
+  const resumable = page.activeVideoId !== null && !(err instanceof ApiError && err.status === 409);
+  const message =
+    err instanceof PartUploadError && resumable
+      ? `${err.message}. Press “Resume upload” to send the remaining parts.`
+      : errorMessage(err);
+  showError(page, message);
+  setState(page, "error");
+  el.startLabel.textContent = "Upload";
+  el.progressTitle.textContent = "Upload stopped";
+  // Nothing was created (rejected file): no progress to show, nothing to discard.
+  el.progressPanel.hidden = page.activeVideoId === null;
+  el.cancelLabel.textContent = "Discard upload";
+  if (resumable && page.file === file) {
+    void selectFile(page, file).then(() => {
+      if (page.file !== file) return;
+      showError(page, message);
+      setState(page, "error");
+    });
+  }
+}
+
+async function start(page: UploadPage): Promise<void> {
+  const { el, file } = page;
+  if (!file) return;
+  if (page.submittedVideoId) return followVideo(page, page.submittedVideoId);
+  const controller = new AbortController();
+  Object.assign(page, { run: controller, activeVideoId: null });
+  showError(page, null);
+  showNotice(page, null);
+  setState(page, "uploading");
+  el.progressPanel.hidden = true;
+  el.transcodePanel.hidden = true;
+  el.startLabel.textContent = "Starting…";
+  el.cancelButton.disabled = false;
+  el.cancelLabel.textContent = "Cancel";
+  window.addEventListener("beforeunload", warnBeforeLeaving);
+  try {
+    await sendFile(page, file, controller.signal);
+  } catch (err) {
+    if (!controller.signal.aborted) uploadStopped(page, file, err); // else cancel() owns the UI
+  } finally {
+    if (page.run === controller) page.run = null;
+    window.removeEventListener("beforeunload", warnBeforeLeaving);
+  }
+}
+
+/** Cancel a running upload, or discard one that stopped with an error. */
+async function cancel(page: UploadPage): Promise<void> {
+  const { el } = page;
+  const videoId = page.activeVideoId;
+  if (!page.run && !videoId) return;
+  page.run?.abort(new DOMException("Upload cancelled", "AbortError"));
+  Object.assign(page, { run: null, activeVideoId: null, resumeState: null });
+  el.cancelButton.disabled = true;
+  if (page.file) page.store.remove(fileKeyOf(page.file));
+  el.resumeNote.hidden = true;
+  el.startLabel.textContent = "Upload";
+  el.progressPanel.hidden = true;
+  showError(page, null);
+  setState(page, "cancelled");
+  if (!videoId) return showNotice(page, "Upload cancelled.");
+  try {
+    await api.abortUpload(videoId);
+    showNotice(page, "Upload cancelled. Nothing was kept.");
+  } catch (err) {
+    showError(page, `Upload cancelled, but the server could not discard it. ${errorMessage(err)}`);
+  }
+}
+
+function uploadAnother(page: UploadPage): void {
+  const { el } = page;
+  page.stage?.stop();
+  page.stage = null;
+  el.transcodePanel.hidden = true;
+  el.stageRoot.hidden = true;
+  el.progressPanel.hidden = true;
+  el.fileInput.value = "";
+  el.titleInput.value = "";
+  delete el.root.dataset.videoId;
+  void selectFile(page, null);
+  el.fileInput.focus();
+}
+
+export function mountUploadPage(root: HTMLElement): void {
+  const el = uploadElements(root);
+  const page: UploadPage = {
+    el,
+    progress: mountUploadProgress(root),
+    store: localResumeStore(),
+    file: null,
+    resumeState: null,
+    submittedVideoId: null,
+    run: null,
+    activeVideoId: null,
+    stage: null,
+    selection: 0,
   };
-
-  form.addEventListener("submit", (event) => {
+  mountFilePicker({ input: el.fileInput, dropzone: el.dropzone, fieldset: el.fieldset }, (file) => {
+    void selectFile(page, file);
+  });
+  el.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    void start();
+    void start(page);
   });
-
-  // Cancel a running upload, or discard one that stopped with an error.
-  cancelButton.addEventListener("click", async () => {
-    const videoId = activeVideoId;
-    if (!run && !videoId) return;
-    run?.abort(new DOMException("Upload cancelled", "AbortError"));
-    run = null;
-    activeVideoId = null;
-    cancelButton.disabled = true;
-    if (file) store.remove(fileKeyOf(file));
-    resumeState = null;
-    resumeNote.hidden = true;
-    startLabel.textContent = "Upload";
-    progressPanel.hidden = true;
-    showError(null);
-    setState("cancelled");
-    if (!videoId) {
-      showNotice("Upload cancelled.");
-      return;
-    }
-    try {
-      await api.abortUpload(videoId);
-      showNotice("Upload cancelled. Nothing was kept.");
-    } catch (err) {
-      showError(`Upload cancelled, but the server could not discard it. ${errorMessage(err)}`);
-    }
-  });
-
-  uploadAnother.addEventListener("click", () => {
-    stage?.stop();
-    stage = null;
-    transcodePanel.hidden = true;
-    stageRoot.hidden = true;
-    progressPanel.hidden = true;
-    fileInput.value = "";
-    titleInput.value = "";
-    delete root.dataset.videoId;
-    void selectFile(null);
-    fileInput.focus();
-  });
-
-  setState("idle");
+  el.cancelButton.addEventListener("click", () => void cancel(page));
+  el.uploadAnother.addEventListener("click", () => uploadAnother(page));
+  setState(page, "idle");
 }

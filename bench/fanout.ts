@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "../contracts/src/index.ts";
+import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
 import { api, E2E_SECRETS, freePort, startE2EStack } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { appendResultsRow, load1 } from "./lib/results.ts";

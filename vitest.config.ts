@@ -64,6 +64,13 @@ export default defineConfig(async () => {
         },
         {
           test: {
+            name: "scripts",
+            include: ["scripts/**/*.test.ts"],
+            environment: "node",
+          },
+        },
+        {
+          test: {
             name: "e2e",
             globalSetup: ["e2e/global-setup.ts"],
             include: ["e2e/**/*.test.ts"],

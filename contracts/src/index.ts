@@ -5,4 +5,5 @@ export * from "./events.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";
 export * from "./signing.ts";
+export * from "./transcoder.ts";
 export * from "./ws.ts";

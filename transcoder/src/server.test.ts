@@ -1,4 +1,10 @@
-import { type Job, SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import {
+  type Job,
+  SIGNATURE_HEADER,
+  signBody,
+  type TranscodeJobV1,
+  TranscoderHealth,
+} from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
 import { MemoryCancelBus } from "./fleet/cancel-bus.ts";
 import { type JobClaims, MemoryJobClaims } from "./fleet/claims.ts";
@@ -116,13 +122,16 @@ describe("POST /jobs", () => {
     expect(await res.json()).toMatchObject({ accepted: true });
     expect(started).toHaveLength(1);
     const health = await app.request("/healthz");
-    expect(await health.json()).toEqual({
+    const body: unknown = await health.json();
+    expect(body).toEqual({
       ok: true,
       node: "node-test",
       running: 1,
       capacity: 2,
       draining: false,
     });
+    // The shape the edge reads (contracts TranscoderHealth).
+    expect(TranscoderHealth.safeParse(body).success).toBe(true);
   });
 
   it("409 for the same attempt, 409 + Retry-After for another attempt of a running job", async () => {
@@ -281,7 +290,9 @@ describe("graceful shutdown", () => {
     const res = await post(JSON.stringify(makeJob(2)));
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBeTruthy();
-    expect((await app.request("/healthz")).status).toBe(503);
+    const health = await app.request("/healthz");
+    expect(health.status).toBe(503);
+    expect(TranscoderHealth.parse(await health.json())).toMatchObject({ ok: false, draining: true });
     started[0]?.finish({ status: "failed", reason: "done", retryable: false });
     await draining;
     expect(started[0]?.ctx.signal.aborted).toBe(false);

@@ -8,11 +8,11 @@
  *   POST /jobs/:jobId/cancel body: { jobId, videoId, reason }
  *                            202 {accepted,node,runningHere,receivers} | 400 | 401 | 413 | 503
  *   GET  /fleet              (signature over the empty body) 200 { backend, nodes } | 401 | 503
- *   GET  /healthz            200/503 { ok, node, running, capacity, draining }
+ *   GET  /healthz            200/503 contracts TranscoderHealth { ok, node, running, capacity, draining }
  *
  * Every signed route takes `x-streamline-signature: t=…,v1=…` (contracts/signing.ts).
  */
-import { Job, SIGNATURE_HEADER, verifyBody } from "@streamline/contracts";
+import { Job, SIGNATURE_HEADER, type TranscoderHealth, verifyBody } from "@streamline/contracts";
 import { type Context, Hono } from "hono";
 import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
 import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
@@ -74,16 +74,14 @@ export function createApp(deps: ServerDeps): Hono {
 
   app.get("/healthz", (c) => {
     const ok = !runner.isDraining;
-    return c.json(
-      {
-        ok,
-        node: deps.nodeId,
-        running: runner.runningCount,
-        capacity: runner.capacity,
-        draining: runner.isDraining,
-      },
-      ok ? 200 : 503,
-    );
+    const health: TranscoderHealth = {
+      ok,
+      node: deps.nodeId,
+      running: runner.runningCount,
+      capacity: runner.capacity,
+      draining: runner.isDraining,
+    };
+    return c.json(health, ok ? 200 : 503);
   });
 
   app.post("/jobs", async (c) => {

@@ -8,7 +8,7 @@
  * retries on transient failures.
  */
 import { createWriteStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -318,8 +318,4 @@ export async function mapLimit<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
-
-export async function fileSize(file: string): Promise<number> {
-  return (await stat(file)).size;
 }

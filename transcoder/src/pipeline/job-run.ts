@@ -44,7 +44,6 @@ export interface HandleJobDeps {
    * can presign). Off: wait for the whole download first.
    */
   streamSource?: boolean;
-  now?: () => number;
 }
 
 /** What a background task's failure means: the job fails, or it was optional all along. */

@@ -64,19 +64,6 @@ export async function probeStreams(
   return json.streams;
 }
 
-export async function probeDuration(ffprobe: string, file: string): Promise<number> {
-  const { stdout } = await execFileAsync(ffprobe, [
-    "-v",
-    "error",
-    "-show_entries",
-    "format=duration",
-    "-of",
-    "csv=p=0",
-    file,
-  ]);
-  return Number(stdout.trim());
-}
-
 /** Codec strings as the init segment's configuration box states them (production code). */
 export { avc1FromInit, videoCodecFromInit } from "../ffmpeg/codecs.ts";
 

@@ -8,7 +8,9 @@
  * - Network errors, 408/429 and 5xx are retried with backoff; other 4xx are dropped
  *   with a log line. Nothing here ever throws into the job.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import {
+  backoffDelay,
   type Job,
   type ProbeResult,
   type Rendition,
@@ -86,8 +88,6 @@ interface Queued {
   seq: number;
   terminal: boolean;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class HttpEventReporter implements PosterReporter {
   private readonly opts: Required<Omit<HttpReporterOptions, "fetch" | "onStale">> & {
@@ -259,7 +259,8 @@ export class HttpEventReporter implements PosterReporter {
       } catch (err) {
         problem = errorMessage(err);
       }
-      if (attempt < attempts) await sleep(Math.min(5000, this.opts.backoffMs * 2 ** (attempt - 1)));
+      if (attempt < attempts)
+        await delay(backoffDelay(attempt - 1, { base: this.opts.backoffMs, cap: 5000 }));
       else log.warn("giving up on transcoder event", { type: item.body.type, seq: item.seq, problem });
     }
   }

@@ -17,6 +17,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { INIT_FILE_PATTERN, INIT_SEGMENT, MEDIA_PLAYLIST, SEGMENT_FILE_PATTERN } from "./ffmpeg/hls.ts";
 import {
   type MeasuredBandwidth,
@@ -56,19 +57,6 @@ export interface HlsPublisherOptions {
   /** After every live round that stored something new. Errors fail the publisher. */
   onRound?: (state: readonly PublishedOutput[]) => Promise<void> | void;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 type LiveOutput = PublishedOutput & { initUploaded: boolean };
 
@@ -123,7 +111,8 @@ export class HlsPublisher {
           this.rejectFailed(err);
           return;
         }
-        await sleep(pollMs, this.stopSignal.signal);
+        // Cut short by stop()/finish(): the loop then ends (an AbortError is the expected way out).
+        await delay(pollMs, undefined, { signal: this.stopSignal.signal }).catch(() => {});
       }
     })();
   }

@@ -12,6 +12,8 @@ import { readFile } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { setTimeout as delay } from "node:timers/promises";
+import { type BackoffPolicy, backoffDelay } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
 
 export interface DownloadOptions {
@@ -108,7 +110,8 @@ export interface S3StorageOptions {
   attempts?: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** 200 ms, doubling, no jitter; the attempt count bounds it (800 ms before the 4th by default). */
+const RETRY_BACKOFF: BackoffPolicy = { base: 200, cap: Number.POSITIVE_INFINITY };
 
 export class S3Storage implements ObjectStorage {
   private readonly client: AwsClient;
@@ -148,7 +151,7 @@ export class S3Storage implements ObjectStorage {
         if (signal?.aborted) throw signal.reason ?? err;
         lastError = err instanceof Error ? err.message : String(err);
       }
-      if (attempt < this.attempts) await sleep(200 * 2 ** (attempt - 1));
+      if (attempt < this.attempts) await delay(backoffDelay(attempt - 1, RETRY_BACKOFF));
     }
     throw new StorageError(`${what} failed after ${this.attempts} attempts: ${lastError}`);
   }

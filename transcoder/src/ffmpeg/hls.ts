@@ -12,6 +12,7 @@
  */
 import { AUDIO_KBPS, AUDIO_RENDITION_NAME, GOP_SECONDS, gopFrames, type Rung } from "../ladder.ts";
 import type { Rational } from "../rational.ts";
+import { untrustedInputArgs } from "./input-policy.ts";
 import type { ColourInfo } from "./probe.ts";
 
 /** Segment target: 4 s = two GOPs; short enough for quick starts, long enough for CDN hit rates. */
@@ -206,6 +207,7 @@ export function buildHlsArgs(input: HlsCommandInput): string[] {
     "-loglevel", "error",
     "-progress", "pipe:1", "-nostats",
     ...(input.threads ? ["-threads", String(input.threads), "-filter_complex_threads", String(input.threads)] : []),
+    ...untrustedInputArgs(input.input),
     ...(input.inputArgs ?? []),
     "-i", input.input,
   ];
@@ -232,12 +234,13 @@ export function buildHlsArgs(input: HlsCommandInput): string[] {
   return args;
 }
 
-/** Input options for reading the source straight from storage over HTTP(S). */
+/**
+ * Input options for reading the source straight from storage over HTTP(S). The protocol
+ * and format whitelists come from input-policy.ts, which every user-media read applies.
+ */
 export function httpInputArgs(): string[] {
   // biome-ignore format: one flag/value pair per line
   return [
-    // Only network protocols: a crafted file must not make ffmpeg open local paths.
-    "-protocol_whitelist", "http,https,tcp,tls",
     "-reconnect", "1",
     "-reconnect_on_network_error", "1",
     "-reconnect_delay_max", "5",

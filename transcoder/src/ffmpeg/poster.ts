@@ -3,6 +3,7 @@
  * cards), at most 1280 px wide. A separate, fast ffmpeg call: `-ss` before `-i` seeks by
  * keyframe index instead of decoding from the start.
  */
+import { untrustedInputArgs } from "./input-policy.ts";
 import { runFfmpeg } from "./run.ts";
 
 export const POSTER_MAX_WIDTH = 1280;
@@ -19,6 +20,7 @@ export function buildPosterArgs(input: string, output: string, durationSec: numb
     "-hide_banner", "-nostdin", "-y",
     "-loglevel", "error",
     "-ss", posterTimeSec(durationSec).toFixed(3),
+    ...untrustedInputArgs(input),
     "-i", input,
     "-frames:v", "1",
     // min(…,iw): never upscale; -2 keeps the aspect with an even height.

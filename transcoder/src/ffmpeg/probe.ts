@@ -8,6 +8,7 @@ import { open } from "node:fs/promises";
 import type { ProbeResult } from "@streamline/contracts";
 import { z } from "zod";
 import type { Rational } from "../rational.ts";
+import { refusedFormat, unsupportedFormatReason, untrustedInputArgs } from "./input-policy.ts";
 import { FfmpegError, runFfmpeg } from "./run.ts";
 
 /** HDR transfer functions we tone-map to SDR (PQ = HDR10/Dolby Vision base, HLG = broadcast/phones). */
@@ -241,7 +242,8 @@ export interface ProbeOptions {
 }
 
 /**
- * Runs ffprobe on a local file or a (presigned) URL. Throws NotAVideoError for bad input,
+ * Runs ffprobe on a local file or a (presigned) URL, under the untrusted-input policy
+ * (input-policy.ts: media demuxers only, no nested opens). Throws NotAVideoError for bad input,
  * FfmpegError otherwise. For a URL, an ffprobe error exit stays an FfmpegError: the
  * caller decides with the downloaded file (the file's first bytes tell "not a video" from
  * "broken video").
@@ -256,6 +258,7 @@ export async function probeFile(ffprobe: string, input: string, opts: ProbeOptio
         "-v",
         "error",
         "-hide_banner",
+        ...untrustedInputArgs(input),
         ...(opts.inputArgs ?? []),
         "-print_format",
         "json",
@@ -270,6 +273,9 @@ export async function probeFile(ffprobe: string, input: string, opts: ProbeOptio
       },
     ));
   } catch (err) {
+    // A demuxer outside the media whitelist (a playlist, a manifest): the bytes decide, not the transport.
+    const refused = err instanceof FfmpegError && err.kind === "exit" ? refusedFormat(err.stderrTail) : null;
+    if (refused !== null) throw new NotAVideoError(unsupportedFormatReason(refused));
     if (err instanceof FfmpegError && err.kind === "exit" && !isUrl) {
       throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, await readHead(input)));
     }

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HlsPublisher, type PublishedOutput } from "./hls-publisher.ts";
 import { parseMediaPlaylist } from "./master-playlist.ts";
 import type { ObjectStorage } from "./storage.ts";
@@ -59,11 +59,6 @@ describe("HlsPublisher", () => {
     await rm(out, { recursive: true, force: true });
   });
 
-  const until = async (cond: () => boolean) => {
-    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cond()).toBe(true);
-  };
-
   it("publishes a growing EVENT playlist segment by segment, then appends ENDLIST", async () => {
     const writes: Write[] = [];
     const rounds: (readonly PublishedOutput[])[] = [];
@@ -80,11 +75,12 @@ describe("HlsPublisher", () => {
       },
     });
     publisher.start();
-    await new Promise((r) => setTimeout(r, 50));
+    // A few rounds looked at the empty folder first.
+    await vi.waitFor(() => expect(publisher.polls).toBeGreaterThanOrEqual(3));
     expect(writes).toEqual([]); // nothing written by ffmpeg yet
 
     await ffmpegWrote(join(out, "240p"), 1);
-    await until(() => rounds.length === 1);
+    await vi.waitFor(() => expect(rounds).toHaveLength(1));
     expect(writes.map((w) => w.key)).toEqual([
       "videos/v_x/240p/init.mp4",
       "videos/v_x/240p/seg_00000.m4s",
@@ -100,7 +96,7 @@ describe("HlsPublisher", () => {
     expect(rounds[0]?.[0]).toMatchObject({ name: "240p", complete: false, durationSec: 4, initBytes: 4 });
 
     await ffmpegWrote(join(out, "240p"), 3);
-    await until(() => rounds.length === 2);
+    await vi.waitFor(() => expect(rounds).toHaveLength(2));
     // Only the new segments, each before the playlist that lists it; the init only once.
     expect(writes.slice(3).map((w) => w.key)).toEqual([
       "videos/v_x/240p/seg_00001.m4s",
@@ -136,7 +132,8 @@ describe("HlsPublisher", () => {
       pollMs: 10,
     });
     publisher.start();
-    await new Promise((r) => setTimeout(r, 60));
+    // Several rounds read the half-written playlist before we look.
+    await vi.waitFor(() => expect(publisher.polls).toBeGreaterThanOrEqual(3));
     await publisher.stop();
     expect(writes).toEqual([]);
   });

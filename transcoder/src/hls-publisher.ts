@@ -69,6 +69,7 @@ export class HlsPublisher {
   private failure: unknown = null;
   private failed: Promise<never>;
   private rejectFailed: (err: unknown) => void = () => {};
+  private livePolls = 0;
 
   constructor(opts: HlsPublisherOptions) {
     this.opts = opts;
@@ -90,6 +91,11 @@ export class HlsPublisher {
     return this.failed;
   }
 
+  /** Live rounds completed so far, whether or not they found anything new (logs, tests). */
+  get polls(): number {
+    return this.livePolls;
+  }
+
   snapshot(): PublishedOutput[] {
     return [...this.state.values()].map(({ initUploaded: _, ...o }) => ({
       ...o,
@@ -105,7 +111,9 @@ export class HlsPublisher {
     this.loop = (async () => {
       while (!this.stopped && !this.opts.signal?.aborted) {
         try {
-          if (await this.round(false)) await this.opts.onRound?.(this.snapshot());
+          const changed = await this.round(false);
+          this.livePolls += 1;
+          if (changed) await this.opts.onRound?.(this.snapshot());
         } catch (err) {
           this.failure = err;
           this.rejectFailed(err);

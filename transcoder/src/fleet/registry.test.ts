@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemoryNodeRegistry, type NodeInfo, NodePresence } from "./registry.ts";
 
 const entry = (nodeId: string): Omit<NodeInfo, "lastSeen"> => ({
@@ -42,12 +42,24 @@ describe("node registry (memory) and presence", () => {
     expect((await registry.list()).map((n) => n.running.length)).toEqual([0]);
     running = 1;
     presence.touch();
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await registry.list()).map((n) => n.running.length)).toEqual([1]);
+    await vi.waitFor(async () => expect((await registry.list()).map((n) => n.running.length)).toEqual([1]));
     await presence.stop();
     expect(await registry.list()).toEqual([]);
+
+    // A touch after stop announces nothing. The proof waits for a witness: a live presence
+    // (own registry, same debounce) touched right after has announced, so the stopped
+    // one's announce would have landed by then too.
+    const witnessRegistry = new MemoryNodeRegistry();
+    const witness = new NodePresence({
+      registry: witnessRegistry,
+      describe: () => entry("witness"),
+      refreshMs: 60_000,
+      ttlMs: 180_000,
+    });
     presence.touch();
-    await new Promise((r) => setTimeout(r, 200));
+    witness.touch();
+    await vi.waitFor(async () => expect(await witnessRegistry.list()).toHaveLength(1));
     expect(await registry.list()).toEqual([]);
+    await witness.stop();
   });
 });

@@ -17,7 +17,7 @@ import { type Context, Hono } from "hono";
 import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
 import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
 import { errorMessage, log } from "./log.ts";
-import type { JobRunner } from "./runner.ts";
+import type { Admission, JobRunner } from "./runner.ts";
 
 export interface ServerDeps {
   runner: JobRunner;
@@ -70,125 +70,126 @@ function parseJson(raw: string): { ok: true; value: unknown } | { ok: false } {
 
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
-  const { runner, fleet } = deps;
-
-  app.get("/healthz", (c) => {
-    const ok = !runner.isDraining;
-    const health: TranscoderHealth = {
-      ok,
-      node: deps.nodeId,
-      running: runner.runningCount,
-      capacity: runner.capacity,
-      draining: runner.isDraining,
-    };
-    return c.json(health, ok ? 200 : 503);
-  });
-
-  app.post("/jobs", async (c) => {
-    if (runner.isDraining) {
-      c.header("Retry-After", "10");
-      return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
-    }
-    const signed = await readSigned(c, deps.secret, "job");
-    if (!signed.ok) return signed.response;
-    const json = parseJson(signed.raw);
-    if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
-    const parsed = Job.safeParse(json.value);
-    if (!parsed.success) {
-      return c.json(errorBody("invalid_job", "job payload failed validation", parsed.error.issues), 400);
-    }
-
-    const job = parsed.data;
-    const admission = await runner.submit(job);
-    switch (admission.status) {
-      case "accepted":
-        log.info("job accepted", {
-          type: job.type,
-          videoId: job.videoId,
-          jobId: job.jobId,
-          attemptId: job.attemptId,
-        });
-        return c.json({ accepted: true, node: deps.nodeId }, 202);
-      case "busy":
-        c.header("Retry-After", String(admission.retryAfterSec));
-        return c.json(errorBody("at_capacity", "all job slots on this node are busy"), 429);
-      case "draining":
-        c.header("Retry-After", String(admission.retryAfterSec));
-        return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
-      case "unavailable":
-        c.header("Retry-After", String(admission.retryAfterSec));
-        return c.json(errorBody("claims_unavailable", "the fleet's claim store is unreachable"), 503);
-      case "cancelled":
-        // Final: the edge acks it like any other 409 that is not `job_claimed`.
-        return c.json(errorBody("job_cancelled", "this job was cancelled"), 409);
-      case "duplicate":
-        // Same attempt = a redelivery of work in progress (ack it). Another attempt = the
-        // previous one still holds the claim (retry after it expires).
-        if (!admission.sameAttempt) c.header("Retry-After", String(admission.retryAfterSec));
-        return c.json(
-          admission.sameAttempt
-            ? errorBody("already_running", `this job attempt is already running (on ${admission.heldBy})`)
-            : errorBody(
-                "job_claimed",
-                `another attempt of this job holds the claim (on ${admission.heldBy})`,
-              ),
-          409,
-        );
-    }
-  });
-
-  app.post("/jobs/:jobId/cancel", async (c) => {
-    const signed = await readSigned(c, deps.secret, "cancel");
-    if (!signed.ok) return signed.response;
-    const json = parseJson(signed.raw);
-    if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
-    const parsed = CancelRequest.safeParse(json.value);
-    if (!parsed.success) {
-      return c.json(
-        errorBody("invalid_cancel", "cancel payload failed validation", parsed.error.issues),
-        400,
-      );
-    }
-    const req = parsed.data;
-    if (req.jobId !== c.req.param("jobId")) {
-      return c.json(errorBody("job_id_mismatch", "the path and body name different jobs"), 400);
-    }
-    // Locally first: it works even while the subscription is reconnecting.
-    const runningHere = runner.cancel(req.jobId, req.reason, req.videoId);
-    let receivers: number;
-    try {
-      ({ receivers } = await fleet.cancels.publish({ ...req, from: deps.nodeId }));
-    } catch (err) {
-      log.warn("cancel broadcast failed", { jobId: req.jobId, error: errorMessage(err) });
-      c.header("Retry-After", "5");
-      return c.json(errorBody("fleet_unavailable", "could not reach the other nodes; retry"), 503);
-    }
-    log.info("cancel broadcast", { ...req, runningHere, receivers });
-    return c.json({ accepted: true, node: deps.nodeId, runningHere, receivers }, 202);
-  });
-
-  app.get("/fleet", async (c) => {
-    const signed = await readSigned(c, deps.secret, "fleet request");
-    if (!signed.ok) return signed.response;
-    let nodes: NodeInfo[];
-    try {
-      nodes = await fleet.registry.list();
-    } catch (err) {
-      log.warn("node registry unavailable", { error: errorMessage(err) });
-      c.header("Retry-After", "5");
-      return c.json(errorBody("fleet_unavailable", "the node registry is unreachable"), 503);
-    }
-    const self = fleet.describe();
-    const all = [...nodes.filter((n) => n.nodeId !== self.nodeId), self].sort((a, b) =>
-      a.nodeId.localeCompare(b.nodeId),
-    );
-    return c.json({ backend: fleet.backend, nodes: all });
-  });
-
+  app.get("/healthz", (c) => health(c, deps));
+  app.post("/jobs", (c) => submitJob(c, deps));
+  app.post("/jobs/:jobId/cancel", (c) => cancelJob(c, deps));
+  app.get("/fleet", (c) => listFleet(c, deps));
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
   app.onError((err, c) => {
     log.error("unhandled request error", { path: c.req.path, error: errorMessage(err) });
     return c.json(errorBody("internal", "internal error"), 500);
   });
   return app;
+}
+
+function health(c: Context, { runner, nodeId }: ServerDeps): Response {
+  const ok = !runner.isDraining;
+  const body: TranscoderHealth = {
+    ok,
+    node: nodeId,
+    running: runner.runningCount,
+    capacity: runner.capacity,
+    draining: runner.isDraining,
+  };
+  return c.json(body, ok ? 200 : 503);
+}
+
+async function submitJob(c: Context, deps: ServerDeps): Promise<Response> {
+  if (deps.runner.isDraining) {
+    c.header("Retry-After", "10");
+    return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
+  }
+  const signed = await readSigned(c, deps.secret, "job");
+  if (!signed.ok) return signed.response;
+  const json = parseJson(signed.raw);
+  if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
+  const parsed = Job.safeParse(json.value);
+  if (!parsed.success) {
+    return c.json(errorBody("invalid_job", "job payload failed validation", parsed.error.issues), 400);
+  }
+  const job = parsed.data;
+  const admission = await deps.runner.submit(job);
+  if (admission.status === "accepted") {
+    log.info("job accepted", {
+      type: job.type,
+      videoId: job.videoId,
+      jobId: job.jobId,
+      attemptId: job.attemptId,
+    });
+    return c.json({ accepted: true, node: deps.nodeId }, 202);
+  }
+  return refusal(c, admission);
+}
+
+/** Why a job was not admitted, as the edge's queue consumer reads it (ack, retry after, …). */
+function refusal(c: Context, admission: Exclude<Admission, { status: "accepted" }>): Response {
+  switch (admission.status) {
+    case "busy":
+      c.header("Retry-After", String(admission.retryAfterSec));
+      return c.json(errorBody("at_capacity", "all job slots on this node are busy"), 429);
+    case "draining":
+      c.header("Retry-After", String(admission.retryAfterSec));
+      return c.json(errorBody("shutting_down", "this transcoder node is shutting down"), 503);
+    case "unavailable":
+      c.header("Retry-After", String(admission.retryAfterSec));
+      return c.json(errorBody("claims_unavailable", "the fleet's claim store is unreachable"), 503);
+    case "cancelled":
+      // Final: the edge acks it like any other 409 that is not `job_claimed`.
+      return c.json(errorBody("job_cancelled", "this job was cancelled"), 409);
+    case "duplicate":
+      // Same attempt = a redelivery of work in progress (ack it). Another attempt = the
+      // previous one still holds the claim (retry after it expires).
+      if (!admission.sameAttempt) c.header("Retry-After", String(admission.retryAfterSec));
+      return c.json(
+        admission.sameAttempt
+          ? errorBody("already_running", `this job attempt is already running (on ${admission.heldBy})`)
+          : errorBody("job_claimed", `another attempt of this job holds the claim (on ${admission.heldBy})`),
+        409,
+      );
+  }
+}
+
+async function cancelJob(c: Context, deps: ServerDeps): Promise<Response> {
+  const signed = await readSigned(c, deps.secret, "cancel");
+  if (!signed.ok) return signed.response;
+  const json = parseJson(signed.raw);
+  if (!json.ok) return c.json(errorBody("invalid_json", "body is not valid JSON"), 400);
+  const parsed = CancelRequest.safeParse(json.value);
+  if (!parsed.success) {
+    return c.json(errorBody("invalid_cancel", "cancel payload failed validation", parsed.error.issues), 400);
+  }
+  const req = parsed.data;
+  if (req.jobId !== c.req.param("jobId")) {
+    return c.json(errorBody("job_id_mismatch", "the path and body name different jobs"), 400);
+  }
+  // Locally first: it works even while the subscription is reconnecting.
+  const runningHere = deps.runner.cancel(req.jobId, req.reason, req.videoId);
+  let receivers: number;
+  try {
+    ({ receivers } = await deps.fleet.cancels.publish({ ...req, from: deps.nodeId }));
+  } catch (err) {
+    log.warn("cancel broadcast failed", { jobId: req.jobId, error: errorMessage(err) });
+    c.header("Retry-After", "5");
+    return c.json(errorBody("fleet_unavailable", "could not reach the other nodes; retry"), 503);
+  }
+  log.info("cancel broadcast", { ...req, runningHere, receivers });
+  return c.json({ accepted: true, node: deps.nodeId, runningHere, receivers }, 202);
+}
+
+async function listFleet(c: Context, { secret, fleet }: ServerDeps): Promise<Response> {
+  const signed = await readSigned(c, secret, "fleet request");
+  if (!signed.ok) return signed.response;
+  let nodes: NodeInfo[];
+  try {
+    nodes = await fleet.registry.list();
+  } catch (err) {
+    log.warn("node registry unavailable", { error: errorMessage(err) });
+    c.header("Retry-After", "5");
+    return c.json(errorBody("fleet_unavailable", "the node registry is unreachable"), 503);
+  }
+  const self = fleet.describe();
+  const all = [...nodes.filter((n) => n.nodeId !== self.nodeId), self].sort((a, b) =>
+    a.nodeId.localeCompare(b.nodeId),
+  );
+  return c.json({ backend: fleet.backend, nodes: all });
 }

@@ -6,10 +6,11 @@
  */
 import { cpus } from "node:os";
 import { serve } from "@hono/node-server";
+import type { Hono } from "hono";
 import pkg from "../package.json" with { type: "json" };
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { HttpEventReporter } from "./events.ts";
-import { locateFfmpeg } from "./ffmpeg/locate.ts";
+import { type FfmpegBinaries, locateFfmpeg } from "./ffmpeg/locate.ts";
 import { connectFleet, type Fleet } from "./fleet/fleet.ts";
 import { fleetAwareReporter } from "./fleet/fleet-reporter.ts";
 import { type NodeInfo, NodePresence } from "./fleet/registry.ts";
@@ -18,7 +19,8 @@ import { handleJob } from "./handle-job.ts";
 import { handlePosterJob } from "./handle-poster-job.ts";
 import { parseExtraCodecs } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
-import { JobRunner } from "./runner.ts";
+import type { ResourceLimits } from "./resources.ts";
+import { type ExecuteJob, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
 import { S3Storage } from "./storage.ts";
 
@@ -47,23 +49,6 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
   });
   const workDir = await prepareWorkDir(config.WORK_DIR);
 
-  const storage = new S3Storage({
-    endpoint: config.S3_ENDPOINT,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
-
-  // Resource policy for every ffmpeg child (resources.ts): threads split between job slots.
-  const limits = {
-    threads: config.FFMPEG_THREADS ?? Math.max(1, Math.floor(cpus().length / config.MAX_JOBS)),
-    nice: config.FFMPEG_NICE,
-    memoryBytes: config.FFMPEG_MEMORY_MB > 0 ? config.FFMPEG_MEMORY_MB * 1024 * 1024 : undefined,
-    timeoutFactor: config.FFMPEG_TIMEOUT_FACTOR,
-  };
-  const extraCodecs = parseExtraCodecs(config.EXTRA_CODECS);
-
   let presence: NodePresence | undefined;
   const runner = new JobRunner({
     nodeId: config.NODE_ID,
@@ -72,43 +57,7 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     claimTtlMs: config.CLAIM_TTL_MS,
     isCancelled: (jobId) => fleet.cancels.isCancelled(jobId),
     onChange: () => presence?.touch(),
-    execute: (job, ctx) => {
-      // The edge answering 409/410 to our events means this attempt was superseded (or the
-      // video deleted): stop encoding instead of burning CPU on output nobody will use.
-      const superseded = new AbortController();
-      const signal = AbortSignal.any([ctx.signal, superseded.signal]);
-      const reporter = fleetAwareReporter(
-        new HttpEventReporter({
-          edgeUrl: config.EDGE_URL,
-          secret: config.TRANSCODER_SECRET,
-          job,
-          node: config.NODE_ID,
-          onStale: (status) =>
-            superseded.abort(
-              new Error(`edge answered ${status}: this attempt was superseded or the video is gone`),
-            ),
-        }),
-        { signal: ctx.signal, onProgress: ctx.onProgress },
-      );
-      // One handler per job type (contracts Job union).
-      switch (job.type) {
-        case "transcode":
-          return handleJob(job, {
-            storage,
-            reporter,
-            ffmpeg,
-            workDir,
-            encoder: { preset: config.X264_PRESET, extraCodecs },
-            limits,
-            heartbeatMs: config.HEARTBEAT_MS,
-            onHeartbeat: ctx.onHeartbeat,
-            signal,
-            timeoutMs: config.JOB_TIMEOUT_MS,
-          });
-        case "poster":
-          return handlePosterJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });
-      }
-    },
+    execute: jobExecutor(config, { storage: s3Storage(config), ffmpeg, workDir }),
   });
 
   await fleet.cancels.subscribe((message) => {
@@ -117,17 +66,7 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     }
   });
 
-  const startedAt = new Date().toISOString();
-  const describe = (): NodeInfo => ({
-    nodeId: config.NODE_ID,
-    ...(config.PUBLIC_URL ? { url: config.PUBLIC_URL } : {}),
-    capacity: runner.capacity,
-    running: runner.snapshot(),
-    draining: runner.isDraining,
-    startedAt,
-    version: pkg.version,
-    lastSeen: new Date().toISOString(),
-  });
+  const describe = nodeDescription(config, runner);
   presence = new NodePresence({
     registry: fleet.registry,
     describe,
@@ -141,13 +80,7 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     nodeId: config.NODE_ID,
     fleet: { backend: fleet.backend, cancels: fleet.cancels, registry: fleet.registry, describe },
   });
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
-    (resolve) => {
-      const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
-        resolve({ server: s, port: info.port }),
-      );
-    },
-  );
+  const { server, port } = await listen(app, config);
   await presence.start();
 
   let stopping: Promise<void> | undefined;
@@ -166,6 +99,96 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
       return stopping;
     },
   };
+}
+
+function s3Storage(config: Config): S3Storage {
+  return new S3Storage({
+    endpoint: config.S3_ENDPOINT,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+}
+
+/** Resource policy for every ffmpeg child (resources.ts): threads split between job slots. */
+function resourceLimits(config: Config): ResourceLimits {
+  return {
+    threads: config.FFMPEG_THREADS ?? Math.max(1, Math.floor(cpus().length / config.MAX_JOBS)),
+    nice: config.FFMPEG_NICE,
+    memoryBytes: config.FFMPEG_MEMORY_MB > 0 ? config.FFMPEG_MEMORY_MB * 1024 * 1024 : undefined,
+    timeoutFactor: config.FFMPEG_TIMEOUT_FACTOR,
+  };
+}
+
+/** Runs one admitted job: its fleet-aware event reporter, then the handler for its type. */
+function jobExecutor(
+  config: Config,
+  node: { storage: S3Storage; ffmpeg: FfmpegBinaries; workDir: string },
+): ExecuteJob {
+  const { storage, ffmpeg, workDir } = node;
+  const limits = resourceLimits(config);
+  const extraCodecs = parseExtraCodecs(config.EXTRA_CODECS);
+  return (job, ctx) => {
+    // The edge answering 409/410 to our events means this attempt was superseded (or the
+    // video deleted): stop encoding instead of burning CPU on output nobody will use.
+    const superseded = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, superseded.signal]);
+    const reporter = fleetAwareReporter(
+      new HttpEventReporter({
+        edgeUrl: config.EDGE_URL,
+        secret: config.TRANSCODER_SECRET,
+        job,
+        node: config.NODE_ID,
+        onStale: (status) =>
+          superseded.abort(
+            new Error(`edge answered ${status}: this attempt was superseded or the video is gone`),
+          ),
+      }),
+      { signal: ctx.signal, onProgress: ctx.onProgress },
+    );
+    // One handler per job type (contracts Job union).
+    switch (job.type) {
+      case "transcode":
+        return handleJob(job, {
+          storage,
+          reporter,
+          ffmpeg,
+          workDir,
+          encoder: { preset: config.X264_PRESET, extraCodecs },
+          limits,
+          heartbeatMs: config.HEARTBEAT_MS,
+          onHeartbeat: ctx.onHeartbeat,
+          signal,
+          timeoutMs: config.JOB_TIMEOUT_MS,
+        });
+      case "poster":
+        return handlePosterJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });
+    }
+  };
+}
+
+/** This node's registry entry, fresh on every call. */
+function nodeDescription(config: Config, runner: JobRunner): () => NodeInfo {
+  const startedAt = new Date().toISOString();
+  return () => ({
+    nodeId: config.NODE_ID,
+    ...(config.PUBLIC_URL ? { url: config.PUBLIC_URL } : {}),
+    capacity: runner.capacity,
+    running: runner.snapshot(),
+    draining: runner.isDraining,
+    startedAt,
+    version: pkg.version,
+    lastSeen: new Date().toISOString(),
+  });
+}
+
+function listen(app: Hono, config: Config): Promise<{ server: ReturnType<typeof serve>; port: number }> {
+  return new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, (info) =>
+      resolve({ server: s, port: info.port }),
+    );
+  });
 }
 
 async function main(): Promise<void> {

@@ -1,11 +1,31 @@
 /**
- * One config, four projects: edge (inside workerd via @cloudflare/vitest-plugin),
- * transcoder (Node + real ffmpeg/S3/Redis), site (browser-side logic in Node) and e2e
- * (the whole stack + Chromium).
+ * One config, the test projects and their tiers:
+ * - fast (`npm run test:unit`): edge (inside workerd via @cloudflare/vitest-plugin, with
+ *   embedded S3), site (browser-side logic in Node), contracts, transcoder-unit (the pure
+ *   transcoder tests) and scripts (the tooling's own tests);
+ * - slow: transcoder (real ffmpeg/S3/Redis) and e2e (the whole stack + Chromium).
+ * `npm test` runs them all.
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_SECRETS } from "./edge/test/secrets.ts";
+
+/**
+ * Transcoder tests that encode with real ffmpeg, probe generated media or need a Redis
+ * server: the slow tier. Every other transcoder test is pure and runs in `transcoder-unit`
+ * (part of `npm run test:unit`); a new test that encodes belongs on this list.
+ */
+const TRANSCODER_INTEGRATION = [
+  "transcoder/src/ffmpeg/input-policy.test.ts",
+  "transcoder/src/ffmpeg/probe.test.ts",
+  "transcoder/src/ffmpeg/ssrf.test.ts",
+  "transcoder/src/fleet/claims.test.ts",
+  "transcoder/src/fleet/fleet.test.ts",
+  "transcoder/src/handle-job.test.ts",
+  "transcoder/src/handle-poster-job.test.ts",
+  "transcoder/src/hls-playback.test.ts",
+  "transcoder/src/main.test.ts",
+];
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -49,10 +69,25 @@ export default defineConfig(async () => {
         {
           test: {
             name: "transcoder",
-            include: ["transcoder/src/**/*.test.ts"],
+            include: TRANSCODER_INTEGRATION,
             environment: "node",
             testTimeout: 180_000,
             hookTimeout: 180_000,
+          },
+        },
+        {
+          test: {
+            name: "transcoder-unit",
+            include: ["transcoder/src/**/*.test.ts"],
+            exclude: TRANSCODER_INTEGRATION,
+            environment: "node",
+          },
+        },
+        {
+          test: {
+            name: "contracts",
+            include: ["contracts/src/**/*.test.ts"],
+            environment: "node",
           },
         },
         {

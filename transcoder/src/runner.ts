@@ -126,22 +126,37 @@ export class JobRunner {
       startedAt: new Date().toISOString(),
     };
     this.running.set(job.jobId, entry);
-    const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
+    const refused = await this.claim(entry);
+    if (refused) return refused;
+    entry.started = true;
+    entry.done = this.run(entry);
+    this.opts.onChange?.();
+    return { status: "accepted" };
+  }
 
+  /**
+   * Cancel tombstone, then the fleet-wide claim: null when the job may start, else why
+   * not, with its reserved slot freed (a claim taken while cancelling or draining is given
+   * straight back).
+   */
+  private async claim(entry: RunningJob): Promise<Exclude<Admission, { status: "accepted" }> | null> {
+    const { job } = entry;
+    const free = () => this.running.delete(job.jobId);
     let claimed: Awaited<ReturnType<JobClaims["claim"]>>;
     try {
       if (await this.opts.isCancelled?.(job.jobId)) {
-        this.running.delete(job.jobId);
+        free();
         return { status: "cancelled" };
       }
       claimed = await this.opts.claims.claim(job.jobId, entry.owner, this.opts.claimTtlMs);
     } catch (err) {
-      this.running.delete(job.jobId);
+      free();
+      const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
       log.warn("claim store unavailable: job refused", { ...ctx, error: errorMessage(err) });
       return { status: "unavailable", retryAfterSec: 5 };
     }
     if (!claimed.ok) {
-      this.running.delete(job.jobId);
+      free();
       return {
         status: "duplicate",
         sameAttempt: claimed.sameAttempt,
@@ -151,16 +166,13 @@ export class JobRunner {
     }
     if (entry.abort.signal.aborted || this.draining) {
       // Cancelled or draining while we were claiming: give the claim straight back.
-      this.running.delete(job.jobId);
+      free();
       await this.opts.claims.release(job.jobId, entry.owner).catch(() => {});
       return entry.abort.signal.reason instanceof JobCancelledError
         ? { status: "cancelled" }
         : { status: "draining", retryAfterSec: 10 };
     }
-    entry.started = true;
-    entry.done = this.run(entry);
-    this.opts.onChange?.();
-    return { status: "accepted" };
+    return null;
   }
 
   /**

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import type { PosterJobV1 } from "@streamline/contracts";
 import { z } from "zod";
 import type { PosterReporter } from "./events.ts";
+import { untrustedImageArgs, untrustedInputArgs } from "./ffmpeg/input-policy.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
 import { FfmpegError, runFfmpeg } from "./ffmpeg/run.ts";
 import { toEven } from "./ladder.ts";
@@ -107,7 +108,7 @@ function filterFor(image: ImageInfo, format: "yuvj420p" | "yuv420p"): string {
 }
 
 // biome-ignore format: one flag/value pair per line
-const base = (input: string) => ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", input];
+const base = (input: string) => ["-hide_banner", "-nostdin", "-y", "-loglevel", "error", ...untrustedImageArgs(input), "-i", input];
 
 export function buildPosterJpegArgs(input: string, output: string, image: ImageInfo): string[] {
   // biome-ignore format: one flag/value pair per line
@@ -133,7 +134,16 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
     try {
       const { stdout } = await runFfmpeg(
         deps.ffmpeg.ffprobe,
-        ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", source],
+        [
+          "-v",
+          "error",
+          ...untrustedInputArgs(source),
+          "-print_format",
+          "json",
+          "-show_format",
+          "-show_streams",
+          source,
+        ],
         { ...run, captureStdout: true },
       );
       probeJson = JSON.parse(stdout);

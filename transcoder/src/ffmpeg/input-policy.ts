@@ -50,6 +50,9 @@ export const MEDIA_DEMUXERS: readonly string[] = [
   "gif_pipe",
 ];
 
+/** Demuxers for uploaded poster/avatar pictures (JPEG, PNG, WebP); single-file readers. */
+export const IMAGE_DEMUXERS: readonly string[] = ["jpeg_pipe", "png_pipe", "webp_pipe"];
+
 /**
  * Demuxers that read other files or URLs, as shown to the uploader when one is refused.
  * Anything not in MEDIA_DEMUXERS is refused; these only get a better sentence.
@@ -80,6 +83,15 @@ export function untrustedInputArgs(input: string): string[] {
   // biome-ignore format: one flag/value pair per line
   return [
     "-format_whitelist", MEDIA_DEMUXERS.join(","),
+    "-protocol_whitelist", inputProtocols(input),
+  ];
+}
+
+/** Options placed before `-i` of every ffprobe/ffmpeg that reads an uploaded picture. */
+export function untrustedImageArgs(input: string): string[] {
+  // biome-ignore format: one flag/value pair per line
+  return [
+    "-format_whitelist", IMAGE_DEMUXERS.join(","),
     "-protocol_whitelist", inputProtocols(input),
   ];
 }

@@ -8,10 +8,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TranscodeJobV1 } from "@streamline/contracts";
+import type { PosterJobV1, TranscodeJobV1 } from "@streamline/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpEventReporter } from "../events.ts";
 import { handleJob } from "../handle-job.ts";
+import { handlePosterJob } from "../handle-poster-job.ts";
 import { type EventRecorder, startEventRecorder } from "../testing/event-recorder.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { type Canary, nestedUrlCorpus, startCanary } from "../testing/nested-url-corpus.ts";
@@ -114,4 +115,28 @@ describe.skipIf(!bins)("untrusted media never opens nested URLs", () => {
       expect(failed).toBeDefined();
     },
   );
+
+  it.each(NAMES.map((f) => [f.name]))("a poster job on %s fails as 'not a usable poster'", async (name) => {
+    canary.hits.length = 0;
+    const videoId = `v_ssrfposter${Math.random().toString(36).slice(2, 8).padEnd(6, "x")}`;
+    const job: PosterJobV1 = {
+      v: 1,
+      type: "poster",
+      jobId: `p_${videoId}`,
+      videoId,
+      attempt: 1,
+      attemptId: `a_${videoId}`,
+      source: { key: `uploads/${videoId}/poster-source` },
+      outputPrefix: `videos/${videoId}/`,
+      createdAt: new Date().toISOString(),
+    };
+    await s3.put(job.source.key, body(name), "image/jpeg");
+    const reporter = new HttpEventReporter({ edgeUrl: edge.url, secret: SECRET, job, node: "test-node" });
+    const outcome = await handlePosterJob(job, { storage: s3.storage, reporter, ffmpeg, workDir });
+    expect(canary.hits, `canary hits for ${name}`).toEqual([]);
+    expect(outcome).toMatchObject({ status: "failed", retryable: false });
+    if (outcome.status === "failed") {
+      expect(outcome.reason).toBe("not a usable poster: expected a JPEG, PNG or WebP image");
+    }
+  });
 });

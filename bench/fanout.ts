@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
 import { api, E2E_SECRETS, freePort, startE2EStack } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
@@ -69,7 +70,7 @@ async function queuedVideo(token: string | undefined) {
   const deadline = Date.now() + 30_000;
   while (!jobs.has(videoId)) {
     if (Date.now() > deadline) throw new Error("the job never reached the bench fleet");
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return { videoId, job: jobs.get(videoId)!, auth };
 }
@@ -143,11 +144,11 @@ async function run(watchers: number) {
       body,
     });
     if (res.status !== 200) throw new Error(`event ${seq}: ${res.status} ${await res.text()}`);
-    await new Promise((r) => setTimeout(r, EVENT_INTERVAL_MS));
+    await sleep(EVENT_INTERVAL_MS);
   }
   const expected = watchers * EVENTS;
   const deadline = performance.now() + 30_000;
-  while (received < expected && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (received < expected && performance.now() < deadline) await sleep(20);
   const elapsedSec = (performance.now() - started) / 1000;
   for (const ws of sockets) ws.close(1000);
   latencies.sort((a, b) => a - b);

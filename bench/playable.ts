@@ -24,6 +24,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { api, signUpViaApi, startE2EStack, uploadFile } from "../e2e/support.ts";
 import { buildSite, SITE_CONFIG } from "../scripts/lib/stack.ts";
@@ -87,7 +88,7 @@ async function benchSource(origin: string, label: string, fixture: FixtureName):
     }
     if (body.status === "ready") readyAt = now;
     // Fast until playable (that is the figure); then a calmer poll for ready.
-    await new Promise((r) => setTimeout(r, playable ? 1000 : 100));
+    await sleep(playable ? 1000 : 100);
   }
   if (!playable || readyAt === undefined) throw new Error(`${label}: not ready in time`);
   const result: Result = {

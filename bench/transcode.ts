@@ -26,6 +26,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { ensureFixtures, type FixtureName } from "../scripts/make-fixtures.ts";
 import { HttpEventReporter } from "../transcoder/src/events.ts";
@@ -164,7 +165,7 @@ async function benchSource(label: string, fixture: FixtureName): Promise<SourceR
         heartbeatMs: 5000,
       }),
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     clearInterval(poll);
     if (run.value.status !== "done") throw new Error(`job failed: ${run.value.reason}`);
     const renditionsSec = Object.fromEntries(

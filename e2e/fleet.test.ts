@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { S3_CREDENTIALS } from "../scripts/lib/s3-server.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { redisServerAvailable, startTestRedis, type TestRedis } from "../transcoder/src/testing/redis.ts";
@@ -154,9 +154,8 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
       stack.startTranscoder();
 
       // 3. The lease alarm re-enqueues; the queue delivers attempt 2 to the new node.
-      const secondRun = await (async () => {
-        const deadline = Date.now() + 90_000;
-        while (Date.now() < deadline) {
+      const secondRun = await vi.waitFor(
+        async () => {
           const nodes = await fleetNodes(stack.transcoderUrl);
           // With Redis the dead node's entry (still showing attempt 1) lingers for one TTL.
           const run = nodes.flatMap((n) => n.running).find((r) => r.videoId === videoId && r.attempt > 1);
@@ -164,10 +163,10 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
           const { body } = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token });
           if (body.status === "ready" || body.status === "failed")
             return { run: undefined, nodes, video: body };
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        throw new Error(`attempt 2 never started\n${stack.output()}`);
-      })();
+          throw new Error(`attempt 2 never started\n${stack.output()}`);
+        },
+        { timeout: 90_000, interval: 250 },
+      );
       expect(secondRun.run, JSON.stringify(secondRun)).toMatchObject({ jobId: firstRun!.jobId, attempt: 2 });
       // A different process runs it, and the killed node has left the registry (TTL ran out).
       expect(secondRun.nodes.map((n) => n.nodeId)).not.toContain(firstNode);
@@ -199,12 +198,15 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
       const prefix = `videos/${videoId}/`;
       // The versioned masters progressive publishing switched the pointer through
       // (master-N.m3u8) are pruned by the edge right after `done`.
-      let keys: string[] = [];
-      for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
-        keys = (await listKeys(stack.s3Endpoint, prefix)).map((k) => k.slice(prefix.length));
-        if (!keys.some((k) => /^master-\d+\.m3u8$/.test(k))) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
+      const keys = await vi.waitFor(
+        async () => {
+          const listed = (await listKeys(stack.s3Endpoint, prefix)).map((k) => k.slice(prefix.length));
+          if (listed.some((k) => /^master-\d+\.m3u8$/.test(k)))
+            throw new Error(`intermediate masters not pruned: ${listed.join(", ")}`);
+          return listed;
+        },
+        { timeout: 15_000, interval: 250 },
+      );
       expect(new Set(keys).size).toBe(keys.length);
       const renditionDirs = video.renditions
         .map((r) => (r.playlist ?? `${r.name}/index.m3u8`).split("/")[0]!)

@@ -1,7 +1,8 @@
 /**
  * The backbone, end to end on the real stack: wrangler dev (edge + site) + embedded S3 +
  * the transcoder with real ffmpeg. Upload in two presigned parts → queue → transcode →
- * signed HLS read by ffprobe through the edge → played by hls.js in Chromium.
+ * signed HLS read by ffprobe through the edge → played by hls.js in Chromium. The upload
+ * happens once in beforeAll; each test only reads it, so any one runs alone (`-t`).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,13 +37,23 @@ type Video = {
 
 describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
-  let videoId: string;
   /** Uploads belong to an account: sign one up through the API. */
   let token: string;
+  /** The two-part 720p upload, settled (ready or failed); several tests look at it, none changes it. */
+  let upload: Awaited<ReturnType<typeof uploadFile>>;
+  let settledVideo: Video;
+  const settled = (v: Video) => v.status === "ready" || v.status === "failed";
 
   beforeAll(async () => {
     stack = await startE2EStack();
     ({ token } = await signUpViaApi(stack.origin, "pipeline"));
+    const source = makeTwoPartSource(mkdtempSync(join(tmpdir(), "streamline-src-")));
+    upload = await uploadFile(stack.origin, source, { title: "E2E 720p", token });
+    settledVideo = await waitForVideo<Video>(stack.origin, upload.videoId, settled, 180_000, token).catch(
+      (err) => {
+        throw new Error(`${err}\n${stack.output()}`);
+      },
+    );
   });
   afterAll(async () => {
     await stack?.stop();
@@ -58,15 +69,8 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
   });
 
   it("uploads in two parts, transcodes, and serves HLS that ffprobe reads through the edge", async () => {
-    const source = makeTwoPartSource(mkdtempSync(join(tmpdir(), "streamline-src-")));
-    const up = await uploadFile(stack.origin, source, { title: "E2E 720p", token });
-    expect(up.partCount).toBeGreaterThanOrEqual(2);
-    videoId = up.videoId;
-
-    const settled = (v: Video) => v.status === "ready" || v.status === "failed";
-    const video = await waitForVideo<Video>(stack.origin, videoId, settled, 180_000, token).catch((err) => {
-      throw new Error(`${err}\n${stack.output()}`);
-    });
+    expect(upload.partCount).toBeGreaterThanOrEqual(2);
+    const video = settledVideo;
     expect(video.status, video.failureReason).toBe("ready");
     expect(video.playable).toBe(true);
     expect(video.renditions.map((r) => r.name)).toContain("720p");
@@ -84,10 +88,11 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
   });
 
   it("plays in Chromium with hls.js on the watch page", async () => {
+    expect(settledVideo.status, settledVideo.failureReason).toBe("ready");
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
       const page = await browser.newPage();
-      await page.goto(`${stack.origin}/watch/${videoId}`);
+      await page.goto(`${stack.origin}/watch/${upload.videoId}`);
       const video = page.locator("video[data-testid=player]");
       await video.waitFor({ timeout: 30_000 });
       await page.evaluate(() => {
@@ -110,7 +115,6 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
   it("a file that is not a video ends `failed` with a reason a person understands", async () => {
     const { "not-a-video.mp4": bogus } = await ensureFixtures(["not-a-video.mp4"]);
     const up = await uploadFile(stack.origin, bogus, { token });
-    const settled = (v: Video) => v.status === "failed" || v.status === "ready";
     const video = await waitForVideo<Video>(stack.origin, up.videoId, settled, 180_000, token);
     expect(video.status).toBe("failed");
     expect(video.failureReason).toMatch(/not a playable video/);

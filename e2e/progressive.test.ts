@@ -4,7 +4,7 @@
  * hls.js while the higher rungs are still encoding.
  */
 import { chromium } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
@@ -42,14 +42,17 @@ describe.skipIf(!ready)("progressive availability (real stack)", () => {
     const completedAt = Date.now();
 
     // Poll fast: record when it became playable and what state it was in at that moment.
-    let firstPlayable: { at: number; video: Video } | undefined;
-    const deadline = Date.now() + 120_000;
-    while (!firstPlayable && Date.now() < deadline) {
-      const { body } = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token });
-      if (body.status === "failed") throw new Error(`failed: ${body.failureReason}\n${stack.output()}`);
-      if (body.playable) firstPlayable = { at: Date.now(), video: body };
-      else await new Promise((r) => setTimeout(r, 200));
-    }
+    const firstPlayable = await vi.waitFor(
+      async () => {
+        const { body } = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token });
+        if (!body.playable && body.status !== "failed")
+          throw new Error(`never became playable (${body.status})`);
+        return { at: Date.now(), video: body };
+      },
+      { timeout: 120_000, interval: 200 },
+    );
+    if (firstPlayable.video.status === "failed")
+      throw new Error(`failed: ${firstPlayable.video.failureReason}\n${stack.output()}`);
     expect(firstPlayable, "never became playable").toBeDefined();
     const secondsToPlayable = (firstPlayable!.at - completedAt) / 1000;
     console.log(`e2e progressive: playable ${secondsToPlayable.toFixed(1)} s after completing the upload`);
@@ -80,15 +83,14 @@ describe.skipIf(!ready)("progressive availability (real stack)", () => {
       await browser.close();
     }
 
-    const done = await (async () => {
-      const until = Date.now() + 300_000;
-      while (Date.now() < until) {
+    const done = await vi.waitFor(
+      async () => {
         const { body } = await api<Video>(stack.origin, `/api/videos/${videoId}`, { token });
         if (body.status === "ready" || body.status === "failed") return body;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      throw new Error("never became ready");
-    })();
+        throw new Error(`never became ready (${body.status})`);
+      },
+      { timeout: 300_000, interval: 1000 },
+    );
     expect(done.status, done.failureReason).toBe("ready");
     expect(done.renditions.map((r) => r.name)).toEqual(expect.arrayContaining(["1080p", "720p"]));
   });

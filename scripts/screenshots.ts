@@ -13,13 +13,18 @@
  * would show in the header). Compare mode prints each image's share of differing pixels (pixelmatch) and exits 1
  * when any page differs by more than `--threshold` percent (default 0.1) or is missing.
  */
+import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { CHROMIUM, startE2EStack, uploadFile, waitForVideo } from "../e2e/support.ts";
-import { buildSite, ROOT } from "./lib/stack.ts";
+import { freePort } from "../transcoder/src/testing/redis.ts";
+import { uploadFile, waitForVideo } from "./lib/platform-client.ts";
+import { buildSite, ROOT, startStack } from "./lib/stack.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
 import { ensureFixtures } from "./make-fixtures.ts";
 
 const CHROMIUM_FLAGS = [
@@ -70,7 +75,7 @@ video, canvas { visibility: hidden !important; }
 
 /** Relative dates ("3 minutes ago", "in 2 hours", "yesterday") as the site's formatRelativeTime writes them. */
 const RELATIVE_DATE =
-  /\b(?:just now|yesterday|tomorrow|today|(?:last|next|this) (?:second|minute|hour|day|week|month|year)|in \d+ (?:second|minute|hour|day|week|month|year)s?|\d+ (?:second|minute|hour|day|week|month|year)s? ago)\b/g;
+  /\b(?:just now|yesterday|tomorrow|today|(?:last|next|this) (?:second|minute|hour|day|week|month|year)|in \d+ (?:second|minute|hour|day|week|month|year)s?(?! ago)|\d+ (?:second|minute|hour|day|week|month|year)s? ago)\b/g;
 
 async function settle(page: Page) {
   await page.waitForLoadState("load");
@@ -158,8 +163,19 @@ function privateSiteBuild(): { config: string; dir: string } {
 async function capture(out: string) {
   mkdirSync(out, { recursive: true });
   const site = privateSiteBuild();
+  const dataDir = mkdtempSync(join(tmpdir(), "streamline-shots-"));
+  const secret = () => randomBytes(32).toString("hex");
   const [stack, fixtures] = await Promise.all([
-    startE2EStack({ siteConfig: site.config }),
+    startStack({
+      port: await freePort(),
+      s3Port: await freePort(),
+      transcoderPort: await freePort(),
+      dataDir,
+      secrets: { JWT_SECRET: secret(), DELIVERY_SECRET: secret(), TRANSCODER_SECRET: secret() },
+      siteConfig: site.config,
+      quiet: true,
+      log: () => {},
+    }),
     ensureFixtures(["sd-854x480-4s.mp4"]),
   ]);
   let browser: Browser | undefined;
@@ -185,7 +201,7 @@ async function capture(out: string) {
   } finally {
     await browser?.close();
     await stack.stop();
-    rmSync(site.dir, { recursive: true, force: true });
+    for (const dir of [site.dir, dataDir]) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type RunningS3, S3_CREDENTIALS, startS3Server } from "./s3-server.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -102,7 +103,7 @@ async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess)
       await res.body?.cancel();
       return;
     } catch {
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);

@@ -32,10 +32,60 @@ function vttTimestamp(sec: number): string {
   return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`;
 }
 
+/** The tags WebVTT cue text may carry (`<c.class>`, `<v Name>`, `</b>` …), lower case. */
+const VTT_TAGS = ["b", "i", "u", "v", "c", "lang", "ruby", "rt"];
+
+/** ASCII letters, digits, `_`: a regex `\w`, so the tag-name boundary is what `\b` was. */
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95
+  );
+}
+
+/** `<` at `at` opens a WebVTT tag: an optional `/`, a tag name (any ASCII case), then a non-word character. */
+function opensVttTag(line: string, at: number): boolean {
+  const start = line.charCodeAt(at + 1) === 47 /* / */ ? at + 2 : at + 1;
+  for (const tag of VTT_TAGS) {
+    let k = 0;
+    for (; k < tag.length; k++) {
+      const code = line.charCodeAt(start + k);
+      // ASCII-only case folding (A–Z → a–z), as the old case-insensitive regex did.
+      if ((code >= 65 && code <= 90 ? code + 32 : code) !== tag.charCodeAt(k)) break;
+    }
+    if (k === tag.length && !isWordChar(line.charCodeAt(start + k))) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes every `<…>` that is not a WebVTT tag, leaving text and WebVTT tags alone: the
+ * exact output of the old `/<(?!\/?(b|i|u|v|c|lang|ruby|rt)\b)[^>]*>/gi`, in one pass.
+ * That regex retried `[^>]*` from every `<` of a line with no `>`: quadratic, 80k
+ * characters ≈ 12 s. Here each `<` costs O(1) plus a search for `>` that either
+ * consumes what it scanned or, finding none, ends the work (nothing later can close).
+ */
+export function stripNonVttMarkup(line: string): string {
+  let out = "";
+  let kept = 0;
+  let open = line.indexOf("<");
+  while (open >= 0) {
+    if (opensVttTag(line, open)) {
+      open = line.indexOf("<", open + 1);
+      continue;
+    }
+    const close = line.indexOf(">", open + 1);
+    if (close < 0) break;
+    out += line.slice(kept, open);
+    kept = close + 1;
+    open = line.indexOf("<", kept);
+  }
+  return kept === 0 ? line : out + line.slice(kept);
+}
+
 /** Cue text must not smuggle markup beyond WebVTT's own tags, nor a blank line (it ends the cue). */
 function cleanText(lines: string[]): string {
   return lines
-    .map((l) => l.replace(/<(?!\/?(b|i|u|v|c|lang|ruby|rt)\b)[^>]*>/gi, "").replace(/-->/g, "→"))
+    .map((l) => stripNonVttMarkup(l).replace(/-->/g, "→"))
     .filter((l) => l.trim() !== "")
     .join("\n");
 }

@@ -97,6 +97,19 @@ export const UpdateVideoBody = z
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "nothing to update");
+export type UpdateVideoBody = z.infer<typeof UpdateVideoBody>;
+
+/** `?limit=&cursor=` of every video listing; `before` (a createdAt in ms) is the older form. */
+export const VideoListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(24),
+  /** The previous page's `nextCursor`. */
+  cursor: z
+    .string()
+    .regex(/^(\d{1,15})\.(v_[A-Za-z0-9]{16})$/, "not a cursor from nextCursor")
+    .optional(),
+  before: z.coerce.number().int().positive().optional(),
+});
+export type VideoListQuery = z.infer<typeof VideoListQuery>;
 
 export const HealthResponse = z.object({
   ok: z.boolean(),

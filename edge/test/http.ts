@@ -1,5 +1,6 @@
 /** Test helpers: call the Worker's fetch handler and read JSON. */
 import { exports } from "cloudflare:workers";
+import { vi } from "vitest";
 
 export const ORIGIN = "http://127.0.0.1:8787";
 
@@ -22,16 +23,18 @@ export async function callJson<T = Record<string, unknown>>(
   return { res, status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export async function waitFor<T>(
+/** Polls `fn` (vitest's `vi.waitFor`) until it returns something truthy, and returns that. */
+export function waitFor<T>(
   fn: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   stepMs = 100,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+  return vi.waitFor(
+    async () => {
+      const v = await fn();
+      if (!v) throw new Error("condition not met in time");
+      return v;
+    },
+    { timeout: timeoutMs, interval: stepMs },
+  );
 }

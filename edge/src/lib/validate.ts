@@ -1,9 +1,8 @@
 /** Request parsing at the boundary: JSON bodies and params through zod, errors in our shape. */
 import type { Context } from "hono";
 import type { z } from "zod";
+import { MAX_JSON_BYTES } from "../middleware/body-limit/index.ts";
 import { AppError, validationError } from "./errors.ts";
-
-export const MAX_JSON_BYTES = 64 * 1024;
 
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const declared = Number(c.req.header("content-length") ?? 0);

@@ -11,39 +11,17 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
-import { type PasswordHasher, pbkdf2Hasher } from "../../lib/passwords.ts";
 import { jsonBody } from "../../lib/validate.ts";
-import { authenticate } from "../../middleware/auth/index.ts";
 import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
-import { SessionsRepo } from "../sessions/sessions.repo.ts";
+import { authenticate } from "./auth.middleware.ts";
 import { type AuthDeps, AuthService, type IssuedSession, toUserDto } from "./auth.service.ts";
-import { UsersRepo } from "./users.repo.ts";
 
 export const REFRESH_COOKIE = "sl_refresh";
 export const REFRESH_COOKIE_PATH = "/api/auth";
 
-/** One hasher per iteration count per isolate (it caches the dummy hash for unknown emails). */
-const hashers = new Map<number, PasswordHasher>();
-function hasherFor(iterations: number) {
-  let hasher = hashers.get(iterations);
-  if (!hasher) {
-    hasher = pbkdf2Hasher(iterations);
-    hashers.set(iterations, hasher);
-  }
-  return hasher;
-}
-
-export function authService(c: Context<AppEnv>, extra: Partial<AuthDeps> = {}) {
-  const { db, config } = c.var.services;
-  return new AuthService({
-    users: new UsersRepo(db),
-    sessions: new SessionsRepo(db),
-    passwords: hasherFor(config.PASSWORD_ITERATIONS),
-    config,
-    ...extra,
-  });
-}
+const authService = (c: Context<AppEnv>, extra: Partial<AuthDeps> = {}) =>
+  AuthService.from(c.var.services, extra);
 
 /** `Secure` everywhere except plain-http loopback, where browsers would drop the cookie. */
 function cookieIsSecure(c: Context<AppEnv>) {

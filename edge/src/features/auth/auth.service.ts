@@ -12,12 +12,13 @@ import type { Config } from "../../config.ts";
 import type { UserRow } from "../../db/schema.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
-import { type PasswordHasher, toBase64Url } from "../../lib/passwords.ts";
+import { type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
+import type { Services } from "../../lib/services.ts";
 import { markSessionRevoked } from "../sessions/session-status.ts";
-import type { SessionsRepo } from "../sessions/sessions.repo.ts";
+import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { signAccessToken } from "./access-token.ts";
 import { passwordIssues } from "./password-policy.ts";
-import type { UsersRepo } from "./users.repo.ts";
+import { UsersRepo } from "./users.repo.ts";
 
 export const newUserId = () => `u_${randomId(16)}`;
 export const newSessionId = () => `s_${randomId(20)}`;
@@ -69,7 +70,30 @@ export async function hashRefreshToken(token: string): Promise<string> {
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "email or password is incorrect");
 const refreshRefused = (code: string, message: string) => new AppError(401, code, message);
 
+/** One hasher per iteration count per isolate (it caches the dummy hash for unknown emails). */
+const hashers = new Map<number, PasswordHasher>();
+function hasherFor(iterations: number) {
+  let hasher = hashers.get(iterations);
+  if (!hasher) {
+    hasher = pbkdf2Hasher(iterations);
+    hashers.set(iterations, hasher);
+  }
+  return hasher;
+}
+
 export class AuthService {
+  /** The service over the request's database and config. */
+  static from(services: Pick<Services, "db" | "config">, extra: Partial<AuthDeps> = {}): AuthService {
+    const { db, config } = services;
+    return new AuthService({
+      users: new UsersRepo(db),
+      sessions: new SessionsRepo(db),
+      passwords: hasherFor(config.PASSWORD_ITERATIONS),
+      config,
+      ...extra,
+    });
+  }
+
   private readonly deps: AuthDeps;
   constructor(deps: AuthDeps) {
     this.deps = deps;

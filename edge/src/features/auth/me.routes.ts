@@ -1,11 +1,12 @@
 /** `/api/me`: the signed-in caller, and their own videos in every state (the studio's list). */
 import type { MeResponse, VideoListResponse } from "@streamline/contracts";
+import { VideoListQuery } from "@streamline/contracts";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { validationError } from "../../lib/errors.ts";
-import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
-import { VideosRepo } from "../videos/videos.repo.ts";
-import { ListQuery, videoPage } from "../videos/videos.routes.ts";
+import { currentUserId } from "../../middleware/auth/index.ts";
+import { VideosService } from "../videos/videos.service.ts";
+import { requireAuth } from "./auth.middleware.ts";
 import { toUserDto } from "./auth.service.ts";
 import { UsersRepo } from "./users.repo.ts";
 
@@ -22,9 +23,8 @@ export const meRoutes = new Hono<AppEnv>()
     return c.json({ user: toUserDto(user), sessionId: c.var.sessionId! } satisfies MeResponse);
   })
   .get("/videos", async (c) => {
-    const q = ListQuery.safeParse(c.req.query());
+    const q = VideoListQuery.safeParse(c.req.query());
     if (!q.success) throw validationError(q.error, "query");
-    const userId = currentUserId(c);
-    const rows = await new VideosRepo(c.var.services.db).listOwnedBy(userId, q.data.limit, q.data.after);
-    return c.json((await videoPage(c.var.services, rows, q.data.limit, userId)) satisfies VideoListResponse);
+    const page = await VideosService.from(c.var.services).listOwned(currentUserId(c), q.data);
+    return c.json(page satisfies VideoListResponse);
   });

@@ -13,10 +13,10 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound, validationError } from "../../lib/errors.ts";
 import { parseParam } from "../../lib/validate.ts";
-import { optionalAuth, requireAuth } from "../../middleware/auth/index.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
+import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { canView, isOwner } from "../videos/videos.service.ts";
 import { CaptionFormatError, MAX_CAPTION_BYTES, subtitlesPlaylist, toWebVtt } from "./caption-format.ts";
 import { CaptionsRepo } from "./captions.repo.ts";
 

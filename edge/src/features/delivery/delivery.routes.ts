@@ -18,8 +18,8 @@ import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { parseParam } from "../../lib/validate.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
+import { canView } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { canView } from "../videos/videos.service.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
 

@@ -9,7 +9,7 @@ import { AppError, validationError } from "../../lib/errors.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { applyTranscoderEvent, pruneIntermediateMasters } from "./events.service.ts";
+import { EventsService } from "./events.service.ts";
 
 const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -29,21 +29,20 @@ export const eventsRoutes = new Hono<AppEnv>().post("/events", async (c) => {
   }
   const parsed = TranscoderEvent.safeParse(raw);
   if (!parsed.success) throw validationError(parsed.error);
-  const outcome = await applyTranscoderEvent(
-    {
-      repo: new VideosRepo(services.db),
-      queue: queueOf(services.env.JOBS),
-      room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
-      maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
-    },
-    parsed.data,
-  );
+  const events = new EventsService({
+    repo: new VideosRepo(services.db),
+    store: services.store,
+    queue: queueOf(services.env.JOBS),
+    room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
+    maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
+  });
+  const outcome = await events.apply(parsed.data);
   const ev = parsed.data;
   if (ev.type === "done" && outcome === "applied") {
     c.executionCtx.waitUntil(
-      pruneIntermediateMasters(services.store, ev.videoId, ev.masterKey).catch((err) =>
-        console.warn(`pruning intermediate masters of ${ev.videoId} failed: ${String(err)}`),
-      ),
+      events
+        .pruneIntermediateMasters(ev.videoId, ev.masterKey)
+        .catch((err) => console.warn(`pruning intermediate masters of ${ev.videoId} failed: ${String(err)}`)),
     );
   }
   return c.json({ outcome }, STATUS[outcome]);

@@ -6,22 +6,50 @@
 import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
-import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
+import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
+import { renditionsOf } from "../videos/video-dto.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
-import { renditionsOf } from "../videos/videos.service.ts";
 
 export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
 
 export interface EventDeps {
   repo: VideosRepo;
+  /** Where intermediate masters are pruned once a video is done. */
+  store: Pick<ObjectStore, "list" | "delete">;
   queue: JobQueue;
   room: Room;
   maxAttempts: number;
   now?: () => number;
 }
 
-export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promise<ApplyOutcome> {
+export class EventsService {
+  private readonly deps: EventDeps;
+  constructor(deps: EventDeps) {
+    this.deps = deps;
+  }
+
+  apply(ev: TranscoderEvent): Promise<ApplyOutcome> {
+    return applyTranscoderEvent(this.deps, ev);
+  }
+
+  /**
+   * Once `done` has moved the pointer to the final master, the versioned masters written
+   * while rungs appeared (`master-<n>.m3u8`) are unreachable: delivery only ever serves the
+   * object the pointer names, and re-reads it if the one it read a moment ago is gone.
+   */
+  pruneIntermediateMasters(videoId: string, finalKey: string): Promise<number> {
+    return deleteUnder(
+      this.deps.store,
+      `videos/${videoId}/master-`,
+      (k) => INTERMEDIATE_MASTER.test(k) && k !== finalKey,
+    );
+  }
+}
+
+const INTERMEDIATE_MASTER = /\/master-\d+\.m3u8$/;
+
+async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promise<ApplyOutcome> {
   const video = await deps.repo.find(ev.videoId);
   if (!video) return "video_gone";
   if (video.posterAttemptId && video.posterAttemptId === ev.attemptId)
@@ -105,11 +133,8 @@ export async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent)
       if (!(await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, {}))) return "duplicate";
       await deps.room.releaseLease(video.id, ev.attemptId);
       if (ev.retryable) {
-        const retry = await startAttempt(
-          { repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts },
-          video,
-          ["queued", "processing"],
-        );
+        const jobs = new JobsService({ repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts });
+        const retry = await jobs.startAttempt(video, ["queued", "processing"]);
         if (retry.started) {
           await deps.room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
           return "applied";
@@ -155,23 +180,4 @@ async function applyPosterEvent(
   }
   if (ev.type === "failed") console.warn(`poster job for ${video.id} failed: ${ev.reason}`);
   return "duplicate";
-}
-
-const INTERMEDIATE_MASTER = /\/master-\d+\.m3u8$/;
-
-/**
- * Once `done` has moved the pointer to the final master, the versioned masters written
- * while rungs appeared (`master-<n>.m3u8`) are unreachable: delivery only ever serves the
- * object the pointer names, and re-reads it if the one it read a moment ago is gone.
- */
-export function pruneIntermediateMasters(
-  store: Pick<ObjectStore, "list" | "delete">,
-  videoId: string,
-  finalKey: string,
-): Promise<number> {
-  return deleteUnder(
-    store,
-    `videos/${videoId}/master-`,
-    (k) => INTERMEDIATE_MASTER.test(k) && k !== finalKey,
-  );
 }

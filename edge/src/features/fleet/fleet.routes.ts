@@ -6,16 +6,17 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
-import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
+import { TranscoderClient } from "../../lib/transcoder-client.ts";
+import { currentUserId } from "../../middleware/auth/index.ts";
+import { requireAuth } from "../auth/auth.middleware.ts";
 import { UsersRepo } from "../auth/users.repo.ts";
-import { fleetStatus } from "./fleet-client.ts";
 
 export const fleetRoutes = new Hono<AppEnv>().get("/fleet", requireAuth(), async (c) => {
   const { config, db } = c.var.services;
   const user = await new UsersRepo(db).find(currentUserId(c));
   if (!user || !config.ADMIN_EMAILS.includes(user.email)) throw notFound("page");
   try {
-    return c.json({ fleet: await fleetStatus(config) });
+    return c.json({ fleet: await new TranscoderClient(config).fleet() });
   } catch (err) {
     throw new AppError(
       503,

@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
+import { TranscoderClient } from "../../lib/transcoder-client.ts";
 
 type Check = { ok: boolean; detail?: string };
 
@@ -29,14 +30,7 @@ export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
       await store.list("__health/");
       return config.MEDIA_READS === "r2" ? "reads via R2 binding" : undefined;
     }),
-    timed(async () => {
-      const res = await fetch(`${config.TRANSCODER_URL.replace(/\/$/, "")}/healthz`, {
-        signal: AbortSignal.timeout(2000),
-      });
-      if (!res.ok) throw new Error(`healthz answered ${res.status}`);
-      const body = (await res.json()) as { running?: number; capacity?: number };
-      return `${body.running ?? "?"}/${body.capacity ?? "?"} jobs`;
-    }),
+    timed(() => new TranscoderClient(config).health(2000)),
   ]);
   // Queues have no read API from a Worker: a bound producer is the most we can know.
   const queue: Check =

@@ -4,17 +4,24 @@
  * with exponential backoff; after max retries the platform moves it to the DLQ, whose
  * consumer marks the video `failed` with a reason a person understands.
  */
-import { Job, SIGNATURE_HEADER, signBody } from "@streamline/contracts";
+import { backoffDelay, Job } from "@streamline/contracts";
 import type { Services } from "../../lib/services.ts";
+import { type DispatchAnswer, TranscoderClient } from "../../lib/transcoder-client.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
 export const DLQ_NAME = "streamline-jobs-dlq";
 
-/** 10 s, 20 s, 40 s … capped at 5 min, with ±20 % jitter so a busy fleet isn't hit in lockstep. */
+/** Also the cap on a fleet's Retry-After. */
+const MAX_DELAY_SECONDS = 300;
+
+/**
+ * 10 s, 20 s, 40 s … capped at 5 min, with ±20 % jitter so a busy fleet isn't hit in
+ * lockstep. `attempts` is the queue's 1-based delivery count.
+ */
 export function backoffSeconds(attempts: number, random = Math.random): number {
-  const base = Math.min(300, 10 * 2 ** Math.max(0, attempts - 1));
-  return Math.max(1, Math.round(base * (0.8 + random() * 0.4)));
+  const delay = backoffDelay(attempts - 1, { base: 10, cap: MAX_DELAY_SECONDS, jitter: [0.8, 1.2] }, random);
+  return Math.max(1, delay);
 }
 
 export type DispatchResult =
@@ -26,20 +33,12 @@ export async function dispatchJob(
   services: Pick<Services, "config">,
   body: unknown,
   attempts: number,
-  fetcher: typeof fetch = fetch,
 ): Promise<DispatchResult> {
   const parsed = Job.safeParse(body);
   if (!parsed.success) return { kind: "drop", why: "malformed job payload" };
-  const payload = JSON.stringify(parsed.data);
-  const signature = await signBody(services.config.TRANSCODER_SECRET, payload);
-  let res: Response;
+  let answer: DispatchAnswer;
   try {
-    res = await fetcher(`${services.config.TRANSCODER_URL.replace(/\/$/, "")}/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json", [SIGNATURE_HEADER]: signature },
-      body: payload,
-      signal: AbortSignal.timeout(10_000),
-    });
+    answer = await new TranscoderClient(services.config).dispatch(parsed.data);
   } catch (err) {
     return {
       kind: "retry",
@@ -47,24 +46,16 @@ export async function dispatchJob(
       why: `transcoder unreachable: ${String(err)}`,
     };
   }
-  const text = await res.text().catch(() => "");
-  if (res.status === 202) return { kind: "ack", accepted: true, job: parsed.data };
+  if (answer.status === 202) return { kind: "ack", accepted: true, job: parsed.data };
   // 409 `already_running`: this very attempt runs on some node (at-least-once redelivery): its
   // lease stands. 409 `job_claimed`: an older attempt's claim hasn't expired yet: try again later.
-  if (res.status === 409 && errorCode(text) !== "job_claimed")
+  if (answer.status === 409 && answer.errorCode !== "job_claimed")
     return { kind: "ack", accepted: false, job: parsed.data };
-  const retryAfter = Number(res.headers.get("retry-after"));
   const delay =
-    Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(300, retryAfter) : backoffSeconds(attempts);
-  return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${res.status}` };
-}
-
-function errorCode(body: string): string | undefined {
-  try {
-    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
-  } catch {
-    return undefined;
-  }
+    answer.retryAfterSeconds !== undefined
+      ? Math.min(MAX_DELAY_SECONDS, answer.retryAfterSeconds)
+      : backoffSeconds(attempts);
+  return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${answer.status}` };
 }
 
 export async function consumeJobs(batch: MessageBatch<unknown>, services: Services): Promise<void> {

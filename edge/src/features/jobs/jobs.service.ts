@@ -1,6 +1,6 @@
 /**
  * Starting transcode attempts: every path that hands a video to the fleet (upload
- * completion, retryable failure, lease expiry, sweeper) goes through `startAttempt`, so
+ * completion, retryable failure, lease expiry, sweeper) goes through `JobsService.startAttempt`, so
  * attempt numbering and the "at most N attempts" rule live in one place.
  */
 import { type Job, outputPrefix, sourceKey, type TranscodeJobV1 } from "@streamline/contracts";
@@ -38,33 +38,44 @@ export type StartResult =
   | { started: true; job: TranscodeJobV1 }
   | { started: false; reason: "attempts_exhausted" | "state_changed" };
 
-/**
- * Moves the video to `queued` with a fresh attempt id (only if it is still in one of
- * `from`), then enqueues. The conditional update makes concurrent callers race safely:
- * exactly one of them enqueues.
- */
-export async function startAttempt(
-  deps: { repo: VideosRepo; queue: JobQueue; maxAttempts: number; now?: () => Date },
-  video: VideoRow,
-  from: VideoRow["status"][],
-): Promise<StartResult> {
-  const now = deps.now?.() ?? new Date();
-  const attempt = video.attempt + 1;
-  if (attempt > deps.maxAttempts) return { started: false, reason: "attempts_exhausted" };
-  const attemptId = newAttemptId();
-  const jobId = video.jobId ?? `j_${video.id.slice(2)}`;
-  const moved = await deps.repo.transition(video.id, from, {
-    status: "queued",
-    jobId,
-    attempt,
-    attemptId,
-    lastEventSeq: -1,
-    heartbeatAt: null,
-    queuedAt: now.getTime(),
-    progressJson: null,
-  });
-  if (!moved) return { started: false, reason: "state_changed" };
-  const job = buildJob({ ...video, jobId }, attempt, attemptId, now);
-  await deps.queue.send(job);
-  return { started: true, job };
+export interface JobsDeps {
+  repo: VideosRepo;
+  queue: JobQueue;
+  maxAttempts: number;
+  now?: () => Date;
+}
+
+export class JobsService {
+  private readonly deps: JobsDeps;
+  constructor(deps: JobsDeps) {
+    this.deps = deps;
+  }
+
+  /**
+   * Moves the video to `queued` with a fresh attempt id (only if it is still in one of
+   * `from`), then enqueues. The conditional update makes concurrent callers race safely:
+   * exactly one of them enqueues.
+   */
+  async startAttempt(video: VideoRow, from: VideoRow["status"][]): Promise<StartResult> {
+    const { repo, queue, maxAttempts } = this.deps;
+    const now = this.deps.now?.() ?? new Date();
+    const attempt = video.attempt + 1;
+    if (attempt > maxAttempts) return { started: false, reason: "attempts_exhausted" };
+    const attemptId = newAttemptId();
+    const jobId = video.jobId ?? `j_${video.id.slice(2)}`;
+    const moved = await repo.transition(video.id, from, {
+      status: "queued",
+      jobId,
+      attempt,
+      attemptId,
+      lastEventSeq: -1,
+      heartbeatAt: null,
+      queuedAt: now.getTime(),
+      progressJson: null,
+    });
+    if (!moved) return { started: false, reason: "state_changed" };
+    const job = buildJob({ ...video, jobId }, attempt, attemptId, now);
+    await queue.send(job);
+    return { started: true, job };
+  }
 }

@@ -12,12 +12,11 @@ import { sourceKey } from "@streamline/contracts";
 import { inArray } from "drizzle-orm";
 import { videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
-import type { ObjectStore } from "../../lib/storage/object-store.ts";
+import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { deletePrefixes } from "../videos/videos.routes.ts";
-import { queueOf, startAttempt } from "./jobs.service.ts";
+import { JobsService, queueOf } from "./jobs.service.ts";
 
 /** Silence (in leases) after which the sweeper gives up on a processing attempt the DO missed. */
 export const SILENT_LEASES = 3;
@@ -58,12 +57,13 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
     ...(await repo.silentSince("processing", now - SILENT_LEASES * services.config.JOB_LEASE_SECONDS * 1000)),
     ...(await repo.silentSince("queued", now - QUEUED_TOO_LONG_MS)),
   ];
+  const jobs = new JobsService({
+    repo,
+    queue: queueOf(services.env.JOBS),
+    maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
+  });
   for (const video of stuck) {
-    const next = await startAttempt(
-      { repo, queue: queueOf(services.env.JOBS), maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS },
-      video,
-      [video.status],
-    );
+    const next = await jobs.startAttempt(video, [video.status]);
     if (next.started) {
       report.restarted++;
       await room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);

@@ -10,11 +10,11 @@ import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newAttemptId } from "../../lib/ids.ts";
 import { parseParam } from "../../lib/validate.ts";
-import { requireAuth } from "../../middleware/auth/index.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { requireAuth } from "../auth/auth.middleware.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
+import { isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { isOwner } from "../videos/videos.service.ts";
 
 export const MAX_POSTER_BYTES = 10 * 1024 * 1024;
 

@@ -8,9 +8,9 @@ import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
-import { optionalAuth } from "../../middleware/auth/index.ts";
+import { optionalAuth } from "../auth/auth.middleware.ts";
+import { canView } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { canView } from "../videos/videos.service.ts";
 import { roomStub } from "./room-notifier.ts";
 import { issueTicket, readTicket } from "./ws-tickets.ts";
 

@@ -7,14 +7,13 @@
  *    alarm starts the next attempt (bounded), or fails the video "transcoding timed out".
  */
 import { DurableObject } from "cloudflare:workers";
-import type { WsMessage } from "@streamline/contracts";
+import { CLOSE_VIDEO_DELETED, type WsMessage } from "@streamline/contracts";
 import { loadConfig } from "../../config.ts";
 import { database } from "../../db/client.ts";
-import { queueOf, startAttempt } from "../jobs/jobs.service.ts";
+import { JobsService, queueOf } from "../jobs/jobs.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
 export const LEASE_MS = 60_000;
-export const CLOSE_VIDEO_DELETED = 4404;
 export const CLOSE_POLICY = 1008;
 
 interface Lease {
@@ -181,11 +180,12 @@ export class VideoRoom extends DurableObject<Env> {
     if (!video || video.attemptId !== lease.attemptId || !["queued", "processing"].includes(video.status))
       return;
     const config = loadConfig(this.env);
-    const next = await startAttempt(
-      { repo, queue: queueOf(this.env.JOBS), maxAttempts: config.MAX_TRANSCODE_ATTEMPTS },
-      video,
-      ["queued", "processing"],
-    );
+    const jobs = new JobsService({
+      repo,
+      queue: queueOf(this.env.JOBS),
+      maxAttempts: config.MAX_TRANSCODE_ATTEMPTS,
+    });
+    const next = await jobs.startAttempt(video, ["queued", "processing"]);
     if (next.started) {
       await this.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
       return;

@@ -7,8 +7,9 @@ import { SessionId, type SessionListResponse } from "@streamline/contracts";
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { parseParam } from "../../lib/validate.ts";
-import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
-import { authService } from "../auth/auth.routes.ts";
+import { currentUserId } from "../../middleware/auth/index.ts";
+import { requireAuth } from "../auth/auth.middleware.ts";
+import { AuthService } from "../auth/auth.service.ts";
 import { SessionsRepo } from "./sessions.repo.ts";
 
 export const sessionsRoutes = new Hono<AppEnv>()
@@ -35,6 +36,6 @@ export const sessionsRoutes = new Hono<AppEnv>()
   })
   .delete("/:id", async (c) => {
     const id = parseParam(SessionId, c.req.param("id"), "session");
-    await authService(c).revokeSession(currentUserId(c), id);
+    await AuthService.from(c.var.services).revokeSession(currentUserId(c), id);
     return c.body(null, 204);
   });

@@ -4,12 +4,13 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-env.ts";
 import { jsonBody, parseParam } from "../../lib/validate.ts";
-import { currentUserId, requireAuth } from "../../middleware/auth/index.ts";
+import { currentUserId } from "../../middleware/auth/index.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
+import { requireAuth } from "../auth/auth.middleware.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
+import { toVideoDto } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { toVideoDto } from "../videos/videos.service.ts";
 import { UploadsService } from "./uploads.service.ts";
 
 const PartNumber = z.coerce.number().int().min(1).max(10_000);

@@ -9,10 +9,10 @@ import type { VideoRow } from "../../db/schema.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { type ObjectStore, StorageError } from "../../lib/storage/object-store.ts";
-import { type JobQueue, startAttempt } from "../jobs/jobs.service.ts";
+import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
+import { isOwner } from "../videos/video-access.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
-import { isOwner } from "../videos/videos.service.ts";
 
 const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 8 * MiB;
@@ -250,11 +250,12 @@ export class UploadsService {
         });
       }
     }
-    await startAttempt(
-      { repo, queue: this.deps.queue, maxAttempts: this.deps.config.MAX_TRANSCODE_ATTEMPTS },
-      { ...video, uploadId: null },
-      ["uploading"],
-    );
+    const jobs = new JobsService({
+      repo,
+      queue: this.deps.queue,
+      maxAttempts: this.deps.config.MAX_TRANSCODE_ATTEMPTS,
+    });
+    await jobs.startAttempt({ ...video, uploadId: null }, ["uploading"]);
     await repo.update(videoId, { uploadId: null });
     const queued = (await repo.find(videoId))!;
     await this.deps.room.publish(videoId, [

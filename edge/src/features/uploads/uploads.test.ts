@@ -1,7 +1,9 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestUser } from "../../../test/auth.ts";
+import { jobFor } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
+import { newVideoId } from "../../lib/ids.ts";
 import { MIN_PART_SIZE, planParts } from "./uploads.service.ts";
 
 const MiB = 1024 * 1024;
@@ -36,6 +38,13 @@ async function putPart(url: string, bytes: Uint8Array) {
 async function jobsFor(videoId: string) {
   const res = await fetch(`${env.FLEET_URL}/__jobs?videoId=${videoId}`);
   return ((await res.json()) as { jobs: { videoId: string; attempt: number; type: string }[] }).jobs;
+}
+
+/** Sends a marker job after everything enqueued so far and waits until the fleet has it. */
+async function throughTheQueue() {
+  const marker = newVideoId();
+  await env.JOBS.send(jobFor({ id: marker, attempt: 1, attemptId: "a_marker" }), { contentType: "json" });
+  await waitFor(async () => (await jobsFor(marker)).length > 0);
 }
 
 describe("planParts", () => {
@@ -149,7 +158,9 @@ describe("upload session", () => {
       const j = await jobsFor(up.videoId);
       return j.length > 0 && j;
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Proof that anything the second `complete` enqueued has been delivered: a marker job
+    // sent after it through the same queue has reached the fleet.
+    await throughTheQueue();
     expect(await jobsFor(up.videoId)).toHaveLength(1);
     expect(jobs[0]).toMatchObject({
       v: 1,

@@ -10,8 +10,11 @@ async function walk(path: string, headers: Record<string, string>, limit: number
   const ids: string[] = [];
   let cursor: string | null = null;
   for (let pages = 0; pages < 50; pages++) {
-    const query = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
-    const res = await callJson<Page>(`${path}?${query}`, { headers });
+    const query: URLSearchParams = new URLSearchParams({
+      limit: String(limit),
+      ...(cursor ? { cursor } : {}),
+    });
+    const res: { status: number; body: Page } = await callJson<Page>(`${path}?${query}`, { headers });
     expect(res.status).toBe(200);
     expect(res.body.videos.length).toBeLessThanOrEqual(limit);
     ids.push(...res.body.videos.map((v) => v.id));

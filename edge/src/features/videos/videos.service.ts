@@ -1,91 +1,125 @@
-/** Video metadata as the API shows it, plus owner edits and deletion. */
-import { Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
-import { z } from "zod";
+/**
+ * Video reads and owner actions: the video a caller may see or owns (anything else is
+ * the same 404 as an id that never existed), pages of listings, edits and deletion.
+ */
+import {
+  sourceKey,
+  type UpdateVideoBody,
+  type VideoDto,
+  type VideoListResponse,
+} from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
+import { notFound } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
-import { signPlaybackToken } from "../../lib/tokens.ts";
+import { deletePrefixes } from "../../lib/storage/object-store.ts";
+import { TranscoderClient } from "../../lib/transcoder-client.ts";
+import { type Room, roomNotifier } from "../progress/room-notifier.ts";
+import { canView, isOwner } from "./video-access.ts";
+import { toVideoDto } from "./video-dto.ts";
+import { type PageCursor, VideosRepo } from "./videos.repo.ts";
 
-const Renditions = z.array(Rendition);
+const CURSOR = /^(\d{1,15})\.(v_[A-Za-z0-9]{16})$/;
 
-export function renditionsOf(row: Pick<VideoRow, "renditionsJson">) {
-  const parsed = Renditions.safeParse(JSON.parse(row.renditionsJson || "[]"));
-  return parsed.success ? parsed.data : [];
+/** A listing request: `?limit=&cursor=` (the previous page's `nextCursor`) or the older `before`. */
+export interface ListRequest {
+  limit: number;
+  cursor?: string | undefined;
+  before?: number | undefined;
 }
 
-/**
- * Who may see a video (metadata, playback tokens, progress): `private` → its owner only;
- * `unlisted` and `public` → anyone who has the id (only `public` ones are ever listed).
- * Callers answer 404 when this is false, so a private video's existence never leaks.
- */
-export function canView(
-  video: Pick<VideoRow, "visibility" | "ownerId">,
-  userId: string | null | undefined,
-): boolean {
-  return video.visibility !== "private" || isOwner(video, userId);
+/** `before` (a createdAt in ms) is still understood for older clients; it skips videos sharing that millisecond. */
+export function pageCursor({ cursor, before }: ListRequest): PageCursor | undefined {
+  const m = cursor ? CURSOR.exec(cursor) : null;
+  if (m) return { createdAt: Number(m[1]), id: m[2]! };
+  return before ? { createdAt: before, id: "" } : undefined;
 }
 
-/** Uploads, edits, deletion: the owner only. Videos without an owner belong to nobody. */
-export function isOwner(video: Pick<VideoRow, "ownerId">, userId: string | null | undefined): boolean {
-  return !!userId && video.ownerId === userId;
+export interface VideosDeps {
+  repo: VideosRepo;
+  services: Pick<Services, "config" | "store">;
+  room: Pick<Room, "close">;
+  transcoder: Pick<TranscoderClient, "cancel">;
 }
 
-/** Public delivery path for one object of a video, under a signed token. */
-export function deliveryPath(videoId: string, token: string, file: string) {
-  return `/v/${videoId}/${token}/${file}`;
-}
+export class VideosService {
+  private readonly deps: VideosDeps;
+  constructor(deps: VideosDeps) {
+    this.deps = deps;
+  }
 
-/**
- * A signed master URL for `video`. The owner's tokens name them (`vwr`), so the owner
- * keeps playing a video they made private; everyone else's stop at the next playlist.
- */
-export async function playbackFor(
-  services: Pick<Services, "config">,
-  video: Pick<VideoRow, "id" | "ownerId">,
-  userId: string | null | undefined,
-  now = Date.now(),
-) {
-  const { token, expiresAt } = await signPlaybackToken(
-    services.config.DELIVERY_SECRET,
-    video.id,
-    services.config.PLAYBACK_TTL_SECONDS,
-    now,
-    isOwner(video, userId) ? userId : null,
-  );
-  return { token, hls: deliveryPath(video.id, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
-}
+  static from(services: Services): VideosService {
+    return new VideosService({
+      repo: new VideosRepo(services.db),
+      services,
+      room: roomNotifier(services.env),
+      transcoder: new TranscoderClient(services.config),
+    });
+  }
 
-/** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */
-function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null): string | null {
-  const prefix = `videos/${row.id}/`;
-  return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
-}
+  /** The video if `userId` may see it; otherwise 404. */
+  async findVisible(id: string, userId: string | null | undefined): Promise<VideoRow> {
+    const video = await this.deps.repo.find(id);
+    if (!video || !canView(video, userId)) throw notFound();
+    return video;
+  }
 
-/** `userId`: the caller, if signed in (decides `owned` and whom the playback token names). */
-export async function toVideoDto(
-  services: Pick<Services, "config">,
-  row: VideoRow,
-  userId: string | null | undefined,
-): Promise<VideoDto> {
-  const playback = row.playable ? await playbackFor(services, row, userId) : undefined;
-  const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
-  const inFlight = row.status === "queued" || row.status === "processing";
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    visibility: row.visibility,
-    status: row.status,
-    playable: row.playable,
-    ...(row.failureReason && row.status === "failed" ? { failureReason: row.failureReason } : {}),
-    durationSec: row.durationSec,
-    width: row.width,
-    height: row.height,
-    renditions: renditionsOf(row),
-    thumbnailUrl: playback ? mediaUrl(row, playback.token, row.posterKey) : null,
-    trickplayUrl: playback ? mediaUrl(row, playback.token, row.trickplayKey) : null,
-    ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
-    ...(inFlight && progress?.success ? { progress: progress.data } : {}),
-    createdAt: new Date(row.createdAt).toISOString(),
-    owned: isOwner(row, userId),
-  };
+  /** The video if `userId` owns it; anyone else's (or none) is 404, never 403. */
+  async findOwned(id: string, userId: string | null | undefined): Promise<VideoRow> {
+    const video = await this.deps.repo.find(id);
+    if (!video || !isOwner(video, userId)) throw notFound();
+    return video;
+  }
+
+  toDto(row: VideoRow, userId: string | null | undefined): Promise<VideoDto> {
+    return toVideoDto(this.deps.services, row, userId);
+  }
+
+  /** Public, ready videos, newest first. */
+  async listPublic(q: ListRequest, userId: string | null | undefined): Promise<VideoListResponse> {
+    return this.page(await this.deps.repo.listPublicReady(q.limit, pageCursor(q)), q.limit, userId);
+  }
+
+  /** The owner's videos in every state (the studio's list). */
+  async listOwned(userId: string, q: ListRequest): Promise<VideoListResponse> {
+    return this.page(await this.deps.repo.listOwnedBy(userId, q.limit, pageCursor(q)), q.limit, userId);
+  }
+
+  /** One page of a listing in the API's shape: DTOs for `userId`, and where the next page starts. */
+  private async page(rows: VideoRow[], limit: number, userId: string | null | undefined) {
+    const last = rows.length === limit ? rows.at(-1) : undefined;
+    return {
+      videos: await Promise.all(rows.map((r) => this.toDto(r, userId))),
+      nextCursor: last ? `${last.createdAt}.${last.id}` : null,
+    };
+  }
+
+  async update(
+    video: VideoRow,
+    patch: UpdateVideoBody,
+    userId: string | null | undefined,
+  ): Promise<VideoDto> {
+    await this.deps.repo.update(video.id, patch);
+    return this.toDto((await this.deps.repo.find(video.id))!, userId);
+  }
+
+  /**
+   * Deletes the row at once; `background` receives the rest. Objects go after the row: a
+   * half-finished cleanup leaves orphans for the sweeper, never a dangling row. A transcode
+   * in flight is cancelled (the node kills ffmpeg) and watchers are told the video is gone.
+   */
+  async remove(video: VideoRow, background: (work: Promise<unknown>) => void): Promise<void> {
+    const { store } = this.deps.services;
+    if (video.status === "uploading" && video.uploadId) {
+      await store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
+    }
+    await this.deps.repo.delete(video.id);
+    background(
+      Promise.allSettled([
+        video.jobId && (video.status === "queued" || video.status === "processing")
+          ? this.deps.transcoder.cancel({ jobId: video.jobId, videoId: video.id, reason: "video deleted" })
+          : Promise.resolve(0),
+        this.deps.room.close(video.id, "video deleted"),
+      ]).then(() => deletePrefixes(store, [`videos/${video.id}/`, `uploads/${video.id}/`])),
+    );
+  }
 }

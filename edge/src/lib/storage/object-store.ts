@@ -64,6 +64,11 @@ export async function deleteUnder(
   return deleted;
 }
 
+/** Everything under each prefix (a deleted video's objects, the sweeper's orphans). */
+export async function deletePrefixes(store: Pick<ObjectStore, "list" | "delete">, prefixes: string[]) {
+  for (const prefix of prefixes) await deleteUnder(store, prefix);
+}
+
 export class StorageError extends Error {
   readonly status: number;
   readonly s3Code: string | undefined;

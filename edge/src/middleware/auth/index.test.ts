@@ -5,9 +5,9 @@ import { signUp } from "../../../test/auth.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
 import type { AppEnv } from "../../app-env.ts";
 import { signAccessToken } from "../../features/auth/access-token.ts";
+import { optionalAuth, requireAuth } from "../../features/auth/auth.middleware.ts";
 import { errorResponse } from "../../lib/errors.ts";
 import { services } from "../../lib/services.ts";
-import { optionalAuth, requireAuth } from "./index.ts";
 
 const app = new Hono<AppEnv>()
   .use(async (c, next) => {

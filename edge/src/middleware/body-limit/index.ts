@@ -7,7 +7,9 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError } from "../../lib/errors.ts";
-import { MAX_JSON_BYTES } from "../../lib/validate.ts";
+
+/** The cap on JSON request bodies under /api. */
+export const MAX_JSON_BYTES = 64 * 1024;
 
 export function apiBodyLimit(maxSize = MAX_JSON_BYTES): MiddlewareHandler<AppEnv> {
   return bodyLimit({

@@ -1,0 +1,75 @@
+/** Video rows in the API's shape (`VideoDto`), with signed playback and media URLs. */
+import { Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
+import { z } from "zod";
+import type { VideoRow } from "../../db/schema.ts";
+import type { Services } from "../../lib/services.ts";
+import { signPlaybackToken } from "../../lib/tokens.ts";
+import { isOwner } from "./video-access.ts";
+
+const Renditions = z.array(Rendition);
+
+export function renditionsOf(row: Pick<VideoRow, "renditionsJson">) {
+  const parsed = Renditions.safeParse(JSON.parse(row.renditionsJson || "[]"));
+  return parsed.success ? parsed.data : [];
+}
+
+/** Public delivery path for one object of a video, under a signed token. */
+export function deliveryPath(videoId: string, token: string, file: string) {
+  return `/v/${videoId}/${token}/${file}`;
+}
+
+/**
+ * A signed master URL for `video`. The owner's tokens name them (`vwr`), so the owner
+ * keeps playing a video they made private; everyone else's stop at the next playlist.
+ */
+export async function playbackFor(
+  services: Pick<Services, "config">,
+  video: Pick<VideoRow, "id" | "ownerId">,
+  userId: string | null | undefined,
+  now = Date.now(),
+) {
+  const { token, expiresAt } = await signPlaybackToken(
+    services.config.DELIVERY_SECRET,
+    video.id,
+    services.config.PLAYBACK_TTL_SECONDS,
+    now,
+    isOwner(video, userId) ? userId : null,
+  );
+  return { token, hls: deliveryPath(video.id, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
+}
+
+/** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */
+function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null): string | null {
+  const prefix = `videos/${row.id}/`;
+  return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
+}
+
+/** `userId`: the caller, if signed in (decides `owned` and whom the playback token names). */
+export async function toVideoDto(
+  services: Pick<Services, "config">,
+  row: VideoRow,
+  userId: string | null | undefined,
+): Promise<VideoDto> {
+  const playback = row.playable ? await playbackFor(services, row, userId) : undefined;
+  const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
+  const inFlight = row.status === "queued" || row.status === "processing";
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    visibility: row.visibility,
+    status: row.status,
+    playable: row.playable,
+    ...(row.failureReason && row.status === "failed" ? { failureReason: row.failureReason } : {}),
+    durationSec: row.durationSec,
+    width: row.width,
+    height: row.height,
+    renditions: renditionsOf(row),
+    thumbnailUrl: playback ? mediaUrl(row, playback.token, row.posterKey) : null,
+    trickplayUrl: playback ? mediaUrl(row, playback.token, row.trickplayKey) : null,
+    ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
+    ...(inFlight && progress?.success ? { progress: progress.data } : {}),
+    createdAt: new Date(row.createdAt).toISOString(),
+    owned: isOwner(row, userId),
+  };
+}

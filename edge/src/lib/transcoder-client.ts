@@ -1,0 +1,88 @@
+/**
+ * The edge's one HTTP client for the transcoder fleet (`TRANSCODER_URL`): job dispatch,
+ * cancel, the node registry and the health probe. Every call but the probe is signed
+ * with `TRANSCODER_SECRET` the way the fleet verifies it; each has its own timeout.
+ */
+import { type Job, SIGNATURE_HEADER, signBody } from "@streamline/contracts";
+import type { Config } from "../config.ts";
+
+export type TranscoderConfig = Pick<Config, "TRANSCODER_URL" | "TRANSCODER_SECRET">;
+
+/** What the fleet said to a dispatch; `errorCode` is its `{ error: { code } }`, if any. */
+export interface DispatchAnswer {
+  status: number;
+  retryAfterSeconds: number | undefined;
+  errorCode: string | undefined;
+}
+
+export class TranscoderClient {
+  private readonly config: TranscoderConfig;
+  private readonly fetcher: typeof fetch;
+
+  constructor(config: TranscoderConfig, fetcher: typeof fetch = fetch) {
+    this.config = config;
+    this.fetcher = fetcher;
+  }
+
+  private url(path: string) {
+    return `${this.config.TRANSCODER_URL.replace(/\/$/, "")}${path}`;
+  }
+
+  private async signedPost(path: string, payload: unknown, timeoutMs: number) {
+    const body = JSON.stringify(payload);
+    return this.fetcher(this.url(path), {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        [SIGNATURE_HEADER]: await signBody(this.config.TRANSCODER_SECRET, body),
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  /** POST /jobs. Throws when the fleet is unreachable (the caller retries). */
+  async dispatch(job: Job): Promise<DispatchAnswer> {
+    const res = await this.signedPost("/jobs", job, 10_000);
+    const text = await res.text().catch(() => "");
+    const retryAfter = Number(res.headers.get("retry-after"));
+    return {
+      status: res.status,
+      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      errorCode: errorCode(text),
+    };
+  }
+
+  /** Asks the node running `jobId` to stop (its video was deleted). Resolves to the status. */
+  async cancel(job: { jobId: string; videoId: string; reason: string }): Promise<number> {
+    const res = await this.signedPost(`/jobs/${encodeURIComponent(job.jobId)}/cancel`, job, 5000);
+    await res.text().catch(() => "");
+    return res.status;
+  }
+
+  /** The fleet's node registry (GET /fleet), as the fleet reports it. */
+  async fleet(): Promise<unknown> {
+    const res = await this.fetcher(this.url("/fleet"), {
+      headers: { [SIGNATURE_HEADER]: await signBody(this.config.TRANSCODER_SECRET, "") },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`fleet answered ${res.status}`);
+    return res.json();
+  }
+
+  /** GET /healthz: "running/capacity jobs" of the node that answered. */
+  async health(timeoutMs = 2000): Promise<string> {
+    const res = await this.fetcher(this.url("/healthz"), { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) throw new Error(`healthz answered ${res.status}`);
+    const body = (await res.json()) as { running?: number; capacity?: number };
+    return `${body.running ?? "?"}/${body.capacity ?? "?"} jobs`;
+  }
+}
+
+function errorCode(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * `npm run check:imports`: prints every import cycle and every broken structure rule in
- * edge, transcoder, site, contracts and the root tooling (scripts, e2e, bench), and exits 1
+ * edge, transcoder, site, contracts and the root tooling (scripts, e2e, bench, attack), and exits 1
  * when there is one. The rules live in scripts/lib/import-graph.ts.
  */
 import { buildGraph, checkStructure } from "./lib/import-graph.ts";

@@ -19,7 +19,8 @@ export class TranscoderClient {
   private readonly config: TranscoderConfig;
   private readonly fetcher: typeof fetch;
 
-  constructor(config: TranscoderConfig, fetcher: typeof fetch = fetch) {
+  /** `fetcher` defaults to the global fetch (called unbound: workerd refuses `this.fetch`). */
+  constructor(config: TranscoderConfig, fetcher: typeof fetch = (input, init) => fetch(input, init)) {
     this.config = config;
     this.fetcher = fetcher;
   }

@@ -105,6 +105,18 @@ export default defineConfig(async () => {
           },
         },
         {
+          // The hostile media corpus (attack/): quick subset here, the whole corpus and
+          // the 10k-request fuzz under `npm run attack`. The API fuzzer runs in workerd,
+          // inside the edge project.
+          test: {
+            name: "attack",
+            include: ["attack/media/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 180_000,
+            hookTimeout: 180_000,
+          },
+        },
+        {
           test: {
             name: "e2e",
             globalSetup: ["e2e/global-setup.ts"],

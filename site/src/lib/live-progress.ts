@@ -253,256 +253,291 @@ export function mergeVideo(state: LiveState, video: VideoDto): LiveState {
   return next;
 }
 
+type TimerName = "reconnect" | "ping" | "pong" | "connect" | "stable" | "poll";
+type FrameParser = (frame: string) => WsMessage | null;
+
+/** One feed's moving parts: its state, listeners, socket, counters and timers. */
+interface Feed {
+  readonly videoId: string;
+  readonly deps: LiveProgressDeps;
+  readonly cfg: typeof DEFAULTS;
+  readonly backoff: BackoffPolicy;
+  readonly listeners: Set<LiveListener>;
+  /** Aborted when the feed is over for good; cancels its API calls. */
+  readonly lifetime: AbortController;
+  readonly timers: Partial<Record<TimerName, TimerHandle>>;
+  state: LiveState;
+  started: boolean;
+  /** Incremented per socket, so late callbacks from a replaced socket are ignored. */
+  generation: number;
+  socket: LiveSocket | null;
+  parse: FrameParser | null;
+  /** Consecutive attempts that failed or dropped before the connection was stable. */
+  attempt: number;
+  /** Consecutive attempts that never opened (the slow poll starts after a few). */
+  failuresWithoutOpen: number;
+  opens: number;
+}
+
 export function createLiveProgress(
   videoId: string,
   deps: LiveProgressDeps,
   options: LiveProgressOptions = {},
 ): LiveProgress {
-  const cfg = { ...DEFAULTS, ...options };
-  const backoff: BackoffPolicy = { ...RECONNECT_BACKOFF, ...options.backoff };
-  const listeners = new Set<LiveListener>();
-  const lifetime = new AbortController();
-
-  let state = options.initial ? mergeVideo(initialLiveState(), options.initial) : initialLiveState();
-  let started = false;
-  /** Incremented per socket, so late callbacks from a replaced socket are ignored. */
-  let generation = 0;
-  let socket: LiveSocket | null = null;
-  let parse: ((frame: string) => WsMessage | null) | null = null;
-  /** Consecutive attempts that failed or dropped before the connection was stable. */
-  let attempt = 0;
-  /** Consecutive attempts that never opened (the slow poll starts after a few). */
-  let failuresWithoutOpen = 0;
-  let opens = 0;
-  const timers = {
-    reconnect: undefined as TimerHandle,
-    ping: undefined as TimerHandle,
-    pong: undefined as TimerHandle,
-    connect: undefined as TimerHandle,
-    stable: undefined as TimerHandle,
-    poll: undefined as TimerHandle,
-  };
-
-  const clear = (name: keyof typeof timers) => {
-    if (timers[name] !== undefined) deps.clearTimeout(timers[name]);
-    timers[name] = undefined;
-  };
-
-  const emit = (event: LiveEvent) => {
-    for (const listener of [...listeners]) listener(state, event);
-  };
-
-  const setConnection = (connection: ConnectionState) => {
-    if (state.connection === connection) return;
-    state = { ...state, connection };
-    emit({ type: "connection", state: connection });
-  };
-
-  const dropSocket = (code = 1000, reason = "") => {
-    generation++;
-    clear("ping");
-    clear("pong");
-    clear("connect");
-    clear("stable");
-    const old = socket;
-    socket = null;
-    try {
-      old?.close(code, reason);
-    } catch {
-      // Already closed.
-    }
-  };
-
-  /** The feed is over for good. */
-  const finish = () => {
-    dropSocket(1000, "done");
-    clear("reconnect");
-    stopPolling();
-    lifetime.abort();
-    if (state.polling) state = { ...state, polling: false };
-    setConnection("closed");
-  };
-
-  const gone = () => {
-    state = { ...state, terminal: "gone" };
-    emit({ type: "gone" });
-    finish();
-  };
-
-  const applyVideo = (video: VideoDto, reason: "resync" | "poll") => {
-    state = mergeVideo(state, video);
-    emit({ type: "video", video, reason });
-    if (state.terminal) finish();
-  };
-
-  const fetchVideo = async (reason: "resync" | "poll") => {
-    try {
-      const video = await deps.getVideo(videoId, lifetime.signal);
-      if (!lifetime.signal.aborted) applyVideo(video, reason);
-    } catch (err) {
-      if (lifetime.signal.aborted) return;
-      if (err instanceof ApiError && err.notFound) gone();
-      // Anything else: the socket (or the next poll) brings the state soon enough.
-    }
-  };
-
-  // ---- slow poll, only while no socket can be opened -------------------------------------
-
-  const stopPolling = () => {
-    clear("poll");
-  };
-
-  const schedulePoll = () => {
-    clear("poll");
-    timers.poll = deps.setTimeout(async () => {
-      timers.poll = undefined;
-      await fetchVideo("poll");
-      if (state.polling && !lifetime.signal.aborted) schedulePoll();
-    }, cfg.pollIntervalMs);
-  };
-
-  const setPolling = (polling: boolean) => {
-    if (state.polling === polling) return;
-    state = { ...state, polling };
-    if (polling) {
-      void fetchVideo("poll");
-      schedulePoll();
-    } else {
-      stopPolling();
-    }
-  };
-
-  // ---- connection ---------------------------------------------------------------------------
-
-  const scheduleReconnect = () => {
-    if (lifetime.signal.aborted) return;
-    clear("reconnect");
-    const delay = backoffDelay(attempt, backoff, () => deps.random());
-    attempt++;
-    setConnection("reconnecting");
-    if (failuresWithoutOpen >= cfg.pollAfterFailures) setPolling(true);
-    timers.reconnect = deps.setTimeout(() => {
-      timers.reconnect = undefined;
-      void connect();
-    }, delay);
-  };
-
-  /** A connection attempt ended without opening, or an open one dropped. */
-  const connectionLost = (opened: boolean) => {
-    dropSocket();
-    if (!opened) failuresWithoutOpen++;
-    scheduleReconnect();
-  };
-
-  const schedulePing = (gen: number) => {
-    clear("ping");
-    timers.ping = deps.setTimeout(() => {
-      if (gen !== generation || !socket) return;
-      try {
-        socket.send(PING);
-      } catch {
-        connectionLost(true);
-        return;
-      }
-      clear("pong");
-      timers.pong = deps.setTimeout(() => {
-        // Silence: a half-open TCP connection never fires `close`, so stop waiting for it.
-        if (gen === generation) connectionLost(true);
-      }, cfg.pongTimeoutMs);
-      schedulePing(gen);
-    }, cfg.pingIntervalMs);
-  };
-
-  const onFrame = (gen: number, data: unknown) => {
-    if (gen !== generation || !parse) return;
-    clear("pong");
-    if (typeof data !== "string" || data === PONG) return;
-    const message = parse(data);
-    if (!message) return; // Not ours to understand (a newer server): ignore rather than drop.
-    state = mergeMessage(state, message);
-    emit({ type: "message", message });
-    if (state.terminal) finish();
-  };
-
-  const connect = async () => {
-    if (lifetime.signal.aborted) return;
-    setConnection(opens === 0 && attempt === 0 ? "connecting" : "reconnecting");
-    let ticket: string;
-    try {
-      const [parser, issued] = await Promise.all([
-        parse ?? deps.loadParser(),
-        deps.requestTicket(videoId, lifetime.signal),
-      ]);
-      parse = parser;
-      ticket = issued.ticket;
-    } catch (err) {
-      if (lifetime.signal.aborted) return;
-      if (err instanceof ApiError && err.notFound) return gone();
-      failuresWithoutOpen++;
-      scheduleReconnect();
-      return;
-    }
-    if (lifetime.signal.aborted) return;
-
-    const gen = ++generation;
-    let opened = false;
-    timers.connect = deps.setTimeout(() => {
-      if (gen === generation && !opened) connectionLost(false);
-    }, cfg.connectTimeoutMs);
-    try {
-      socket = deps.openSocket(deps.socketUrl(videoId, ticket), {
-        onOpen() {
-          if (gen !== generation) return;
-          opened = true;
-          opens++;
-          failuresWithoutOpen = 0;
-          clear("connect");
-          setPolling(false);
-          setConnection("open");
-          schedulePing(gen);
-          timers.stable = deps.setTimeout(() => {
-            if (gen === generation) attempt = 0;
-          }, cfg.stableAfterMs);
-          // The server's snapshot resyncs us; the re-read covers anything it cannot know.
-          if (opens > 1) void fetchVideo("resync");
-        },
-        onMessage(data) {
-          onFrame(gen, data);
-        },
-        onClose(code) {
-          if (gen !== generation) return;
-          if (code === CLOSE_VIDEO_DELETED) return gone();
-          connectionLost(opened);
-        },
-      });
-    } catch {
-      // A malformed URL or a blocked scheme: the same as a failed attempt.
-      if (gen === generation) connectionLost(false);
-    }
-  };
-
+  const feed = createFeed(videoId, deps, options);
   return {
     get state() {
-      return state;
+      return feed.state;
     },
     subscribe(listener) {
-      listeners.add(listener);
-      listener(state, { type: "subscribed" });
-      return () => listeners.delete(listener);
+      feed.listeners.add(listener);
+      listener(feed.state, { type: "subscribed" });
+      return () => feed.listeners.delete(listener);
     },
     start() {
-      if (started) return;
-      started = true;
-      if (state.terminal) {
-        finish();
-        return;
-      }
-      void connect();
+      if (feed.started) return;
+      feed.started = true;
+      if (feed.state.terminal) finish(feed);
+      else void connect(feed);
     },
     stop() {
-      finish();
+      finish(feed);
     },
   };
+}
+
+function createFeed(videoId: string, deps: LiveProgressDeps, options: LiveProgressOptions): Feed {
+  const initial = initialLiveState();
+  return {
+    videoId,
+    deps,
+    cfg: { ...DEFAULTS, ...options },
+    backoff: { ...RECONNECT_BACKOFF, ...options.backoff },
+    listeners: new Set(),
+    lifetime: new AbortController(),
+    timers: {},
+    state: options.initial ? mergeVideo(initial, options.initial) : initial,
+    started: false,
+    generation: 0,
+    socket: null,
+    parse: null,
+    attempt: 0,
+    failuresWithoutOpen: 0,
+    opens: 0,
+  };
+}
+
+// ---- timers and events --------------------------------------------------------------------
+
+/** Arms the named timer (replacing a pending one); it forgets its handle when it fires. */
+function later(feed: Feed, name: TimerName, ms: number, fn: () => void) {
+  clearTimer(feed, name);
+  feed.timers[name] = feed.deps.setTimeout(() => {
+    feed.timers[name] = undefined;
+    fn();
+  }, ms);
+}
+
+function clearTimer(feed: Feed, name: TimerName) {
+  const handle = feed.timers[name];
+  if (handle !== undefined) feed.deps.clearTimeout(handle);
+  feed.timers[name] = undefined;
+}
+
+function emit(feed: Feed, event: LiveEvent) {
+  for (const listener of [...feed.listeners]) listener(feed.state, event);
+}
+
+function setConnection(feed: Feed, connection: ConnectionState) {
+  if (feed.state.connection === connection) return;
+  feed.state = { ...feed.state, connection };
+  emit(feed, { type: "connection", state: connection });
+}
+
+// ---- the end, and the API's copy of the video ---------------------------------------------
+
+/** The feed is over for good. */
+function finish(feed: Feed) {
+  dropSocket(feed, 1000, "done");
+  clearTimer(feed, "reconnect");
+  clearTimer(feed, "poll");
+  feed.lifetime.abort();
+  if (feed.state.polling) feed.state = { ...feed.state, polling: false };
+  setConnection(feed, "closed");
+}
+
+function gone(feed: Feed) {
+  feed.state = { ...feed.state, terminal: "gone" };
+  emit(feed, { type: "gone" });
+  finish(feed);
+}
+
+async function fetchVideo(feed: Feed, reason: "resync" | "poll") {
+  const { signal } = feed.lifetime;
+  try {
+    const video = await feed.deps.getVideo(feed.videoId, signal);
+    if (signal.aborted) return;
+    feed.state = mergeVideo(feed.state, video);
+    emit(feed, { type: "video", video, reason });
+    if (feed.state.terminal) finish(feed);
+  } catch (err) {
+    if (signal.aborted) return;
+    if (err instanceof ApiError && err.notFound) gone(feed);
+    // Anything else: the socket (or the next poll) brings the state soon enough.
+  }
+}
+
+// ---- slow poll, only while no socket can be opened ----------------------------------------
+
+function setPolling(feed: Feed, polling: boolean) {
+  if (feed.state.polling === polling) return;
+  feed.state = { ...feed.state, polling };
+  if (polling) {
+    void fetchVideo(feed, "poll");
+    schedulePoll(feed);
+  } else {
+    clearTimer(feed, "poll");
+  }
+}
+
+function schedulePoll(feed: Feed) {
+  later(feed, "poll", feed.cfg.pollIntervalMs, async () => {
+    await fetchVideo(feed, "poll");
+    if (feed.state.polling && !feed.lifetime.signal.aborted) schedulePoll(feed);
+  });
+}
+
+// ---- connection ---------------------------------------------------------------------------
+
+async function connect(feed: Feed) {
+  if (feed.lifetime.signal.aborted) return;
+  setConnection(feed, feed.opens === 0 && feed.attempt === 0 ? "connecting" : "reconnecting");
+  const ticket = await fetchTicket(feed);
+  if (ticket === null || feed.lifetime.signal.aborted) return;
+  openFeedSocket(feed, ticket);
+}
+
+/** The frame parser (once) and a fresh one-time ticket; null when this attempt is over. */
+async function fetchTicket(feed: Feed): Promise<string | null> {
+  try {
+    const [parser, issued] = await Promise.all([
+      feed.parse ?? feed.deps.loadParser(),
+      feed.deps.requestTicket(feed.videoId, feed.lifetime.signal),
+    ]);
+    feed.parse = parser;
+    return issued.ticket;
+  } catch (err) {
+    if (feed.lifetime.signal.aborted) return null;
+    if (err instanceof ApiError && err.notFound) gone(feed);
+    else {
+      feed.failuresWithoutOpen++;
+      scheduleReconnect(feed);
+    }
+    return null;
+  }
+}
+
+function openFeedSocket(feed: Feed, ticket: string) {
+  const gen = ++feed.generation;
+  const current = () => gen === feed.generation;
+  let opened = false;
+  later(feed, "connect", feed.cfg.connectTimeoutMs, () => {
+    if (current() && !opened) connectionLost(feed, false);
+  });
+  try {
+    feed.socket = feed.deps.openSocket(feed.deps.socketUrl(feed.videoId, ticket), {
+      onOpen() {
+        if (!current()) return;
+        opened = true;
+        socketOpened(feed, gen);
+      },
+      onMessage(data) {
+        if (current()) onFrame(feed, data);
+      },
+      onClose(code) {
+        if (!current()) return;
+        if (code === CLOSE_VIDEO_DELETED) gone(feed);
+        else connectionLost(feed, opened);
+      },
+    });
+  } catch {
+    // A malformed URL or a blocked scheme: the same as a failed attempt.
+    if (current()) connectionLost(feed, false);
+  }
+}
+
+function socketOpened(feed: Feed, gen: number) {
+  feed.opens++;
+  feed.failuresWithoutOpen = 0;
+  clearTimer(feed, "connect");
+  setPolling(feed, false);
+  setConnection(feed, "open");
+  schedulePing(feed, gen);
+  later(feed, "stable", feed.cfg.stableAfterMs, () => {
+    if (gen === feed.generation) feed.attempt = 0;
+  });
+  // The server's snapshot resyncs us; the re-read covers anything it cannot know.
+  if (feed.opens > 1) void fetchVideo(feed, "resync");
+}
+
+function onFrame(feed: Feed, data: unknown) {
+  if (!feed.parse) return;
+  clearTimer(feed, "pong");
+  if (typeof data !== "string" || data === PONG) return;
+  const message = feed.parse(data);
+  if (!message) return; // Not ours to understand (a newer server): ignore rather than drop.
+  feed.state = mergeMessage(feed.state, message);
+  emit(feed, { type: "message", message });
+  if (feed.state.terminal) finish(feed);
+}
+
+function schedulePing(feed: Feed, gen: number) {
+  later(feed, "ping", feed.cfg.pingIntervalMs, () => {
+    const socket = feed.socket;
+    if (gen !== feed.generation || !socket) return;
+    try {
+      socket.send(PING);
+    } catch {
+      connectionLost(feed, true);
+      return;
+    }
+    // Silence: a half-open TCP connection never fires `close`, so stop waiting for it.
+    later(feed, "pong", feed.cfg.pongTimeoutMs, () => {
+      if (gen === feed.generation) connectionLost(feed, true);
+    });
+    schedulePing(feed, gen);
+  });
+}
+
+/** A connection attempt ended without opening, or an open one dropped. */
+function connectionLost(feed: Feed, opened: boolean) {
+  dropSocket(feed);
+  if (!opened) feed.failuresWithoutOpen++;
+  scheduleReconnect(feed);
+}
+
+function scheduleReconnect(feed: Feed) {
+  if (feed.lifetime.signal.aborted) return;
+  const delay = backoffDelay(feed.attempt, feed.backoff, () => feed.deps.random());
+  feed.attempt++;
+  clearTimer(feed, "reconnect");
+  setConnection(feed, "reconnecting");
+  if (feed.failuresWithoutOpen >= feed.cfg.pollAfterFailures) setPolling(feed, true);
+  later(feed, "reconnect", delay, () => void connect(feed));
+}
+
+const SOCKET_TIMERS: readonly TimerName[] = ["ping", "pong", "connect", "stable"];
+
+function dropSocket(feed: Feed, code = 1000, reason = "") {
+  feed.generation++;
+  for (const name of SOCKET_TIMERS) clearTimer(feed, name);
+  const old = feed.socket;
+  feed.socket = null;
+  try {
+    old?.close(code, reason);
+  } catch {
+    // Already closed.
+  }
 }
 
 /** The real thing: same-origin API, the browser's WebSocket and timers, the contracts schema. */

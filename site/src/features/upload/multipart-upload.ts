@@ -170,197 +170,277 @@ function isRetryable(err: unknown): boolean {
   return false;
 }
 
+/** One `uploadParts` call in progress: the parts, the URLs on hand, the queue and the counters. */
+interface Run {
+  readonly videoId: string;
+  readonly file: Blob;
+  readonly partSize: number;
+  readonly partCount: number;
+  readonly api: UploadPartsOptions["api"];
+  readonly transport: PartTransport;
+  readonly options: UploadPartsOptions;
+  readonly maxRetries: number;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly backoffMs: (retry: number) => number;
+  readonly parts: Map<number, PartStatus>;
+  readonly urls: Map<number, { url: string; expiresAt: number }>;
+  /** One pending `partUrls` request per part number it covers. */
+  readonly urlBatches: Map<number, Promise<void>>;
+  /** Part numbers still to send, in order; `nextIndex` is the next one a worker takes. */
+  readonly queue: number[];
+  nextIndex: number;
+  /** Aborted when one part gives up, so the others stop too. */
+  readonly failFast: AbortController;
+  readonly signal: AbortSignal;
+  /** Bytes sent so far per part still in flight. */
+  readonly inFlight: Map<number, number>;
+  inFlightBytes: number;
+  /** Every byte sent in any attempt (the speed meter's input). */
+  sentBytes: number;
+  readonly meter: SpeedMeter;
+  confirmedBytes: number;
+  partsDone: number;
+}
+
 /** Upload every part not yet recorded. Resolves when all parts are recorded by the edge. */
 export async function uploadParts(target: UploadTarget, options: UploadPartsOptions): Promise<void> {
-  const {
-    api,
-    transport,
-    concurrency = 4,
-    maxRetries = 3,
-    now = Date.now,
-    sleep = abortableSleep,
-    backoffMs = (retry: number) => backoffDelay(retry, PART_RETRY_BACKOFF),
-  } = options;
-  const { videoId, file, partSize, partCount } = target;
-  const totalBytes = file.size;
+  const run = startRun(target, options);
+  emitProgress(run);
+  const workers = Array.from({ length: Math.min(options.concurrency ?? 4, run.queue.length) }, () =>
+    worker(run),
+  );
+  try {
+    await Promise.all(workers);
+  } catch (err) {
+    // One part gave up: stop the others rather than keep spending bandwidth.
+    run.failFast.abort(err);
+    await Promise.allSettled(workers);
+    throw err;
+  }
+}
 
+function startRun(target: UploadTarget, options: UploadPartsOptions): Run {
+  const { videoId, file, partSize, partCount } = target;
+  const now = options.now ?? Date.now;
   const done = new Set(target.doneParts ?? []);
+  const parts = partStatuses(target, done);
+  const failFast = new AbortController();
+  const run: Run = {
+    videoId,
+    file,
+    partSize,
+    partCount,
+    api: options.api,
+    transport: options.transport,
+    options,
+    maxRetries: options.maxRetries ?? 3,
+    now,
+    sleep: options.sleep ?? abortableSleep,
+    backoffMs: options.backoffMs ?? ((retry: number) => backoffDelay(retry, PART_RETRY_BACKOFF)),
+    parts,
+    urls: new Map(),
+    urlBatches: new Map(),
+    queue: [...parts.values()].filter((p) => p.state !== "done").map((p) => p.partNumber),
+    nextIndex: 0,
+    failFast,
+    signal: options.signal ? AbortSignal.any([options.signal, failFast.signal]) : failFast.signal,
+    inFlight: new Map(),
+    inFlightBytes: 0,
+    sentBytes: 0,
+    meter: new SpeedMeter(now),
+    confirmedBytes: 0,
+    partsDone: done.size,
+  };
+  for (const part of parts.values()) if (part.state === "done") run.confirmedBytes += part.size;
+  rememberUrls(run, target.urls ?? [], target.urlsExpireAt);
+  return run;
+}
+
+function partStatuses(
+  { partCount, partSize, file }: UploadTarget,
+  done: ReadonlySet<number>,
+): Map<number, PartStatus> {
   const parts = new Map<number, PartStatus>();
-  let confirmedBytes = 0;
   for (let n = 1; n <= partCount; n++) {
-    const { start, end } = partRange(n, partSize, totalBytes);
-    const isDone = done.has(n);
+    const { start, end } = partRange(n, partSize, file.size);
     parts.set(n, {
       partNumber: n,
       size: end - start,
-      state: isDone ? "done" : "pending",
+      state: done.has(n) ? "done" : "pending",
       loaded: 0,
       attempt: 0,
       bytesPerSecond: 0,
       etaSec: null,
     });
-    if (isDone) confirmedBytes += end - start;
   }
-  let partsDone = done.size;
+  return parts;
+}
 
-  const urls = new Map<number, { url: string; expiresAt: number }>();
-  const rememberUrls = (list: PartUrlDto[], expiresAt: string | undefined) => {
-    const expiry = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
-    for (const { partNumber, url } of list) urls.set(partNumber, { url, expiresAt: expiry });
-  };
-  rememberUrls(target.urls ?? [], target.urlsExpireAt);
+async function worker(run: Run) {
+  while (run.nextIndex < run.queue.length) {
+    if (run.signal.aborted) throw run.signal.reason;
+    const part = run.parts.get(run.queue[run.nextIndex++]!)!;
+    await uploadPart(run, part);
+  }
+}
 
-  const queue = [...parts.values()].filter((p) => p.state !== "done").map((p) => p.partNumber);
-  let nextIndex = 0;
+// ---- progress -----------------------------------------------------------------------------
 
-  const failFast = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, failFast.signal]) : failFast.signal;
+function setInFlight(run: Run, n: number, loaded: number) {
+  run.inFlightBytes += loaded - (run.inFlight.get(n) ?? 0);
+  if (loaded > 0) run.inFlight.set(n, loaded);
+  else run.inFlight.delete(n);
+}
 
-  const inFlight = new Map<number, number>();
-  let inFlightBytes = 0;
-  let sentBytes = 0;
-  const meter = new SpeedMeter(now);
+function emitPart(run: Run, part: PartStatus) {
+  run.options.onPart?.({ ...part });
+}
 
-  const setInFlight = (n: number, loaded: number) => {
-    inFlightBytes += loaded - (inFlight.get(n) ?? 0);
-    if (loaded > 0) inFlight.set(n, loaded);
-    else inFlight.delete(n);
-  };
-  const emitPart = (part: PartStatus) => options.onPart?.({ ...part });
-  const emitProgress = () => {
-    if (!options.onProgress) return;
-    const uploadedBytes = Math.min(totalBytes, confirmedBytes + inFlightBytes);
-    const bytesPerSecond = meter.bytesPerSecond();
-    options.onProgress({
-      totalBytes,
-      uploadedBytes,
-      bytesPerSecond,
-      etaSec: bytesPerSecond > 0 ? (totalBytes - uploadedBytes) / bytesPerSecond : null,
-      partsDone,
-      partCount,
+function emitProgress(run: Run) {
+  const { onProgress } = run.options;
+  if (!onProgress) return;
+  const totalBytes = run.file.size;
+  const uploadedBytes = Math.min(totalBytes, run.confirmedBytes + run.inFlightBytes);
+  const bytesPerSecond = run.meter.bytesPerSecond();
+  onProgress({
+    totalBytes,
+    uploadedBytes,
+    bytesPerSecond,
+    etaSec: bytesPerSecond > 0 ? (totalBytes - uploadedBytes) / bytesPerSecond : null,
+    partsDone: run.partsDone,
+    partCount: run.partCount,
+  });
+}
+
+// ---- presigned URLs -----------------------------------------------------------------------
+
+function rememberUrls(run: Run, list: PartUrlDto[], expiresAt: string | undefined) {
+  const expiry = expiresAt ? Date.parse(expiresAt) : Number.POSITIVE_INFINITY;
+  for (const { partNumber, url } of list) run.urls.set(partNumber, { url, expiresAt: expiry });
+}
+
+function isFresh(run: Run, n: number) {
+  const entry = run.urls.get(n);
+  return entry !== undefined && entry.expiresAt - URL_EXPIRY_MARGIN_MS > run.now();
+}
+
+async function urlFor(run: Run, n: number): Promise<string> {
+  if (!isFresh(run, n)) await (run.urlBatches.get(n) ?? requestUrls(run, n));
+  const entry = run.urls.get(n);
+  if (!entry) throw new PartPutError(0, `the server returned no upload URL for part ${n}`, false);
+  return entry.url;
+}
+
+/** Asks for part `n`'s URL together with the next queued parts that will need one. */
+function requestUrls(run: Run, n: number): Promise<void> {
+  const upcoming = run.queue
+    .slice(run.nextIndex)
+    .filter((m) => m !== n && !isFresh(run, m) && !run.urlBatches.has(m));
+  const wanted = [n, ...upcoming.slice(0, URL_BATCH_SIZE - 1)];
+  const batch = run.api
+    .partUrls(run.videoId, wanted, run.signal)
+    .then((res) => rememberUrls(run, res.parts, res.expiresAt))
+    .finally(() => {
+      for (const m of wanted) run.urlBatches.delete(m);
     });
-  };
+  for (const m of wanted) run.urlBatches.set(m, batch);
+  return batch;
+}
 
-  const isFresh = (n: number) => {
-    const entry = urls.get(n);
-    return entry !== undefined && entry.expiresAt - URL_EXPIRY_MARGIN_MS > now();
-  };
-  const urlBatches = new Map<number, Promise<void>>();
-  const urlFor = async (n: number): Promise<string> => {
-    if (!isFresh(n)) {
-      let batch = urlBatches.get(n);
-      if (!batch) {
-        const upcoming = queue.slice(nextIndex).filter((m) => m !== n && !isFresh(m) && !urlBatches.has(m));
-        const wanted = [n, ...upcoming.slice(0, URL_BATCH_SIZE - 1)];
-        batch = api
-          .partUrls(videoId, wanted, signal)
-          .then((res) => rememberUrls(res.parts, res.expiresAt))
-          .finally(() => {
-            for (const m of wanted) urlBatches.delete(m);
-          });
-        for (const m of wanted) urlBatches.set(m, batch);
+// ---- one part -----------------------------------------------------------------------------
+
+async function uploadPart(run: Run, part: PartStatus): Promise<void> {
+  const n = part.partNumber;
+  const { start, end } = partRange(n, run.partSize, run.file.size);
+  const body = run.file.slice(start, end);
+  let etag: string | null = null;
+  for (let retry = 0; ; retry++) {
+    beginAttempt(run, part, retry);
+    try {
+      // A part storage already took (its ETag is known) is only recorded again, not re-sent.
+      etag ??= await sendPart(run, part, body);
+      await run.api.recordPart(run.videoId, n, { etag, size: part.size }, run.signal);
+      partRecorded(run, part);
+      return;
+    } catch (err) {
+      if (etag === null) {
+        part.loaded = 0;
+        setInFlight(run, n, 0);
       }
-      await batch;
+      await attemptFailed(run, part, err, retry);
     }
-    const entry = urls.get(n);
-    if (!entry) throw new PartPutError(0, `the server returned no upload URL for part ${n}`, false);
-    return entry.url;
-  };
-
-  const uploadPart = async (part: PartStatus): Promise<void> => {
-    const n = part.partNumber;
-    const { start, end } = partRange(n, partSize, totalBytes);
-    const body = file.slice(start, end);
-    let etag: string | null = null;
-
-    for (let retry = 0; ; retry++) {
-      part.state = "uploading";
-      part.attempt = retry + 1;
-      part.bytesPerSecond = 0;
-      part.etaSec = null;
-      delete part.error;
-      emitPart(part);
-      try {
-        if (etag === null) {
-          const url = await urlFor(n);
-          let lastLoaded = 0;
-          const partMeter = new SpeedMeter(now);
-          partMeter.add(0);
-          ({ etag } = await transport.put(
-            url,
-            body,
-            (loaded) => {
-              const bounded = Math.min(loaded, part.size);
-              if (bounded > lastLoaded) {
-                sentBytes += bounded - lastLoaded;
-                meter.add(sentBytes);
-              }
-              lastLoaded = bounded;
-              partMeter.add(bounded);
-              part.bytesPerSecond = partMeter.bytesPerSecond();
-              part.etaSec = part.bytesPerSecond > 0 ? (part.size - bounded) / part.bytesPerSecond : null;
-              part.loaded = bounded;
-              setInFlight(n, bounded);
-              emitPart(part);
-              emitProgress();
-            },
-            signal,
-          ));
-          part.loaded = part.size;
-          part.etaSec = 0;
-          setInFlight(n, part.size);
-        }
-        await api.recordPart(videoId, n, { etag, size: part.size }, signal);
-        setInFlight(n, 0);
-        confirmedBytes += part.size;
-        partsDone++;
-        part.state = "done";
-        emitPart(part);
-        emitProgress();
-        return;
-      } catch (err) {
-        if (etag === null) {
-          part.loaded = 0;
-          setInFlight(n, 0);
-        }
-        if (signal.aborted) {
-          part.state = "pending";
-          emitPart(part);
-          throw signal.reason;
-        }
-        const message = describe(err);
-        part.error = message;
-        if (!isRetryable(err) || retry >= maxRetries) {
-          part.state = "failed";
-          emitPart(part);
-          emitProgress();
-          throw new PartUploadError(n, `Part ${n} could not be uploaded: ${message}`, { cause: err });
-        }
-        if (err instanceof PartPutError && err.status === 403) urls.delete(n);
-        part.state = "retrying";
-        emitPart(part);
-        emitProgress();
-        await sleep(backoffMs(retry), signal);
-      }
-    }
-  };
-
-  const worker = async () => {
-    while (nextIndex < queue.length) {
-      if (signal.aborted) throw signal.reason;
-      const part = parts.get(queue[nextIndex++]!)!;
-      await uploadPart(part);
-    }
-  };
-
-  emitProgress();
-  const workers = Array.from({ length: Math.min(concurrency, queue.length) }, worker);
-  try {
-    await Promise.all(workers);
-  } catch (err) {
-    // One part gave up: stop the others rather than keep spending bandwidth.
-    failFast.abort(err);
-    await Promise.allSettled(workers);
-    throw err;
   }
+}
+
+function beginAttempt(run: Run, part: PartStatus, retry: number) {
+  part.state = "uploading";
+  part.attempt = retry + 1;
+  part.bytesPerSecond = 0;
+  part.etaSec = null;
+  delete part.error;
+  emitPart(run, part);
+}
+
+async function sendPart(run: Run, part: PartStatus, body: Blob): Promise<string> {
+  const url = await urlFor(run, part.partNumber);
+  const { etag } = await run.transport.put(url, body, partProgress(run, part), run.signal);
+  part.loaded = part.size;
+  part.etaSec = 0;
+  setInFlight(run, part.partNumber, part.size);
+  return etag;
+}
+
+/** The transport's progress callback for one attempt at `part`. */
+function partProgress(run: Run, part: PartStatus): (loaded: number) => void {
+  let lastLoaded = 0;
+  const partMeter = new SpeedMeter(run.now);
+  partMeter.add(0);
+  return (loaded) => {
+    const bounded = Math.min(loaded, part.size);
+    if (bounded > lastLoaded) {
+      run.sentBytes += bounded - lastLoaded;
+      run.meter.add(run.sentBytes);
+    }
+    lastLoaded = bounded;
+    partMeter.add(bounded);
+    part.bytesPerSecond = partMeter.bytesPerSecond();
+    part.etaSec = part.bytesPerSecond > 0 ? (part.size - bounded) / part.bytesPerSecond : null;
+    part.loaded = bounded;
+    setInFlight(run, part.partNumber, bounded);
+    emitPart(run, part);
+    emitProgress(run);
+  };
+}
+
+function partRecorded(run: Run, part: PartStatus) {
+  setInFlight(run, part.partNumber, 0);
+  run.confirmedBytes += part.size;
+  run.partsDone++;
+  part.state = "done";
+  emitPart(run, part);
+  emitProgress(run);
+}
+
+/** Throws when the part is cancelled or out of retries; otherwise waits out the backoff. */
+async function attemptFailed(run: Run, part: PartStatus, err: unknown, retry: number) {
+  const n = part.partNumber;
+  if (run.signal.aborted) {
+    part.state = "pending";
+    emitPart(run, part);
+    throw run.signal.reason;
+  }
+  const message = describe(err);
+  part.error = message;
+  if (!isRetryable(err) || retry >= run.maxRetries) {
+    part.state = "failed";
+    emitPart(run, part);
+    emitProgress(run);
+    throw new PartUploadError(n, `Part ${n} could not be uploaded: ${message}`, { cause: err });
+  }
+  if (err instanceof PartPutError && err.status === 403) run.urls.delete(n);
+  part.state = "retrying";
+  emitPart(run, part);
+  emitProgress(run);
+  await run.sleep(run.backoffMs(retry), run.signal);
 }

@@ -88,195 +88,243 @@ function fileKey(url: string): string {
   return withToken(url, "-", location.href);
 }
 
+/** One mounted bar: its elements, the loaded track and what the pointer and keyboard are doing. */
+interface Bar {
+  readonly parts: SeekPreviewParts;
+  readonly video: HTMLVideoElement;
+  readonly frame: HTMLElement;
+  /** Removes every listener at once. */
+  readonly cleanup: AbortController;
+  cues: TrickplayCue[];
+  /** The track's URL sprites resolve against (the newest token for the loaded file). */
+  vttUrl: string | null;
+  loadedKey: string | null;
+  /** The newest URL handed in (its token is the freshest). */
+  latestUrl: string | null;
+  loading: { key: string; controller: AbortController } | null;
+  dragging: boolean;
+  hovering: boolean;
+  focused: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  keyTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+type Listen = <K extends keyof HTMLElementEventMap>(
+  target: HTMLElement,
+  type: K,
+  fn: (event: HTMLElementEventMap[K]) => void,
+) => void;
+
 export function mountSeekPreview(
   parts: SeekPreviewParts,
   video: HTMLVideoElement,
   frame: HTMLElement,
 ): SeekPreview {
-  const { root, track, played, marker, tooltip, thumb, thumbImage, time } = parts;
-  let cues: TrickplayCue[] = [];
-  let vttUrl: string | null = null;
-  let loadedKey: string | null = null;
-  /** The newest URL handed in (its token is the freshest). */
-  let latestUrl: string | null = null;
-  let loading: { key: string; controller: AbortController } | null = null;
-  let dragging = false;
-  let hovering = false;
-  let focused = false;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  let keyTimer: ReturnType<typeof setTimeout> | undefined;
-  const cleanup = new AbortController();
-  const on = <K extends keyof HTMLElementEventMap>(
-    target: HTMLElement,
-    type: K,
-    fn: (event: HTMLElementEventMap[K]) => void,
-  ) => target.addEventListener(type, fn, { signal: cleanup.signal });
-
-  const duration = () => {
-    if (Number.isFinite(video.duration) && video.duration > 0) return video.duration;
-    return cues.at(-1)?.end ?? 0;
+  const bar: Bar = {
+    parts,
+    video,
+    frame,
+    cleanup: new AbortController(),
+    cues: [],
+    vttUrl: null,
+    loadedKey: null,
+    latestUrl: null,
+    loading: null,
+    dragging: false,
+    hovering: false,
+    focused: false,
+    idleTimer: undefined,
+    keyTimer: undefined,
   };
-
-  const renderPlayhead = () => {
-    const total = duration();
-    const now = Math.min(video.currentTime, total);
-    if (!dragging) played.style.width = total > 0 ? `${(now / total) * 100}%` : "0%";
-    track.setAttribute("aria-valuemax", String(Math.round(total)));
-    track.setAttribute("aria-valuenow", String(Math.round(now)));
-    track.setAttribute("aria-valuetext", `${formatDuration(now)} of ${formatDuration(total)}`);
+  const on: Listen = (target, type, fn) => target.addEventListener(type, fn, { signal: bar.cleanup.signal });
+  bindPointer(bar, on);
+  bindKeyboard(bar, on);
+  bindIdle(bar, on);
+  return {
+    setSource: (url) => setSource(bar, url),
+    destroy() {
+      bar.cleanup.abort();
+      clearTimeout(bar.idleTimer);
+      clearTimeout(bar.keyTimer);
+      clearSource(bar);
+    },
   };
+}
 
-  const showPreview = (fraction: number) => {
-    const total = duration();
-    const at = fraction * total;
-    const cue = cueAt(cues, at);
-    if (!cue || !vttUrl) return;
-    const size = previewSize(cue.w, cue.h);
-    thumb.style.width = `${size.width}px`;
-    thumb.style.height = `${size.height}px`;
-    thumbImage.style.width = `${cue.w}px`;
-    thumbImage.style.height = `${cue.h}px`;
-    thumbImage.style.transform = size.scale < 1 ? `scale(${size.scale})` : "";
-    thumbImage.style.backgroundImage = `url("${CSS.escape(spriteUrl(cue, vttUrl, location.href))}")`;
-    thumbImage.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
-    time.textContent = formatDuration(at);
-    tooltip.hidden = false;
-    const width = track.getBoundingClientRect().width;
-    tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || size.width)}px`;
-    marker.style.left = `${fraction * 100}%`;
-    marker.hidden = false;
-    root.dataset.previewing = "true";
-  };
+function duration({ video, cues }: Bar): number {
+  if (Number.isFinite(video.duration) && video.duration > 0) return video.duration;
+  return cues.at(-1)?.end ?? 0;
+}
 
-  const hidePreview = () => {
-    if (dragging || hovering) return;
-    tooltip.hidden = true;
-    marker.hidden = true;
-    delete root.dataset.previewing;
-  };
+function renderPlayhead(bar: Bar) {
+  const { track, played } = bar.parts;
+  const total = duration(bar);
+  const now = Math.min(bar.video.currentTime, total);
+  if (!bar.dragging) played.style.width = total > 0 ? `${(now / total) * 100}%` : "0%";
+  track.setAttribute("aria-valuemax", String(Math.round(total)));
+  track.setAttribute("aria-valuenow", String(Math.round(now)));
+  track.setAttribute("aria-valuetext", `${formatDuration(now)} of ${formatDuration(total)}`);
+}
 
-  const fractionOf = (event: PointerEvent) => fractionAt(event.clientX, track.getBoundingClientRect());
+function showPreview(bar: Bar, fraction: number) {
+  const { root, track, marker, tooltip, thumb, thumbImage, time } = bar.parts;
+  const at = fraction * duration(bar);
+  const cue = cueAt(bar.cues, at);
+  if (!cue || !bar.vttUrl) return;
+  const size = previewSize(cue.w, cue.h);
+  thumb.style.width = `${size.width}px`;
+  thumb.style.height = `${size.height}px`;
+  thumbImage.style.width = `${cue.w}px`;
+  thumbImage.style.height = `${cue.h}px`;
+  thumbImage.style.transform = size.scale < 1 ? `scale(${size.scale})` : "";
+  thumbImage.style.backgroundImage = `url("${CSS.escape(spriteUrl(cue, bar.vttUrl, location.href))}")`;
+  thumbImage.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
+  time.textContent = formatDuration(at);
+  tooltip.hidden = false;
+  const width = track.getBoundingClientRect().width;
+  tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || size.width)}px`;
+  marker.style.left = `${fraction * 100}%`;
+  marker.hidden = false;
+  root.dataset.previewing = "true";
+}
 
-  // ---- pointer: hover previews, drag previews, release seeks ----------------------------------
+function hidePreview(bar: Bar) {
+  if (bar.dragging || bar.hovering) return;
+  bar.parts.tooltip.hidden = true;
+  bar.parts.marker.hidden = true;
+  delete bar.parts.root.dataset.previewing;
+}
+
+const fractionOf = (bar: Bar, event: PointerEvent) =>
+  fractionAt(event.clientX, bar.parts.track.getBoundingClientRect());
+
+/** Pointer: hover previews, drag previews, release seeks. */
+function bindPointer(bar: Bar, on: Listen) {
+  const { track, played, root } = bar.parts;
   on(track, "pointerenter", () => {
-    hovering = true;
+    bar.hovering = true;
   });
   on(track, "pointermove", (event) => {
-    const fraction = fractionOf(event);
-    showPreview(fraction);
-    if (dragging) played.style.width = `${fraction * 100}%`;
+    const fraction = fractionOf(bar, event);
+    showPreview(bar, fraction);
+    if (bar.dragging) played.style.width = `${fraction * 100}%`;
   });
   on(track, "pointerleave", () => {
-    hovering = false;
-    hidePreview();
+    bar.hovering = false;
+    hidePreview(bar);
   });
   on(track, "pointerdown", (event) => {
-    if (event.button !== 0 || duration() <= 0) return;
+    if (event.button !== 0 || duration(bar) <= 0) return;
     event.preventDefault();
     track.focus({ preventScroll: true });
     track.setPointerCapture(event.pointerId);
-    dragging = true;
+    bar.dragging = true;
     root.dataset.dragging = "true";
-    const fraction = fractionOf(event);
-    showPreview(fraction);
+    const fraction = fractionOf(bar, event);
+    showPreview(bar, fraction);
     played.style.width = `${fraction * 100}%`;
   });
-  const endDrag = (event: PointerEvent, commit: boolean) => {
-    if (!dragging) return;
-    dragging = false;
-    delete root.dataset.dragging;
-    if (commit) video.currentTime = fractionOf(event) * duration();
-    if (!track.matches(":hover")) hovering = false;
-    hidePreview();
-    renderPlayhead();
-  };
-  on(track, "pointerup", (event) => endDrag(event, true));
-  on(track, "pointercancel", (event) => endDrag(event, false));
+  on(track, "pointerup", (event) => endDrag(bar, event, true));
+  on(track, "pointercancel", (event) => endDrag(bar, event, false));
+}
 
-  // ---- keyboard: a standard slider -------------------------------------------------------------
+function endDrag(bar: Bar, event: PointerEvent, commit: boolean) {
+  if (!bar.dragging) return;
+  bar.dragging = false;
+  delete bar.parts.root.dataset.dragging;
+  if (commit) bar.video.currentTime = fractionOf(bar, event) * duration(bar);
+  if (!bar.parts.track.matches(":hover")) bar.hovering = false;
+  hidePreview(bar);
+  renderPlayhead(bar);
+}
+
+/** Keyboard: a standard slider. */
+function bindKeyboard(bar: Bar, on: Listen) {
+  const { track } = bar.parts;
   on(track, "keydown", (event) => {
-    const next = keyboardSeek(event.key, video.currentTime, duration());
+    const next = keyboardSeek(event.key, bar.video.currentTime, duration(bar));
     if (next === null) return;
     event.preventDefault();
-    video.currentTime = next;
-    showPreview(next / duration());
-    clearTimeout(keyTimer);
-    keyTimer = setTimeout(() => {
-      if (!focused) hidePreview();
+    bar.video.currentTime = next;
+    showPreview(bar, next / duration(bar));
+    clearTimeout(bar.keyTimer);
+    bar.keyTimer = setTimeout(() => {
+      if (!bar.focused) hidePreview(bar);
     }, KEY_PREVIEW_MS);
-    renderPlayhead();
+    renderPlayhead(bar);
   });
   on(track, "focus", () => {
-    focused = true;
+    bar.focused = true;
   });
   on(track, "blur", () => {
-    focused = false;
-    hidePreview();
+    bar.focused = false;
+    hidePreview(bar);
   });
+}
 
-  // ---- the bar follows the native controls: out of the way while watching ----------------------
+/** The bar follows the native controls: out of the way while watching. */
+function bindIdle(bar: Bar, on: Listen) {
+  const { frame, video } = bar;
   const wake = () => {
     delete frame.dataset.idle;
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(() => {
-      if (!video.paused && !dragging) frame.dataset.idle = "true";
+    clearTimeout(bar.idleTimer);
+    bar.idleTimer = setTimeout(() => {
+      if (!video.paused && !bar.dragging) frame.dataset.idle = "true";
     }, IDLE_MS);
   };
   on(frame, "pointermove", wake);
   on(frame, "pointerdown", wake);
   on(frame, "keydown", wake);
+  const signal = bar.cleanup.signal;
   for (const type of ["timeupdate", "durationchange", "loadedmetadata", "seeked"] as const) {
-    video.addEventListener(type, renderPlayhead, { signal: cleanup.signal });
+    video.addEventListener(type, () => renderPlayhead(bar), { signal });
   }
-  video.addEventListener("pause", wake, { signal: cleanup.signal });
+  video.addEventListener("pause", wake, { signal });
+}
 
-  const clear = () => {
-    loading?.controller.abort();
-    loading = null;
-    cues = [];
-    vttUrl = null;
-    latestUrl = null;
-    loadedKey = null;
-    root.hidden = true;
-  };
+function clearSource(bar: Bar) {
+  bar.loading?.controller.abort();
+  bar.loading = null;
+  bar.cues = [];
+  bar.vttUrl = null;
+  bar.latestUrl = null;
+  bar.loadedKey = null;
+  bar.parts.root.hidden = true;
+}
 
-  return {
-    setSource(url) {
-      if (!url) return clear();
-      latestUrl = url;
-      const key = fileKey(url);
-      if (key === loadedKey) {
-        vttUrl = url; // same file, fresh token
-        return;
-      }
-      if (key === loading?.key) return; // it will use latestUrl when it lands
-      loading?.controller.abort();
-      const current = { key, controller: new AbortController() };
-      loading = current;
-      fetch(url, { credentials: "same-origin", signal: current.controller.signal })
-        .then((res) => (res.ok ? res.text() : Promise.reject(new Error(`HTTP ${res.status}`))))
-        .then((text) => {
-          if (current.controller.signal.aborted) return;
-          cues = parseTrickplayVtt(text);
-          vttUrl = latestUrl;
-          loadedKey = key;
-          root.hidden = cues.length === 0;
-          root.dataset.cues = String(cues.length);
-          renderPlayhead();
-        })
-        .catch(() => {
-          // No previews is a fine fallback: the native seek bar still works.
-          if (!current.controller.signal.aborted) root.hidden = true;
-        })
-        .finally(() => {
-          if (loading === current) loading = null;
-        });
-    },
-    destroy() {
-      cleanup.abort();
-      clearTimeout(idleTimer);
-      clearTimeout(keyTimer);
-      clear();
-    },
-  };
+function setSource(bar: Bar, url: string | null) {
+  if (!url) return clearSource(bar);
+  bar.latestUrl = url;
+  const key = fileKey(url);
+  if (key === bar.loadedKey) {
+    bar.vttUrl = url; // same file, fresh token
+    return;
+  }
+  if (key === bar.loading?.key) return; // it will use latestUrl when it lands
+  bar.loading?.controller.abort();
+  const current = { key, controller: new AbortController() };
+  bar.loading = current;
+  void loadTrack(bar, url, current);
+}
+
+async function loadTrack(bar: Bar, url: string, current: { key: string; controller: AbortController }) {
+  const { root } = bar.parts;
+  const { signal } = current.controller;
+  try {
+    const res = await fetch(url, { credentials: "same-origin", signal });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    if (signal.aborted) return;
+    bar.cues = parseTrickplayVtt(text);
+    bar.vttUrl = bar.latestUrl;
+    bar.loadedKey = current.key;
+    root.hidden = bar.cues.length === 0;
+    root.dataset.cues = String(bar.cues.length);
+    renderPlayhead(bar);
+  } catch {
+    // No previews is a fine fallback: the native seek bar still works.
+    if (!signal.aborted) root.hidden = true;
+  } finally {
+    if (bar.loading === current) bar.loading = null;
+  }
 }

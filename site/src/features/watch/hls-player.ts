@@ -44,141 +44,182 @@ declare global {
 
 const MAX_MEDIA_RECOVERIES = 2;
 
+type HlsConstructor = typeof Hls;
+
+/** What the hls.js player has to remember between calls. */
+interface HlsSession {
+  /** The newest delivery token; every request is rewritten to carry it. */
+  token: string | null;
+  /** A fatal network error stopped loading; the next fresh playback restarts it. */
+  stalledOnNetwork: boolean;
+  /** That error was the master playlist itself, so the source is loaded again. */
+  manifestFailed: boolean;
+  mediaRecoveries: number;
+}
+
 export async function attachPlayer(
   video: HTMLVideoElement,
   playback: Playback,
   callbacks: PlayerCallbacks,
 ): Promise<PlayerHandle> {
   const { default: HlsClass } = await import("hls.js");
-
-  if (HlsClass.isSupported()) {
-    let token = tokenOf(playback.hls, location.href);
-    let stalledOnNetwork = false;
-    let manifestFailed = false;
-    let mediaRecoveries = 0;
-    const hls = new HlsClass({
-      capLevelToPlayerSize: true,
-      backBufferLength: 60,
-      // Captions (the master's SUBTITLES group): hls.js turns each track into a TextTrack on the
-      // element, so the native controls offer the CC menu and the browser renders the cues; the
-      // DEFAULT=YES track is selected and, with `subtitleDisplay` (below), showing from the start.
-      // These are hls.js's defaults, spelled out because the CC menu depends on them.
-      enableWebVTT: true,
-      renderTextTracksNatively: true,
-      // Called before hls.js opens each request: opening it here ourselves lets every playlist
-      // and segment request carry the newest token, even for URIs resolved from older playlists.
-      xhrSetup(xhr, url) {
-        if (!token) return;
-        const current = withToken(url, token, location.href);
-        if (current !== url) xhr.open("GET", current, true);
-      },
-    });
-
-    hls.subtitleDisplay = true;
-
-    hls.on(HlsClass.Events.ERROR, (_event, data: ErrorData) => {
-      if (!data.fatal) return;
-      if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR) {
-        stalledOnNetwork = true;
-        manifestFailed = data.details === HlsClass.ErrorDetails.MANIFEST_LOAD_ERROR;
-        const status = data.response?.code;
-        if (status === 401 || status === 403) callbacks.onTokenRejected();
-        else callbacks.onFatal("The video could not be loaded. Check your connection and reload the page.");
-        return;
-      }
-      if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && mediaRecoveries < MAX_MEDIA_RECOVERIES) {
-        mediaRecoveries++;
-        hls.recoverMediaError();
-        return;
-      }
-      callbacks.onFatal("This video can't be played in this browser.");
-    });
-
-    hls.loadSource(playback.hls);
-    hls.attachMedia(video);
-    window.__player = { hls, video };
-
-    return {
-      hls,
-      video,
-      updatePlayback(next) {
-        token = tokenOf(next.hls, location.href);
-        if (!stalledOnNetwork) return;
-        stalledOnNetwork = false;
-        if (manifestFailed) hls.loadSource(next.hls);
-        else hls.startLoad(video.currentTime > 0 ? video.currentTime : -1);
-      },
-      reloadSource(next) {
-        token = tokenOf(next.hls, location.href);
-        stalledOnNetwork = false;
-        manifestFailed = false;
-        const resumeAt = video.currentTime;
-        const wasPlaying = !video.paused && !video.ended;
-        // A fresh MediaSource: the new master may bring a different track layout (e.g. a separate
-        // audio group) than the SourceBuffers the old one created. Start loading where we were,
-        // and play again once the new manifest is in.
-        hls.config.startPosition = resumeAt > 0 ? resumeAt : -1;
-        if (wasPlaying) {
-          hls.once(HlsClass.Events.MANIFEST_PARSED, () => {
-            void video.play().catch(() => undefined);
-          });
-        }
-        hls.detachMedia();
-        hls.loadSource(next.hls);
-        hls.attachMedia(video);
-      },
-      destroy() {
-        hls.destroy();
-        if (window.__player?.hls === hls) delete window.__player;
-      },
-    };
-  }
-
-  if (video.canPlayType("application/vnd.apple.mpegurl")) {
-    // Native HLS: the browser fetches everything itself, so a new token means a new source;
-    // swap it only after the old one was refused, and keep the position.
-    let needsFreshSource = false;
-    const onError = () => {
-      needsFreshSource = true;
-      callbacks.onTokenRejected();
-    };
-    const swapSource = (url: string, play: boolean) => {
-      const resumeAt = video.currentTime;
-      video.src = url;
-      video.addEventListener(
-        "loadedmetadata",
-        () => {
-          video.currentTime = resumeAt;
-          if (play) void video.play().catch(() => undefined);
-        },
-        { once: true },
-      );
-    };
-    video.addEventListener("error", onError);
-    video.src = playback.hls;
-    window.__player = { hls: null, video };
-    return {
-      hls: null,
-      video,
-      updatePlayback(next) {
-        if (!needsFreshSource) return;
-        needsFreshSource = false;
-        swapSource(next.hls, true);
-      },
-      reloadSource(next) {
-        needsFreshSource = false;
-        swapSource(next.hls, !video.paused && !video.ended);
-      },
-      destroy() {
-        video.removeEventListener("error", onError);
-        video.removeAttribute("src");
-        video.load();
-        if (window.__player?.video === video) delete window.__player;
-      },
-    };
-  }
-
+  if (HlsClass.isSupported()) return attachHlsJs(HlsClass, video, playback, callbacks);
+  if (video.canPlayType("application/vnd.apple.mpegurl")) return attachNative(video, playback, callbacks);
   throw new Error("This browser can't play HLS video.");
+}
+
+function attachHlsJs(
+  HlsClass: HlsConstructor,
+  video: HTMLVideoElement,
+  playback: Playback,
+  callbacks: PlayerCallbacks,
+): PlayerHandle {
+  const session: HlsSession = {
+    token: tokenOf(playback.hls, location.href),
+    stalledOnNetwork: false,
+    manifestFailed: false,
+    mediaRecoveries: 0,
+  };
+  const hls = createHls(HlsClass, session);
+  hls.on(HlsClass.Events.ERROR, (_event, data) => onHlsError(HlsClass, hls, session, data, callbacks));
+  hls.loadSource(playback.hls);
+  hls.attachMedia(video);
+  window.__player = { hls, video };
+  return {
+    hls,
+    video,
+    updatePlayback(next) {
+      session.token = tokenOf(next.hls, location.href);
+      if (!session.stalledOnNetwork) return;
+      session.stalledOnNetwork = false;
+      if (session.manifestFailed) hls.loadSource(next.hls);
+      else hls.startLoad(video.currentTime > 0 ? video.currentTime : -1);
+    },
+    reloadSource: (next) => reloadHlsSource(HlsClass, hls, session, video, next),
+    destroy() {
+      hls.destroy();
+      if (window.__player?.hls === hls) delete window.__player;
+    },
+  };
+}
+
+function createHls(HlsClass: HlsConstructor, session: HlsSession): Hls {
+  const hls = new HlsClass({
+    capLevelToPlayerSize: true,
+    backBufferLength: 60,
+    // Captions (the master's SUBTITLES group): hls.js turns each track into a TextTrack on the
+    // element, so the native controls offer the CC menu and the browser renders the cues; the
+    // DEFAULT=YES track is selected and, with `subtitleDisplay` (below), showing from the start.
+    // These are hls.js's defaults, spelled out because the CC menu depends on them.
+    enableWebVTT: true,
+    renderTextTracksNatively: true,
+    // Called before hls.js opens each request: opening it here ourselves lets every playlist
+    // and segment request carry the newest token, even for URIs resolved from older playlists.
+    xhrSetup(xhr, url) {
+      if (!session.token) return;
+      const current = withToken(url, session.token, location.href);
+      if (current !== url) xhr.open("GET", current, true);
+    },
+  });
+  hls.subtitleDisplay = true;
+  return hls;
+}
+
+function onHlsError(
+  HlsClass: HlsConstructor,
+  hls: Hls,
+  session: HlsSession,
+  data: ErrorData,
+  callbacks: PlayerCallbacks,
+) {
+  if (!data.fatal) return;
+  if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR) {
+    session.stalledOnNetwork = true;
+    session.manifestFailed = data.details === HlsClass.ErrorDetails.MANIFEST_LOAD_ERROR;
+    const status = data.response?.code;
+    if (status === 401 || status === 403) callbacks.onTokenRejected();
+    else callbacks.onFatal("The video could not be loaded. Check your connection and reload the page.");
+    return;
+  }
+  if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && session.mediaRecoveries < MAX_MEDIA_RECOVERIES) {
+    session.mediaRecoveries++;
+    hls.recoverMediaError();
+    return;
+  }
+  callbacks.onFatal("This video can't be played in this browser.");
+}
+
+function reloadHlsSource(
+  HlsClass: HlsConstructor,
+  hls: Hls,
+  session: HlsSession,
+  video: HTMLVideoElement,
+  next: Playback,
+) {
+  session.token = tokenOf(next.hls, location.href);
+  session.stalledOnNetwork = false;
+  session.manifestFailed = false;
+  const resumeAt = video.currentTime;
+  const wasPlaying = !video.paused && !video.ended;
+  // A fresh MediaSource: the new master may bring a different track layout (e.g. a separate
+  // audio group) than the SourceBuffers the old one created. Start loading where we were,
+  // and play again once the new manifest is in.
+  hls.config.startPosition = resumeAt > 0 ? resumeAt : -1;
+  if (wasPlaying) {
+    hls.once(HlsClass.Events.MANIFEST_PARSED, () => {
+      void video.play().catch(() => undefined);
+    });
+  }
+  hls.detachMedia();
+  hls.loadSource(next.hls);
+  hls.attachMedia(video);
+}
+
+/**
+ * Native HLS: the browser fetches everything itself, so a new token means a new source;
+ * swap it only after the old one was refused, and keep the position.
+ */
+function attachNative(video: HTMLVideoElement, playback: Playback, callbacks: PlayerCallbacks): PlayerHandle {
+  let needsFreshSource = false;
+  const onError = () => {
+    needsFreshSource = true;
+    callbacks.onTokenRejected();
+  };
+  video.addEventListener("error", onError);
+  video.src = playback.hls;
+  window.__player = { hls: null, video };
+  return {
+    hls: null,
+    video,
+    updatePlayback(next) {
+      if (!needsFreshSource) return;
+      needsFreshSource = false;
+      swapNativeSource(video, next.hls, true);
+    },
+    reloadSource(next) {
+      needsFreshSource = false;
+      swapNativeSource(video, next.hls, !video.paused && !video.ended);
+    },
+    destroy() {
+      video.removeEventListener("error", onError);
+      video.removeAttribute("src");
+      video.load();
+      if (window.__player?.video === video) delete window.__player;
+    },
+  };
+}
+
+function swapNativeSource(video: HTMLVideoElement, url: string, play: boolean) {
+  const resumeAt = video.currentTime;
+  video.src = url;
+  video.addEventListener(
+    "loadedmetadata",
+    () => {
+      video.currentTime = resumeAt;
+      if (play) void video.play().catch(() => undefined);
+    },
+    { once: true },
+  );
 }
 
 /** Start playback; browsers refuse sound without a gesture, so fall back to muted autoplay. */

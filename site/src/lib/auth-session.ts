@@ -88,132 +88,157 @@ export interface AuthChannel {
   onmessage: ((event: MessageEvent) => void) | null;
 }
 
+/** One tab's session: the token in memory, its refresh timer, and who is listening. */
+interface Session {
+  readonly deps: AuthDeps;
+  readonly now: () => number;
+  readonly setTimer: (fn: () => void, ms: number) => unknown;
+  readonly clearTimer: (handle: unknown) => void;
+  readonly withLock: <T>(fn: () => Promise<T>) => Promise<T>;
+  readonly listeners: Set<(s: AuthState) => void>;
+  token: string | null;
+  expiresAt: number;
+  state: AuthState;
+  timer: unknown;
+  inflight: Promise<boolean> | null;
+  started: Promise<AuthState> | null;
+  /** Opened on first use; null when there is no channel to other tabs. */
+  channel: AuthChannel | null | undefined;
+}
+
 export function createAuthSession(deps: AuthDeps) {
-  const now = deps.now ?? Date.now;
-  const setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-  const clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
-  const withLock = deps.withLock ?? (<T>(fn: () => Promise<T>) => fn());
-
-  let token: string | null = null;
-  let expiresAt = 0;
-  let state: AuthState = { status: "unknown", user: null };
-  let timer: unknown = null;
-  let inflight: Promise<boolean> | null = null;
-  let started: Promise<AuthState> | null = null;
-  const listeners = new Set<(s: AuthState) => void>();
-  let channel: AuthChannel | null | undefined;
-
-  function tabs(): AuthChannel | null {
-    if (channel === undefined) {
-      channel = deps.openChannel?.() ?? null;
-      if (channel) {
-        channel.onmessage = (event) => {
-          const message = event.data as { type?: string } | null;
-          if (message?.type === "signed-out") apply(null);
-          // Another tab signed in: its cookie is now ours too; fetch a token of our own.
-          if (message?.type === "signed-in") void refresh();
-        };
-      }
-    }
-    return channel;
-  }
-
-  function emit(next: AuthState) {
-    state = next;
-    for (const listener of listeners) listener(state);
-  }
-
-  function schedule() {
-    if (timer !== null) clearTimer(timer);
-    timer = null;
-    if (!token) return;
-    const delay = Math.max(MIN_TIMER_MS, expiresAt - now() - REFRESH_EARLY_MS);
-    timer = setTimer(() => void refresh(), delay);
-  }
-
-  function apply(res: AuthResponse | null, status: AuthStatus = res ? "signed-in" : "anonymous") {
-    deps.hint?.set(res ? now() + SESSION_HINT_TTL_MS : 0);
-    token = res?.accessToken ?? null;
-    expiresAt = res ? Date.parse(res.expiresAt) : 0;
-    schedule();
-    emit({ status, user: res?.user ?? null });
-  }
-
-  /** One refresh at a time per tab, one at a time across tabs. Resolves true if signed in afterwards. */
-  function refresh(): Promise<boolean> {
-    inflight ??= withLock(() => deps.api.refresh())
-      .then((res) => {
-        apply(res);
-        return true;
-      })
-      .catch((err: unknown) => {
-        // 401/403: the cookie is gone, expired or revoked — signed out. Anything else
-        // (offline, 5xx, 429) says nothing about the session: keep what we have.
-        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) apply(null);
-        else if (state.status === "unknown") emit({ status: "error", user: null });
-        return false;
-      })
-      .finally(() => {
-        inflight = null;
-      });
-    return inflight;
-  }
-
-  function start(): Promise<AuthState> {
-    tabs();
-    if (!started && deps.hint && !(deps.hint.get() > now())) {
-      // No sign-in from this browser (or it lapsed): signed out, without a request the API must refuse.
-      apply(null);
-      started = Promise.resolve(state);
-    }
-    started ??= refresh().then(() => state);
-    return started;
-  }
-
+  const s = newSession(deps);
   return {
-    start,
-    refresh,
-    state: () => state,
+    start: () => start(s),
+    refresh: () => refresh(s),
+    state: () => s.state,
     subscribe(listener: (s: AuthState) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      s.listeners.add(listener);
+      return () => s.listeners.delete(listener);
     },
 
     /** For the API client: waits for the first refresh, renews a token about to expire. */
     async accessToken(): Promise<string | null> {
-      await start();
-      if (token && now() > expiresAt - STALE_MS) await refresh();
-      return token;
+      await start(s);
+      if (s.token && s.now() > s.expiresAt - STALE_MS) await refresh(s);
+      return s.token;
     },
 
     async signIn(body: LoginRequest): Promise<UserDto> {
-      const res = await deps.api.login(body);
-      started ??= Promise.resolve(state);
-      apply(res);
-      tabs()?.postMessage({ type: "signed-in" });
-      return res.user;
+      return signedIn(s, await deps.api.login(body));
     },
 
     async signUp(body: SignupRequest): Promise<UserDto> {
-      const res = await deps.api.signup(body);
-      started ??= Promise.resolve(state);
-      apply(res);
-      tabs()?.postMessage({ type: "signed-in" });
-      return res.user;
+      return signedIn(s, await deps.api.signup(body));
     },
 
     async signOut(): Promise<void> {
       try {
         await deps.api.logout();
       } finally {
-        apply(null);
-        tabs()?.postMessage({ type: "signed-out" });
+        apply(s, null);
+        tabs(s)?.postMessage({ type: "signed-out" });
       }
     },
   };
 }
 
 export type AuthSession = ReturnType<typeof createAuthSession>;
+
+function newSession(deps: AuthDeps): Session {
+  return {
+    deps,
+    now: deps.now ?? Date.now,
+    setTimer: deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms)),
+    clearTimer: deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
+    withLock: deps.withLock ?? (<T>(fn: () => Promise<T>) => fn()),
+    listeners: new Set(),
+    token: null,
+    expiresAt: 0,
+    state: { status: "unknown", user: null },
+    timer: null,
+    inflight: null,
+    started: null,
+    channel: undefined,
+  };
+}
+
+function tabs(s: Session): AuthChannel | null {
+  if (s.channel !== undefined) return s.channel;
+  const channel = s.deps.openChannel?.() ?? null;
+  s.channel = channel;
+  if (channel) {
+    channel.onmessage = (event) => {
+      const message = event.data as { type?: string } | null;
+      if (message?.type === "signed-out") apply(s, null);
+      // Another tab signed in: its cookie is now ours too; fetch a token of our own.
+      if (message?.type === "signed-in") void refresh(s);
+    };
+  }
+  return channel;
+}
+
+function emit(s: Session, next: AuthState) {
+  s.state = next;
+  for (const listener of s.listeners) listener(s.state);
+}
+
+function schedule(s: Session) {
+  if (s.timer !== null) s.clearTimer(s.timer);
+  s.timer = null;
+  if (!s.token) return;
+  const delay = Math.max(MIN_TIMER_MS, s.expiresAt - s.now() - REFRESH_EARLY_MS);
+  s.timer = s.setTimer(() => void refresh(s), delay);
+}
+
+function apply(s: Session, res: AuthResponse | null, status: AuthStatus = res ? "signed-in" : "anonymous") {
+  s.deps.hint?.set(res ? s.now() + SESSION_HINT_TTL_MS : 0);
+  s.token = res?.accessToken ?? null;
+  s.expiresAt = res ? Date.parse(res.expiresAt) : 0;
+  schedule(s);
+  emit(s, { status, user: res?.user ?? null });
+}
+
+/** A successful sign-in or sign-up: counts as the start, and the other tabs hear of it. */
+function signedIn(s: Session, res: AuthResponse): UserDto {
+  s.started ??= Promise.resolve(s.state);
+  apply(s, res);
+  tabs(s)?.postMessage({ type: "signed-in" });
+  return res.user;
+}
+
+/** One refresh at a time per tab, one at a time across tabs. Resolves true if signed in afterwards. */
+function refresh(s: Session): Promise<boolean> {
+  s.inflight ??= s
+    .withLock(() => s.deps.api.refresh())
+    .then((res) => {
+      apply(s, res);
+      return true;
+    })
+    .catch((err: unknown) => {
+      // 401/403: the cookie is gone, expired or revoked — signed out. Anything else
+      // (offline, 5xx, 429) says nothing about the session: keep what we have.
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) apply(s, null);
+      else if (s.state.status === "unknown") emit(s, { status: "error", user: null });
+      return false;
+    })
+    .finally(() => {
+      s.inflight = null;
+    });
+  return s.inflight;
+}
+
+function start(s: Session): Promise<AuthState> {
+  tabs(s);
+  const { hint } = s.deps;
+  if (!s.started && hint && !(hint.get() > s.now())) {
+    // No sign-in from this browser (or it lapsed): signed out, without a request the API must refuse.
+    apply(s, null);
+    s.started = Promise.resolve(s.state);
+  }
+  s.started ??= refresh(s).then(() => s.state);
+  return s.started;
+}
 
 function browserLock<T>(fn: () => Promise<T>): Promise<T> {
   const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;

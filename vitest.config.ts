@@ -61,7 +61,12 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "edge",
-            include: ["edge/src/**/*.test.ts"],
+            // attack/api: the API fuzzer needs the same workerd Worker as the edge tests.
+            include: ["edge/src/**/*.test.ts", "attack/api/**/*.test.ts"],
+            provide: {
+              attackFuzzRequests: Number(process.env.ATTACK_FUZZ_REQUESTS) || 600,
+              attackSeed: Number(process.env.ATTACK_SEED) || 1411,
+            },
             setupFiles: ["edge/test/apply-migrations.ts"],
             globalSetup: ["edge/test/global-setup.ts"],
           },

@@ -11,100 +11,128 @@ function uploadFailure(err: unknown): string {
   return `Upload failed: ${messageOf(err)}`;
 }
 
+/** The section's elements, and the object URL of the image being previewed. */
+interface PosterSection {
+  readonly ctx: EditorContext;
+  readonly form: HTMLFormElement;
+  readonly input: HTMLInputElement;
+  readonly preview: HTMLImageElement;
+  readonly submit: HTMLButtonElement;
+  readonly status: HTMLElement;
+  readonly errorBox: HTMLElement;
+  previewUrl: string | null;
+}
+
 export function mountPosterSection(ctx: EditorContext): void {
   const form = ctx.part("poster-form", HTMLFormElement);
-  const input = control(form, "poster", HTMLInputElement);
-  const preview = ctx.part("poster-preview", HTMLImageElement);
-  const submit = ctx.part("poster-submit", HTMLButtonElement);
-  const status = ctx.part("poster-status");
-  const errorBox = ctx.part("poster-error");
-  let previewUrl: string | null = null;
-
-  const setState = (state: PosterState) => {
-    form.dataset.state = state;
-    const busy = state === "uploading" || state === "processing";
-    submit.disabled = busy || state !== "selected";
-    input.disabled = busy;
+  const section: PosterSection = {
+    ctx,
+    form,
+    input: control(form, "poster", HTMLInputElement),
+    preview: ctx.part("poster-preview", HTMLImageElement),
+    submit: ctx.part("poster-submit", HTMLButtonElement),
+    status: ctx.part("poster-status"),
+    errorBox: ctx.part("poster-error"),
+    previewUrl: null,
   };
-  const clearPreview = () => {
-    if (previewUrl) URL.revokeObjectURL(previewUrl);
-    previewUrl = null;
-    preview.removeAttribute("src");
-    preview.hidden = true;
-  };
-  const finish = (message: string) => {
-    setStatus(status, message, "ok");
-    form.reset();
-    clearPreview();
-    setState("done");
-  };
-  const fail = (message: string) => {
-    setStatus(status, "");
-    showError(errorBox, message);
-    setState("error");
-  };
-
-  input.addEventListener("change", () => {
-    showError(errorBox, null);
-    setStatus(status, "");
-    clearPreview();
-    const file = input.files?.[0];
-    if (!file) return setState("idle");
-    const checked = checkPosterFile(file);
-    if (!checked.ok) {
-      showError(errorBox, checked.error);
-      return setState("error");
-    }
-    previewUrl = URL.createObjectURL(file);
-    preview.src = previewUrl;
-    preview.hidden = false;
-    setState("selected");
-  });
-
+  section.input.addEventListener("change", () => pick(section));
   // The name says image, the bytes don't (or the browser can't read it): say so before uploading.
-  preview.addEventListener("error", () => {
-    if (!previewUrl) return;
-    clearPreview();
-    showError(errorBox, "That file isn't an image this browser can read. Choose a JPEG, PNG or WebP image.");
-    setState("error");
+  section.preview.addEventListener("error", () => {
+    if (!section.previewUrl) return;
+    clearPreview(section);
+    showError(
+      section.errorBox,
+      "That file isn't an image this browser can read. Choose a JPEG, PNG or WebP image.",
+    );
+    setState(section, "error");
   });
-
-  /** Waits for the fleet's resized poster to become the video's `thumbnailUrl`. */
-  const awaitResized = async (previous: string | null) => {
-    setState("processing");
-    setStatus(status, "Resizing your poster…");
-    try {
-      const fresh = await waitForNewPoster({
-        getVideo: (signal) => api.getVideo(ctx.videoId, signal),
-        previous,
-        signal: ctx.lifetime,
-      });
-      ctx.renderVideo(fresh);
-      finish("Poster updated.");
-    } catch (err) {
-      if (ctx.lifetime.aborted) return;
-      fail(err instanceof PosterTimeoutError ? err.message : messageOf(err));
-    }
-  };
-
-  form.addEventListener("submit", async (event) => {
+  form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const file = input.files?.[0];
-    const latest = ctx.latest();
-    if (!file || !latest) return;
-    const checked = checkPosterFile(file);
-    if (!checked.ok) return showError(errorBox, checked.error);
-    showError(errorBox, null);
-    setState("uploading");
-    setStatus(status, "Uploading…");
-    try {
-      await api.putPoster(ctx.videoId, file, checked.contentType);
-    } catch (err) {
-      return fail(uploadFailure(err));
-    }
-    // thumbnailUrl only exists for streamable videos: nothing to wait for yet.
-    if (!ctx.latest()?.playable)
-      return finish("Poster uploaded. It shows once the video is ready to stream.");
-    await awaitResized(latest.thumbnailUrl);
+    void upload(section);
   });
+}
+
+function setState({ form, submit, input }: PosterSection, state: PosterState) {
+  form.dataset.state = state;
+  const busy = state === "uploading" || state === "processing";
+  submit.disabled = busy || state !== "selected";
+  input.disabled = busy;
+}
+
+function clearPreview(section: PosterSection) {
+  if (section.previewUrl) URL.revokeObjectURL(section.previewUrl);
+  section.previewUrl = null;
+  section.preview.removeAttribute("src");
+  section.preview.hidden = true;
+}
+
+function finish(section: PosterSection, message: string) {
+  setStatus(section.status, message, "ok");
+  section.form.reset();
+  clearPreview(section);
+  setState(section, "done");
+}
+
+function fail(section: PosterSection, message: string) {
+  setStatus(section.status, "");
+  showError(section.errorBox, message);
+  setState(section, "error");
+}
+
+function pick(section: PosterSection) {
+  const { input, preview, errorBox } = section;
+  showError(errorBox, null);
+  setStatus(section.status, "");
+  clearPreview(section);
+  const file = input.files?.[0];
+  if (!file) return setState(section, "idle");
+  const checked = checkPosterFile(file);
+  if (!checked.ok) {
+    showError(errorBox, checked.error);
+    return setState(section, "error");
+  }
+  section.previewUrl = URL.createObjectURL(file);
+  preview.src = section.previewUrl;
+  preview.hidden = false;
+  setState(section, "selected");
+}
+
+async function upload(section: PosterSection) {
+  const { ctx, input, errorBox } = section;
+  const file = input.files?.[0];
+  const latest = ctx.latest();
+  if (!file || !latest) return;
+  const checked = checkPosterFile(file);
+  if (!checked.ok) return showError(errorBox, checked.error);
+  showError(errorBox, null);
+  setState(section, "uploading");
+  setStatus(section.status, "Uploading…");
+  try {
+    await api.putPoster(ctx.videoId, file, checked.contentType);
+  } catch (err) {
+    return fail(section, uploadFailure(err));
+  }
+  // thumbnailUrl only exists for streamable videos: nothing to wait for yet.
+  if (!ctx.latest()?.playable)
+    return finish(section, "Poster uploaded. It shows once the video is ready to stream.");
+  await awaitResized(section, latest.thumbnailUrl);
+}
+
+/** Waits for the fleet's resized poster to become the video's `thumbnailUrl`. */
+async function awaitResized(section: PosterSection, previous: string | null) {
+  const { ctx } = section;
+  setState(section, "processing");
+  setStatus(section.status, "Resizing your poster…");
+  try {
+    const fresh = await waitForNewPoster({
+      getVideo: (signal) => api.getVideo(ctx.videoId, signal),
+      previous,
+      signal: ctx.lifetime,
+    });
+    ctx.renderVideo(fresh);
+    finish(section, "Poster updated.");
+  } catch (err) {
+    if (ctx.lifetime.aborted) return;
+    fail(section, err instanceof PosterTimeoutError ? err.message : messageOf(err));
+  }
 }

@@ -94,92 +94,110 @@ interface CaptionFormParts {
   reload(): Promise<void>;
 }
 
-function mountCaptionForm(ctx: EditorContext, parts: CaptionFormParts): void {
-  const { form, status, errorBox } = parts;
-  const submit = ctx.part("caption-submit", HTMLButtonElement);
-  const langInput = control(form, "lang", HTMLInputElement);
-  const labelInput = control(form, "label", HTMLInputElement);
-  const fileInput = control(form, "file", HTMLInputElement);
-  const defaultInput = control(form, "default", HTMLInputElement);
-  const langHint = ctx.part("lang-hint");
+type CaptionFields = ReturnType<typeof captionFields>;
 
-  const describeLang = () => {
-    const lang = normalizeLang(langInput.value);
-    const known = lang && isValidLang(lang) ? languageName(lang) : "";
-    langHint.textContent = known && known !== lang ? known : "A language tag such as en or pt-BR.";
-    labelInput.placeholder = known || "Shown in the CC menu";
-  };
-  langInput.addEventListener("input", describeLang);
+function mountCaptionForm(ctx: EditorContext, parts: CaptionFormParts): void {
+  const fields = captionFields(ctx, parts.form);
+  const { langInput } = fields;
+  langInput.addEventListener("input", () => describeLang(fields));
   langInput.addEventListener("change", () => {
     langInput.value = normalizeLang(langInput.value);
-    describeLang();
+    describeLang(fields);
   });
-
-  /** The file and language as typed, or null after marking what is wrong. */
-  const validate = () => {
-    const file = fileInput.files?.[0];
-    const lang = normalizeLang(langInput.value);
-    langInput.value = lang;
-    const checked = file ? checkCaptionFile(file) : ({ ok: false, error: "Choose a caption file." } as const);
-    if (!checked.ok) setFieldError(form, "file", checked.error);
-    if (!isValidLang(lang)) {
-      const message = lang
-        ? "Use a language tag such as en, fr or pt-BR."
-        : "Which language are these captions in?";
-      setFieldError(form, "lang", message);
-    }
-    if (focusFirstInvalid(form) || !file || !checked.ok) return null;
-    return { file, lang, contentType: checked.contentType };
-  };
-
-  const showFailure = (err: unknown) => {
-    setStatus(status, "");
-    if (err instanceof ApiError && err.code === "validation_failed") {
-      const errors = fieldErrors(err.issues, ["label", "default"]);
-      if (errors.label) setFieldError(form, "label", errors.label);
-      // The language is a path segment: its issues come without a field name.
-      else setFieldError(form, "lang", errors[""] ?? err.message);
-      focusFirstInvalid(form);
-    } else if (err instanceof ApiError && err.status === 422) {
-      showError(errorBox, `This file has a problem: ${err.message}`);
-    } else if (err instanceof ApiError && err.status === 413) {
-      setFieldError(form, "file", "Caption files can be at most 1 MiB.");
-      fileInput.focus();
-    } else if (err instanceof ApiError && err.status === 415) {
-      setFieldError(form, "file", "Choose a WebVTT (.vtt) or SubRip (.srt) file.");
-      fileInput.focus();
-    } else if (err instanceof ApiError && err.notFound) {
-      ctx.setState("not-found");
-    } else {
-      showError(errorBox, `Upload failed: ${messageOf(err)}`);
-    }
-  };
-
-  form.addEventListener("submit", async (event) => {
+  parts.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    for (const f of ["file", "lang", "label"]) setFieldError(form, f, null);
-    showError(errorBox, null);
-    setStatus(status, "");
-    const valid = validate();
-    if (!valid) return;
-    const label = labelInput.value.trim() || languageName(valid.lang);
-    submit.disabled = true;
-    setStatus(status, "Uploading…");
-    try {
-      const track = await api.putCaptions(
-        ctx.videoId,
-        { lang: valid.lang, label, isDefault: defaultInput.checked },
-        valid.file,
-        valid.contentType,
-      );
-      form.reset();
-      describeLang();
-      setStatus(status, `${track.label} captions uploaded (${cues(track.cues)}).`, "ok");
-      await parts.reload().catch(() => parts.render([track]));
-    } catch (err) {
-      showFailure(err);
-    } finally {
-      submit.disabled = false;
-    }
+    void submitCaption(ctx, parts, fields);
   });
+}
+
+function captionFields(ctx: EditorContext, form: HTMLFormElement) {
+  return {
+    submit: ctx.part("caption-submit", HTMLButtonElement),
+    langInput: control(form, "lang", HTMLInputElement),
+    labelInput: control(form, "label", HTMLInputElement),
+    fileInput: control(form, "file", HTMLInputElement),
+    defaultInput: control(form, "default", HTMLInputElement),
+    langHint: ctx.part("lang-hint"),
+  };
+}
+
+function describeLang({ langInput, langHint, labelInput }: CaptionFields) {
+  const lang = normalizeLang(langInput.value);
+  const known = lang && isValidLang(lang) ? languageName(lang) : "";
+  langHint.textContent = known && known !== lang ? known : "A language tag such as en or pt-BR.";
+  labelInput.placeholder = known || "Shown in the CC menu";
+}
+
+async function submitCaption(ctx: EditorContext, parts: CaptionFormParts, fields: CaptionFields) {
+  const { form, status, errorBox } = parts;
+  for (const f of ["file", "lang", "label"]) setFieldError(form, f, null);
+  showError(errorBox, null);
+  setStatus(status, "");
+  const valid = validateCaption(form, fields);
+  if (!valid) return;
+  const label = fields.labelInput.value.trim() || languageName(valid.lang);
+  fields.submit.disabled = true;
+  setStatus(status, "Uploading…");
+  try {
+    const track = await api.putCaptions(
+      ctx.videoId,
+      { lang: valid.lang, label, isDefault: fields.defaultInput.checked },
+      valid.file,
+      valid.contentType,
+    );
+    form.reset();
+    describeLang(fields);
+    setStatus(status, `${track.label} captions uploaded (${cues(track.cues)}).`, "ok");
+    await parts.reload().catch(() => parts.render([track]));
+  } catch (err) {
+    showCaptionFailure(ctx, parts, fields, err);
+  } finally {
+    fields.submit.disabled = false;
+  }
+}
+
+/** The file and language as typed, or null after marking what is wrong. */
+function validateCaption(form: HTMLFormElement, { fileInput, langInput }: CaptionFields) {
+  const file = fileInput.files?.[0];
+  const lang = normalizeLang(langInput.value);
+  langInput.value = lang;
+  const checked = file ? checkCaptionFile(file) : ({ ok: false, error: "Choose a caption file." } as const);
+  if (!checked.ok) setFieldError(form, "file", checked.error);
+  if (!isValidLang(lang)) {
+    const message = lang
+      ? "Use a language tag such as en, fr or pt-BR."
+      : "Which language are these captions in?";
+    setFieldError(form, "lang", message);
+  }
+  if (focusFirstInvalid(form) || !file || !checked.ok) return null;
+  return { file, lang, contentType: checked.contentType };
+}
+
+function showCaptionFailure(
+  ctx: EditorContext,
+  parts: CaptionFormParts,
+  fields: CaptionFields,
+  err: unknown,
+) {
+  const { form, status, errorBox } = parts;
+  setStatus(status, "");
+  if (err instanceof ApiError && err.code === "validation_failed") {
+    const errors = fieldErrors(err.issues, ["label", "default"]);
+    if (errors.label) setFieldError(form, "label", errors.label);
+    // The language is a path segment: its issues come without a field name.
+    else setFieldError(form, "lang", errors[""] ?? err.message);
+    focusFirstInvalid(form);
+  } else if (err instanceof ApiError && err.status === 422) {
+    showError(errorBox, `This file has a problem: ${err.message}`);
+  } else if (err instanceof ApiError && err.status === 413) {
+    setFieldError(form, "file", "Caption files can be at most 1 MiB.");
+    fields.fileInput.focus();
+  } else if (err instanceof ApiError && err.status === 415) {
+    setFieldError(form, "file", "Choose a WebVTT (.vtt) or SubRip (.srt) file.");
+    fields.fileInput.focus();
+  } else if (err instanceof ApiError && err.notFound) {
+    ctx.setState("not-found");
+  } else {
+    showError(errorBox, `Upload failed: ${messageOf(err)}`);
+  }
 }

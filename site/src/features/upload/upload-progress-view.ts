@@ -73,9 +73,29 @@ function paintActiveParts(list: HTMLUListElement, active: ReadonlyMap<number, Re
   list.hidden = rows.length === 0;
 }
 
-export function mountUploadProgress(root: HTMLElement): UploadProgressView {
+function partsSummary(partStates: ReadonlyMap<number, PartStatus["state"]>): string {
+  const counts = { pending: 0, uploading: 0, retrying: 0, done: 0, failed: 0 };
+  for (const state of partStates.values()) counts[state]++;
+  const bits = [`${counts.done} of ${partStates.size} done`];
+  if (counts.uploading) bits.push(`${counts.uploading} uploading`);
+  if (counts.retrying) bits.push(`${counts.retrying} retrying`);
+  if (counts.failed) bits.push(`${counts.failed} failed`);
+  return bits.join(" · ");
+}
+
+function paintPartCell(cell: HTMLLIElement, part: Readonly<PartStatus>): void {
+  cell.dataset.state = part.state;
+  cell.dataset.attempt = String(part.attempt);
+  const fill = cell.firstElementChild as HTMLElement;
+  fill.style.setProperty("--p", part.state === "uploading" ? `${(part.loaded / part.size) * 100}%` : "0%");
+  cell.title = `Part ${part.partNumber} · ${formatBytes(part.size)} · ${part.state}${part.error ? ` (${part.error})` : ""}`;
+}
+
+type ProgressElements = ReturnType<typeof progressElements>;
+
+function progressElements(root: HTMLElement) {
   const $ = elementsOf(root, "upload page");
-  const el = {
+  return {
     bar: $(role("bar")),
     barFill: $(role("bar-fill")),
     percent: $(role("percent")),
@@ -86,6 +106,21 @@ export function mountUploadProgress(root: HTMLElement): UploadProgressView {
     grid: $(role("part-grid"), HTMLOListElement),
     active: $(role("active-parts"), HTMLUListElement),
   };
+}
+
+/** The bar and the figures beside it. */
+function paintFigures(el: ProgressElements, p: UploadProgress): void {
+  const fraction = p.totalBytes ? p.uploadedBytes / p.totalBytes : 0;
+  el.barFill.style.width = `${fraction * 100}%`;
+  el.bar.setAttribute("aria-valuenow", String(Math.floor(fraction * 100)));
+  el.percent.textContent = formatPercent(fraction);
+  el.bytes.textContent = `${formatBytes(p.uploadedBytes)} of ${formatBytes(p.totalBytes)}`;
+  el.speed.textContent = formatRate(p.bytesPerSecond);
+  el.eta.textContent = formatEta(p.etaSec) || "—";
+}
+
+export function mountUploadProgress(root: HTMLElement): UploadProgressView {
+  const el = progressElements(root);
   let cells: HTMLLIElement[] = [];
   const partStates = new Map<number, PartStatus["state"]>();
   /** Parts being sent or waiting to be retried, for the per-part speed/ETA lines. */
@@ -94,27 +129,12 @@ export function mountUploadProgress(root: HTMLElement): UploadProgressView {
   let frame = 0;
 
   const renderSummary = () => {
-    const counts = { pending: 0, uploading: 0, retrying: 0, done: 0, failed: 0 };
-    for (const state of partStates.values()) counts[state]++;
-    const bits = [`${counts.done} of ${partStates.size} done`];
-    if (counts.uploading) bits.push(`${counts.uploading} uploading`);
-    if (counts.retrying) bits.push(`${counts.retrying} retrying`);
-    if (counts.failed) bits.push(`${counts.failed} failed`);
-    el.summary.textContent = bits.join(" · ");
+    el.summary.textContent = partsSummary(partStates);
   };
-
   const paint = () => {
     frame = 0;
     paintActiveParts(el.active, activeParts);
-    const p = pending;
-    if (!p) return;
-    const fraction = p.totalBytes ? p.uploadedBytes / p.totalBytes : 0;
-    el.barFill.style.width = `${fraction * 100}%`;
-    el.bar.setAttribute("aria-valuenow", String(Math.floor(fraction * 100)));
-    el.percent.textContent = formatPercent(fraction);
-    el.bytes.textContent = `${formatBytes(p.uploadedBytes)} of ${formatBytes(p.totalBytes)}`;
-    el.speed.textContent = formatRate(p.bytesPerSecond);
-    el.eta.textContent = formatEta(p.etaSec) || "—";
+    if (pending) paintFigures(el, pending);
   };
   const paintSoon = () => {
     if (!frame) frame = requestAnimationFrame(paint);
@@ -141,14 +161,7 @@ export function mountUploadProgress(root: HTMLElement): UploadProgressView {
     onPart(part) {
       const cell = cells[part.partNumber - 1];
       if (!cell) return;
-      cell.dataset.state = part.state;
-      cell.dataset.attempt = String(part.attempt);
-      const fill = cell.firstElementChild as HTMLElement;
-      fill.style.setProperty(
-        "--p",
-        part.state === "uploading" ? `${(part.loaded / part.size) * 100}%` : "0%",
-      );
-      cell.title = `Part ${part.partNumber} · ${formatBytes(part.size)} · ${part.state}${part.error ? ` (${part.error})` : ""}`;
+      paintPartCell(cell, part);
       if (partStates.get(part.partNumber) !== part.state) {
         partStates.set(part.partNumber, part.state);
         renderSummary();

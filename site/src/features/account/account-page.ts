@@ -32,6 +32,30 @@ function describeDevice(userAgent: string): string {
   return browser && os ? `${browser} on ${os}` : userAgent.slice(0, 60);
 }
 
+/** One signed-in session: the device, when and where, and its sign-out button. */
+function sessionRow(s: SessionDto, onRevoke: (button: HTMLButtonElement) => void): HTMLLIElement {
+  const li = document.createElement("li");
+  li.className = "session";
+  li.dataset.testid = "session";
+  li.dataset.sessionId = s.id;
+  li.dataset.current = String(s.current);
+  const text = document.createElement("div");
+  const title = document.createElement("strong");
+  title.textContent = describeDevice(s.userAgent) + (s.current ? " · this device" : "");
+  const meta = document.createElement("span");
+  meta.className = "muted";
+  meta.textContent = `Signed in ${formatRelativeTime(s.createdAt)} · last active ${formatRelativeTime(s.lastUsedAt)} · ${s.ip}`;
+  text.append(title, document.createElement("br"), meta);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button button-secondary";
+  button.dataset.testid = "revoke-session";
+  button.textContent = s.current ? "Log out" : "Sign out";
+  button.addEventListener("click", () => onRevoke(button));
+  li.append(text, button);
+  return li;
+}
+
 export function mountAccountPage(root: HTMLElement): void {
   const $ = elementsOf(root, "account page");
   const list = $(role("sessions"), HTMLUListElement);
@@ -49,30 +73,7 @@ export function mountAccountPage(root: HTMLElement): void {
   };
 
   const render = () => {
-    list.replaceChildren(
-      ...sessions.map((s) => {
-        const li = document.createElement("li");
-        li.className = "session";
-        li.dataset.testid = "session";
-        li.dataset.sessionId = s.id;
-        li.dataset.current = String(s.current);
-        const text = document.createElement("div");
-        const title = document.createElement("strong");
-        title.textContent = describeDevice(s.userAgent) + (s.current ? " · this device" : "");
-        const meta = document.createElement("span");
-        meta.className = "muted";
-        meta.textContent = `Signed in ${formatRelativeTime(s.createdAt)} · last active ${formatRelativeTime(s.lastUsedAt)} · ${s.ip}`;
-        text.append(title, document.createElement("br"), meta);
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "button button-secondary";
-        button.dataset.testid = "revoke-session";
-        button.textContent = s.current ? "Log out" : "Sign out";
-        button.addEventListener("click", () => void revoke(s, button));
-        li.append(text, button);
-        return li;
-      }),
-    );
+    list.replaceChildren(...sessions.map((s) => sessionRow(s, (button) => void revoke(s, button))));
     others.hidden = !sessions.some((s) => !s.current);
   };
 

@@ -265,3 +265,39 @@ export type CaptionListResponse = z.infer<typeof CaptionListResponse>;
 /** `PUT /api/videos/:id/poster` (202): the fleet resizes it, then the video's `thumbnailUrl` changes. */
 export const PosterUploadResponse = z.object({ status: z.literal("processing") });
 export type PosterUploadResponse = z.infer<typeof PosterUploadResponse>;
+
+// ── Further request/response shapes the edge declares in its OpenAPI document ───────
+
+/** `PUT /api/uploads/:videoId/parts/:n`: which part (1–10000). */
+export const PartNumber = z.coerce.number().int().min(1).max(10_000);
+
+/** BCP 47-ish caption language: "en", "pt-BR", "zh-Hant". */
+export const CaptionLang = z
+  .string()
+  .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$/, "language must look like en, pt-BR, zh-Hant");
+
+/** `PUT /api/videos/:id/captions/:lang?label=&default=`. */
+export const PutCaptionQuery = z.object({
+  label: z.string().trim().min(1).max(60).optional(),
+  default: z.enum(["true", "false"]).optional(),
+});
+
+/** `POST /api/ws-ticket`. */
+export const WsTicketBody = z.object({ videoId: z.string().regex(/^v_[A-Za-z0-9]{16}$/, "not a video id") });
+
+/** `POST /internal/transcoder/events`: what the event did. */
+export const EventOutcome = z.enum(["applied", "duplicate", "stale_attempt", "video_gone"]);
+export const EventOutcomeResponse = z.object({ outcome: EventOutcome });
+
+/** `GET /api/admin/fleet`: the fleet's node registry as the transcoder reports it. */
+export const FleetStatus = z.looseObject({
+  nodes: z.array(
+    z.looseObject({
+      nodeId: z.string(),
+      capacity: z.number().int().nonnegative(),
+      running: z.array(z.unknown()),
+    }),
+  ),
+});
+export type FleetStatus = z.infer<typeof FleetStatus>;
+export const FleetResponse = z.object({ fleet: FleetStatus });

@@ -9,5 +9,7 @@ export interface AppEnv {
     userId?: string | null;
     /** The session behind the caller's access token (middleware/auth); null = anonymous. */
     sessionId?: string | null;
+    /** Nonce of the page's inline script, allowed by its CSP (set by /docs only). */
+    cspNonce?: string;
   };
 }

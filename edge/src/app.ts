@@ -3,12 +3,14 @@
  * API, media or WebSocket go to the Astro site Worker over the SITE service binding, so
  * the browser sees one origin.
  */
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
 import { captionsRoutes } from "./features/captions/captions.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
+import { docsRoutes } from "./features/docs/docs.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -18,12 +20,60 @@ import { sessionsRoutes } from "./features/sessions/sessions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
+import { defaultHook } from "./lib/openapi.ts";
 import { services } from "./lib/services.ts";
 import { apiBodyLimit } from "./middleware/body-limit/index.ts";
 import { apiCors } from "./middleware/cors/index.ts";
 import { securityHeaders } from "./middleware/security-headers/index.ts";
 
-export const app = new Hono<AppEnv>()
+const root = new OpenAPIHono<AppEnv>({ defaultHook });
+root.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+  type: "http",
+  scheme: "bearer",
+  bearerFormat: "JWT",
+  description: "Access token from signup, login or refresh (≤ 15 min)",
+});
+
+/** The OpenAPI 3.1 document of every route registered below. */
+export function openApiDocument(c: Pick<Context<AppEnv>, "req">) {
+  const document = root.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: "Streamline API",
+      version: "0.1.0",
+      description:
+        "Upload, transcode and stream video. Errors are `{ error: { code, message, issues? } }` with the right status.",
+    },
+    servers: [{ url: new URL(c.req.url).origin, description: "This deployment" }],
+    tags: TAGS,
+  });
+  // Hono's regex params (`{path{.+}}`) are plain `{path}` templates in OpenAPI.
+  document.paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).map(([path, item]) => [openApiPath(path), item]),
+  );
+  return document;
+}
+
+/** `/v/:id/:token/:path{.+}` or `/v/{id}/{token}/{path{.+}}` → `/v/{id}/{token}/{path}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/\{(\w+)\{[^}]*\}\}/g, "{$1}").replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
+}
+
+const TAGS = [
+  { name: "auth", description: "Accounts: signup, login, refresh-cookie rotation, logout" },
+  { name: "account", description: "The signed-in caller: profile, own videos, sessions" },
+  { name: "uploads", description: "Direct-to-storage multipart uploads" },
+  { name: "videos", description: "Metadata, edits, deletion, posters, playback" },
+  { name: "captions", description: "WebVTT / SubRip caption tracks" },
+  { name: "progress", description: "Live transcode progress over WebSockets" },
+  { name: "delivery", description: "Signed HLS media (token in the path)" },
+  { name: "admin", description: "Operators only" },
+  { name: "internal", description: "The transcoder fleet's signed event intake" },
+  { name: "health", description: "Component health" },
+  { name: "docs", description: "This document and its interactive reference" },
+];
+
+export const app = root
   .use(async (c, next) => {
     c.set("services", services(c.env));
     await next();
@@ -46,6 +96,7 @@ export const app = new Hono<AppEnv>()
   .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)
+  .route("/", docsRoutes(openApiDocument))
   .all("/api/*", () => {
     throw new AppError(404, "not_found", "no such endpoint");
   })

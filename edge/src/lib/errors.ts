@@ -34,6 +34,12 @@ export function validationError(error: ZodError, where = "body"): AppError {
   });
 }
 
+const HTTP_EXCEPTION_CODES: Partial<Record<number, [code: string, message: string]>> = {
+  400: ["invalid_json", "request body is not valid JSON"],
+  413: ["payload_too_large", ""],
+  415: ["unsupported_media_type", "send the body as application/json"],
+};
+
 export function errorResponse(c: Context, err: unknown): Response {
   if (err instanceof AppError) {
     const body = {
@@ -41,11 +47,13 @@ export function errorResponse(c: Context, err: unknown): Response {
     };
     return c.json(body, err.status, err.headers);
   }
-  // Hono's own HTTPExceptions (e.g. from body-limit) keep their status.
+  // Hono's own HTTPExceptions keep their status. The route validators throw two: 400 for a
+  // body that is not JSON at all, 415 for a body of a media type the route does not declare.
   if (err instanceof Error && "getResponse" in err && "status" in err && typeof err.status === "number") {
     const status = err.status as ContentfulStatusCode;
+    const known = HTTP_EXCEPTION_CODES[status];
     return c.json(
-      { error: { code: status === 413 ? "payload_too_large" : "bad_request", message: err.message } },
+      { error: { code: known?.[0] ?? "bad_request", message: known?.[1] || err.message } },
       status,
     );
   }

@@ -5,15 +5,17 @@
  * carry it. Refresh and logout — the cookie-authenticated endpoints — also require an
  * allowed `Origin` (CSRF). Nothing here may be cached.
  */
-import { type AuthResponse, LoginBody, SignupBody } from "@streamline/contracts";
-import { type Context, Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
+import { AuthResponse, LoginBody, SignupBody } from "@streamline/contracts";
+import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
-import { jsonBody } from "../../lib/validate.ts";
+import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
+import { USER } from "../../lib/openapi-examples.ts";
 import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
-import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
+import { enforceRateLimit, rateLimit } from "../../middleware/rate-limit/index.ts";
 import { authenticate } from "./auth.middleware.ts";
 import { type AuthDeps, AuthService, type IssuedSession, toUserDto } from "./auth.service.ts";
 
@@ -38,56 +40,124 @@ function cookieOptions(c: Context<AppEnv>) {
   };
 }
 
-function respondWithSession(c: Context<AppEnv>, issued: IssuedSession, status: 200 | 201) {
+/** Sets the refresh cookie and returns the body of a signup, login or refresh. */
+function withSession(c: Context<AppEnv>, issued: IssuedSession): AuthResponse {
   setCookie(c, REFRESH_COOKIE, issued.refreshToken, {
     ...cookieOptions(c),
     expires: issued.refreshExpiresAt,
     maxAge: Math.floor((issued.refreshExpiresAt.getTime() - Date.now()) / 1000),
   });
-  const body: AuthResponse = {
+  return {
     user: toUserDto(issued.user),
     accessToken: issued.accessToken,
     expiresAt: issued.expiresAt.toISOString(),
   };
-  return c.json(body, status);
 }
 
-export const authRoutes = new Hono<AppEnv>()
-  .use(async (c, next) => {
-    await next();
-    c.header("cache-control", "no-store");
-  })
-  .post("/signup", async (c) => {
-    const client = clientInfo(c.req.raw);
-    await enforceRateLimit(c.env, "RL_AUTH_IP", `signup:${client.ip}`);
-    const body = await jsonBody(c, SignupBody);
+const tags = ["auth"];
+const session = {
+  user: USER,
+  accessToken: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1XzdoR2YzRHNBMXFXZTlyVHkifQ.c2lnbmF0dXJl",
+  expiresAt: "2026-11-23T10:15:00.000Z",
+};
+const setCookieHeader = {
+  "set-cookie": {
+    schema: { type: "string" as const },
+    description: `\`${REFRESH_COOKIE}\`: the refresh token (HttpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH})`,
+  },
+};
+/** Per client IP, before the body is read (keys `signup:<ip>`, `login:<ip>`). */
+const perIp = (action: string) => rateLimit("RL_AUTH_IP", (c) => `${action}:${clientInfo(c.req.raw).ip}`);
+const credentials = { email: "ana@example.com", password: "correct horse battery staple" };
+
+const signup = createRoute({
+  method: "post",
+  path: "/signup",
+  tags,
+  summary: "Create an account; signs in",
+  middleware: [perIp("signup")] as const,
+  request: { body: jsonBody(SignupBody, { ...credentials, handle: "ana" }) },
+  responses: {
+    201: { ...json(AuthResponse, "Signed up and signed in", session), headers: setCookieHeader },
+    ...errors(400, 413, 415, 429),
+    409: errorDoc(409, {
+      code: "email_taken",
+      message: "an account with this email already exists; log in instead",
+    }),
+  },
+});
+
+const login = createRoute({
+  method: "post",
+  path: "/login",
+  tags,
+  summary: "Sign in (starts a session)",
+  middleware: [perIp("login")] as const,
+  request: { body: jsonBody(LoginBody, credentials) },
+  responses: {
+    200: { ...json(AuthResponse, "Signed in", session), headers: setCookieHeader },
+    ...errors(400, 413, 415, 429),
+    401: errorDoc(401, { code: "invalid_credentials", message: "email or password is incorrect" }),
+  },
+});
+
+const refresh = createRoute({
+  method: "post",
+  path: "/refresh",
+  tags,
+  summary: "Rotate the refresh cookie for a fresh access token",
+  description: "Reuse of an already rotated refresh token revokes the whole session family.",
+  middleware: [requireAllowedOrigin()] as const,
+  responses: {
+    200: { ...json(AuthResponse, "Rotated", session), headers: setCookieHeader },
+    401: errorDoc(401, {
+      code: "invalid_refresh_token",
+      message: "refresh token not recognised; log in again",
+    }),
+    ...errors(403, 429),
+  },
+});
+
+const logout = createRoute({
+  method: "post",
+  path: "/logout",
+  tags,
+  summary: "Sign out (revokes the session)",
+  middleware: [requireAllowedOrigin()] as const,
+  responses: { 204: { description: "Signed out; the cookie is cleared" }, ...errors(403) },
+});
+
+const router = openApiRouter();
+router.use(async (c, next) => {
+  await next();
+  c.header("cache-control", "no-store");
+});
+
+export const authRoutes = router
+  .openapi(signup, async (c) => {
+    const body = c.req.valid("json");
     await enforceRateLimit(c.env, "RL_AUTH_EMAIL", `signup:${body.email}`);
-    return respondWithSession(c, await authService(c).signup(body, client), 201);
+    return c.json(withSession(c, await authService(c).signup(body, clientInfo(c.req.raw))), 201);
   })
-  .post("/login", async (c) => {
-    const client = clientInfo(c.req.raw);
-    await enforceRateLimit(c.env, "RL_AUTH_IP", `login:${client.ip}`);
-    const body = await jsonBody(c, LoginBody);
+  .openapi(login, async (c) => {
+    const body = c.req.valid("json");
     await enforceRateLimit(c.env, "RL_AUTH_EMAIL", `login:${body.email}`);
-    return respondWithSession(c, await authService(c).login(body, client), 200);
+    return c.json(withSession(c, await authService(c).login(body, clientInfo(c.req.raw))), 200);
   })
-  .post("/refresh", requireAllowedOrigin(), async (c) => {
+  .openapi(refresh, async (c) => {
     const service = authService(c, {
       beforeRefresh: (sessionId) => enforceRateLimit(c.env, "RL_REFRESH", sessionId),
     });
     try {
-      return respondWithSession(
-        c,
-        await service.refresh(getCookie(c, REFRESH_COOKIE), clientInfo(c.req.raw)),
-        200,
-      );
+      const issued = await service.refresh(getCookie(c, REFRESH_COOKIE), clientInfo(c.req.raw));
+      return c.json(withSession(c, issued), 200);
     } catch (err) {
       // A refused refresh token is dead for good: tell the browser to drop it.
       if (err instanceof AppError && err.status === 401) deleteCookie(c, REFRESH_COOKIE, cookieOptions(c));
       throw err;
     }
   })
-  .post("/logout", requireAllowedOrigin(), async (c) => {
+  .openapi(logout, async (c) => {
     // An expired or bad access token must not stop anyone from signing out.
     const access = await authenticate(c).catch(() => null);
     await authService(c).logout(getCookie(c, REFRESH_COOKIE), access?.sessionId ?? null);

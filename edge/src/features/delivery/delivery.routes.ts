@@ -8,14 +8,16 @@
  * init files and images stay stateless (immutable, cacheable, no D1 read on the hot
  * path): without a playlist nobody learns a new segment URL, and tokens expire anyway.
  */
+import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { VideoId } from "@streamline/contracts";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import type { VideoRow } from "../../db/schema.ts";
 import { AppError } from "../../lib/errors.ts";
+import { BINARY, errorDoc, openApiRouter } from "../../lib/openapi.ts";
+import { TOKEN, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
-import { parseParam } from "../../lib/validate.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
 import { canView } from "../videos/video-access.ts";
@@ -86,69 +88,144 @@ async function rereadMaster(services: AppEnv["Variables"]["services"], id: strin
   return fresh?.masterKey && fresh.masterKey !== staleKey ? services.media.get(fresh.masterKey) : null;
 }
 
-export const deliveryRoutes = new Hono<AppEnv>()
-  .options("/:id/:token/*", (c) => c.body(null, 204, CORS_HEADERS))
-  .on(["GET", "HEAD"], "/:id/:token/*", async (c) => {
-    const id = parseParam(VideoId, c.req.param("id"));
-    const token = c.req.param("token");
-    const path = c.req.path.split("/").slice(4).join("/");
-    const { services } = c.var;
+const params = z.object({
+  id: VideoId.meta({ example: VIDEO_ID }),
+  token: z.string().meta({ example: TOKEN }),
+  path: z.string().meta({ example: "720p/seg-00001.m4s", description: "File under the video's prefix" }),
+});
+/** `{path{.+}}`: hono's regex param (the rest of the path, slashes included); `{path}` in the document. */
+const PATH = "/{id}/{token}/{path{.+}}";
+const tags = ["delivery"];
 
-    const check = await verifyPlaybackToken(services.config.DELIVERY_SECRET, id, token);
-    if (!check.ok) {
-      const message =
-        check.reason === "expired" ? "playback link expired; reload the page" : "invalid playback link";
-      throw new AppError(403, check.reason === "expired" ? "token_expired" : "forbidden", message, {
-        headers: CORS_HEADERS,
-      });
-    }
-    const match = SAFE_PATH.exec(path);
-    if (!match) throw missing("no such file");
-    const ext = match[1]!;
+const corsHeaders = Object.fromEntries(
+  Object.keys(CORS_HEADERS).map((h) => [h, { schema: { type: "string" as const } }]),
+);
+const mediaHeaders = {
+  ...corsHeaders,
+  "cache-control": {
+    schema: { type: "string" as const },
+    description: "Immutable for segments, short for playlists",
+  },
+  "accept-ranges": { schema: { type: "string" as const } },
+  etag: { schema: { type: "string" as const } },
+  "content-length": { schema: { type: "integer" as const } },
+};
+const media = Object.fromEntries(
+  [...new Set(Object.values(MIME))].map((type) => [
+    type,
+    {
+      schema:
+        type.startsWith("application/vnd.apple") || type.startsWith("text/")
+          ? { type: "string" as const }
+          : BINARY,
+    },
+  ]),
+);
+const deliveryErrors = {
+  403: errorDoc(403, { code: "token_expired", message: "playback link expired; reload the page" }),
+  404: errorDoc(404, { message: "file not found" }),
+  416: errorDoc(416),
+};
 
-    if (ext === "m3u8" || ext === "vtt") {
-      const video = await new VideosRepo(services.db).find(id);
-      if (!video || !canView(video, check.viewer)) {
-        throw missing("video not found");
-      }
-      if (path === "master.m3u8") return serveMaster(c, video);
-    }
-    const key = `videos/${id}/${path}`;
-
-    const range = parseRangeHeader(c.req.header("range"));
-    if (range === "invalid")
-      throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
-    let object: Awaited<ReturnType<typeof services.media.get>>;
-    try {
-      object = await services.media.get(key, range ?? undefined);
-    } catch (err) {
-      if (err instanceof StorageError && err.status === 416) {
-        throw new AppError(416, "range_not_satisfiable", "range outside the file", { headers: CORS_HEADERS });
-      }
-      throw err;
-    }
-    if (!object) throw missing("file not found");
-
-    const headers = new Headers(CORS_HEADERS);
-    headers.set("content-type", MIME[ext]!);
-    headers.set("cache-control", cacheControlFor(path, ext));
-    headers.set("accept-ranges", "bytes");
-    headers.set("x-content-type-options", "nosniff");
-    if (object.etag) headers.set("etag", object.etag);
-    let status: 200 | 206 = 200;
-    if (object.range) {
-      status = 206;
-      headers.set(
-        "content-range",
-        `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`,
-      );
-      headers.set("content-length", String(object.range.length));
-    } else {
-      headers.set("content-length", String(object.size));
-    }
-    if (c.req.method === "HEAD") {
-      await object.body.cancel();
-      return new Response(null, { status, headers });
-    }
-    return new Response(object.body, { status, headers });
+const fetchRoute = (method: "get" | "head") =>
+  createRoute({
+    method,
+    path: PATH,
+    tags,
+    summary:
+      method === "get" ? "Signed media: playlists, segments, images, captions" : "Signed media: headers only",
+    description:
+      "The token in the path authorises the request, so every relative URI in a playlist inherits it. " +
+      "Playlists and WebVTT re-check the video's visibility; segments and images are immutable.",
+    request: {
+      params,
+      headers: z.object({ range: z.string().optional().meta({ example: "bytes=0-1023" }) }),
+    },
+    responses: {
+      200: { description: "The file", headers: mediaHeaders, content: method === "get" ? media : {} },
+      206: {
+        description: "The requested range",
+        headers: { ...mediaHeaders, "content-range": { schema: { type: "string" as const } } },
+        content: method === "get" ? media : {},
+      },
+      ...deliveryErrors,
+    },
   });
+
+const preflight = createRoute({
+  method: "options",
+  path: PATH,
+  tags,
+  summary: "CORS preflight for media (any origin)",
+  request: { params },
+  responses: { 204: { description: "Allowed", headers: corsHeaders } },
+});
+
+const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => {
+  const { id, token } = c.req.valid("param");
+  const path = c.req.path.split("/").slice(4).join("/");
+  const { services } = c.var;
+
+  const check = await verifyPlaybackToken(services.config.DELIVERY_SECRET, id, token);
+  if (!check.ok) {
+    const message =
+      check.reason === "expired" ? "playback link expired; reload the page" : "invalid playback link";
+    throw new AppError(403, check.reason === "expired" ? "token_expired" : "forbidden", message, {
+      headers: CORS_HEADERS,
+    });
+  }
+  const match = SAFE_PATH.exec(path);
+  if (!match) throw missing("no such file");
+  const ext = match[1]!;
+
+  if (ext === "m3u8" || ext === "vtt") {
+    const video = await new VideosRepo(services.db).find(id);
+    if (!video || !canView(video, check.viewer)) {
+      throw missing("video not found");
+    }
+    if (path === "master.m3u8") return serveMaster(c, video);
+  }
+  const key = `videos/${id}/${path}`;
+
+  const range = parseRangeHeader(c.req.header("range"));
+  if (range === "invalid")
+    throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
+  let object: Awaited<ReturnType<typeof services.media.get>>;
+  try {
+    object = await services.media.get(key, range ?? undefined);
+  } catch (err) {
+    if (err instanceof StorageError && err.status === 416) {
+      throw new AppError(416, "range_not_satisfiable", "range outside the file", { headers: CORS_HEADERS });
+    }
+    throw err;
+  }
+  if (!object) throw missing("file not found");
+
+  const headers = new Headers(CORS_HEADERS);
+  headers.set("content-type", MIME[ext]!);
+  headers.set("cache-control", cacheControlFor(path, ext));
+  headers.set("accept-ranges", "bytes");
+  headers.set("x-content-type-options", "nosniff");
+  if (object.etag) headers.set("etag", object.etag);
+  let status: 200 | 206 = 200;
+  if (object.range) {
+    status = 206;
+    headers.set(
+      "content-range",
+      `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`,
+    );
+    headers.set("content-length", String(object.range.length));
+  } else {
+    headers.set("content-length", String(object.size));
+  }
+  if (c.req.method === "HEAD") {
+    await object.body.cancel();
+    return new Response(null, { status, headers });
+  }
+  return new Response(object.body, { status, headers });
+};
+
+export const deliveryRoutes = openApiRouter()
+  .openapi(preflight, (c) => c.body(null, 204, CORS_HEADERS))
+  .openapi(fetchRoute("get"), serve)
+  .openapi(fetchRoute("head"), serve);

@@ -1,11 +1,17 @@
 /**
  * `POST /internal/transcoder/events`: the fleet's signed event intake. Unsigned, stale
- * or tampered requests get 401 before the body is even parsed as JSON.
+ * or tampered requests get 401 before the body is even parsed as JSON. The signed bytes
+ * are the truth whatever their Content-Type, so the body is parsed here after the
+ * signature check (same error shape) rather than by the route's JSON validator; the
+ * document still carries the event schema (zod's own JSON Schema of `TranscoderEvent`).
  */
-import { SIGNATURE_HEADER, TranscoderEvent, verifyBody } from "@streamline/contracts";
-import { Hono } from "hono";
+import { createRoute, z } from "@hono/zod-openapi";
+import { EventOutcomeResponse, SIGNATURE_HEADER, TranscoderEvent, verifyBody } from "@streamline/contracts";
+import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import { AppError, validationError } from "../../lib/errors.ts";
+import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
+import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -15,20 +21,72 @@ const MAX_EVENT_BYTES = 256 * 1024;
 
 const STATUS = { applied: 200, duplicate: 200, stale_attempt: 409, video_gone: 410 } as const;
 
-export const eventsRoutes = new Hono<AppEnv>().post("/events", async (c) => {
+/** The request's verified, parsed event (set by `signedEvent`, read by the handler). */
+const verified = new WeakMap<Request, TranscoderEvent>();
+
+/** Size cap and HMAC check on the raw body, then JSON and the event schema. */
+function signedEvent(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const body = await c.req.text();
+    if (body.length > MAX_EVENT_BYTES) throw new AppError(413, "payload_too_large", "event too large");
+    const check = await verifyBody(
+      c.var.services.config.TRANSCODER_SECRET,
+      body,
+      c.req.header(SIGNATURE_HEADER),
+    );
+    if (!check.ok) throw new AppError(401, "bad_signature", `event signature ${check.reason}`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      throw new AppError(400, "invalid_json", "event is not valid JSON");
+    }
+    const parsed = TranscoderEvent.safeParse(raw);
+    if (!parsed.success) throw validationError(parsed.error);
+    verified.set(c.req.raw, parsed.data);
+    await next();
+  };
+}
+
+const { $schema: _dialect, ...eventJsonSchema } = z.toJSONSchema(TranscoderEvent, { io: "input" });
+/** JSON Schema 2020-12, which is OpenAPI 3.1's schema dialect. */
+const EVENT_SCHEMA = eventJsonSchema as Record<never, never>;
+
+const intake = createRoute({
+  method: "post",
+  path: "/events",
+  tags: ["internal"],
+  summary: "Transcoder events (signed by the fleet)",
+  description: `Signed with TRANSCODER_SECRET in the \`${SIGNATURE_HEADER}\` header (\`t=<unix>,v1=<hex>\`).`,
+  middleware: [signedEvent()] as const,
+  request: {
+    body: jsonBody(EVENT_SCHEMA, {
+      v: 1,
+      type: "heartbeat",
+      node: "node-1",
+      videoId: VIDEO_ID,
+      jobId: "j_3fJk2LmN8pQr5sTu",
+      attempt: 1,
+      attemptId: "a_1234567890abcdef",
+      seq: 7,
+      at: "2026-11-23T10:06:00.000Z",
+    }),
+  },
+  responses: {
+    200: json(EventOutcomeResponse, "Applied, or a duplicate of one already applied", { outcome: "applied" }),
+    ...errors(400, 413),
+    401: errorDoc(401, { code: "bad_signature", message: "event signature missing" }),
+    409: json(EventOutcomeResponse, "From an attempt that is no longer current", {
+      outcome: "stale_attempt",
+    }),
+    410: json(EventOutcomeResponse, "The video was deleted", { outcome: "video_gone" }),
+    415: errorDoc(415),
+  },
+});
+
+export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
   const { services } = c.var;
-  const body = await c.req.text();
-  if (body.length > MAX_EVENT_BYTES) throw new AppError(413, "payload_too_large", "event too large");
-  const check = await verifyBody(services.config.TRANSCODER_SECRET, body, c.req.header(SIGNATURE_HEADER));
-  if (!check.ok) throw new AppError(401, "bad_signature", `event signature ${check.reason}`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    throw new AppError(400, "invalid_json", "event is not valid JSON");
-  }
-  const parsed = TranscoderEvent.safeParse(raw);
-  if (!parsed.success) throw validationError(parsed.error);
+  const ev = verified.get(c.req.raw)!;
   const events = new EventsService({
     repo: new VideosRepo(services.db),
     store: services.store,
@@ -36,8 +94,7 @@ export const eventsRoutes = new Hono<AppEnv>().post("/events", async (c) => {
     room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
     maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
   });
-  const outcome = await events.apply(parsed.data);
-  const ev = parsed.data;
+  const outcome = await events.apply(ev);
   if (ev.type === "done" && outcome === "applied") {
     c.executionCtx.waitUntil(
       events

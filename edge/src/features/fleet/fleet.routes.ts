@@ -3,28 +3,49 @@
  * fleet's registry reports them. Admins only (`ADMIN_EMAILS`); anyone else gets 404 so
  * the endpoint doesn't advertise itself.
  */
-import { Hono } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { FleetResponse, FleetStatus } from "@streamline/contracts";
 import { AppError, notFound } from "../../lib/errors.ts";
+import { BEARER, errorDoc, errors, json, openApiRouter } from "../../lib/openapi.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { UsersRepo } from "../auth/users.repo.ts";
 
-export const fleetRoutes = new Hono<AppEnv>().get("/fleet", requireAuth(), async (c) => {
+const fleet = createRoute({
+  method: "get",
+  path: "/fleet",
+  tags: ["admin"],
+  summary: "The transcoder fleet's nodes (admins only)",
+  security: BEARER,
+  middleware: [requireAuth()] as const,
+  responses: {
+    200: json(FleetResponse, "The registry", {
+      fleet: { nodes: [{ nodeId: "node-1", capacity: 4, running: [] }] },
+    }),
+    ...errors(401),
+    404: errorDoc(404, { message: "page not found", description: "Not an admin" }),
+    503: errorDoc(503, {
+      code: "fleet_unavailable",
+      message: "the transcoder fleet did not answer: timed out",
+    }),
+  },
+});
+
+export const fleetRoutes = openApiRouter().openapi(fleet, async (c) => {
   const { config, db } = c.var.services;
   const user = await new UsersRepo(db).find(currentUserId(c));
   if (!user || !config.ADMIN_EMAILS.includes(user.email)) throw notFound("page");
+  let registry: FleetStatus;
   try {
-    return c.json({ fleet: await new TranscoderClient(config).fleet() });
+    registry = FleetStatus.parse(await new TranscoderClient(config).fleet());
   } catch (err) {
     throw new AppError(
       503,
       "fleet_unavailable",
       `the transcoder fleet did not answer: ${err instanceof Error ? err.message : err}`,
-      {
-        headers: { "retry-after": "5" },
-      },
+      { headers: { "retry-after": "5" } },
     );
   }
+  return c.json({ fleet: registry }, 200);
 });

@@ -1,8 +1,9 @@
 /** `GET /api/health`: each component checked for real, with a short timeout each. */
 
+import { createRoute } from "@hono/zod-openapi";
+import { HealthResponse } from "@streamline/contracts";
 import { sql } from "drizzle-orm";
-import { Hono } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import { json, openApiRouter } from "../../lib/openapi.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 
 type Check = { ok: boolean; detail?: string };
@@ -19,7 +20,32 @@ async function timed(fn: () => Promise<string | undefined>, ms = 2000): Promise<
   }
 }
 
-export const healthRoutes = new Hono<AppEnv>().get("/", async (c) => {
+const example = {
+  ok: true,
+  components: {
+    d1: { ok: true },
+    storage: { ok: true },
+    queue: { ok: true },
+    transcoder: { ok: true, detail: "0/4 jobs" },
+  },
+};
+
+const health = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["health"],
+  summary: "Each component of the platform, checked for real",
+  responses: {
+    200: json(HealthResponse, "Every component answered", example),
+    503: json(HealthResponse, "At least one component did not answer", {
+      ...example,
+      ok: false,
+      components: { ...example.components, transcoder: { ok: false, detail: "timed out after 2000 ms" } },
+    }),
+  },
+});
+
+export const healthRoutes = openApiRouter().openapi(health, async (c) => {
   const { db, store, config, env } = c.var.services;
   const [d1, storage, transcoder] = await Promise.all([
     timed(async () => {

@@ -4,12 +4,12 @@
  * `poster` job; the fleet resizes it to JPEG + WebP and reports back (events.service.ts),
  * after which `thumbnailUrl` points at it.
  */
-import { outputPrefix, posterSourceKey, VideoId } from "@streamline/contracts";
-import { Hono } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { outputPrefix, PosterUploadResponse, posterSourceKey, VideoId } from "@streamline/contracts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newAttemptId } from "../../lib/ids.ts";
-import { parseParam } from "../../lib/validate.ts";
+import { BEARER, BINARY, errorDoc, errors, json, openApiRouter } from "../../lib/openapi.ts";
+import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
@@ -28,36 +28,57 @@ export function sniffImage(bytes: Uint8Array): "image/jpeg" | "image/png" | "ima
   return null;
 }
 
-export const postersRoutes = new Hono<AppEnv>().put(
-  "/:id/poster",
-  apiBodyLimit(MAX_POSTER_BYTES),
-  requireAuth(),
-  async (c) => {
-    const id = parseParam(VideoId, c.req.param("id"));
-    const repo = new VideosRepo(c.var.services.db);
-    const video = await repo.find(id);
-    if (!video || !isOwner(video, c.var.userId)) throw notFound();
-    const declared = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
-    const actual = sniffImage(bytes);
-    if (!actual || (declared && declared !== actual)) {
-      throw new AppError(415, "unsupported_media_type", "posters must be JPEG, PNG or WebP images");
-    }
-    const { store, env } = c.var.services;
-    await store.put(posterSourceKey(id), bytes, { contentType: actual });
-    const attemptId = newAttemptId();
-    await repo.update(id, { posterAttemptId: attemptId });
-    await queueOf(env.JOBS).send({
-      v: 1,
-      type: "poster",
-      jobId: `p_${attemptId.slice(2)}`,
-      videoId: id,
-      attempt: 1,
-      attemptId,
-      source: { key: posterSourceKey(id) },
-      outputPrefix: outputPrefix(id),
-      createdAt: new Date().toISOString(),
-    });
-    return c.json({ status: "processing" }, 202);
+const upload = createRoute({
+  method: "put",
+  path: "/{id}/poster",
+  tags: ["videos"],
+  summary: "Upload a custom poster (owner only); the fleet resizes it",
+  security: BEARER,
+  middleware: [apiBodyLimit(MAX_POSTER_BYTES), requireAuth()] as const,
+  request: {
+    params: z.object({ id: VideoId.meta({ example: VIDEO_ID }) }),
+    body: {
+      required: true,
+      description: `The image, at most ${MAX_POSTER_BYTES} bytes; its bytes must match its type`,
+      content: {
+        "image/jpeg": { schema: BINARY },
+        "image/png": { schema: BINARY },
+        "image/webp": { schema: BINARY },
+      },
+    },
   },
-);
+  responses: {
+    202: json(PosterUploadResponse, "Stored; resizing is queued", { status: "processing" }),
+    ...errors(401, 404, 413),
+    415: errorDoc(415, { message: "posters must be JPEG, PNG or WebP images" }),
+  },
+});
+
+export const postersRoutes = openApiRouter().openapi(upload, async (c) => {
+  const { id } = c.req.valid("param");
+  const repo = new VideosRepo(c.var.services.db);
+  const video = await repo.find(id);
+  if (!video || !isOwner(video, c.var.userId)) throw notFound();
+  const declared = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  const actual = sniffImage(bytes);
+  if (!actual || (declared && declared !== actual)) {
+    throw new AppError(415, "unsupported_media_type", "posters must be JPEG, PNG or WebP images");
+  }
+  const { store, env } = c.var.services;
+  await store.put(posterSourceKey(id), bytes, { contentType: actual });
+  const attemptId = newAttemptId();
+  await repo.update(id, { posterAttemptId: attemptId });
+  await queueOf(env.JOBS).send({
+    v: 1,
+    type: "poster",
+    jobId: `p_${attemptId.slice(2)}`,
+    videoId: id,
+    attempt: 1,
+    attemptId,
+    source: { key: posterSourceKey(id) },
+    outputPrefix: outputPrefix(id),
+    createdAt: new Date().toISOString(),
+  });
+  return c.json({ status: "processing" as const }, 202);
+});

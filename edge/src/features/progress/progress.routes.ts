@@ -2,39 +2,86 @@
  * Live progress over WebSockets: `POST /api/ws-ticket { videoId }` → `{ ticket }`, then
  * `GET /ws/videos/:id?ticket=…` upgrades into the video's VideoRoom.
  */
-import { VideoId } from "@streamline/contracts";
-import { Hono } from "hono";
-import { z } from "zod";
-import type { AppEnv } from "../../app-env.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { VideoId, WsMessage, WsTicketBody, WsTicketResponse } from "@streamline/contracts";
 import { AppError, notFound } from "../../lib/errors.ts";
-import { jsonBody, parseParam } from "../../lib/validate.ts";
+import { errorDoc, errors, json, jsonBody, OPTIONAL_BEARER, openApiRouter } from "../../lib/openapi.ts";
+import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { optionalAuth } from "../auth/auth.middleware.ts";
 import { canView } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { roomStub } from "./room-notifier.ts";
 import { issueTicket, readTicket } from "./ws-tickets.ts";
 
-const TicketBody = z.object({ videoId: VideoId });
+const tags = ["progress"];
+const TICKET = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2XzNmSmsyTG1OOHBRcjVzVHUifQ.c2lnbmF0dXJl";
 
-export const ticketRoutes = new Hono<AppEnv>().post("/", optionalAuth(), async (c) => {
-  const { videoId } = await jsonBody(c, TicketBody);
+const ticket = createRoute({
+  method: "post",
+  path: "/",
+  tags,
+  summary: "A one-time, 60 s ticket to watch a video's progress",
+  security: OPTIONAL_BEARER,
+  middleware: [optionalAuth()] as const,
+  request: { body: jsonBody(WsTicketBody, { videoId: VIDEO_ID }) },
+  responses: {
+    201: json(WsTicketResponse, "The ticket", { ticket: TICKET, expiresAt: "2026-11-23T10:01:00.000Z" }),
+    ...errors(400, 401, 404, 413, 415),
+  },
+});
+
+const watch = createRoute({
+  method: "get",
+  path: "/videos/{id}",
+  tags,
+  summary: "WebSocket: the video's live status, progress and renditions",
+  description:
+    "Upgrade with a ticket from `POST /api/ws-ticket`. The server sends JSON `WsMessage` frames " +
+    "(first a snapshot, then live); the client may only send `ping` (answered `pong`). Close code " +
+    "4404 = the video was deleted.",
+  request: {
+    params: z.object({ id: VideoId.meta({ example: VIDEO_ID }) }),
+    query: z.object({ ticket: z.string().optional().meta({ example: TICKET }) }),
+    headers: z.object({ upgrade: z.string().optional().meta({ example: "websocket" }) }),
+  },
+  responses: {
+    101: {
+      description: "Switching to WebSocket; frames are `WsMessage` JSON",
+      content: {
+        "application/json": {
+          schema: WsMessage,
+          example: { type: "progress", stage: "encode", percent: 42 },
+        },
+      },
+    },
+    401: errorDoc(401, {
+      code: "invalid_ticket",
+      message: "missing, expired or foreign ticket; ask POST /api/ws-ticket",
+    }),
+    ...errors(404, 426),
+  },
+});
+
+export const ticketRoutes = openApiRouter().openapi(ticket, async (c) => {
+  const { videoId } = c.req.valid("json");
   const video = await new VideosRepo(c.var.services.db).find(videoId);
   // Same visibility as metadata: a private video's progress is its owner's business.
   if (!video || !canView(video, c.var.userId)) throw notFound();
   return c.json(await issueTicket(c.var.services.config.JWT_SECRET, videoId, c.var.userId ?? null), 201);
 });
 
-export const wsRoutes = new Hono<AppEnv>().get("/videos/:id", async (c) => {
-  const id = parseParam(VideoId, c.req.param("id"));
+export const wsRoutes = openApiRouter().openapi(watch, async (c) => {
+  const { id } = c.req.valid("param");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError(426, "upgrade_required", "this endpoint speaks WebSocket");
   }
-  const ticket = await readTicket(c.var.services.config.JWT_SECRET, id, c.req.query("ticket") ?? "");
+  const ticket = await readTicket(c.var.services.config.JWT_SECRET, id, c.req.valid("query").ticket ?? "");
   if (!ticket)
     throw new AppError(401, "invalid_ticket", "missing, expired or foreign ticket; ask POST /api/ws-ticket");
   const room = roomStub(c.env, id);
   if (!(await room.redeemTicket(ticket.jti, ticket.expiresAt))) {
     throw new AppError(401, "ticket_used", "tickets are single-use; ask POST /api/ws-ticket for another");
   }
-  return room.fetch(c.req.raw);
+  // The room answers 101 with the socket: a response the document describes but no JSON helper builds.
+  return (await room.fetch(c.req.raw)) as never;
 });

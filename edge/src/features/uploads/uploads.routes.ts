@@ -1,19 +1,36 @@
 /** HTTP surface of direct-to-storage uploads (thin: parse, call the service, shape). */
-import { CreateUploadBody, PartUrlsBody, RecordPartBody, VideoId } from "@streamline/contracts";
-import { Hono } from "hono";
-import { z } from "zod";
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  CreateUploadBody,
+  CreateUploadResponse,
+  PartNumber,
+  PartUrlsBody,
+  PartUrlsResponse,
+  RecordPartBody,
+  UploadStateResponse,
+  VideoDto,
+  VideoId,
+} from "@streamline/contracts";
 import type { AppEnv } from "../../app-env.ts";
-import { jsonBody, parseParam } from "../../lib/validate.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
+import {
+  BEARER,
+  errorDoc,
+  errors,
+  json,
+  jsonBody,
+  openApiRouter,
+  validationHook,
+} from "../../lib/openapi.ts";
+import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
-import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { UploadsService } from "./uploads.service.ts";
-
-const PartNumber = z.coerce.number().int().min(1).max(10_000);
 
 function uploadsService(c: { var: AppEnv["Variables"] }) {
   const { db, store, config, env } = c.var.services;
@@ -26,41 +43,146 @@ function uploadsService(c: { var: AppEnv["Variables"] }) {
   });
 }
 
+const tags = ["uploads"];
+const params = z.object({ videoId: VideoId.meta({ example: VIDEO_ID }) });
+const partUrl = `http://127.0.0.1:9000/streamline/uploads/${VIDEO_ID}/source?partNumber=1&uploadId=…&X-Amz-Signature=…`;
+const expiresAt = "2026-11-24T10:00:00.000Z";
+const ownerOnly = { security: BEARER, tags };
+
+const create = createRoute({
+  ...ownerOnly,
+  method: "post",
+  path: "/",
+  summary: "Start an upload: a video in `uploading` and presigned part URLs",
+  middleware: [rateLimit("RL_UPLOADS", (c) => c.var.userId)] as const,
+  request: {
+    body: jsonBody(CreateUploadBody, {
+      filename: "clip.mp4",
+      size: 9437184,
+      contentType: "video/mp4",
+      title: "My clip",
+    }),
+  },
+  responses: {
+    201: json(CreateUploadResponse, "Upload session", {
+      videoId: VIDEO_ID,
+      partSize: 8388608,
+      partCount: 2,
+      parts: [{ partNumber: 1, url: partUrl }],
+      expiresAt,
+    }),
+    ...errors(400, 401, 413, 415, 429, 503),
+  },
+});
+
+const urls = createRoute({
+  ...ownerOnly,
+  method: "post",
+  path: "/{videoId}/urls",
+  summary: "Fresh presigned URLs for some parts (resume, expiry)",
+  request: { params, body: jsonBody(PartUrlsBody, { partNumbers: [2] }) },
+  responses: {
+    200: json(PartUrlsResponse, "Presigned URLs", { parts: [{ partNumber: 2, url: partUrl }], expiresAt }),
+    ...errors(400, 401, 404, 409, 413, 415),
+  },
+});
+
+const recordPart = createRoute({
+  ...ownerOnly,
+  method: "put",
+  path: "/{videoId}/parts/{n}",
+  summary: "Record a part the browser uploaded (its ETag and size)",
+  request: {
+    params: params.extend({ n: PartNumber.meta({ example: 1 }) }),
+    body: jsonBody(RecordPartBody, { etag: '"9b2cf535f27731c974343645a3985328"', size: 8388608 }),
+  },
+  responses: {
+    204: { description: "Recorded" },
+    400: errorDoc(400, { code: "invalid_part_number", message: "part number must be 1–10000" }),
+    ...errors(401, 404, 409, 413, 415),
+  },
+});
+
+const state = createRoute({
+  ...ownerOnly,
+  method: "get",
+  path: "/{videoId}",
+  summary: "The parts recorded so far (resume)",
+  request: { params },
+  responses: {
+    200: json(UploadStateResponse, "Upload state", {
+      videoId: VIDEO_ID,
+      status: "uploading",
+      size: 9437184,
+      partSize: 8388608,
+      partCount: 2,
+      parts: [{ partNumber: 1, etag: '"9b2cf535f27731c974343645a3985328"', size: 8388608 }],
+      uploadedBytes: 8388608,
+      expiresAt,
+    }),
+    ...errors(401, 404),
+  },
+});
+
+const complete = createRoute({
+  ...ownerOnly,
+  method: "post",
+  path: "/{videoId}/complete",
+  summary: "Complete the multipart upload and queue the transcode (idempotent)",
+  request: { params },
+  responses: {
+    202: json(VideoDto, "Queued", { ...VIDEO, status: "queued", playable: false, owned: true }),
+    ...errors(401, 404, 409, 503),
+  },
+});
+
+const abort = createRoute({
+  ...ownerOnly,
+  method: "delete",
+  path: "/{videoId}",
+  summary: "Abort the upload",
+  request: { params },
+  responses: { 204: { description: "Aborted; the video is `failed`" }, ...errors(401, 404, 409) },
+});
+
+/** A bad video id is 404 as everywhere; a bad part number is said so. */
+const partParamsHook = validationHook({
+  param: (error) =>
+    error.issues.some((i) => i.path[0] === "videoId")
+      ? notFound()
+      : new AppError(400, "invalid_part_number", "part number must be 1–10000"),
+});
+
+const router = openApiRouter();
 /** Every upload route is the owner's alone: anyone else's video id answers 404. */
-export const uploadsRoutes = new Hono<AppEnv>()
-  .use(requireAuth())
-  .post("/", async (c) => {
-    const userId = currentUserId(c);
-    await enforceRateLimit(c.env, "RL_UPLOADS", userId);
-    const body = await jsonBody(c, CreateUploadBody);
-    const created = await uploadsService(c).create(body, userId);
-    return c.json(created, 201);
+router.use(requireAuth());
+
+export const uploadsRoutes = router
+  .openapi(create, async (c) =>
+    c.json(await uploadsService(c).create(c.req.valid("json"), currentUserId(c)), 201),
+  )
+  .openapi(urls, async (c) => {
+    const { videoId } = c.req.valid("param");
+    const { partNumbers } = c.req.valid("json");
+    return c.json(await uploadsService(c).urls(videoId, currentUserId(c), partNumbers), 200);
   })
-  .post("/:videoId/urls", async (c) => {
-    const id = parseParam(VideoId, c.req.param("videoId"));
-    const { partNumbers } = await jsonBody(c, PartUrlsBody);
-    return c.json(await uploadsService(c).urls(id, currentUserId(c), partNumbers));
-  })
-  .put("/:videoId/parts/:n", async (c) => {
-    const id = parseParam(VideoId, c.req.param("videoId"));
-    const n = PartNumber.safeParse(c.req.param("n"));
-    if (!n.success)
-      return c.json({ error: { code: "invalid_part_number", message: "part number must be 1–10000" } }, 400);
-    const part = await jsonBody(c, RecordPartBody);
-    await uploadsService(c).recordPart(id, currentUserId(c), n.data, part);
-    return c.body(null, 204);
-  })
-  .get("/:videoId", async (c) => {
-    const id = parseParam(VideoId, c.req.param("videoId"));
-    return c.json(await uploadsService(c).state(id, currentUserId(c)));
-  })
-  .post("/:videoId/complete", async (c) => {
-    const id = parseParam(VideoId, c.req.param("videoId"));
-    const video = await uploadsService(c).complete(id, currentUserId(c));
+  .openapi(
+    recordPart,
+    async (c) => {
+      const { videoId, n } = c.req.valid("param");
+      await uploadsService(c).recordPart(videoId, currentUserId(c), n, c.req.valid("json"));
+      return c.body(null, 204);
+    },
+    partParamsHook,
+  )
+  .openapi(state, async (c) =>
+    c.json(await uploadsService(c).state(c.req.valid("param").videoId, currentUserId(c)), 200),
+  )
+  .openapi(complete, async (c) => {
+    const video = await uploadsService(c).complete(c.req.valid("param").videoId, currentUserId(c));
     return c.json(await toVideoDto(c.var.services, video, c.var.userId), 202);
   })
-  .delete("/:videoId", async (c) => {
-    const id = parseParam(VideoId, c.req.param("videoId"));
-    await uploadsService(c).abort(id, currentUserId(c));
+  .openapi(abort, async (c) => {
+    await uploadsService(c).abort(c.req.valid("param").videoId, currentUserId(c));
     return c.body(null, 204);
   });

@@ -129,6 +129,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/videos/:id/playlist.m3u8", // optional auth: visibility rules
   "POST /api/ws-ticket", // progress feature: decides per video
   "GET /api/videos/:id/captions", // optional auth: visibility rules
+  "GET /api/openapi.json", // the API description is public
 ]);
 
 describe("route guard", () => {

@@ -1,42 +1,111 @@
 /** Video metadata, listing, edits, deletion and the playlist redirect. */
-import { UpdateVideoBody, VideoId, VideoListQuery } from "@streamline/contracts";
-import { Hono } from "hono";
-import type { AppEnv } from "../../app-env.ts";
-import { validationError } from "../../lib/errors.ts";
-import { jsonBody, parseParam } from "../../lib/validate.ts";
+import { createRoute, z } from "@hono/zod-openapi";
+import { UpdateVideoBody, VideoDto, VideoId, VideoListQuery, VideoListResponse } from "@streamline/contracts";
+import { AppError } from "../../lib/errors.ts";
+import {
+  BEARER,
+  errorDoc,
+  errors,
+  json,
+  jsonBody,
+  OPTIONAL_BEARER,
+  openApiRouter,
+} from "../../lib/openapi.ts";
+import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
 import { playbackFor } from "./video-dto.ts";
 import { VideosService } from "./videos.service.ts";
 
-export const videosRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
-    const q = VideoListQuery.safeParse(c.req.query());
-    if (!q.success) throw validationError(q.error, "query");
-    return c.json(await VideosService.from(c.var.services).listPublic(q.data, c.var.userId));
-  })
-  .get("/:id", optionalAuth(), async (c) => {
+const tags = ["videos"];
+const params = z.object({ id: VideoId.meta({ example: VIDEO_ID }) });
+const page = { videos: [VIDEO], nextCursor: `1763892300000.${VIDEO_ID}` };
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  tags,
+  summary: "Public, ready videos, newest first",
+  request: { query: VideoListQuery },
+  responses: { 200: json(VideoListResponse, "One page", page), ...errors(400) },
+});
+
+const get = createRoute({
+  method: "get",
+  path: "/{id}",
+  tags,
+  summary: "A video's metadata (and a signed playback URL once playable)",
+  security: OPTIONAL_BEARER,
+  middleware: [optionalAuth()] as const,
+  request: { params },
+  responses: { 200: json(VideoDto, "The video", VIDEO), ...errors(401, 404) },
+});
+
+const update = createRoute({
+  method: "patch",
+  path: "/{id}",
+  tags,
+  summary: "Edit title, description or visibility (owner only)",
+  security: BEARER,
+  middleware: [requireAuth()] as const,
+  request: { params, body: jsonBody(UpdateVideoBody, { title: "Sunrise", visibility: "unlisted" }) },
+  responses: { 200: json(VideoDto, "The edited video", VIDEO), ...errors(400, 401, 404, 413, 415) },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/{id}",
+  tags,
+  summary: "Delete a video and everything stored for it (owner only)",
+  security: BEARER,
+  middleware: [requireAuth()] as const,
+  request: { params },
+  responses: {
+    204: { description: "Deleted; storage is cleaned up in the background" },
+    ...errors(401, 404),
+  },
+});
+
+const playlist = createRoute({
+  method: "get",
+  path: "/{id}/playlist.m3u8",
+  tags,
+  summary: "Redirect to the signed master playlist",
+  security: OPTIONAL_BEARER,
+  middleware: [optionalAuth()] as const,
+  request: { params },
+  responses: {
+    302: {
+      description: "To `/v/{id}/{token}/master.m3u8`",
+      headers: { location: { schema: { type: "string" }, description: "The signed master playlist" } },
+    },
+    ...errors(401, 404),
+    409: errorDoc(409, { code: "not_playable", message: "video is processing" }),
+  },
+});
+
+export const videosRoutes = openApiRouter()
+  .openapi(list, async (c) =>
+    c.json(await VideosService.from(c.var.services).listPublic(c.req.valid("query"), c.var.userId), 200),
+  )
+  .openapi(get, async (c) => {
     const videos = VideosService.from(c.var.services);
-    const video = await videos.findVisible(parseParam(VideoId, c.req.param("id")), c.var.userId);
-    return c.json(await videos.toDto(video, c.var.userId));
+    const video = await videos.findVisible(c.req.valid("param").id, c.var.userId);
+    return c.json(await videos.toDto(video, c.var.userId), 200);
   })
-  .patch("/:id", requireAuth(), async (c) => {
+  .openapi(update, async (c) => {
     const videos = VideosService.from(c.var.services);
-    const video = await videos.findOwned(parseParam(VideoId, c.req.param("id")), c.var.userId);
-    const patch = await jsonBody(c, UpdateVideoBody);
-    return c.json(await videos.update(video, patch, c.var.userId));
+    const video = await videos.findOwned(c.req.valid("param").id, c.var.userId);
+    return c.json(await videos.update(video, c.req.valid("json"), c.var.userId), 200);
   })
-  .delete("/:id", requireAuth(), async (c) => {
+  .openapi(remove, async (c) => {
     const videos = VideosService.from(c.var.services);
-    const video = await videos.findOwned(parseParam(VideoId, c.req.param("id")), c.var.userId);
+    const video = await videos.findOwned(c.req.valid("param").id, c.var.userId);
     await videos.remove(video, (work) => c.executionCtx.waitUntil(work));
     return c.body(null, 204);
   })
-  .get("/:id/playlist.m3u8", optionalAuth(), async (c) => {
-    const videos = VideosService.from(c.var.services);
-    const video = await videos.findVisible(parseParam(VideoId, c.req.param("id")), c.var.userId);
-    if (!video.playable) {
-      return c.json({ error: { code: "not_playable", message: `video is ${video.status}` } }, 409);
-    }
+  .openapi(playlist, async (c) => {
+    const video = await VideosService.from(c.var.services).findVisible(c.req.valid("param").id, c.var.userId);
+    if (!video.playable) throw new AppError(409, "not_playable", `video is ${video.status}`);
     const { hls } = await playbackFor(c.var.services, video, c.var.userId);
     c.header("cache-control", "private, no-store");
     return c.redirect(hls, 302);

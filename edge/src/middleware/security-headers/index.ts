@@ -4,7 +4,8 @@
  * hls.js do its work — MediaSource `blob:` URLs for `<video>`, `blob:` workers — the
  * browser PUT parts to the S3 endpoint and open the progress WebSocket, and nothing else;
  * API responses get a CSP that allows nothing at all. WebSocket upgrades (101) are left
- * untouched.
+ * untouched. A route may allow one inline script by setting `c.var.cspNonce` (only /docs
+ * does, for the API reference's init script).
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../app-env.ts";
@@ -14,9 +15,11 @@ export interface PageCspOptions {
   storageOrigin: string | null;
   /** The page's own URL: its host is also the WebSocket host. */
   pageUrl: URL;
+  /** A nonce for the page's inline script (only /docs sets one: the API reference's init). */
+  scriptNonce?: string | undefined;
 }
 
-export function pageCsp({ storageOrigin, pageUrl }: PageCspOptions): string {
+export function pageCsp({ storageOrigin, pageUrl, scriptNonce }: PageCspOptions): string {
   const wsOrigin = `${pageUrl.protocol === "https:" ? "wss" : "ws"}://${pageUrl.host}`;
   const connect = [
     "'self'",
@@ -25,7 +28,7 @@ export function pageCsp({ storageOrigin, pageUrl }: PageCspOptions): string {
   ];
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    scriptNonce ? `script-src 'self' 'nonce-${scriptNonce}'` : "script-src 'self'",
     // Astro inlines small stylesheets and components set CSS variables in style attributes.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
@@ -66,7 +69,11 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
       const { config } = c.var.services;
       c.header(
         "content-security-policy",
-        pageCsp({ storageOrigin: originOf(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT), pageUrl: url }),
+        pageCsp({
+          storageOrigin: originOf(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT),
+          pageUrl: url,
+          scriptNonce: c.var.cspNonce,
+        }),
       );
       c.header("x-frame-options", "DENY");
       c.header("cross-origin-opener-policy", "same-origin");

@@ -102,9 +102,13 @@ async function makeFixtures(): Promise<Fixtures & { owner: TestUser; other: Test
   };
 }
 
-/** A 2xx DELETE (or abort, or session revoke) may have removed a fixture: start over. */
-const destroysFixtures = (spec: RequestSpec, status: number) =>
-  status < 300 && (spec.method === "DELETE" || /\/sessions\/|\/auth\/logout/.test(spec.op));
+/**
+ * A 2xx DELETE (or abort, or session revoke) may have removed a fixture, and a rate-limited
+ * upload means the owner is spent (10 a minute): start over with fresh users.
+ */
+const renewFixtures = (spec: RequestSpec, status: number) =>
+  (status < 300 && (spec.method === "DELETE" || /\/sessions\/|\/auth\/logout/.test(spec.op))) ||
+  (status === 429 && spec.op === "POST /api/uploads");
 
 describe("API fuzzing (fast-check, inside workerd)", () => {
   let document: OpenApiDocument = FALLBACK_DOCUMENT;
@@ -183,7 +187,7 @@ describe("API fuzzing (fast-check, inside workerd)", () => {
           const known = knownFindingFor(spec, answer, violation);
           findings.push({ spec, answer, violation, ...(known ? { known } : {}) });
         }
-        if (destroysFixtures(spec, answer.status)) fx = await makeFixtures();
+        if (renewFixtures(spec, answer.status)) fx = await makeFixtures();
       }
     }
     const seconds = (performance.now() - started) / 1000;

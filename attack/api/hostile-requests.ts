@@ -265,8 +265,30 @@ export function jsonBody(schema: JsonSchema | undefined): fc.Arbitrary<BodySpec>
           : { isAdmin: true, polluted: v },
       ),
     );
+  // A valid body with a control sequence spliced into one string field (header injection).
+  const injected = fc
+    .tuple(
+      valid,
+      fc.nat(),
+      fc.nat(),
+      fc.constantFrom("\r\n", "\n", "\r", "\u0000", "\r\nx-injected: 1", "\u0085", "\u2028"),
+    )
+    .map(([base, pick, at, seq]) => {
+      if (!base || typeof base !== "object" || Array.isArray(base)) return base;
+      const out = { ...(base as Record<string, unknown>) };
+      const keys = Object.keys(out).filter(
+        (k) => typeof out[k] === "string" && (out[k] as string).length > 0,
+      );
+      const key = keys[pick % Math.max(1, keys.length)];
+      if (key === undefined) return out;
+      const v = out[key] as string;
+      const i = 1 + (at % Math.max(1, v.length - 1));
+      out[key] = `${v.slice(0, i)}${seq}${v.slice(i)}`;
+      return out;
+    });
   return fc.oneof(
     { weight: 4, arbitrary: valid.map((value) => ({ kind: "json" as const, value })) },
+    { weight: 3, arbitrary: injected.map((value) => ({ kind: "json" as const, value })) },
     { weight: 6, arbitrary: mutated.map((value) => ({ kind: "json" as const, value })) },
     { weight: 2, arbitrary: polluted.map((value) => ({ kind: "json" as const, value })) },
     { weight: 2, arbitrary: hostileJsonValue.map((value) => ({ kind: "json" as const, value })) },

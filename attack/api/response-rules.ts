@@ -92,11 +92,13 @@ export const KNOWN_FINDINGS: KnownFinding[] = [
     // request carrying Transfer-Encoding; hono's bodyLimit (app.use("/api/*", apiBodyLimit()))
     // reads it and rebuilds `new Request(raw, { body })`, which throws for GET/HEAD.
     id: "get-with-transfer-encoding",
-    title: "GET/HEAD /api/* with any Transfer-Encoding header (e.g. `chunked`) → 500 from the body limit",
+    title:
+      "GET/HEAD /api/* (or any method with Upgrade: websocket) with any Transfer-Encoding header → 500 from the body limit",
     matches: (spec, a, v) =>
       v.rule === "5xx" &&
       a.status === 500 &&
-      (spec.method === "GET" || spec.method === "HEAD") &&
+      // `Upgrade: websocket` makes workerd deliver any method as GET: same root cause.
+      (spec.method === "GET" || spec.method === "HEAD" || header(spec, "upgrade")) &&
       header(spec, "transfer-encoding") &&
       a.pathname.startsWith("/api/"),
   },

@@ -1,7 +1,7 @@
 /**
  * Routes the fuzzer knows without the OpenAPI document. Two uses: (1) the routes that
  * are not part of the public API description (`/v/…` delivery, `/ws/…`, the fleet's
- * `/internal/…`) are always fuzzed on top of the document; (2) until the edge serves
+ * `/internal/…`, site pages) are always fuzzed on top of the document; (2) until the edge serves
  * `GET /api/openapi.json`, the `/api/*` list below stands in for it, and once it does,
  * every route here must appear in it (the document is checked for completeness).
  * Body schemas come from `@streamline/contracts` (the same zod the edge validates with).
@@ -123,5 +123,7 @@ export const EXTRA_DOCUMENT: OpenApiDocument = {
       post: { requestBody: { content: { "application/json": { schema: { type: "object" } } } } },
     },
     "/api/no-such-endpoint/{x}": { get: { parameters: [id("x")] }, post: { parameters: [id("x")] } },
+    // Pages: forwarded to the site Worker over the SITE binding (a stub in these tests).
+    "/watch/{id}": { get: { parameters: [VIDEO] }, post: { parameters: [VIDEO] } },
   },
 };

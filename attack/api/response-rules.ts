@@ -102,6 +102,18 @@ export const KNOWN_FINDINGS: KnownFinding[] = [
       header(spec, "transfer-encoding") &&
       a.pathname.startsWith("/api/"),
   },
+  {
+    // Reported (not an issue 11 hole): what is not API, media or WebSocket goes to the site
+    // Worker over the SITE service binding (`c.env.SITE.fetch(c.req.raw)`), and workerd's
+    // subrequest refuses a URL with a malformed percent-escape: "Invalid URL string".
+    id: "site-fallthrough-malformed-escape",
+    title: "any page path with a malformed %-escape (e.g. GET /watch/%) → 500 when forwarded to the site",
+    matches: (_spec, a, v) =>
+      v.rule === "5xx" &&
+      a.status === 500 &&
+      !a.pathname.startsWith("/api/") &&
+      /%(?![0-9A-Fa-f]{2})/.test(a.pathname),
+  },
 ];
 
 /** The known finding a violation belongs to, if any. */

@@ -142,6 +142,12 @@ const typesOf = (s: JsonSchema): string[] => (Array.isArray(s.type) ? s.type : s
 
 /** A value the schema accepts (as well as we can tell from the subset zod emits). */
 export function validValue(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
+  const examples = [...(schema.examples ?? []), ...(schema.example !== undefined ? [schema.example] : [])];
+  if (examples.length > 0) {
+    const { examples: _e, example: _x, ...rest } = schema;
+    // Documented examples are valid by construction; half the time, use one.
+    return fc.oneof(fc.constantFrom(...examples), validValue(rest, depth));
+  }
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const alts = schema.anyOf ?? schema.oneOf;

@@ -27,6 +27,8 @@ export type JsonSchema = {
   minItems?: number;
   maxItems?: number;
   default?: unknown;
+  example?: unknown;
+  examples?: unknown[];
 };
 
 interface ParameterObject {
@@ -40,7 +42,7 @@ interface ParameterObject {
 interface OperationObject {
   operationId?: string;
   parameters?: ParameterObject[];
-  requestBody?: { $ref?: string; content?: Record<string, { schema?: JsonSchema }> };
+  requestBody?: { $ref?: string; content?: Record<string, { schema?: JsonSchema; example?: unknown }> };
   security?: Record<string, string[]>[];
 }
 
@@ -66,7 +68,7 @@ export interface Operation {
   pathParams: Parameter[];
   query: Parameter[];
   headers: Parameter[];
-  /** Content types the operation documents for its body, with their schema. */
+  /** Content types the operation documents for its body, with their schema (and example). */
   body: { contentType: string; schema: JsonSchema }[];
   auth: "required" | "optional" | "none";
 }
@@ -126,7 +128,11 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         headers: pick("header"),
         body: Object.entries(op.requestBody?.content ?? {}).map(([contentType, media]) => ({
           contentType,
-          schema: media.schema ?? {},
+          // A documented example is a known-good body: the fuzzer mutates it like a generated one.
+          schema:
+            media.example !== undefined
+              ? { ...media.schema, examples: [media.example] }
+              : (media.schema ?? {}),
         })),
         auth: authOf(op.security ?? doc.security),
       });

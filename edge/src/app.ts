@@ -5,9 +5,9 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "./app-env.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
+import { sessionsRoutes } from "./features/auth/sessions.routes.ts";
 import { captionsRoutes } from "./features/captions/captions.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { docsRoutes } from "./features/docs/docs.routes.ts";
@@ -16,9 +16,9 @@ import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
-import { sessionsRoutes } from "./features/sessions/sessions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
+import type { AppEnv } from "./lib/app-env.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
 import { defaultHook } from "./lib/openapi.ts";
 import { services } from "./lib/services.ts";

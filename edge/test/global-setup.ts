@@ -10,8 +10,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SIGNATURE_HEADER, verifyBody } from "@streamline/contracts";
 import type { TestProject } from "vitest/node";
-import { SIGNATURE_HEADER, verifyBody } from "../../contracts/src/signing.ts";
 import { startS3Server } from "../../scripts/lib/s3-server.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 

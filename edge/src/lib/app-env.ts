@@ -1,5 +1,5 @@
 /** Hono context typing shared by every route module. */
-import type { Services } from "./lib/services.ts";
+import type { Services } from "./services.ts";
 
 export interface AppEnv {
   Bindings: Env;

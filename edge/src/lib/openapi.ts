@@ -7,7 +7,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { ErrorBody } from "@streamline/contracts";
 import type { ZodError } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "./app-env.ts";
 import { type AppError, notFound, validationError } from "./errors.ts";
 
 type Target = "json" | "query" | "param" | "header" | "cookie" | "form";

@@ -3,11 +3,11 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { signUp } from "../../../test/auth.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
-import type { AppEnv } from "../../app-env.ts";
-import { signAccessToken } from "../../features/auth/access-token.ts";
-import { optionalAuth, requireAuth } from "../../features/auth/auth.middleware.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { errorResponse } from "../../lib/errors.ts";
 import { services } from "../../lib/services.ts";
+import { signAccessToken } from "./access-token.ts";
+import { optionalAuth, requireAuth } from "./auth.middleware.ts";
 
 const app = new Hono<AppEnv>()
   .use(async (c, next) => {

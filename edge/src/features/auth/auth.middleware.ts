@@ -3,9 +3,9 @@
  * this feature's access-token check and the sessions feature's revocation check (ADR 0004).
  */
 import { bearerAuth } from "../../middleware/auth/index.ts";
-import { isSessionLive } from "../sessions/session-status.ts";
-import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { verifyAccessToken } from "./access-token.ts";
+import { isSessionLive } from "./session-status.ts";
+import { SessionsRepo } from "./sessions.repo.ts";
 
 export const { authenticate, requireAuth, optionalAuth } = bearerAuth({
   verifyToken: (token, c) => verifyAccessToken(c.var.services.config.JWT_SECRET, token),

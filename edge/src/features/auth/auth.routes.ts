@@ -9,7 +9,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { AuthResponse, LoginBody, SignupBody } from "@streamline/contracts";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";

@@ -4,8 +4,8 @@ import { uniqueName } from "../../../test/auth.ts";
 import { TEST_SECRETS } from "../../../test/secrets.ts";
 import { database } from "../../db/client.ts";
 import { type PasswordHasher, pbkdf2Hasher } from "../../lib/passwords.ts";
-import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { AuthService } from "./auth.service.ts";
+import { SessionsRepo } from "./sessions.repo.ts";
 import { UsersRepo } from "./users.repo.ts";
 
 const client = { ip: "10.0.0.1", userAgent: "test" };

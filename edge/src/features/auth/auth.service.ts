@@ -14,10 +14,10 @@ import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
 import { type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
 import type { Services } from "../../lib/services.ts";
-import { markSessionRevoked } from "../sessions/session-status.ts";
-import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { signAccessToken } from "./access-token.ts";
 import { passwordIssues } from "./password-policy.ts";
+import { markSessionRevoked } from "./session-status.ts";
+import { SessionsRepo } from "./sessions.repo.ts";
 import { UsersRepo } from "./users.repo.ts";
 
 export const newUserId = () => `u_${randomId(16)}`;

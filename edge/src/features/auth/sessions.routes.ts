@@ -9,8 +9,8 @@ import { notFound } from "../../lib/errors.ts";
 import { BEARER, errors, json, openApiRouter, validationHook } from "../../lib/openapi.ts";
 import { SESSION_ID } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
-import { requireAuth } from "../auth/auth.middleware.ts";
-import { AuthService } from "../auth/auth.service.ts";
+import { requireAuth } from "./auth.middleware.ts";
+import { AuthService } from "./auth.service.ts";
 import { SessionsRepo } from "./sessions.repo.ts";
 
 const tags = ["account"];

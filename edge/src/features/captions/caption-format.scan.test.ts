@@ -139,12 +139,14 @@ describe("cue text sanitizer: linear time on hostile input", () => {
     expect(tSmall, `${N} characters took ${tSmall.toFixed(1)} ms`).toBeLessThan(250);
     const tLarge = timeMs(run(large));
     expect(tLarge, `${8 * N} characters took ${tLarge.toFixed(1)} ms`).toBeLessThan(1000);
-    // 8× the input may cost at most 16× the time (2 ms floor: workerd's clock ticks in whole ms).
+    // Linear is 8×, quadratic 64×: allow up to 32× so one GC pause or a busy core in the 8n run
+    // (seen: 3 → 52 ms with the other core loaded) does not fail a linear scanner, while the
+    // old backtracking regex still fails by far (2 ms floor: workerd's clock ticks in whole ms).
     console.info(
       `[caption scan] ${_name}: ${N} chars ${tSmall.toFixed(1)} ms, ${8 * N} chars ${tLarge.toFixed(1)} ms`,
     );
     expect(tLarge / Math.max(tSmall, 2), `ratio ${tSmall.toFixed(2)} → ${tLarge.toFixed(2)} ms`).toBeLessThan(
-      16,
+      32,
     );
   });
 

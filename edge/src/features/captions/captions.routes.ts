@@ -15,7 +15,7 @@ import {
   PutCaptionQuery,
   VideoId,
 } from "@streamline/contracts";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, notFound, validationError } from "../../lib/errors.ts";
 import {
   BEARER,

@@ -11,8 +11,8 @@
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { VideoId } from "@streamline/contracts";
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env.ts";
 import type { VideoRow } from "../../db/schema.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { BINARY, errorDoc, openApiRouter } from "../../lib/openapi.ts";
 import { TOKEN, VIDEO_ID } from "../../lib/openapi-examples.ts";

@@ -7,7 +7,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
 import type { Context } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { randomId } from "../../lib/ids.ts";
 import { json, openApiRouter } from "../../lib/openapi.ts";
 import { SCALAR_BUNDLE } from "./scalar-bundle.ts";

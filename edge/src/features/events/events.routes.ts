@@ -8,7 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EventOutcomeResponse, SIGNATURE_HEADER, TranscoderEvent, verifyBody } from "@streamline/contracts";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, validationError } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";

@@ -13,8 +13,8 @@ import { inArray } from "drizzle-orm";
 import { videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
+import { SessionsRepo } from "../auth/sessions.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
-import { SessionsRepo } from "../sessions/sessions.repo.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
 

@@ -1,6 +1,6 @@
 /** The edge's handle on a video's VideoRoom Durable Object. */
 import type { WsMessage } from "@streamline/contracts";
-import { LEASE_MS } from "./video-room.ts";
+import { LEASE_MS } from "./lease.ts";
 
 export interface Room {
   /** Broadcast, and renew or release the attempt's lease in the same round trip. */

@@ -12,8 +12,8 @@ import { loadConfig } from "../../config.ts";
 import { database } from "../../db/client.ts";
 import { JobsService, queueOf } from "../jobs/jobs.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { LEASE_MS } from "./lease.ts";
 
-export const LEASE_MS = 60_000;
 export const CLOSE_POLICY = 1008;
 
 interface Lease {

@@ -11,7 +11,7 @@ import {
   VideoDto,
   VideoId,
 } from "@streamline/contracts";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import {
   BEARER,

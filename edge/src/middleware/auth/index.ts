@@ -11,7 +11,7 @@
  * `invalid_token` (anything else: tampered, foreign key, `alg: none`, revoked session).
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { errorResponse } from "../../lib/errors.ts";
 import { apiBodyLimit } from "./index.ts";
 

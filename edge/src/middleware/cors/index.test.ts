@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { call, ORIGIN } from "../../../test/http.ts";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import type { Services } from "../../lib/services.ts";
 import { apiCors } from "./index.ts";
 

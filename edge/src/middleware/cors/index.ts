@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { isAllowedOrigin } from "../origin-check/index.ts";
 
 export function apiCors(): MiddlewareHandler<AppEnv> {

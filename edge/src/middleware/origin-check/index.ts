@@ -5,7 +5,7 @@
  * endpoints (refresh, logout) against cross-site requests on top of `SameSite=Strict`.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 
 export function allowedOrigins(c: Context<AppEnv>): string[] {

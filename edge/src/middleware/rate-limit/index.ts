@@ -6,7 +6,7 @@
  * must not take sign-in down with it.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 
 /** Binding name → its `simple.period` in wrangler.toml (seconds); a test keeps the two in step. */

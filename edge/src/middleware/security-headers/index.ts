@@ -8,7 +8,7 @@
  * does, for the API reference's init script).
  */
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app-env.ts";
+import type { AppEnv } from "../../lib/app-env.ts";
 
 export interface PageCspOptions {
   /** Origin of presigned part URLs (S3_PUBLIC_ENDPOINT or S3_ENDPOINT). */

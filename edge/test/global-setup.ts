@@ -30,6 +30,7 @@ export default async function setup(project: TestProject) {
   const received = new Map<string, unknown[]>();
   const scripts = new Map<string, (number | string)[]>();
   const cancels = new Map<string, unknown[]>();
+  let healthzCalls = 0;
   const fleet: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -47,8 +48,11 @@ export default async function setup(project: TestProject) {
     if (req.method === "GET" && url.pathname === "/__jobs") {
       return send(200, { jobs: received.get(url.searchParams.get("videoId") ?? "") ?? [] });
     }
-    if (req.method === "GET" && url.pathname === "/healthz")
+    if (req.method === "GET" && url.pathname === "/healthz") {
+      healthzCalls++;
       return send(200, { ok: true, running: 0, capacity: 1 });
+    }
+    if (req.method === "GET" && url.pathname === "/__healthz") return send(200, { calls: healthzCalls });
     const signed = async () =>
       (await verifyBody(TEST_SECRETS.TRANSCODER_SECRET, body, req.headers[SIGNATURE_HEADER] as string)).ok;
     if (req.method === "GET" && url.pathname === "/fleet") {

@@ -232,9 +232,9 @@ describe("API fuzzing (fast-check, inside workerd)", () => {
     ).toEqual([]);
   }, 1_200_000);
 
-  // Hole 14 (issue 11): fixed when the edge rejects control characters in every string
-  // that reaches a header or a storage key; then this passes and `it.fails` must go.
-  it.fails("hole 14: POST /api/uploads with CR/LF inside contentType is a 4xx in the error shape, not a 500", async () => {
+  // Hole 14 (issue 11), fixed: the contracts refuse control characters in every string
+  // that reaches a header or a storage key (400 validation_failed).
+  it("hole 14: POST /api/uploads with CR/LF inside contentType is a 4xx in the error shape, not a 500", async () => {
     const user = await signUp();
     const res = await callJson<{ error?: { code: string; message: string } }>("/api/uploads", {
       method: "POST",

@@ -14,10 +14,21 @@ export type ErrorBody = z.infer<typeof ErrorBody>;
 export const VideoStatus = z.enum(["uploading", "queued", "processing", "ready", "failed"]);
 export type VideoStatus = z.infer<typeof VideoStatus>;
 
+/**
+ * No C0 control characters (U+0000–U+001F) or DEL (U+007F): for every string that reaches
+ * a header, a storage key or a playlist line, where a CR/LF would make the edge throw (a
+ * 500) or inject. Checked after `trim()`, so only interior ones are refused.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+export const NO_CONTROL_CHARS = /^[^\u0000-\u001F\u007F]*$/;
+const CONTROL_CHARS_MESSAGE = "must not contain control characters (U+0000–U+001F, U+007F)";
+/** A string with no control characters (see `NO_CONTROL_CHARS`). */
+const plainString = () => z.string().trim().regex(NO_CONTROL_CHARS, CONTROL_CHARS_MESSAGE);
+
 export const CreateUploadBody = z.object({
-  filename: z.string().trim().min(1).max(255),
+  filename: plainString().min(1).max(255),
   size: z.number().int().positive(),
-  contentType: z.string().trim().min(1).max(127),
+  contentType: plainString().min(1).max(127),
   title: z.string().trim().min(1).max(200).optional(),
 });
 export type CreateUploadBody = z.infer<typeof CreateUploadBody>;
@@ -38,7 +49,7 @@ export const PartUrlsBody = z.object({
 });
 
 export const RecordPartBody = z.object({
-  etag: z.string().trim().min(1).max(200),
+  etag: plainString().min(1).max(200),
   size: z.number().int().positive(),
 });
 
@@ -278,7 +289,7 @@ export const CaptionLang = z
 
 /** `PUT /api/videos/:id/captions/:lang?label=&default=`. */
 export const PutCaptionQuery = z.object({
-  label: z.string().trim().min(1).max(60).optional(),
+  label: plainString().min(1).max(60).optional(),
   default: z.enum(["true", "false"]).optional(),
 });
 

@@ -154,6 +154,16 @@ describe("caption tracks", () => {
     expect((await call(`/api/videos/${videoId}/captions/en`, { method: "PUT", body: SRT })).status).toBe(401);
   });
 
+  it("refuses a label with control characters (400 validation_failed): it becomes a playlist line", async () => {
+    const res = await callJson<{ error: { code: string; issues?: { path: string }[] } }>(
+      `/api/videos/${videoId}/captions/fr?label=Fran%0D%0A%23EXT-X-ENDLIST`,
+      { method: "PUT", body: SRT, headers: { ...owner.auth, "content-type": "text/plain" } },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect(res.body.error.issues?.map((i) => i.path)).toContain("label");
+  });
+
   it("deleting a track removes it from the master", async () => {
     await call(`/api/videos/${videoId}/captions/es?label=Espa%C3%B1ol`, {
       method: "PUT",

@@ -248,6 +248,33 @@ describe("bad input", () => {
     if (code === "validation_failed") expect(res.body.error.issues?.length).toBeGreaterThanOrEqual(2);
   });
 
+  // Hole 14 (issue 11): these strings reach S3 headers and storage metadata; a CR/LF used
+  // to make a header constructor throw (a 500).
+  it.each([
+    ["CR/LF inside contentType", { contentType: "video/mp4\r\nx-injected: 1" }, "contentType"],
+    ["NUL inside contentType", { contentType: "video/\u0000mp4" }, "contentType"],
+    ["DEL inside contentType", { contentType: "video/mp4\u007f" }, "contentType"],
+    ["LF inside filename", { filename: "clip\n.mp4" }, "filename"],
+    ["tab inside filename", { filename: "clip\t.mp4" }, "filename"],
+  ])("%s → 400 validation_failed", async (_name, extra, path) => {
+    const res = await callJson<{ error: { code: string; message: string; issues?: { path: string }[] } }>(
+      "/api/uploads",
+      {
+        method: "POST",
+        json: { filename: "clip.mp4", size: 1000, contentType: "video/mp4", ...extra },
+        headers: owner.auth,
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("validation_failed");
+    expect(res.body.error.issues?.map((i) => i.path)).toContain(path);
+  });
+
+  it("still trims surrounding whitespace (incl. a trailing CR/LF) from contentType", async () => {
+    const res = await createUpload(1000, { contentType: " video/mp4\r\n" });
+    expect(res.status).toBe(201);
+  });
+
   it("unknown video ids are 404 everywhere", async () => {
     for (const [method, path] of [
       ["GET", "/api/videos/v_0000000000000000"],

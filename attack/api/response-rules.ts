@@ -69,24 +69,7 @@ export interface KnownFinding {
   matches(spec: RequestSpec, a: Answer, v: Violation): boolean;
 }
 
-const header = (spec: RequestSpec, name: string) => spec.headers.some(([k]) => k.toLowerCase() === name);
-
 export const KNOWN_FINDINGS: KnownFinding[] = [
-  {
-    // Reported (not an issue 11 hole): workerd hands the Worker an (empty) body stream for a
-    // request carrying Transfer-Encoding; hono's bodyLimit (app.use("/api/*", apiBodyLimit()))
-    // reads it and rebuilds `new Request(raw, { body })`, which throws for GET/HEAD.
-    id: "get-with-transfer-encoding",
-    title:
-      "GET/HEAD /api/* (or any method with Upgrade: websocket) with any Transfer-Encoding header → 500 from the body limit",
-    matches: (spec, a, v) =>
-      v.rule === "5xx" &&
-      a.status === 500 &&
-      // `Upgrade: websocket` makes workerd deliver any method as GET: same root cause.
-      (spec.method === "GET" || spec.method === "HEAD" || header(spec, "upgrade")) &&
-      header(spec, "transfer-encoding") &&
-      a.pathname.startsWith("/api/"),
-  },
   {
     // Reported (not an issue 11 hole): what is not API, media or WebSocket goes to the site
     // Worker over the SITE service binding (`c.env.SITE.fetch(c.req.raw)`), and workerd's

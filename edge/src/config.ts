@@ -51,6 +51,8 @@ const ConfigSchema = z.object({
     .pipe(z.array(z.string().url())),
   ACCESS_TOKEN_TTL_SECONDS: intFromString(900).pipe(z.number().min(60).max(900)),
   REFRESH_TTL_DAYS: intFromString(30).pipe(z.number().min(1).max(90)),
+  /** How long the just-rotated refresh token still answers with its successor (ADR 0005). */
+  REFRESH_GRACE_SECONDS: intFromString(10).pipe(z.number().min(0).max(60)),
   /** Workers' WebCrypto refuses PBKDF2 above 100,000 iterations. */
   PASSWORD_ITERATIONS: intFromString(100_000).pipe(z.number().min(10_000).max(100_000)),
   /** How long an isolate trusts its last look at a session (revocation staleness bound, ADR 0004). */

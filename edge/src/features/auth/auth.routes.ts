@@ -106,7 +106,9 @@ const refresh = createRoute({
   path: "/refresh",
   tags,
   summary: "Rotate the refresh cookie for a fresh access token",
-  description: "Reuse of an already rotated refresh token revokes the whole session family.",
+  description:
+    "The token rotated last is still accepted for `REFRESH_GRACE_SECONDS` (10 s) and answers with the same successor " +
+    "(a retry, two tabs). Any other reuse of a rotated token revokes the whole session family (`refresh_token_reused`).",
   middleware: [requireAllowedOrigin()] as const,
   responses: {
     200: { ...json(AuthResponse, "Rotated", session), headers: setCookieHeader },

@@ -31,9 +31,15 @@ function spyHasher(inner: PasswordHasher = pbkdf2Hasher()) {
   return { hasher, calls };
 }
 
-function service(passwords: PasswordHasher) {
+function service(passwords: PasswordHasher, now?: () => number) {
   const db = database(env.DB);
-  return new AuthService({ users: new UsersRepo(db), sessions: new SessionsRepo(db), passwords, config });
+  return new AuthService({
+    users: new UsersRepo(db),
+    sessions: new SessionsRepo(db),
+    passwords,
+    config,
+    ...(now ? { now } : {}),
+  });
 }
 
 const account = () => {
@@ -78,18 +84,78 @@ describe("AuthService", () => {
     ).resolves.toBeTruthy();
   });
 
-  it("two concurrent refreshes with one token: one wins, the other is treated as reuse and the family dies", async () => {
+  it("two concurrent refreshes with one token both get the same successor; one live token remains", async () => {
     const auth = service(pbkdf2Hasher());
     const issued = await auth.signup(account(), client);
-    const results = await Promise.allSettled([
+    const [a, b] = await Promise.all([
       auth.refresh(issued.refreshToken, client),
       auth.refresh(issued.refreshToken, client),
     ]);
-    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as { code: string }).code : "ok"));
-    expect(codes.filter((c) => c === "ok")).toHaveLength(1);
-    expect(codes.filter((c) => c === "refresh_token_reused")).toHaveLength(1);
+    expect(a.sessionId).toBe(issued.sessionId);
+    expect(b.sessionId).toBe(issued.sessionId);
+    expect(b.refreshToken).toBe(a.refreshToken);
+    expect(a.refreshToken).not.toBe(issued.refreshToken);
+    expect(a.accessToken).toBeTruthy();
+    expect(b.accessToken).toBeTruthy();
+    const live = await env.DB.prepare(
+      "select count(*) as n from refresh_tokens where session_id = ? and rotated_at is null",
+    )
+      .bind(issued.sessionId)
+      .first<{ n: number }>();
+    expect(live!.n).toBe(1);
+    const session = await new SessionsRepo(database(env.DB)).find(issued.sessionId);
+    expect(session?.revokedAt).toBeNull();
+    await expect(auth.refresh(a.refreshToken, client)).resolves.toMatchObject({
+      sessionId: issued.sessionId,
+    });
+  });
+
+  it("a replay of the rotated token after the grace window revokes the family", async () => {
+    let clock = Date.now();
+    const auth = service(pbkdf2Hasher(), () => clock);
+    const issued = await auth.signup(account(), client);
+    const next = await auth.refresh(issued.refreshToken, client);
+    clock += 9_000; // inside the 10 s window: the same successor again
+    expect((await auth.refresh(issued.refreshToken, client)).refreshToken).toBe(next.refreshToken);
+    clock += 2_000; // 11 s after the rotation
+    await expect(auth.refresh(issued.refreshToken, client)).rejects.toMatchObject({
+      status: 401,
+      code: "refresh_token_reused",
+    });
     const session = await new SessionsRepo(database(env.DB)).find(issued.sessionId);
     expect(session?.revokedReason).toBe("refresh_reuse");
+    await expect(auth.refresh(next.refreshToken, client)).rejects.toMatchObject({ code: "session_revoked" });
+  });
+
+  it("a token older than the just-rotated one is reuse even inside the window", async () => {
+    const auth = service(pbkdf2Hasher());
+    const issued = await auth.signup(account(), client);
+    const second = await auth.refresh(issued.refreshToken, client);
+    await auth.refresh(second.refreshToken, client);
+    await expect(auth.refresh(issued.refreshToken, client)).rejects.toMatchObject({
+      code: "refresh_token_reused",
+    });
+    const session = await new SessionsRepo(database(env.DB)).find(issued.sessionId);
+    expect(session?.revokedReason).toBe("refresh_reuse");
+  });
+
+  it("the grace window is configurable (0 turns it off)", async () => {
+    const db = database(env.DB);
+    const auth = new AuthService({
+      users: new UsersRepo(db),
+      sessions: new SessionsRepo(db),
+      passwords: pbkdf2Hasher(),
+      config: { ...config, REFRESH_GRACE_SECONDS: 0 },
+      now: (() => {
+        let t = Date.now();
+        return () => (t += 1);
+      })(),
+    });
+    const issued = await auth.signup(account(), client);
+    await auth.refresh(issued.refreshToken, client);
+    await expect(auth.refresh(issued.refreshToken, client)).rejects.toMatchObject({
+      code: "refresh_token_reused",
+    });
   });
 
   it("revokeSession only reaches the caller's own live sessions", async () => {

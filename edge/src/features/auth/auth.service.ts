@@ -5,11 +5,15 @@
  *
  * A login starts a session (one per device) whose refresh tokens form one family. Each
  * refresh rotates the token; presenting a token that was already rotated means two parties
- * hold the family (theft, or a replay), so the whole session is revoked.
+ * hold the family (theft, or a replay), so the whole session is revoked — except for the
+ * just-rotated token inside a short grace window (`REFRESH_GRACE_SECONDS`), which answers
+ * with the same successor: a retry after a lost response, or two tabs racing, must not sign
+ * the user out. A successor is derived from the token it replaces (HMAC under
+ * `JWT_SECRET`), so the grace answer needs no stored plaintext (ADR 0005).
  */
 import type { LoginBody, SignupBody, UserDto } from "@streamline/contracts";
 import type { Config } from "../../config.ts";
-import type { UserRow } from "../../db/schema.ts";
+import type { RefreshTokenRow, UserRow } from "../../db/schema.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
 import { type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
@@ -37,7 +41,8 @@ export interface AuthDeps {
   users: UsersRepo;
   sessions: SessionsRepo;
   passwords: PasswordHasher;
-  config: Pick<Config, "JWT_SECRET" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TTL_DAYS">;
+  config: Pick<Config, "JWT_SECRET" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TTL_DAYS"> &
+    Partial<Pick<Config, "REFRESH_GRACE_SECONDS">>;
   /** Called once the refresh token's session is known, before rotating (per-session rate limit). */
   beforeRefresh?: (sessionId: string) => Promise<void>;
   now?: () => number;
@@ -67,8 +72,32 @@ export async function hashRefreshToken(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const REFRESH_GRACE_SECONDS_DEFAULT = 10;
+
+/** The refresh token that replaces `presented`: the same for every rotation of it. */
+async function successorOf(secret: string, presented: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    key,
+    new TextEncoder().encode(`refresh-successor:${presented}`),
+  );
+  return toBase64Url(new Uint8Array(mac));
+}
+
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "email or password is incorrect");
 const refreshRefused = (code: string, message: string) => new AppError(401, code, message);
+const refreshReused = () =>
+  refreshRefused(
+    "refresh_token_reused",
+    "refresh token was already used; every device in this session is signed out",
+  );
 
 /** One hasher per iteration count per isolate (it caches the dummy hash for unknown emails). */
 const hashers = new Map<number, PasswordHasher>();
@@ -166,8 +195,8 @@ export class AuthService {
     owner: { sessionId: string; familyId: string; userId: string },
     client: ClientInfo,
     now: number,
+    token = toBase64Url(crypto.getRandomValues(new Uint8Array(REFRESH_BYTES))),
   ) {
-    const token = toBase64Url(crypto.getRandomValues(new Uint8Array(REFRESH_BYTES)));
     const row = {
       jti: newTokenId(),
       tokenHash: await hashRefreshToken(token),
@@ -219,12 +248,12 @@ export class AuthService {
       throw refreshRefused("session_revoked", "this session was signed out; log in again");
     }
     if (row.rotatedAt !== null) {
-      // A token we already replaced came back: whoever holds it is not (only) the user.
+      // A token we already replaced came back. Just now: a retry or a racing tab gets the
+      // same successor. Otherwise whoever holds it is not (only) the user.
+      const grace = await this.graceSuccessor(row, presented, now);
+      if (grace) return grace;
       await this.revokeFamily(session.id, "refresh_reuse");
-      throw refreshRefused(
-        "refresh_token_reused",
-        "refresh token was already used; every device in this session is signed out",
-      );
+      throw refreshReused();
     }
     if (row.expiresAt <= now || session.expiresAt <= now) {
       throw refreshRefused("session_expired", "session expired; log in again");
@@ -237,6 +266,7 @@ export class AuthService {
       { sessionId: session.id, familyId: row.familyId, userId: user.id },
       client,
       now,
+      await successorOf(this.deps.config.JWT_SECRET, presented),
     );
     const rotated = await sessions.rotate(row.jti, next.row, {
       lastUsedAt: now,
@@ -245,14 +275,42 @@ export class AuthService {
       ip: client.ip,
     });
     if (!rotated) {
-      // Lost a race against another use of the same token: same verdict as reuse.
+      // Lost a race against another use of the same token: its successor is ours too.
+      const winner = await sessions.findTokenById(row.jti);
+      const grace = winner && (await this.graceSuccessor(winner, presented, now));
+      if (grace) return grace;
       await this.revokeFamily(session.id, "refresh_reuse");
-      throw refreshRefused(
-        "refresh_token_reused",
-        "refresh token was already used; every device in this session is signed out",
-      );
+      throw refreshReused();
     }
     return this.issue(user, session.id, next.token, next.row.expiresAt, now);
+  }
+
+  private graceMs() {
+    return (this.deps.config.REFRESH_GRACE_SECONDS ?? REFRESH_GRACE_SECONDS_DEFAULT) * 1000;
+  }
+
+  /**
+   * The session again, with the successor `row` was rotated to — only while `row` was
+   * rotated less than the grace window ago and its successor is still the live token.
+   * Null means: treat as reuse.
+   */
+  private async graceSuccessor(
+    row: RefreshTokenRow,
+    presented: string,
+    now: number,
+  ): Promise<IssuedSession | null> {
+    const { sessions, users } = this.deps;
+    if (row.rotatedAt === null || !row.replacedBy || now - row.rotatedAt > this.graceMs()) return null;
+    const successor = await sessions.findTokenById(row.replacedBy);
+    if (!successor || successor.rotatedAt !== null || successor.expiresAt <= now) return null;
+    const token = await successorOf(this.deps.config.JWT_SECRET, presented);
+    if ((await hashRefreshToken(token)) !== successor.tokenHash) return null;
+    const session = await sessions.find(row.sessionId);
+    if (!session || session.revokedAt !== null || session.expiresAt <= now) return null;
+    await this.deps.beforeRefresh?.(session.id);
+    const user = await users.find(row.userId);
+    if (!user) return null;
+    return this.issue(user, session.id, token, successor.expiresAt, now);
   }
 
   /**

@@ -381,6 +381,12 @@ describe("refresh", () => {
     const rotated = await refresh(user.cookie);
     expect(rotated.status).toBe(200);
     const current = refreshCookie(rotated.res)!;
+    // Past the grace window a just-rotated token gets (ADR 0005): age the rotation.
+    await env.DB.prepare(
+      "update refresh_tokens set rotated_at = rotated_at - 60000 where user_id = ? and rotated_at is not null",
+    )
+      .bind(user.id)
+      .run();
 
     // The attacker replays the stolen (already rotated) cookie.
     const replay = await refresh(user.cookie);
@@ -403,6 +409,23 @@ describe("refresh", () => {
       .bind(user.id)
       .first();
     expect(session).toEqual({ revoked_reason: "refresh_reuse" });
+  });
+
+  it("two refreshes at once with one cookie both succeed with the same successor cookie", async () => {
+    const user = await signUp();
+    const [a, b] = await Promise.all([refresh(user.cookie), refresh(user.cookie)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const successor = refreshCookie(a.res)!;
+    expect(refreshCookie(b.res)).toBe(successor);
+    for (const token of [a.body.accessToken, b.body.accessToken]) expect((await me(token)).status).toBe(200);
+    // Exactly one live token is left, and it keeps working.
+    const live = await env.DB.prepare(
+      "select count(*) as n from refresh_tokens where user_id = ? and rotated_at is null",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(live!.n).toBe(1);
+    expect((await refresh(successor)).status).toBe(200);
   });
 
   it("another session of the same user is not touched by one family's revocation", async () => {

@@ -29,26 +29,45 @@ export class SessionsRepo {
     return this.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
   }
 
+  async findTokenById(jti: string): Promise<RefreshTokenRow | undefined> {
+    return this.db.select().from(refreshTokens).where(eq(refreshTokens.jti, jti)).get();
+  }
+
   /**
-   * Marks `oldJti` rotated — only if nobody did first (one conditional UPDATE, so two
-   * concurrent refreshes with the same token cannot both win) — then stores its successor
-   * and slides the session. Returns false when the token had already been rotated.
+   * Stores `oldJti`'s successor, marks `oldJti` rotated and slides the session — one D1
+   * batch (one transaction). A successor is derived from the token it replaces, so two
+   * concurrent rotations of one token insert the same `token_hash`: the unique index lets
+   * exactly one batch commit. Returns false when the token had already been rotated.
    */
   async rotate(
     oldJti: string,
     next: NewRefreshToken & { sessionId: string },
     sessionPatch: Pick<SessionRow, "lastUsedAt" | "expiresAt" | "userAgent" | "ip">,
   ): Promise<boolean> {
-    const claimed = await this.db
-      .update(refreshTokens)
-      .set({ rotatedAt: next.createdAt, replacedBy: next.jti })
-      .where(and(eq(refreshTokens.jti, oldJti), isNull(refreshTokens.rotatedAt)))
-      .run();
-    if (claimed.meta.changes === 0) return false;
-    await this.db.batch([
-      this.db.insert(refreshTokens).values(next),
-      this.db.update(sessions).set(sessionPatch).where(eq(sessions.id, next.sessionId)),
-    ]);
+    let claimed: { meta: { changes: number } };
+    try {
+      [, claimed] = await this.db.batch([
+        this.db.insert(refreshTokens).values(next),
+        this.db
+          .update(refreshTokens)
+          .set({ rotatedAt: next.createdAt, replacedBy: next.jti })
+          .where(and(eq(refreshTokens.jti, oldJti), isNull(refreshTokens.rotatedAt))),
+        this.db.update(sessions).set(sessionPatch).where(eq(sessions.id, next.sessionId)),
+      ]);
+    } catch (err) {
+      if (
+        /UNIQUE constraint failed/i.test(
+          String(err instanceof Error ? `${err.message} ${err.cause ?? ""}` : err),
+        )
+      )
+        return false;
+      throw err;
+    }
+    if (claimed.meta.changes === 0) {
+      // Rotated before, to a successor not derived like this one: undo the stray insert.
+      await this.db.delete(refreshTokens).where(eq(refreshTokens.jti, next.jti)).run();
+      return false;
+    }
     return true;
   }
 

@@ -27,6 +27,9 @@ import { apiCors } from "./middleware/cors/index.ts";
 import { securityHeaders } from "./middleware/security-headers/index.ts";
 
 const root = new OpenAPIHono<AppEnv>({ defaultHook });
+
+/** A `%` not followed by two hex digits: a malformed percent-escape. */
+const MALFORMED_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
 root.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
   type: "http",
   scheme: "bearer",
@@ -102,6 +105,11 @@ export const app = root
   })
   .all("*", (c) => {
     if (!c.env.SITE) throw new AppError(404, "not_found", "site not deployed");
+    // workerd's subrequest throws "Invalid URL string" on a `%` not followed by two hex
+    // digits; such a request target is malformed (RFC 3986 §2.1), so it is the client's 400.
+    if (MALFORMED_ESCAPE.test(c.req.raw.url)) {
+      throw new AppError(400, "bad_request", "malformed percent-escape in the URL");
+    }
     return c.env.SITE.fetch(c.req.raw);
   })
   .onError((err, c) => errorResponse(c, err));

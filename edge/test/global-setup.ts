@@ -50,7 +50,7 @@ export default async function setup(project: TestProject) {
     }
     if (req.method === "GET" && url.pathname === "/healthz") {
       healthzCalls++;
-      return send(200, { ok: true, running: 0, capacity: 1 });
+      return send(200, { ok: true, node: "test-fleet", running: 0, capacity: 1, draining: false });
     }
     if (req.method === "GET" && url.pathname === "/__healthz") return send(200, { calls: healthzCalls });
     const signed = async () =>

@@ -3,7 +3,7 @@
  * cancel, the node registry and the health probe. Every call but the probe is signed
  * with `TRANSCODER_SECRET` the way the fleet verifies it; each has its own timeout.
  */
-import { type Job, SIGNATURE_HEADER, signBody } from "@streamline/contracts";
+import { type Job, SIGNATURE_HEADER, signBody, TranscoderHealth } from "@streamline/contracts";
 import type { Config } from "../config.ts";
 
 export type TranscoderConfig = Pick<Config, "TRANSCODER_URL" | "TRANSCODER_SECRET">;
@@ -75,8 +75,8 @@ export class TranscoderClient {
   async health(timeoutMs = 2000): Promise<string> {
     const res = await this.fetcher(this.url("/healthz"), { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) throw new Error(`healthz answered ${res.status}`);
-    const body = (await res.json()) as { running?: number; capacity?: number };
-    return `${body.running ?? "?"}/${body.capacity ?? "?"} jobs`;
+    const body = TranscoderHealth.parse(await res.json());
+    return `${body.running}/${body.capacity} jobs${body.draining ? " (draining)" : ""}`;
   }
 }
 

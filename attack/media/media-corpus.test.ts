@@ -20,6 +20,7 @@ import { handleJob, type JobOutcome } from "../../transcoder/src/handle-job.ts";
 import type { HandleJobDeps } from "../../transcoder/src/pipeline/job-run.ts";
 import { type EventRecorder, startEventRecorder } from "../../transcoder/src/testing/event-recorder.ts";
 import { validateMaster, validateMediaPlaylist } from "../../transcoder/src/testing/hls-check.ts";
+import { testVideoId, transcodeJobFor } from "../../transcoder/src/testing/jobs.ts";
 import { ffmpegForTests } from "../../transcoder/src/testing/media.ts";
 import { type Canary, startCanary } from "../../transcoder/src/testing/nested-url-corpus.ts";
 import { startTestS3, type TestS3 } from "../../transcoder/src/testing/s3.ts";
@@ -62,18 +63,7 @@ const ONLY = process.env.ATTACK_ONLY?.split(",").filter(Boolean);
 const entries = HOSTILE_MEDIA.filter((e) => (ONLY ? ONLY.includes(e.name) : FULL || e.quick));
 
 function jobFor(n: number): TranscodeJobV1 {
-  const videoId = `v_atk${String(n).padStart(3, "0")}${Math.random().toString(36).slice(2, 12).padEnd(10, "x")}`;
-  return {
-    v: 1,
-    type: "transcode",
-    jobId: `job-${videoId}`,
-    videoId,
-    attempt: 1,
-    attemptId: `attempt-${videoId}`,
-    source: { key: `uploads/${videoId}/source`, size: 0, contentType: "video/mp4" },
-    outputPrefix: `videos/${videoId}/`,
-    createdAt: new Date().toISOString(),
-  };
+  return transcodeJobFor(testVideoId(`atk${String(n).padStart(3, "0")}`));
 }
 
 describe.skipIf(!bins)("hostile media corpus through the real job path", () => {

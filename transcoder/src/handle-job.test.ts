@@ -27,6 +27,7 @@ import {
   parseThumbnailCues,
   validateMaster,
 } from "./testing/hls-check.ts";
+import { testVideoId, transcodeJobFor } from "./testing/jobs.ts";
 import { decodeAudio, ffmpegForTests, probeStreams, toneFrequency } from "./testing/media.ts";
 import { startTestS3, type TestS3 } from "./testing/s3.ts";
 
@@ -36,18 +37,7 @@ const bins = await ffmpegForTests();
 let counter = 0;
 function makeJob(): TranscodeJobV1 {
   counter += 1;
-  const videoId = `v_${String(counter).padStart(4, "0")}${Math.random().toString(36).slice(2, 14).padEnd(12, "x")}`;
-  return {
-    v: 1,
-    type: "transcode",
-    jobId: `job-${videoId}`,
-    videoId,
-    attempt: 1,
-    attemptId: `attempt-${videoId}`,
-    source: { key: `uploads/${videoId}/source`, size: 0, contentType: "video/mp4" },
-    outputPrefix: `videos/${videoId}/`,
-    createdAt: new Date().toISOString(),
-  };
+  return transcodeJobFor(testVideoId(String(counter).padStart(4, "0")));
 }
 
 interface StorageCall {

@@ -8,12 +8,13 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PosterJobV1, TranscodeJobV1 } from "@streamline/contracts";
+import type { PosterJobV1 } from "@streamline/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpEventReporter } from "../events.ts";
 import { handleJob } from "../handle-job.ts";
 import { handlePosterJob } from "../handle-poster-job.ts";
 import { type EventRecorder, startEventRecorder } from "../testing/event-recorder.ts";
+import { testVideoId, transcodeJobFor } from "../testing/jobs.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { type Canary, nestedUrlCorpus, startCanary } from "../testing/nested-url-corpus.ts";
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
@@ -82,18 +83,7 @@ describe.skipIf(!bins)("untrusted media never opens nested URLs", () => {
     "a job on %s fails readably (%s)",
     async (name, _note, format) => {
       canary.hits.length = 0;
-      const videoId = `v_ssrf${Math.random().toString(36).slice(2, 14).padEnd(12, "x")}`;
-      const job: TranscodeJobV1 = {
-        v: 1,
-        type: "transcode",
-        jobId: `job-${videoId}`,
-        videoId,
-        attempt: 1,
-        attemptId: `attempt-${videoId}`,
-        source: { key: `uploads/${videoId}/source`, size: 0, contentType: "video/mp4" },
-        outputPrefix: `videos/${videoId}/`,
-        createdAt: new Date().toISOString(),
-      };
+      const job = transcodeJobFor(testVideoId("ssrf"));
       await s3.put(job.source.key, body(name), "video/mp4");
       const reporter = new HttpEventReporter({ edgeUrl: edge.url, secret: SECRET, job, node: "test-node" });
       const outcome = await handleJob(job, {

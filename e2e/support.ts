@@ -8,22 +8,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../scripts/lib/chromium.ts";
 import { api } from "../scripts/lib/platform-client.ts";
 import { type Stack, type StackOptions, startStack } from "../scripts/lib/stack.ts";
 import { freePort } from "../transcoder/src/testing/redis.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--autoplay-policy=no-user-gesture-required",
-];
+export { CHROMIUM };
+export const CHROMIUM_ARGS = [...CHROMIUM_FLAGS, "--autoplay-policy=no-user-gesture-required"];
 
 function hasCommand(cmd: string, args = ["-version"]) {
   return spawnSync(cmd, args, { stdio: "ignore" }).status === 0;

@@ -27,7 +27,8 @@ function lavfi(size: string, rate: number, seconds: number, audio: boolean): str
   return audio ? [...video, ...sound] : video;
 }
 
-function run(bin: string, args: string[]): Promise<void> {
+/** Runs ffmpeg quietly; rejects with the tail of stderr. Shared with the attack corpus generator. */
+export function runFfmpegQuiet(bin: string, args: string[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], {
       stdio: ["ignore", "ignore", "pipe"],
@@ -53,7 +54,7 @@ function run(bin: string, args: string[]): Promise<void> {
 function phoneLike(seconds: number): Recipe {
   return (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi("1920x1080", 30, seconds, true),
       "-c:v", "libx264", "-preset", "superfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
       "-b:v", "16M", "-maxrate", "16M", "-bufsize", "32M",
@@ -66,7 +67,7 @@ function phoneLike(seconds: number): Recipe {
 const encode =
   (size: string, rate: number, seconds: number, audio: boolean, extra: string[] = []): Recipe =>
   (ffmpeg, out) =>
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi(size, rate, seconds, audio),
       ...FAST,
       ...(audio ? AAC : []),
@@ -96,7 +97,7 @@ export const FIXTURES = {
   "noaudio-640x360-4s.mp4": encode("640x360", 30, 4, false),
   /** 10-bit 4:2:0 at 25 fps: must come out 8-bit (format=yuv420p) for every player. */
   "tenbit-640x360-2s.mp4": (ffmpeg, out) =>
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi("640x360", 25, 2, false),
       "-c:v",
       "libx264",
@@ -117,7 +118,7 @@ export const FIXTURES = {
     const plain = `${out}.plain.mp4`;
     try {
       await encode("640x360", 30, 4, true)(ffmpeg, plain);
-      await run(ffmpeg, [
+      await runFfmpegQuiet(ffmpeg, [
         "-i",
         plain,
         "-map",
@@ -140,7 +141,7 @@ export const FIXTURES = {
    */
   "hdr10-hevc-640x360-2s.mp4": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi("640x360", 25, 2, false),
       "-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le",
       "-x265-params", "colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:log-level=error",
@@ -154,7 +155,7 @@ export const FIXTURES = {
    */
   "vfr-640x360-4s.mp4": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi("640x360", 30, 4, true),
       "-vf", "select='not(between(t\\,2\\,2.5)*mod(n\\,2))'",
       "-fps_mode", "vfr", "-video_track_timescale", "90000",
@@ -167,7 +168,7 @@ export const FIXTURES = {
    */
   "multiaudio-640x360-2s.mp4": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...lavfi("640x360", 30, 2, true),
       "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=48000:duration=2",
       "-map", "0:v", "-map", "1:a", "-map", "2:a",
@@ -178,20 +179,20 @@ export const FIXTURES = {
   /** Poster job inputs: a PNG with transparency, a JPEG, a WebP (larger than 1280 wide). */
   "poster-1600x900-alpha.png": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       "-f", "lavfi", "-i", "testsrc2=size=1600x900:rate=1:duration=1",
       "-vf", "format=rgba,colorchannelmixer=aa=0.5",
       "-frames:v", "1", "-f", "image2", "-c:v", "png", out,
     ]),
   "poster-1920x1080.jpg": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=1:duration=1",
       "-frames:v", "1", "-f", "image2", "-c:v", "mjpeg", "-q:v", "3", out,
     ]),
   "poster-800x1200.webp": (ffmpeg, out) =>
     // biome-ignore format: flag/value pairs
-    run(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       "-f", "lavfi", "-i", "testsrc2=size=800x1200:rate=1:duration=1",
       "-frames:v", "1", "-c:v", "libwebp", "-f", "webp", out,
     ]),

@@ -20,23 +20,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { freePort } from "../transcoder/src/testing/redis.ts";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./lib/chromium.ts";
 import { uploadFile, waitForVideo } from "./lib/platform-client.ts";
 import { buildSite, ROOT, startStack } from "./lib/stack.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
 import { ensureFixtures } from "./make-fixtures.ts";
 
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const WIDTHS = [375, 1280] as const;
 const HANDLE = "shots";
 const EMAIL = "shots@example.com";

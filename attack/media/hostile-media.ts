@@ -6,10 +6,10 @@
  * transcoder does with it: transcode it (`ok`) or refuse it with a readable reason
  * (`failed`). `quick` entries form the subset that runs in `npm test`.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { runFfmpegQuiet } from "../../scripts/make-fixtures.ts";
 
 export const CORPUS_DIR = resolve(import.meta.dirname, "..", "..", ".data", "attack-corpus");
 
@@ -38,23 +38,6 @@ const SMALL = "320x180";
 const FAST = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"];
 const AAC = ["-c:a", "aac", "-b:a", "64k"];
 
-function ffmpegRun(bin: string, args: string[]): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(bin, ["-hide_banner", "-nostdin", "-loglevel", "error", "-y", ...args], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (c: string) => {
-      stderr = (stderr + c).slice(-4000);
-    });
-    child.on("error", fail);
-    child.on("close", (code) =>
-      code === 0 ? done() : fail(new Error(`ffmpeg exited ${code}: ${stderr.trim()}`)),
-    );
-  });
-}
-
 function testsrc(size: string, rate: number, seconds: number): string[] {
   return ["-f", "lavfi", "-i", `testsrc2=size=${size}:rate=${rate}:duration=${seconds}`];
 }
@@ -66,7 +49,7 @@ function tone(seconds: number, frequency = 440): string[] {
 /** A small, ordinary H.264/AAC MP4 (the base most byte surgery starts from). */
 function plainMp4(seconds: number, extra: string[] = []) {
   return (ffmpeg: string, out: string) =>
-    ffmpegRun(ffmpeg, [
+    runFfmpegQuiet(ffmpeg, [
       ...testsrc(SMALL, 30, seconds),
       ...tone(seconds),
       ...FAST,
@@ -208,7 +191,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     expect: "failed",
     quick: true,
     make: (ffmpeg, out) =>
-      ffmpegRun(ffmpeg, [...testsrc(SMALL, 1, 1), "-frames:v", "1", "-c:v", "png", "-f", "image2", out]),
+      runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 1, 1), "-frames:v", "1", "-c:v", "png", "-f", "image2", out]),
   },
   {
     name: "jpeg-image.mp4",
@@ -216,7 +199,16 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     expect: "failed",
     quick: false,
     make: (ffmpeg, out) =>
-      ffmpegRun(ffmpeg, [...testsrc(SMALL, 1, 1), "-frames:v", "1", "-c:v", "mjpeg", "-f", "image2", out]),
+      runFfmpegQuiet(ffmpeg, [
+        ...testsrc(SMALL, 1, 1),
+        "-frames:v",
+        "1",
+        "-c:v",
+        "mjpeg",
+        "-f",
+        "image2",
+        out,
+      ]),
   },
   {
     name: "hls-playlist.mp4",
@@ -276,7 +268,15 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: edited(
       (ffmpeg, out) =>
-        ffmpegRun(ffmpeg, [...testsrc(SMALL, 30, 2), ...tone(2), ...FAST, ...AAC, "-f", "matroska", out]),
+        runFfmpegQuiet(ffmpeg, [
+          ...testsrc(SMALL, 30, 2),
+          ...tone(2),
+          ...FAST,
+          ...AAC,
+          "-f",
+          "matroska",
+          out,
+        ]),
       (b) => claimMatroskaDuration(b, HUNDRED_HOURS),
     ),
   },
@@ -295,7 +295,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     expect: "ok",
     quick: false,
     make: (ffmpeg, out) =>
-      ffmpegRun(ffmpeg, [...testsrc(SMALL, 30, 2), ...tone(2), ...FAST, ...AAC, "-f", "matroska", out]),
+      runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 30, 2), ...tone(2), ...FAST, ...AAC, "-f", "matroska", out]),
   },
   {
     name: "webm.webm",
@@ -305,7 +305,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
-      ffmpegRun(ffmpeg, [
+      runFfmpegQuiet(ffmpeg, [
         ...testsrc(SMALL, 30, 2), ...tone(2),
         "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k",
         "-c:a", "libvorbis", "-f", "webm", out,
@@ -318,7 +318,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     expect: "ok",
     quick: false,
     make: (ffmpeg, out) =>
-      ffmpegRun(ffmpeg, [...testsrc(SMALL, 30, 2), ...tone(2), ...FAST, ...AAC, "-f", "mov", out]),
+      runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 30, 2), ...tone(2), ...FAST, ...AAC, "-f", "mov", out]),
   },
   {
     name: "three-audio-tracks.mp4",
@@ -328,7 +328,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
-      ffmpegRun(ffmpeg, [
+      runFfmpegQuiet(ffmpeg, [
         ...testsrc(SMALL, 30, 2), ...tone(2, 440), ...tone(2, 660), ...tone(2, 880),
         "-map", "0:v", "-map", "1:a", "-map", "2:a", "-map", "3:a",
         ...FAST, ...AAC,
@@ -343,7 +343,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     expect: "ok",
     quick: false,
     make: (ffmpeg, out) =>
-      ffmpegRun(ffmpeg, [...testsrc(SMALL, 60, 2), ...tone(2), ...FAST, ...AAC, "-f", "mp4", out]),
+      runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 60, 2), ...tone(2), ...FAST, ...AAC, "-f", "mp4", out]),
   },
   {
     name: "interlaced.mp4",
@@ -353,7 +353,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
-      ffmpegRun(ffmpeg, [
+      runFfmpegQuiet(ffmpeg, [
         ...testsrc("640x360", 30, 2), ...tone(2),
         ...FAST, "-flags", "+ilme+ildct", "-top", "1", ...AAC, "-f", "mp4", out,
       ]),
@@ -363,7 +363,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     what: "AAC audio, no video stream",
     expect: "failed",
     quick: true,
-    make: (ffmpeg, out) => ffmpegRun(ffmpeg, [...tone(2), ...AAC, "-f", "mp4", out]),
+    make: (ffmpeg, out) => runFfmpegQuiet(ffmpeg, [...tone(2), ...AAC, "-f", "mp4", out]),
   },
   {
     name: "no-audio.mp4",
@@ -371,7 +371,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     what: "video only",
     expect: "ok",
     quick: false,
-    make: (ffmpeg, out) => ffmpegRun(ffmpeg, [...testsrc(SMALL, 30, 2), ...FAST, "-f", "mp4", out]),
+    make: (ffmpeg, out) => runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 30, 2), ...FAST, "-f", "mp4", out]),
   },
   {
     name: "8k.mp4",
@@ -380,7 +380,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
-      ffmpegRun(ffmpeg, [
+      runFfmpegQuiet(ffmpeg, [
         "-f", "lavfi", "-i", "color=c=0x3060a0:size=7680x4320:rate=5:duration=0.4",
         ...FAST, "-b:v", "100k", "-f", "mp4", out,
       ]),
@@ -392,7 +392,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     quick: false,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
-      ffmpegRun(ffmpeg, [
+      runFfmpegQuiet(ffmpeg, [
         "-f", "lavfi", "-i", "color=c=0x306040:size=8192x4608:rate=2:duration=1",
         ...FAST, "-b:v", "100k", "-f", "mp4", out,
       ]),
@@ -402,7 +402,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     what: "1000 fps (2,000 frames in 2 s, 64x64)",
     expect: "failed",
     quick: false,
-    make: (ffmpeg, out) => ffmpegRun(ffmpeg, [...testsrc("64x64", 1000, 2), ...FAST, "-f", "mp4", out]),
+    make: (ffmpeg, out) => runFfmpegQuiet(ffmpeg, [...testsrc("64x64", 1000, 2), ...FAST, "-f", "mp4", out]),
   },
   {
     name: "duration-bomb-26h.mkv",
@@ -414,13 +414,13 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
       const list = `${out}.list.txt`;
       try {
         // biome-ignore format: flag/value pairs
-        await ffmpegRun(ffmpeg, [
+        await runFfmpegQuiet(ffmpeg, [
           "-f", "lavfi", "-i", "color=c=black:size=64x64:rate=1:duration=3600",
           ...FAST, "-g", "60", "-f", "matroska", hour,
         ]);
         await writeFile(list, `file '${hour}'\n`.repeat(26));
         // biome-ignore format: flag/value pairs
-        await ffmpegRun(ffmpeg, ["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", "-f", "matroska", out]);
+        await runFfmpegQuiet(ffmpeg, ["-f", "concat", "-safe", "0", "-i", list, "-c", "copy", "-f", "matroska", out]);
       } finally {
         await rm(hour, { force: true });
         await rm(list, { force: true });

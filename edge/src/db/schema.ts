@@ -17,7 +17,10 @@ export const videos = sqliteTable(
       .default("public"),
     status: text("status", { enum: ["uploading", "queued", "processing", "ready", "failed"] }).notNull(),
     playable: integer("playable", { mode: "boolean" }).notNull().default(false),
+    /** Owner-facing detail of a failure, sanitized (no URLs, hosts, paths or raw ffmpeg lines). */
     failureReason: text("failure_reason"),
+    /** What viewers see of a failure: one word from contracts' fixed vocabulary (hole 10, issue 11). */
+    failureCode: text("failure_code"),
     // upload
     filename: text("filename").notNull(),
     contentType: text("content_type").notNull(),
@@ -45,6 +48,14 @@ export const videos = sqliteTable(
     /** The poster job whose result we are waiting for (custom poster uploads). */
     posterAttemptId: text("poster_attempt_id"),
     trickplayKey: text("trickplay_key"),
+    /**
+     * Bumped whenever the video loses viewers (made private, unlisted → private, deleted):
+     * playback tokens carry the epoch they were issued under, and delivery refuses an older
+     * one (ADR 0003).
+     */
+    accessEpoch: integer("access_epoch").notNull().default(0),
+    /** When the source object under uploads/ was deleted (failed videos, after the retention period). */
+    sourceDeletedAt: integer("source_deleted_at"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
     queuedAt: integer("queued_at"),
@@ -54,6 +65,7 @@ export const videos = sqliteTable(
     index("videos_status_idx").on(t.status, t.updatedAt),
     index("videos_owner_page_idx").on(t.ownerId, t.createdAt, t.id),
     index("videos_public_page_idx").on(t.visibility, t.status, t.createdAt, t.id),
+    index("videos_owner_status_idx").on(t.ownerId, t.status),
   ],
 );
 
@@ -139,6 +151,35 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
+/**
+ * Roles granted by an operator (`npm run admin -- grant <email> <role>`), never by signing up
+ * with a particular address (hole 6, issue 11).
+ */
+export const userRoles = sqliteTable(
+  "user_roles",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["admin"] }).notNull(),
+    grantedAt: integer("granted_at").notNull().default(sql`(unixepoch() * 1000)`),
+    /** Who granted it: "cli" for the operator command, or the granting admin's user id. */
+    grantedBy: text("granted_by").notNull().default("cli"),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+);
+
+/**
+ * Failed sign-in attempts per key (a normalised email), for a progressive delay instead of
+ * a lock-out (hole 7, issue 11). Rows are cleared by a successful login and by the cron.
+ */
+export const authThrottle = sqliteTable("auth_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull(),
+  firstFailureAt: integer("first_failure_at").notNull(),
+  lastFailureAt: integer("last_failure_at").notNull(),
+});
+
 /** Caption tracks owners uploaded; the .vtt and its one-segment playlist live in storage. */
 export const captions = sqliteTable(
   "captions",
@@ -161,3 +202,5 @@ export type UploadPartRow = typeof uploadParts.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type UserRoleRow = typeof userRoles.$inferSelect;
+export type AuthThrottleRow = typeof authThrottle.$inferSelect;

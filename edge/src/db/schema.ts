@@ -161,7 +161,7 @@ export const userRoles = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["admin"] }).notNull(),
+    role: text("role", { enum: ["admin", "moderator"] }).notNull(),
     grantedAt: integer("granted_at").notNull().default(sql`(unixepoch() * 1000)`),
     /** Who granted it: "cli" for the operator command, or the granting admin's user id. */
     grantedBy: text("granted_by").notNull().default("cli"),

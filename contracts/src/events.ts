@@ -3,6 +3,7 @@
  * The edge applies them to D1 and to the video's Durable Object.
  */
 import { z } from "zod";
+import { FailureCode } from "./failures.ts";
 import { VideoId } from "./jobs.ts";
 import { ProbeResult, Rendition } from "./media.ts";
 
@@ -66,7 +67,10 @@ export const PosterReadyEvent = z.object({
 export const FailedEvent = z.object({
   ...base,
   type: z.literal("failed"),
+  /** For the owner: sanitized (no URLs, hosts, paths, raw ffmpeg lines); the edge sanitizes again. */
   reason: z.string().min(1).max(2000),
+  /** What viewers are told (contracts/failures.ts); absent from older nodes (the edge infers one). */
+  code: FailureCode.optional(),
   /** false = the input itself is bad (not a video, corrupt); retrying will not help. */
   retryable: z.boolean(),
 });

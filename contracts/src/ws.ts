@@ -1,6 +1,7 @@
 /** Messages the edge pushes to WebSocket watchers of a video. */
 import { z } from "zod";
 import { ProgressFields, VideoStatus } from "./api.ts";
+import { FailureCode } from "./failures.ts";
 import { Rendition } from "./media.ts";
 
 export const WsMessage = z.discriminatedUnion("type", [
@@ -8,7 +9,9 @@ export const WsMessage = z.discriminatedUnion("type", [
     type: z.literal("status"),
     status: VideoStatus,
     playable: z.boolean(),
+    /** The vocabulary sentence of `failureCode` (never the owner's detail: every watcher gets it). */
     failureReason: z.string().optional(),
+    failureCode: FailureCode.optional(),
   }),
   ProgressFields.extend({ type: z.literal("progress") }),
   z.object({ type: z.literal("rendition"), rendition: Rendition }),
@@ -21,6 +24,7 @@ export const WsMessage = z.discriminatedUnion("type", [
     size: z.number().int().nonnegative(),
   }),
   z.object({ type: z.literal("ready") }),
-  z.object({ type: z.literal("failed"), reason: z.string() }),
+  /** `reason`: the vocabulary sentence of `code`. */
+  z.object({ type: z.literal("failed"), reason: z.string(), code: FailureCode.optional() }),
 ]);
 export type WsMessage = z.infer<typeof WsMessage>;

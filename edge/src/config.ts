@@ -22,6 +22,12 @@ const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: intFromString(20 * 1024 ** 3),
   UPLOAD_URL_TTL_SECONDS: intFromString(3600),
   UPLOAD_EXPIRY_HOURS: intFromString(24),
+  /** Per user: declared bytes of every video whose source is still stored, uploads in progress included. */
+  USER_STORAGE_QUOTA_BYTES: intFromString(50 * 1024 ** 3),
+  /** Per user: uploads in `uploading` at once; the next create answers 409 until one ends. */
+  MAX_UNFINISHED_UPLOADS: intFromString(5).pipe(z.number().min(1)),
+  /** A failed video's source stays this long (owner can inspect, retry support), then the cron deletes it. */
+  FAILED_SOURCE_RETENTION_HOURS: intFromString(72),
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
   /** Comma-separated emails of users who may see /api/admin/*. */

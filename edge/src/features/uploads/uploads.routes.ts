@@ -30,12 +30,14 @@ import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { UploadsRepo } from "./uploads.repo.ts";
 import { UploadsService } from "./uploads.service.ts";
 
 function uploadsService(c: { var: AppEnv["Variables"] }) {
   const { db, store, config, env } = c.var.services;
   return new UploadsService({
     repo: new VideosRepo(db),
+    usage: new UploadsRepo(db),
     store,
     queue: queueOf(env.JOBS),
     room: roomNotifier(env, config.JOB_LEASE_SECONDS * 1000),
@@ -54,6 +56,8 @@ const create = createRoute({
   method: "post",
   path: "/",
   summary: "Start an upload: a video in `uploading` and presigned part URLs",
+  description:
+    "Each part URL accepts exactly its part's planned length (Content-Length is signed); the per-user storage quota and unfinished-upload cap apply.",
   middleware: [rateLimit("RL_UPLOADS", (c) => c.var.userId)] as const,
   request: {
     body: jsonBody(CreateUploadBody, {
@@ -71,7 +75,18 @@ const create = createRoute({
       parts: [{ partNumber: 1, url: partUrl }],
       expiresAt,
     }),
-    ...errors(400, 401, 413, 415, 429, 503),
+    ...errors(400, 401, 415, 429, 503),
+    409: errorDoc(409, {
+      description: "Too many unfinished uploads (MAX_UNFINISHED_UPLOADS): complete or abort one first",
+      code: "too_many_unfinished_uploads",
+      message: "you have 5 unfinished uploads (the limit is 5); complete or abort one first",
+    }),
+    413: errorDoc(413, {
+      description:
+        "`upload_too_large` (over MAX_UPLOAD_BYTES) or `quota_exceeded` (over USER_STORAGE_QUOTA_BYTES; `issues[0]` has requestedBytes, usedBytes, limitBytes)",
+      code: "quota_exceeded",
+      message: "this upload needs 9437184 bytes; you use 53682896896 of your 53687091200-byte quota",
+    }),
   },
 });
 
@@ -133,6 +148,12 @@ const complete = createRoute({
   responses: {
     202: json(VideoDto, "Queued", { ...VIDEO, status: "queued", playable: false, owned: true }),
     ...errors(401, 404, 409, 503),
+    422: errorDoc(422, {
+      description:
+        "What storage holds is not the planned size: the upload is failed (`failure_code` upload_size_mismatch) and its object deleted",
+      code: "size_mismatch",
+      message: "upload size mismatch: declared 9437184 bytes, stored 5368709120",
+    }),
   },
 });
 

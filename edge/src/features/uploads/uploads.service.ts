@@ -1,7 +1,8 @@
 /**
- * Direct-to-storage multipart uploads: plans parts, presigns part URLs, records the
- * browser-reported ETags (the server-side truth for resume and progress — some S3
- * servers lack ListParts) and completes the upload exactly once.
+ * Direct-to-storage multipart uploads: enforces the per-user limits, plans parts, presigns
+ * part URLs that accept exactly the planned length, records the browser-reported ETags
+ * (the server-side truth for resume and progress — some S3 servers lack ListParts),
+ * completes the upload exactly once and checks what storage assembled against the plan.
  */
 import { type CreateUploadBody, sourceKey } from "@streamline/contracts";
 import type { Config } from "../../config.ts";
@@ -13,6 +14,18 @@ import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import { isOwner } from "../videos/video-access.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
+import { type UploadLimits, uploadLimitError, withoutOne } from "./upload-limits.ts";
+import {
+  expectedPartSize,
+  objectMismatchReason,
+  partMismatchReason,
+  partsOffPlan,
+  SIZE_MISMATCH_CODE,
+  sizeMismatchError,
+} from "./upload-verification.ts";
+import type { UploadsRepo } from "./uploads.repo.ts";
+
+export { expectedPartSize };
 
 const MiB = 1024 * 1024;
 export const MIN_PART_SIZE = 8 * MiB;
@@ -24,6 +37,8 @@ const VIDEO_EXTENSIONS = /\.(mp4|m4v|mov|mkv|webm|avi|wmv|flv|mpg|mpeg|ts|mts|m2
 
 export interface UploadDeps {
   repo: VideosRepo;
+  /** Per-user usage for the quota and the unfinished-upload cap. */
+  usage: Pick<UploadsRepo, "usage">;
   store: ObjectStore;
   queue: JobQueue;
   /** Watchers of the video hear about parts, completion and aborts. */
@@ -31,7 +46,8 @@ export interface UploadDeps {
   config: Pick<
     Config,
     "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS"
-  >;
+  > &
+    UploadLimits;
   now?: () => number;
 }
 
@@ -41,12 +57,7 @@ export function planParts(size: number): { partSize: number; partCount: number }
   return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
 }
 
-export function expectedPartSize(
-  video: Pick<VideoRow, "size" | "partSize" | "partCount">,
-  n: number,
-): number {
-  return n < video.partCount ? video.partSize : video.size - video.partSize * (video.partCount - 1);
-}
+type Plan = Pick<VideoRow, "size" | "partSize" | "partCount">;
 
 export function isVideoContentType(contentType: string, filename: string): boolean {
   const type = contentType.toLowerCase().split(";")[0]!.trim();
@@ -67,16 +78,9 @@ export class UploadsService {
 
   async create(body: CreateUploadBody, ownerId: string) {
     const { config, store, repo } = this.deps;
-    if (body.size > config.MAX_UPLOAD_BYTES) {
-      throw new AppError(
-        413,
-        "upload_too_large",
-        `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`,
-      );
-    }
-    if (!isVideoContentType(body.contentType, body.filename)) {
-      throw new AppError(415, "unsupported_media_type", `${body.contentType} is not a video type`);
-    }
+    this.checkFile(body);
+    const before = uploadLimitError(await this.deps.usage.usage(ownerId, this.now()), body.size, config);
+    if (before) throw before;
     const { partSize, partCount } = planParts(body.size);
     const id = newVideoId();
     const key = sourceKey(id);
@@ -98,17 +102,59 @@ export class UploadsService {
       createdAt: now,
       updatedAt: now,
     });
+    await this.recheckLimits({ id, ownerId, size: body.size, uploadId });
     const first = Array.from({ length: Math.min(partCount, INITIAL_URLS) }, (_, i) => i + 1);
-    const { parts, expiresAt } = await this.presign(key, uploadId, first);
+    const { parts, expiresAt } = await this.presign(
+      id,
+      uploadId,
+      { size: body.size, partSize, partCount },
+      first,
+    );
     return { videoId: id, partSize, partCount, parts, expiresAt };
   }
 
-  private async presign(key: string, uploadId: string, partNumbers: number[]) {
+  private checkFile(body: CreateUploadBody) {
+    const { config } = this.deps;
+    if (body.size > config.MAX_UPLOAD_BYTES) {
+      throw new AppError(
+        413,
+        "upload_too_large",
+        `file is ${body.size} bytes; the limit is ${config.MAX_UPLOAD_BYTES}`,
+      );
+    }
+    if (!isVideoContentType(body.contentType, body.filename)) {
+      throw new AppError(415, "unsupported_media_type", `${body.contentType} is not a video type`);
+    }
+  }
+
+  /**
+   * Two creates racing past the first check both see each other here (D1 serializes
+   * writes): whoever is over the limit with the other counted backs out. Both may, never
+   * neither.
+   */
+  private async recheckLimits(upload: { id: string; ownerId: string; size: number; uploadId: string }) {
+    const usage = await this.deps.usage.usage(upload.ownerId, this.now());
+    const error = uploadLimitError(withoutOne(usage, upload.size), upload.size, this.deps.config);
+    if (!error) return;
+    await this.deps.repo.delete(upload.id);
+    await this.deps.store.abortMultipart(sourceKey(upload.id), upload.uploadId).catch(() => {});
+    throw error;
+  }
+
+  /** Each URL accepts exactly its part's planned length (the length is signed). */
+  private async presign(videoId: string, uploadId: string, plan: Plan, partNumbers: number[]) {
     const ttl = this.deps.config.UPLOAD_URL_TTL_SECONDS;
+    const key = sourceKey(videoId);
     const parts = await Promise.all(
       partNumbers.map(async (partNumber) => ({
         partNumber,
-        url: await this.deps.store.presignPart(key, uploadId, partNumber, ttl),
+        url: await this.deps.store.presignPart(
+          key,
+          uploadId,
+          partNumber,
+          ttl,
+          expectedPartSize(plan, partNumber),
+        ),
       })),
     );
     return { parts, expiresAt: new Date(this.now() + ttl * 1000).toISOString() };
@@ -145,8 +191,9 @@ export class UploadsService {
       });
     }
     return this.presign(
-      sourceKey(video.id),
+      video.id,
       video.uploadId,
+      video,
       [...new Set(partNumbers)].sort((a, b) => a - b),
     );
   }
@@ -201,18 +248,32 @@ export class UploadsService {
     };
   }
 
-  /** Idempotent: completing an already-completed upload returns the video, enqueues nothing. */
+  /**
+   * Idempotent: completing an already-completed upload returns the video, enqueues nothing.
+   * Storage is checked against the plan, not the client's word: the stored parts before
+   * (ListParts, where the server has it) and the assembled object after (HEAD). A mismatch
+   * fails the upload for good (422) and deletes what was stored.
+   */
   async complete(videoId: string, ownerId: string): Promise<VideoRow> {
-    const { repo, store } = this.deps;
     const current = await this.owned(videoId, ownerId);
     if (current.status !== "uploading") {
       if (current.status === "failed" && current.attempt === 0) {
-        throw new AppError(409, "upload_closed", "upload was aborted");
+        throw new AppError(409, "upload_closed", `upload is closed: ${current.failureReason ?? "aborted"}`);
       }
       return current;
     }
     const video = await this.uploading(videoId, ownerId);
-    const parts = await repo.parts(videoId);
+    const parts = await this.recordedParts(video);
+    await this.checkStoredParts(video);
+    const raced = await this.assemble(video, parts);
+    if (raced) return raced;
+    await this.checkAssembled(video);
+    return this.queue(video);
+  }
+
+  /** Every planned part, as recorded; 409 naming the missing ones otherwise. */
+  private async recordedParts(video: VideoRow) {
+    const parts = await this.deps.repo.parts(video.id);
     const have = new Set(parts.map((p) => p.partNumber));
     const missing = Array.from({ length: video.partCount }, (_, i) => i + 1).filter((n) => !have.has(n));
     if (missing.length) {
@@ -220,65 +281,120 @@ export class UploadsService {
         409,
         "parts_missing",
         `${missing.length} of ${video.partCount} parts not uploaded yet`,
-        {
-          issues: [{ path: "parts", message: "missing parts", missing }],
-        },
+        { issues: [{ path: "parts", message: "missing parts", missing }] },
       );
     }
+    return parts.filter((p) => p.partNumber <= video.partCount);
+  }
+
+  /** Where storage lists parts: each planned part must hold exactly its planned length. */
+  private async checkStoredParts(video: VideoRow & { uploadId: string }) {
+    const listed = await this.deps.store.listParts(sourceKey(video.id), video.uploadId).catch((err) => {
+      // NoSuchUpload may be a completion we never recorded: `assemble` sorts that out.
+      if (err instanceof StorageError) return null;
+      throw err;
+    });
+    if (!listed) return;
+    const off = partsOffPlan(video, listed);
+    if (off.length === 0) return;
+    const reason = partMismatchReason(off);
+    await this.failUpload(video, reason);
+    throw sizeMismatchError(reason, { declaredBytes: off[0]!.expected, storedBytes: off[0]!.stored, off });
+  }
+
+  /** CompleteMultipartUpload; returns the video when a concurrent complete already won. */
+  private async assemble(
+    video: VideoRow & { uploadId: string },
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<VideoRow | null> {
+    const { repo, store } = this.deps;
     try {
       await store.completeMultipart(
-        sourceKey(videoId),
+        sourceKey(video.id),
         video.uploadId,
         parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })),
       );
+      return null;
     } catch (err) {
       if (!(err instanceof StorageError)) throw err;
       // A concurrent complete may have won the race; its result stands.
-      const again = await repo.find(videoId);
+      const again = await repo.find(video.id);
       if (again && again.status !== "uploading") return again;
-      if (err.s3Code === "NoSuchUpload" && (await store.head(sourceKey(videoId)))) {
-        // Storage completed but we never recorded it (crash between the two): carry on.
-      } else if (err.status >= 400 && err.status < 500) {
+      // Storage completed but we never recorded it (crash between the two): carry on.
+      if (err.s3Code === "NoSuchUpload" && (await store.head(sourceKey(video.id)))) return null;
+      if (err.status >= 400 && err.status < 500) {
         throw new AppError(
           409,
           "parts_rejected",
           `storage rejected the parts (${err.s3Code ?? err.status}); re-upload them`,
         );
-      } else {
-        throw new AppError(503, "storage_unavailable", "storage did not answer; try again", {
-          headers: { "retry-after": "5" },
-        });
       }
+      throw storageUnavailable();
     }
+  }
+
+  /** The assembled object must be exactly the declared size. */
+  private async checkAssembled(video: VideoRow) {
+    const meta = await this.deps.store.head(sourceKey(video.id)).catch((err) => {
+      if (err instanceof StorageError) throw storageUnavailable();
+      throw err;
+    });
+    if (meta && meta.size === video.size) return;
+    const stored = meta?.size ?? null;
+    const reason = objectMismatchReason(video.size, stored);
+    await this.failUpload(video, reason);
+    throw sizeMismatchError(reason, { declaredBytes: video.size, storedBytes: stored ?? 0 });
+  }
+
+  private async queue(video: VideoRow): Promise<VideoRow> {
+    const { repo } = this.deps;
     const jobs = new JobsService({
       repo,
       queue: this.deps.queue,
       maxAttempts: this.deps.config.MAX_TRANSCODE_ATTEMPTS,
     });
     await jobs.startAttempt({ ...video, uploadId: null }, ["uploading"]);
-    await repo.update(videoId, { uploadId: null });
-    const queued = (await repo.find(videoId))!;
-    await this.deps.room.publish(videoId, [
+    await repo.update(video.id, { uploadId: null });
+    const queued = (await repo.find(video.id))!;
+    await this.deps.room.publish(video.id, [
       { type: "status", status: queued.status, playable: queued.playable },
     ]);
     return queued;
   }
 
-  async abort(videoId: string, ownerId: string): Promise<void> {
-    const video = await this.uploading(videoId, ownerId);
-    await this.deps.store.abortMultipart(sourceKey(videoId), video.uploadId).catch(() => {
+  /** Ends an upload as `failed`: the multipart upload and any stored source are deleted. */
+  private async failUpload(
+    video: Pick<VideoRow, "id" | "uploadId">,
+    reason: string,
+    failureCode: string | null = SIZE_MISMATCH_CODE,
+  ) {
+    const key = sourceKey(video.id);
+    if (video.uploadId) {
       // Some S3 servers lack AbortMultipartUpload; the sweeper removes leftovers.
-    });
-    await this.deps.store.delete([sourceKey(videoId)]).catch(() => {});
-    const aborted = await this.deps.repo.transition(videoId, ["uploading"], {
+      await this.deps.store.abortMultipart(key, video.uploadId).catch(() => {});
+    }
+    await this.deps.store.delete([key]).catch(() => {});
+    const failed = await this.deps.repo.transition(video.id, ["uploading"], {
       status: "failed",
-      failureReason: "upload aborted",
+      failureReason: reason,
+      failureCode,
       uploadId: null,
+      sourceDeletedAt: this.now(),
     });
-    if (aborted) {
-      await this.deps.room.publish(videoId, [
-        { type: "status", status: "failed", playable: false, failureReason: "upload aborted" },
+    if (failed) {
+      await this.deps.room.publish(video.id, [
+        { type: "status", status: "failed", playable: false, failureReason: reason },
       ]);
     }
   }
+
+  async abort(videoId: string, ownerId: string): Promise<void> {
+    const video = await this.uploading(videoId, ownerId);
+    await this.failUpload(video, "upload aborted", null);
+  }
 }
+
+const storageUnavailable = () =>
+  new AppError(503, "storage_unavailable", "storage did not answer; try again", {
+    headers: { "retry-after": "5" },
+  });

@@ -29,6 +29,11 @@ export interface CompletedPart {
   etag: string;
 }
 
+/** A part as the storage holds it (ListParts). */
+export interface ListedPart extends CompletedPart {
+  size: number;
+}
+
 export interface ObjectStore {
   get(key: string, range?: ByteRange): Promise<StoredObject | null>;
   head(key: string): Promise<ObjectMeta | null>;
@@ -38,7 +43,16 @@ export interface ObjectStore {
   /** The "folders" directly under `prefix` (delimiter "/"), one page. */
   listPrefixes(prefix: string): Promise<{ prefixes: string[] }>;
   createMultipart(key: string, contentType: string): Promise<string>;
-  presignPart(key: string, uploadId: string, partNumber: number, expiresInSec: number): Promise<string>;
+  /** A URL that accepts exactly `contentLength` bytes for this part (the length is signed). */
+  presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSec: number,
+    contentLength: number,
+  ): Promise<string>;
+  /** What storage holds for an unfinished upload; null when the server has no ListParts. */
+  listParts(key: string, uploadId: string): Promise<ListedPart[] | null>;
   completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void>;
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }

@@ -3,10 +3,11 @@
  * query signing for presigned part URLs). Path-style addressing so one code path serves
  * R2, MinIO and the embedded S3 server. Never parses ETags: formats differ by server.
  */
-import { AwsClient } from "aws4fetch";
+import { AwsClient, AwsV4Signer } from "aws4fetch";
 import {
   type ByteRange,
   type CompletedPart,
+  type ListedPart,
   type ObjectMeta,
   type ObjectStore,
   type PutOptions,
@@ -57,16 +58,17 @@ function metaFrom(res: Response, size: number): ObjectMeta {
 
 export class S3Store implements ObjectStore {
   private readonly client: AwsClient;
+  private readonly credentials: { accessKeyId: string; secretAccessKey: string; region: string };
   private readonly base: string;
   private readonly publicBase: string;
 
   constructor(options: S3StoreOptions) {
-    this.client = new AwsClient({
+    this.credentials = {
       accessKeyId: options.accessKeyId,
       secretAccessKey: options.secretAccessKey,
       region: options.region,
-      service: "s3",
-    });
+    };
+    this.client = new AwsClient({ ...this.credentials, service: "s3" });
     this.base = `${options.endpoint.replace(/\/$/, "")}/${options.bucket}`;
     this.publicBase = `${(options.publicEndpoint ?? options.endpoint).replace(/\/$/, "")}/${options.bucket}`;
   }
@@ -180,19 +182,64 @@ export class S3Store implements ObjectStore {
     return decodeXml(uploadId);
   }
 
+  /**
+   * A query-signed UploadPart URL. `Content-Length` is one of its signed headers, so the
+   * storage refuses (403) a PUT of any other length: S3, R2 and the embedded S3 server all
+   * check every header named in X-Amz-SignedHeaders. Browsers set Content-Length themselves.
+   */
   async presignPart(
     key: string,
     uploadId: string,
     partNumber: number,
     expiresInSec: number,
+    contentLength: number,
   ): Promise<string> {
     const url = new URL(this.url(key, "", this.publicBase));
     url.searchParams.set("partNumber", String(partNumber));
     url.searchParams.set("uploadId", uploadId);
     // aws4fetch presigns for 24 h unless X-Amz-Expires is on the URL before signing.
     url.searchParams.set("X-Amz-Expires", String(expiresInSec));
-    const signed = await this.client.sign(url.toString(), { method: "PUT", aws: { signQuery: true } });
-    return signed.url;
+    // aws4fetch leaves content-length out of what it signs unless told to sign every header.
+    const signer = new AwsV4Signer({
+      ...this.credentials,
+      service: "s3",
+      url: url.toString(),
+      method: "PUT",
+      headers: { "content-length": String(contentLength) },
+      signQuery: true,
+      allHeaders: true,
+    });
+    return (await signer.sign()).url.toString();
+  }
+
+  /**
+   * The parts storage holds for an upload (all pages), or null when the server has no
+   * ListParts (the embedded S3 server answers 405): the caller then relies on its own records
+   * and on HEAD after completion.
+   */
+  async listParts(key: string, uploadId: string): Promise<ListedPart[] | null> {
+    const parts: ListedPart[] = [];
+    let marker = "0";
+    for (let page = 0; page < 20; page++) {
+      const q = new URLSearchParams({ uploadId, "max-parts": "1000", "part-number-marker": marker });
+      const res = await this.client.fetch(this.url(key, `?${q}`), { method: "GET" });
+      const xml = await res.text();
+      if (res.status !== 200 || !xml.includes("<ListPartsResult")) {
+        if (xmlTag(xml, "Code") === "NoSuchUpload")
+          throw new StorageError("S3 ListParts 404", 404, "NoSuchUpload");
+        return null;
+      }
+      for (const m of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+        parts.push({
+          partNumber: Number(xmlTag(m[1]!, "PartNumber")),
+          size: Number(xmlTag(m[1]!, "Size")),
+          etag: decodeXml(xmlTag(m[1]!, "ETag") ?? ""),
+        });
+      }
+      if (xmlTag(xml, "IsTruncated") !== "true") return parts;
+      marker = xmlTag(xml, "NextPartNumberMarker") ?? String(parts.at(-1)?.partNumber ?? 0);
+    }
+    return parts;
   }
 
   async completeMultipart(key: string, uploadId: string, parts: CompletedPart[]): Promise<void> {

@@ -11,7 +11,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import { SIGNATURE_HEADER, signRequest, type TranscodeJobV1 } from "@streamline/contracts";
 import { api, E2E_SECRETS, freePort, startE2EStack } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { appendResultsRow, load1 } from "./lib/results.ts";
@@ -135,11 +135,16 @@ async function run(watchers: number) {
     };
     const body = JSON.stringify(event);
     sentAt.set(seq, performance.now());
-    const res = await fetch(`${origin}/internal/transcoder/events`, {
+    const path = "/internal/transcoder/events";
+    const res = await fetch(`${origin}${path}`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [SIGNATURE_HEADER]: await signBody(E2E_SECRETS.TRANSCODER_SECRET, body),
+        [SIGNATURE_HEADER]: await signRequest(E2E_SECRETS.TRANSCODER_SECRET, "fleet-to-edge", {
+          method: "POST",
+          path,
+          body,
+        }),
       },
       body,
     });

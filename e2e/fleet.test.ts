@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
+import { SIGNATURE_HEADER, signRequest } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { S3_CREDENTIALS } from "../scripts/lib/s3-server.ts";
@@ -73,7 +73,13 @@ async function s3Text(endpoint: string, key: string): Promise<string> {
 async function fleetNodes(transcoderUrl: string): Promise<FleetNode[]> {
   try {
     const res = await fetch(`${transcoderUrl}/fleet`, {
-      headers: { [SIGNATURE_HEADER]: await signBody(E2E_SECRETS.TRANSCODER_SECRET, "") },
+      headers: {
+        [SIGNATURE_HEADER]: await signRequest(E2E_SECRETS.TRANSCODER_SECRET, "edge-to-fleet", {
+          method: "GET",
+          path: "/fleet",
+          body: "",
+        }),
+      },
       signal: AbortSignal.timeout(2000),
     });
     return res.ok ? ((await res.json()) as { nodes: FleetNode[] }).nodes : [];

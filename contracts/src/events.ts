@@ -6,6 +6,7 @@ import { z } from "zod";
 import { FailureCode } from "./failures.ts";
 import { VideoId } from "./jobs.ts";
 import { ProbeResult, Rendition } from "./media.ts";
+import { relativeKeyProblem, videoKeyProblem } from "./video-keys.ts";
 
 const base = {
   v: z.literal(1),
@@ -75,7 +76,7 @@ export const FailedEvent = z.object({
   retryable: z.boolean(),
 });
 
-export const TranscoderEvent = z.discriminatedUnion("type", [
+const EventUnion = z.discriminatedUnion("type", [
   HeartbeatEvent,
   ProbedEvent,
   ProgressEvent,
@@ -84,5 +85,52 @@ export const TranscoderEvent = z.discriminatedUnion("type", [
   FailedEvent,
   PosterReadyEvent,
 ]);
+type Path = (string | number)[];
+
+/** Every storage key an event names, with where it sits in the event (for the issue path). */
+function storageKeys(ev: z.infer<typeof EventUnion>): [Path, string | null | undefined][] {
+  switch (ev.type) {
+    case "rendition":
+      return [[["masterKey"], ev.masterKey]];
+    case "poster":
+      return [
+        [["posterKey"], ev.posterKey],
+        [["posterWebpKey"], ev.posterWebpKey],
+      ];
+    case "done":
+      return [
+        [["masterKey"], ev.masterKey],
+        [["posterKey"], ev.posterKey],
+        [["trickplay", "vttKey"], ev.trickplay?.vttKey],
+        ...(ev.trickplay?.spriteKeys ?? []).map((k, i): [Path, string] => [
+          ["trickplay", "spriteKeys", i],
+          k,
+        ]),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** Rendition playlists (relative to the video's prefix) an event names. */
+function playlists(ev: z.infer<typeof EventUnion>): [Path, string][] {
+  if (ev.type === "rendition") return [[["rendition", "playlist"], ev.rendition.playlist]];
+  if (ev.type === "done") return ev.renditions.map((r, i) => [["renditions", i, "playlist"], r.playlist]);
+  return [];
+}
+
+/** Keys must sit under `videos/<videoId>/` (ADR 0010); playlists are safe relative paths. */
+function keysUnderVideo(ev: z.infer<typeof EventUnion>, ctx: z.RefinementCtx) {
+  for (const [path, key] of storageKeys(ev)) {
+    const problem = typeof key === "string" ? videoKeyProblem(ev.videoId, key) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", path, message: `${path.join(".")} ${problem}` });
+  }
+  for (const [path, rel] of playlists(ev)) {
+    const problem = relativeKeyProblem(rel);
+    if (problem) ctx.addIssue({ code: "custom", path, message: `${path.join(".")} ${problem}` });
+  }
+}
+
+export const TranscoderEvent = EventUnion.superRefine(keysUnderVideo);
 export type TranscoderEvent = z.infer<typeof TranscoderEvent>;
 export type TranscoderEventType = TranscoderEvent["type"];

@@ -5,6 +5,7 @@ export * from "./events.ts";
 export * from "./failures.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";
-export * from "./signing.ts";
+export * from "./service-secret.ts";
+export * from "./service-signature.ts";
 export * from "./transcoder.ts";
 export * from "./ws.ts";

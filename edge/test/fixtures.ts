@@ -1,6 +1,12 @@
 /** Builders for rows and jobs used across edge tests (real D1, no mocks). */
 import { env } from "cloudflare:workers";
-import { type Job, SIGNATURE_HEADER, signBody, type TranscoderEvent } from "@streamline/contracts";
+import {
+  type Job,
+  SIGNATURE_HEADER,
+  type SignatureDirection,
+  signRequest,
+  type TranscoderEvent,
+} from "@streamline/contracts";
 import { database } from "../src/db/client.ts";
 import { VideosRepo } from "../src/features/videos/videos.repo.ts";
 import { newAttemptId, newVideoId } from "../src/lib/ids.ts";
@@ -46,17 +52,30 @@ export function jobFor(video: { id: string; attempt: number; attemptId: string |
   };
 }
 
+export const EVENTS_PATH = "/internal/transcoder/events";
+
+/** A fleet→edge signature for `body` POSTed to `path`, as the transcoder makes it. */
+export function fleetSignature(
+  body: string,
+  opts: { secret?: string; at?: number; path?: string; direction?: SignatureDirection } = {},
+) {
+  return signRequest(
+    opts.secret ?? TEST_SECRETS.TRANSCODER_SECRET,
+    opts.direction ?? "fleet-to-edge",
+    { method: "POST", path: opts.path ?? EVENTS_PATH, body },
+    opts.at,
+  );
+}
+
 export async function postEvent(
   event: TranscoderEvent | Record<string, unknown>,
-  opts: { secret?: string; at?: number; signature?: string | null } = {},
+  opts: Parameters<typeof fleetSignature>[1] & { signature?: string | null } = {},
 ) {
   const body = JSON.stringify(event);
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (opts.signature !== null) {
-    headers[SIGNATURE_HEADER] =
-      opts.signature ?? (await signBody(opts.secret ?? TEST_SECRETS.TRANSCODER_SECRET, body, opts.at));
-  }
-  return call("/internal/transcoder/events", { method: "POST", body, headers });
+  if (opts.signature !== null)
+    headers[SIGNATURE_HEADER] = opts.signature ?? (await fleetSignature(body, opts));
+  return call(EVENTS_PATH, { method: "POST", body, headers });
 }
 
 export async function scriptFleet(videoId: string, statuses: (number | string)[]) {

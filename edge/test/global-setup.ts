@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SIGNATURE_HEADER, verifyBody } from "@streamline/contracts";
+import { SIGNATURE_HEADER, verifyRequest } from "@streamline/contracts";
 import type { TestProject } from "vitest/node";
 import { startS3Server } from "../../scripts/lib/s3-server.ts";
 import { TEST_SECRETS } from "./secrets.ts";
@@ -53,8 +53,15 @@ export default async function setup(project: TestProject) {
       return send(200, { ok: true, node: "test-fleet", running: 0, capacity: 1, draining: false });
     }
     if (req.method === "GET" && url.pathname === "/__healthz") return send(200, { calls: healthzCalls });
-    const signed = async () =>
-      (await verifyBody(TEST_SECRETS.TRANSCODER_SECRET, body, req.headers[SIGNATURE_HEADER] as string)).ok;
+    // Verified like the real fleet: edge→fleet key, this request's method, path and body.
+    const verify = () =>
+      verifyRequest(
+        TEST_SECRETS.TRANSCODER_SECRET,
+        "edge-to-fleet",
+        { method: req.method ?? "", path: req.url ?? "", body },
+        req.headers[SIGNATURE_HEADER] as string,
+      );
+    const signed = async () => (await verify()).ok;
     if (req.method === "GET" && url.pathname === "/fleet") {
       if (!(await signed())) return send(401, { error: { code: "bad_signature", message: "unsigned" } });
       return send(200, { nodes: [{ nodeId: "recorder", capacity: 1, running: [] }] });
@@ -70,11 +77,7 @@ export default async function setup(project: TestProject) {
       return send(200, { cancels: cancels.get(url.searchParams.get("videoId") ?? "") ?? [] });
     }
     if (req.method === "POST" && url.pathname === "/jobs") {
-      const check = await verifyBody(
-        TEST_SECRETS.TRANSCODER_SECRET,
-        body,
-        req.headers[SIGNATURE_HEADER] as string,
-      );
+      const check = await verify();
       if (!check.ok) return send(401, { error: { code: "bad_signature", message: check.reason } });
       const job = JSON.parse(body) as { videoId: string };
       const list = received.get(job.videoId) ?? [];

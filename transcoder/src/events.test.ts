@@ -1,4 +1,9 @@
-import type { ProbeResult, TranscodeJobV1 } from "@streamline/contracts";
+import {
+  type ProbeResult,
+  SIGNATURE_HEADER,
+  type TranscodeJobV1,
+  verifyRequest,
+} from "@streamline/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpEventReporter } from "./events.ts";
 import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
@@ -149,5 +154,34 @@ describe("HttpEventReporter", () => {
     reporter.heartbeat();
     await reporter.flush();
     expect(edge.rejected.slice(before)).toEqual([{ status: 401, reason: "mismatch" }]);
+  });
+
+  it("signs fleet→edge over POST, the events path (under EDGE_URL's own path) and the body", async () => {
+    const sent: { url: string; body: string; signature: string }[] = [];
+    const reporter = new HttpEventReporter({
+      edgeUrl: "https://edge.example/base/",
+      secret: SECRET,
+      job,
+      node: "n1",
+      fetch: async (url, init) => {
+        const headers = new Headers(init?.headers);
+        sent.push({ url: String(url), body: String(init?.body), signature: headers.get(SIGNATURE_HEADER)! });
+        return new Response(null, { status: 204 });
+      },
+    });
+    reporter.heartbeat();
+    await reporter.flush();
+    const [{ url, body, signature }] = sent as [(typeof sent)[0]];
+    const path = "/base/internal/transcoder/events";
+    expect(url).toBe(`https://edge.example${path}`);
+    const check = (direction: "fleet-to-edge" | "edge-to-fleet", p = path, method = "POST") =>
+      verifyRequest(SECRET, direction, { method, path: p, body }, signature);
+    expect((await check("fleet-to-edge")).ok).toBe(true);
+    expect(await check("edge-to-fleet")).toEqual({ ok: false, reason: "mismatch" });
+    expect(await check("fleet-to-edge", "/internal/transcoder/events")).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
+    expect(await check("fleet-to-edge", path, "PUT")).toEqual({ ok: false, reason: "mismatch" });
   });
 });

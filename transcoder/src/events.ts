@@ -1,6 +1,7 @@
 /**
  * Event reporter: POSTs signed `TranscoderEvent`s (contracts/events.ts) for one job
- * attempt to `${EDGE_URL}/internal/transcoder/events`.
+ * attempt to `${EDGE_URL}/internal/transcoder/events`, signed fleet→edge over method,
+ * path, body and time (contracts/service-signature.ts, ADR 0010).
  *
  * - One queue per attempt, sent strictly in order, `seq` monotonic (the edge drops
  *   anything at or below the last seq it applied).
@@ -11,11 +12,14 @@
 import { setTimeout as delay } from "node:timers/promises";
 import {
   backoffDelay,
+  type FailureCode,
   type Job,
   type ProbeResult,
   type Rendition,
   SIGNATURE_HEADER,
-  signBody,
+  sanitizeFailureDetail,
+  signedPath,
+  signRequest,
   TranscoderEvent,
   type Trickplay,
 } from "@streamline/contracts";
@@ -50,7 +54,8 @@ export interface JobReporter {
   progress(update: ProgressUpdate): void;
   rendition(rendition: Rendition, masterKey: string): void;
   done(payload: DonePayload): void;
-  failed(reason: string, retryable: boolean): void;
+  /** `reason`: the owner's detail (sanitized again before it is sent); `code`: what viewers are told. */
+  failed(reason: string, retryable: boolean, code?: FailureCode): void;
   /** Resolves when everything queued so far was delivered or given up on (bounded by `timeoutMs`). */
   flush(timeoutMs?: number): Promise<void>;
 }
@@ -172,9 +177,13 @@ export class HttpEventReporter implements PosterReporter {
     this.enqueue({ type: "poster", ...payload }, true);
   }
 
-  failed(reason: string, retryable: boolean): void {
-    const trimmed = reason.length > 2000 ? `${reason.slice(0, 1997)}...` : reason;
-    this.enqueue({ type: "failed", reason: trimmed || "unknown failure", retryable }, true);
+  failed(reason: string, retryable: boolean, code?: FailureCode): void {
+    // Raw tool output stays in this node's log; the edge gets a detail fit for the owner.
+    const detail = sanitizeFailureDetail(reason);
+    this.enqueue(
+      { type: "failed", reason: detail || "unknown failure", retryable, ...(code ? { code } : {}) },
+      true,
+    );
   }
 
   async flush(timeoutMs = 60_000): Promise<void> {
@@ -236,7 +245,11 @@ export class HttpEventReporter implements PosterReporter {
           method: "POST",
           headers: {
             "content-type": "application/json",
-            [SIGNATURE_HEADER]: await signBody(this.opts.secret, body),
+            [SIGNATURE_HEADER]: await signRequest(this.opts.secret, "fleet-to-edge", {
+              method: "POST",
+              path: signedPath(this.url),
+              body,
+            }),
           },
           body,
           signal: AbortSignal.timeout(10_000),

@@ -3,7 +3,7 @@
  * a signed job over real HTTP, outputs in s3rver, events at a recording edge.
  */
 import { readFile } from "node:fs/promises";
-import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import { SIGNATURE_HEADER, signRequest, type TranscodeJobV1 } from "@streamline/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures } from "../../scripts/make-fixtures.ts";
 import { loadConfig } from "./config.ts";
@@ -12,7 +12,7 @@ import { type EventRecorder, startEventRecorder } from "./testing/event-recorder
 import { ffmpegForTests } from "./testing/media.ts";
 import { startTestS3, type TestS3 } from "./testing/s3.ts";
 
-const SECRET = "test-secret-main";
+const SECRET = "main-test-secret-4e8b2f6a1c9d3057";
 const bins = await ffmpegForTests();
 
 describe.skipIf(!bins)("startTranscoder over HTTP", () => {
@@ -58,7 +58,14 @@ describe.skipIf(!bins)("startTranscoder over HTTP", () => {
       fetch(`${node.url}/jobs`, {
         method: "POST",
         body,
-        headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(SECRET, body) },
+        headers: {
+          "content-type": "application/json",
+          [SIGNATURE_HEADER]: await signRequest(SECRET, "edge-to-fleet", {
+            method: "POST",
+            path: "/jobs",
+            body,
+          }),
+        },
       });
     const res = await post();
     expect(res.status).toBe(202);

@@ -1,7 +1,8 @@
 import {
   type Job,
   SIGNATURE_HEADER,
-  signBody,
+  type SignatureDirection,
+  signRequest,
   type TranscodeJobV1,
   TranscoderHealth,
 } from "@streamline/contracts";
@@ -15,6 +16,15 @@ import { type JobContext, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
 
 const SECRET = "test-secret-server";
+
+/** A signature as the edge makes it, unless told otherwise (another path, direction, time, key). */
+function sign(
+  body: string,
+  opts: { path?: string; method?: string; direction?: SignatureDirection; at?: number; secret?: string } = {},
+) {
+  const req = { method: opts.method ?? "POST", path: opts.path ?? "/jobs", body };
+  return signRequest(opts.secret ?? SECRET, opts.direction ?? "edge-to-fleet", req, opts.at);
+}
 
 function makeJob(n: number, attempt = 1): TranscodeJobV1 {
   const id = `v_${String(n).padStart(16, "0")}`;
@@ -72,14 +82,14 @@ function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims()) {
   });
   const post = async (body: string, signature?: string | null, path = "/jobs") => {
     const headers: Record<string, string> = { "content-type": "application/json" };
-    const sig = signature === undefined ? await signBody(SECRET, body) : signature;
+    const sig = signature === undefined ? await sign(body, { path }) : signature;
     if (sig) headers[SIGNATURE_HEADER] = sig;
     return app.request(path, { method: "POST", body, headers });
   };
   const cancel = (jobId: string, body: Record<string, unknown>, signature?: string | null) =>
     post(JSON.stringify(body), signature, `/jobs/${jobId}/cancel`);
   const getFleet = async (signature?: string | null) => {
-    const sig = signature === undefined ? await signBody(SECRET, "") : signature;
+    const sig = signature === undefined ? await sign("", { method: "GET", path: "/fleet" }) : signature;
     return app.request("/fleet", { headers: sig ? { [SIGNATURE_HEADER]: sig } : {} });
   };
   return { runner, app, started, post, cancel, getFleet, registry };
@@ -89,7 +99,11 @@ describe("POST /jobs", () => {
   it("401 without, with a wrong, or with a stale signature", async () => {
     const { post } = harness();
     const body = JSON.stringify(makeJob(1));
-    for (const sig of [null, await signBody("wrong-secret", body), await signBody(SECRET, body, 1_000_000)]) {
+    for (const sig of [
+      null,
+      await sign(body, { secret: "wrong-secret" }),
+      await sign(body, { at: 1_000_000 }),
+    ]) {
       const res = await post(body, sig);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: "bad_signature" } });
@@ -99,8 +113,32 @@ describe("POST /jobs", () => {
   it("the signature covers the raw body: re-serialised JSON does not verify", async () => {
     const { post } = harness();
     const body = JSON.stringify(makeJob(1));
-    const res = await post(JSON.stringify(JSON.parse(body), null, 2), await signBody(SECRET, body));
+    const res = await post(JSON.stringify(JSON.parse(body), null, 2), await sign(body));
     expect(res.status).toBe(401);
+  });
+
+  it("a fleet→edge signature (an event's, same secret, path and body) does not authorise a job", async () => {
+    const { post, started } = harness();
+    const body = JSON.stringify(makeJob(1));
+    const res = await post(body, await sign(body, { direction: "fleet-to-edge" }));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({
+      error: { code: "bad_signature", message: "job signature mismatch" },
+    });
+    expect(started).toHaveLength(0);
+  });
+
+  it("a signature binds the path and method: another route's signature does not verify here", async () => {
+    const { post, started } = harness();
+    const body = JSON.stringify(makeJob(1));
+    for (const sig of [
+      await sign(body, { path: "/jobs/job-1/cancel" }),
+      await sign(body, { path: "/jobs?retry=1" }),
+      await sign(body, { method: "PUT" }),
+    ]) {
+      expect((await post(body, sig)).status).toBe(401);
+    }
+    expect(started).toHaveLength(0);
   });
 
   it("400 for malformed JSON and for a payload that is not a Job, with issues", async () => {
@@ -171,7 +209,14 @@ describe("POST /jobs/:jobId/cancel (in memory: this node)", () => {
     const { cancel } = harness();
     const body = { jobId: "job-1", videoId: "v_0000000000000001", reason: "video deleted" };
     expect((await cancel("job-1", body, null)).status).toBe(401);
-    expect((await cancel("job-1", body, await signBody("wrong", JSON.stringify(body)))).status).toBe(401);
+    const raw = JSON.stringify(body);
+    const path = "/jobs/job-1/cancel";
+    expect((await cancel("job-1", body, await sign(raw, { path, secret: "wrong" }))).status).toBe(401);
+    // Another job's cancel, or an event's signature over the same bytes, does not verify here.
+    expect((await cancel("job-1", body, await sign(raw, { path: "/jobs/job-2/cancel" }))).status).toBe(401);
+    expect((await cancel("job-1", body, await sign(raw, { path, direction: "fleet-to-edge" }))).status).toBe(
+      401,
+    );
     const bad = await cancel("job-1", { jobId: "job-1" });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: "invalid_cancel" } });
@@ -254,7 +299,8 @@ describe("GET /fleet (in memory: just this node)", () => {
   it("401 unsigned; 200 lists this node with its running jobs and stages", async () => {
     const { getFleet, post, started } = harness(2);
     expect((await getFleet(null)).status).toBe(401);
-    expect((await getFleet(await signBody(SECRET, "x"))).status).toBe(401);
+    expect((await getFleet(await sign("", { method: "GET", path: "/jobs" }))).status).toBe(401);
+    expect((await getFleet(await sign("", { method: "POST", path: "/fleet" }))).status).toBe(401);
     const job = makeJob(1);
     expect((await post(JSON.stringify(job))).status).toBe(202);
     started[0]!.ctx.onProgress("encode", 42.5);

@@ -10,9 +10,16 @@
  *   GET  /fleet              (signature over the empty body) 200 { backend, nodes } | 401 | 503
  *   GET  /healthz            200/503 contracts TranscoderHealth { ok, node, running, capacity, draining }
  *
- * Every signed route takes `x-streamline-signature: t=…,v1=…` (contracts/signing.ts).
+ * Every signed route takes `x-streamline-signature: t=…,v2=…`, signed edge→fleet over
+ * method, path, body and time (contracts/service-signature.ts, ADR 0010).
  */
-import { Job, SIGNATURE_HEADER, type TranscoderHealth, verifyBody } from "@streamline/contracts";
+import {
+  Job,
+  SIGNATURE_HEADER,
+  signedPath,
+  type TranscoderHealth,
+  verifyRequest,
+} from "@streamline/contracts";
 import { type Context, Hono } from "hono";
 import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
 import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
@@ -50,7 +57,12 @@ async function readSigned(c: Context, secret: string, what: string): Promise<Sig
   if (Number(c.req.header("content-length") ?? "0") > MAX_BODY_BYTES) return tooLarge();
   const raw = c.req.method === "GET" ? "" : await c.req.text();
   if (raw.length > MAX_BODY_BYTES) return tooLarge();
-  const check = await verifyBody(secret, raw, c.req.header(SIGNATURE_HEADER));
+  const check = await verifyRequest(
+    secret,
+    "edge-to-fleet",
+    { method: c.req.method, path: signedPath(c.req.url), body: raw },
+    c.req.header(SIGNATURE_HEADER),
+  );
   if (!check.ok) {
     return {
       ok: false,

@@ -1,9 +1,10 @@
 /**
  * The edge's one HTTP client for the transcoder fleet (`TRANSCODER_URL`): job dispatch,
  * cancel, the node registry and the health probe. Every call but the probe is signed
- * with `TRANSCODER_SECRET` the way the fleet verifies it; each has its own timeout.
+ * edge→fleet (method, path, body, time; contracts/service-signature.ts, ADR 0010) with
+ * the key derived from `TRANSCODER_SECRET`; each call has its own timeout.
  */
-import { type Job, SIGNATURE_HEADER, signBody, TranscoderHealth } from "@streamline/contracts";
+import { type Job, SIGNATURE_HEADER, signedPath, signRequest, TranscoderHealth } from "@streamline/contracts";
 import type { Config } from "../config.ts";
 
 export type TranscoderConfig = Pick<Config, "TRANSCODER_URL" | "TRANSCODER_SECRET">;
@@ -29,13 +30,22 @@ export class TranscoderClient {
     return `${this.config.TRANSCODER_URL.replace(/\/$/, "")}${path}`;
   }
 
+  private signature(method: string, url: string, body: string) {
+    return signRequest(this.config.TRANSCODER_SECRET, "edge-to-fleet", {
+      method,
+      path: signedPath(url),
+      body,
+    });
+  }
+
   private async signedPost(path: string, payload: unknown, timeoutMs: number) {
     const body = JSON.stringify(payload);
-    return this.fetcher(this.url(path), {
+    const url = this.url(path);
+    return this.fetcher(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        [SIGNATURE_HEADER]: await signBody(this.config.TRANSCODER_SECRET, body),
+        [SIGNATURE_HEADER]: await this.signature("POST", url, body),
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),
@@ -63,8 +73,9 @@ export class TranscoderClient {
 
   /** The fleet's node registry (GET /fleet), as the fleet reports it. */
   async fleet(): Promise<unknown> {
-    const res = await this.fetcher(this.url("/fleet"), {
-      headers: { [SIGNATURE_HEADER]: await signBody(this.config.TRANSCODER_SECRET, "") },
+    const url = this.url("/fleet");
+    const res = await this.fetcher(url, {
+      headers: { [SIGNATURE_HEADER]: await this.signature("GET", url, "") },
       signal: AbortSignal.timeout(5000),
     });
     if (!res.ok) throw new Error(`fleet answered ${res.status}`);

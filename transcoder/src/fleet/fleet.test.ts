@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SIGNATURE_HEADER, signBody, type TranscodeJobV1 } from "@streamline/contracts";
+import { SIGNATURE_HEADER, signRequest, type TranscodeJobV1 } from "@streamline/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
 import { runFfmpeg } from "../ffmpeg/run.ts";
@@ -21,7 +21,7 @@ import { freePort, redisServerAvailable, startTestRedis, type TestRedis } from "
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
 import type { NodeInfo } from "./registry.ts";
 
-const SECRET = "test-secret-fleet";
+const SECRET = "fleet-test-secret-7c3e9a1f5b2d8046";
 const HEARTBEAT_MS = 500;
 const CLAIM_TTL_MS = 3 * HEARTBEAT_MS;
 const MAIN = resolve(import.meta.dirname, "../main.ts");
@@ -79,7 +79,10 @@ async function signedPost(url: string, path: string, payload: unknown) {
   const res = await fetch(`${url}${path}`, {
     method: "POST",
     body,
-    headers: { "content-type": "application/json", [SIGNATURE_HEADER]: await signBody(SECRET, body) },
+    headers: {
+      "content-type": "application/json",
+      [SIGNATURE_HEADER]: await signRequest(SECRET, "edge-to-fleet", { method: "POST", path, body }),
+    },
   });
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }
@@ -93,7 +96,8 @@ const cancel = (url: string, job: TranscodeJobV1) =>
   });
 
 async function fleetOf(url: string): Promise<{ backend: string; nodes: NodeInfo[] }> {
-  const res = await fetch(`${url}/fleet`, { headers: { [SIGNATURE_HEADER]: await signBody(SECRET, "") } });
+  const signature = await signRequest(SECRET, "edge-to-fleet", { method: "GET", path: "/fleet", body: "" });
+  const res = await fetch(`${url}/fleet`, { headers: { [SIGNATURE_HEADER]: signature } });
   expect(res.status).toBe(200);
   return (await res.json()) as { backend: string; nodes: NodeInfo[] };
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SIGNATURE_HEADER, TranscoderEvent, verifyBody } from "@streamline/contracts";
+import { SIGNATURE_HEADER, TranscoderEvent, verifyRequest } from "@streamline/contracts";
 
 export interface EventRecorder {
   url: string;
@@ -43,7 +43,13 @@ export async function startEventRecorder(secret: string): Promise<EventRecorder>
       failures -= 1;
       return reply(failStatus, { error: { code: "injected", message: "injected failure" } });
     }
-    const check = await verifyBody(secret, body, req.headers[SIGNATURE_HEADER] as string | undefined);
+    // Verified like the edge: fleet→edge key, this request's method, path and body.
+    const check = await verifyRequest(
+      secret,
+      "fleet-to-edge",
+      { method: req.method ?? "", path: req.url ?? "", body },
+      req.headers[SIGNATURE_HEADER] as string | undefined,
+    );
     if (!check.ok) {
       rejected.push({ status: 401, reason: check.reason });
       return reply(401, { error: { code: "bad_signature", message: check.reason } });

@@ -6,7 +6,13 @@
  * document still carries the event schema (zod's own JSON Schema of `TranscoderEvent`).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { EventOutcomeResponse, SIGNATURE_HEADER, TranscoderEvent, verifyBody } from "@streamline/contracts";
+import {
+  EventOutcomeResponse,
+  SIGNATURE_HEADER,
+  signedPath,
+  TranscoderEvent,
+  verifyRequest,
+} from "@streamline/contracts";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, validationError } from "../../lib/errors.ts";
@@ -24,14 +30,15 @@ const STATUS = { applied: 200, duplicate: 200, stale_attempt: 409, video_gone: 4
 /** The request's verified, parsed event (set by `signedEvent`, read by the handler). */
 const verified = new WeakMap<Request, TranscoderEvent>();
 
-/** Size cap and HMAC check on the raw body, then JSON and the event schema. */
+/** Size cap and fleet→edge signature check (method, path, body, time), then JSON and the event schema. */
 function signedEvent(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const body = await c.req.text();
     if (body.length > MAX_EVENT_BYTES) throw new AppError(413, "payload_too_large", "event too large");
-    const check = await verifyBody(
+    const check = await verifyRequest(
       c.var.services.config.TRANSCODER_SECRET,
-      body,
+      "fleet-to-edge",
+      { method: c.req.method, path: signedPath(c.req.url), body },
       c.req.header(SIGNATURE_HEADER),
     );
     if (!check.ok) throw new AppError(401, "bad_signature", `event signature ${check.reason}`);
@@ -57,7 +64,7 @@ const intake = createRoute({
   path: "/events",
   tags: ["internal"],
   summary: "Transcoder events (signed by the fleet)",
-  description: `Signed with TRANSCODER_SECRET in the \`${SIGNATURE_HEADER}\` header (\`t=<unix>,v1=<hex>\`).`,
+  description: `Signed fleet→edge with the key derived from TRANSCODER_SECRET, over method, path, body and time, in the \`${SIGNATURE_HEADER}\` header (\`t=<unix>,v2=<hex>\`, ADR 0010).`,
   middleware: [signedEvent()] as const,
   request: {
     body: jsonBody(EVENT_SCHEMA, {

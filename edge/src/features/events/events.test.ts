@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
-import { SIGNATURE_HEADER, signBody } from "@streamline/contracts";
+import { SIGNATURE_HEADER } from "@streamline/contracts";
 import { describe, expect, it } from "vitest";
-import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
+import { fleetSignature, insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
-import { TEST_SECRETS } from "../../../test/secrets.ts";
 import type { VideoRow } from "../../db/schema.ts";
 import { services } from "../../lib/services.ts";
 
@@ -55,6 +54,8 @@ describe("transcoder events", () => {
       await postEvent(ev, { at: Math.floor(Date.now() / 1000) - 600 }),
       await postEvent(ev, { secret: "not-the-transcoder-secret-000000" }),
       await postEvent(ev, { signature: "t=1,v1=zz" }),
+      // The scheme before ADR 0010 (HMAC of "t.body" under the raw secret) no longer verifies.
+      await postEvent(ev, { signature: `t=${Math.floor(Date.now() / 1000)},v1=${"ab".repeat(32)}` }),
     ];
     for (const res of cases) {
       expect(res.status).toBe(401);
@@ -65,7 +66,7 @@ describe("transcoder events", () => {
   it("refuses a valid signature presented with a different body (tampered in flight)", async () => {
     const video = await insertVideo();
     const signed = JSON.stringify(event(video, "progress", 0, { stage: "encode", percent: 10 }));
-    const signature = await signBody(TEST_SECRETS.TRANSCODER_SECRET, signed);
+    const signature = await fleetSignature(signed);
     const tampered = signed.replace('"percent":10', '"percent":99');
     const res = await call("/internal/transcoder/events", {
       method: "POST",
@@ -79,7 +80,7 @@ describe("transcoder events", () => {
   it("a replayed request (same bytes, same signature) changes nothing", async () => {
     const video = await insertVideo();
     const body = JSON.stringify(event(video, "progress", 1, { stage: "encode", percent: 30 }));
-    const headers = { [SIGNATURE_HEADER]: await signBody(TEST_SECRETS.TRANSCODER_SECRET, body) };
+    const headers = { [SIGNATURE_HEADER]: await fleetSignature(body) };
     const send = () => call("/internal/transcoder/events", { method: "POST", body, headers });
     expect(await (await send()).json()).toEqual({ outcome: "applied" });
     await postEvent(event(video, "progress", 2, { stage: "encode", percent: 60 }));
@@ -92,7 +93,7 @@ describe("transcoder events", () => {
   it("a replayed retryable failure cannot start a second attempt (replay-safe by attempt id)", async () => {
     const video = await insertVideo({ attempt: 1 });
     const body = JSON.stringify(event(video, "failed", 0, { reason: "node shutting down", retryable: true }));
-    const headers = { [SIGNATURE_HEADER]: await signBody(TEST_SECRETS.TRANSCODER_SECRET, body) };
+    const headers = { [SIGNATURE_HEADER]: await fleetSignature(body) };
     expect((await call("/internal/transcoder/events", { method: "POST", body, headers })).status).toBe(200);
     const next = (await repo().find(video.id))!;
     expect(next).toMatchObject({ status: "queued", attempt: 2 });
@@ -100,6 +101,67 @@ describe("transcoder events", () => {
     expect(replay.status).toBe(409);
     expect(await replay.json()).toEqual({ outcome: "stale_attempt" });
     expect((await repo().find(video.id))!).toMatchObject({ attempt: 2, attemptId: next.attemptId });
+  });
+
+  it("refuses an edge→fleet signature (a job's key) over the same bytes and path", async () => {
+    const video = await insertVideo();
+    const ev = event(video, "progress", 0, { stage: "encode", percent: 10 });
+    const res = await postEvent(ev, { direction: "edge-to-fleet" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({
+      error: { code: "bad_signature", message: "event signature mismatch" },
+    });
+    expect((await repo().find(video.id))!.progressJson).toBeNull();
+  });
+
+  it("refuses a signature made for another path (e.g. the fleet's /jobs)", async () => {
+    const video = await insertVideo();
+    const ev = event(video, "progress", 0, { stage: "encode", percent: 10 });
+    for (const path of ["/jobs", "/internal/transcoder/events?x=1", "/internal/transcoder/events/"]) {
+      expect((await postEvent(ev, { path })).status).toBe(401);
+    }
+    expect((await repo().find(video.id))!.progressJson).toBeNull();
+  });
+
+  it("refuses (400, nothing stored) storage keys outside the video's own videos/<id>/ prefix", async () => {
+    const video = await insertVideo();
+    const other = await insertVideo();
+    const own = `videos/${video.id}/`;
+    const done = (patch: Record<string, unknown>) =>
+      event(video, "done", 1, {
+        probe,
+        renditions: [rendition],
+        masterKey: `${own}master.m3u8`,
+        posterKey: `${own}poster.jpg`,
+        ...patch,
+      });
+    const hostile = [
+      event(video, "rendition", 0, { rendition, masterKey: `uploads/${video.id}/source` }),
+      event(video, "rendition", 0, { rendition, masterKey: `videos/${other.id}/master.m3u8` }),
+      event(video, "rendition", 0, { rendition, masterKey: `${own}../${other.id}/master.m3u8` }),
+      event(video, "rendition", 0, {
+        rendition: { ...rendition, playlist: "../../x.m3u8" },
+        masterKey: `${own}m.m3u8`,
+      }),
+      done({ masterKey: `videos/${video.id}` }),
+      done({ posterKey: `videos/${other.id}/poster.jpg` }),
+      done({ trickplay: { vttKey: "trickplay/thumbnails.vtt", spriteKeys: [], intervalSec: 2 } }),
+      done({ trickplay: { vttKey: `${own}t.vtt`, spriteKeys: [`${own}trickplay//s.jpg`], intervalSec: 2 } }),
+      done({ renditions: [{ ...rendition, playlist: "/etc/passwd" }] }),
+      event(video, "poster", 0, { posterKey: `${own}\\..\\x.jpg`, posterWebpKey: null }),
+      event(video, "poster", 0, {
+        posterKey: `${own}p.jpg`,
+        posterWebpKey: `uploads/${video.id}/poster-source`,
+      }),
+    ];
+    for (const ev of hostile) {
+      const res = await postEvent(ev);
+      expect(res.status, JSON.stringify(ev)).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "validation_failed" } });
+    }
+    const after = (await repo().find(video.id))!;
+    expect(after).toMatchObject({ status: "processing", masterKey: null, posterKey: null, playable: false });
+    expect((await postEvent(done({}))).status).toBe(200);
   });
 
   it("validates the event body after the signature", async () => {

@@ -1,4 +1,5 @@
 /** The edge's one config loader: parses the Worker env (vars + secrets) with zod, once per isolate. */
+import { ServiceSecret } from "@streamline/contracts";
 import { z } from "zod";
 
 const intFromString = (def: number) =>
@@ -16,9 +17,10 @@ const ConfigSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1),
   S3_SECRET_ACCESS_KEY: z.string().min(1),
   TRANSCODER_URL: z.string().url(),
-  JWT_SECRET: z.string().min(16),
-  DELIVERY_SECRET: z.string().min(16),
-  TRANSCODER_SECRET: z.string().min(16),
+  /** ≥ 32 characters, no known placeholder or pattern (contracts service-secret.ts, ADR 0010). */
+  JWT_SECRET: ServiceSecret,
+  DELIVERY_SECRET: ServiceSecret,
+  TRANSCODER_SECRET: ServiceSecret,
   MAX_UPLOAD_BYTES: intFromString(20 * 1024 ** 3),
   UPLOAD_URL_TTL_SECONDS: intFromString(3600),
   UPLOAD_EXPIRY_HOURS: intFromString(24),
@@ -30,16 +32,6 @@ const ConfigSchema = z.object({
   FAILED_SOURCE_RETENTION_HOURS: intFromString(72),
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
-  /** Comma-separated emails of users who may see /api/admin/*. */
-  ADMIN_EMAILS: z
-    .string()
-    .optional()
-    .transform((v) =>
-      (v ?? "")
-        .split(",")
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean),
-    ),
   /** A dispatched attempt must show signs of life (heartbeat/progress) this often or be replaced. */
   JOB_LEASE_SECONDS: intFromString(60).pipe(z.number().min(5).max(3600)),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
@@ -74,8 +66,9 @@ export function loadConfig(env: Env): Config {
   if (!config) {
     const parsed = ConfigSchema.safeParse(env);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join(".")).join(", ");
-      throw new Error(`edge misconfigured: check ${fields} (see .dev.vars.example)`);
+      // Names and reasons only: a message never echoes a secret's value.
+      const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      throw new Error(`edge misconfigured: ${fields} (see .dev.vars.example)`);
     }
     config = parsed.data;
     cache.set(env, config);

@@ -304,3 +304,58 @@ describe("aborted and expired uploads", () => {
     await honestUpload(attacker);
   });
 });
+
+describe("per-user limits (defaults: MAX_UNFINISHED_UPLOADS 5, USER_STORAGE_QUOTA_BYTES 50 GiB)", () => {
+  const GiB = 1024 ** 3;
+
+  it("a sixth unfinished upload is refused with 409 until one ends", async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await created(attacker)).videoId);
+    const sixth = await createUpload(attacker);
+    expect(sixth.status).toBe(409);
+    expect(sixth.body.error.code).toBe("too_many_unfinished_uploads");
+    expect(sixth.body.error.issues?.[0]).toMatchObject({ unfinished: 5, limit: 5 });
+    expect((await abort(attacker, ids[0]!)).status).toBe(204);
+    expect((await createUpload(attacker)).status).toBe(201);
+  });
+
+  it("uploads over the storage quota are refused with 413 naming used and limit bytes", async () => {
+    await created(attacker, 20 * GiB);
+    const second = (await created(attacker, 20 * GiB)).videoId;
+    const over = await createUpload(attacker, 20 * GiB);
+    expect(over.status).toBe(413);
+    expect(over.body.error.code).toBe("quota_exceeded");
+    expect(over.body.error.issues?.[0]).toMatchObject({
+      requestedBytes: 20 * GiB,
+      usedBytes: 40 * GiB,
+      limitBytes: 50 * GiB,
+    });
+    expect(over.body.error.message).toContain(String(40 * GiB));
+    // Up to the quota exactly is fine; an aborted upload stops counting (its source is gone).
+    expect((await createUpload(attacker, 10 * GiB)).status).toBe(201);
+    expect((await createUpload(attacker, 1)).status).toBe(413);
+    expect((await abort(attacker, second)).status).toBe(204);
+    expect((await createUpload(attacker, 20 * GiB)).status).toBe(201);
+  });
+
+  it("another user's usage is not yours", async () => {
+    for (let i = 0; i < 5; i++) await created(attacker);
+    const other = await signUp();
+    expect((await createUpload(other)).status).toBe(201);
+  });
+
+  it("two creates racing for the last slot never both win", async () => {
+    for (let i = 0; i < 4; i++) await created(attacker);
+    const racing = await Promise.all([createUpload(attacker), createUpload(attacker)]);
+    const statuses = racing.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(1);
+    for (const r of racing)
+      if (r.status !== 201) expect(r.body.error.code).toBe("too_many_unfinished_uploads");
+    const unfinished = await env.DB.prepare(
+      "select count(*) as n from videos where owner_id = ? and status = 'uploading'",
+    )
+      .bind(attacker.id)
+      .first<{ n: number }>();
+    expect(unfinished!.n).toBeLessThanOrEqual(5);
+  });
+});

@@ -4,6 +4,8 @@ import { signUp, type TestUser } from "../../../test/auth.ts";
 import { jobFor } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
 import { newVideoId } from "../../lib/ids.ts";
+import { services } from "../../lib/services.ts";
+import { partMismatchReason, partsOffPlan } from "./upload-verification.ts";
 import { MIN_PART_SIZE, planParts } from "./uploads.service.ts";
 
 const MiB = 1024 * 1024;
@@ -55,6 +57,34 @@ describe("planParts", () => {
     expect(huge.partCount).toBeLessThanOrEqual(10_000);
     expect(huge.partSize % MiB).toBe(0);
     expect(huge.partSize * huge.partCount).toBeGreaterThanOrEqual(20 * 1024 ** 3);
+  });
+});
+
+describe("stored parts against the plan (ListParts)", () => {
+  const plan = { size: 9 * MiB, partSize: 8 * MiB, partCount: 2 };
+  const part = (partNumber: number, size: number) => ({ partNumber, size, etag: '"e"' });
+
+  it("accepts exactly the planned sizes and ignores parts beyond the plan", () => {
+    expect(partsOffPlan(plan, [part(1, 8 * MiB), part(2, MiB)])).toEqual([]);
+    expect(partsOffPlan(plan, [part(2, MiB), part(1, 8 * MiB), part(3, 5 * 1024 ** 3)])).toEqual([]);
+  });
+
+  it("names each planned part that is missing or of another size", () => {
+    const off = partsOffPlan(plan, [part(1, 8 * MiB + 1)]);
+    expect(off).toEqual([
+      { partNumber: 1, expected: 8 * MiB, stored: 8 * MiB + 1 },
+      { partNumber: 2, expected: MiB, stored: null },
+    ]);
+    expect(partMismatchReason(off)).toBe(
+      `upload size mismatch: part 1 declared ${8 * MiB} bytes, stored ${8 * MiB + 1} bytes (and 1 more parts)`,
+    );
+  });
+
+  it("the embedded S3 server has no ListParts: listParts says so (null) and completion relies on HEAD", async () => {
+    const { store } = services(env);
+    const key = `uploads/${newVideoId()}/source`;
+    const uploadId = await store.createMultipart(key, "video/mp4");
+    expect(await store.listParts(key, uploadId)).toBeNull();
   });
 });
 

@@ -45,7 +45,6 @@ export default defineConfig(async () => {
                   S3_PUBLIC_ENDPOINT: inject("s3Endpoint"),
                   TRANSCODER_URL: inject("fleetUrl"),
                   FLEET_URL: inject("fleetUrl"),
-                  ADMIN_EMAILS: "admin@example.com",
                 },
                 // The real site is tested in e2e; here SITE only has to exist and answer.
                 workers: [

@@ -1,4 +1,5 @@
 /** Test helpers for accounts: sign up through the real API and carry the credentials around. */
+import { env } from "cloudflare:workers";
 import { call, callJson, ORIGIN } from "./http.ts";
 
 let counter = 0;
@@ -83,3 +84,10 @@ export function refresh(cookie: string | null, headers: Record<string, string> =
 }
 
 export { call, callJson, ORIGIN };
+
+/** Grants a role the way the operator command does (a `user_roles` row); there is no API for it. */
+export async function grantRole(user: { id: string }, role: "admin" | "moderator" = "admin") {
+  await env.DB.prepare("insert or ignore into user_roles (user_id, role, granted_by) values (?, ?, 'test')")
+    .bind(user.id, role)
+    .run();
+}

@@ -1,6 +1,6 @@
 /**
  * `GET /api/admin/fleet`: the transcoder nodes, their capacity and running jobs, as the
- * fleet's registry reports them. Admins only (`ADMIN_EMAILS`); anyone else gets 404 so
+ * fleet's registry reports them. Admins only (role `admin` in D1); anyone else gets 404 so
  * the endpoint doesn't advertise itself.
  */
 import { createRoute } from "@hono/zod-openapi";
@@ -10,7 +10,7 @@ import { BEARER, errorDoc, errors, json, openApiRouter } from "../../lib/openapi
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
-import { UsersRepo } from "../auth/users.repo.ts";
+import { hasRole } from "../auth/roles.ts";
 
 const fleet = createRoute({
   method: "get",
@@ -34,8 +34,7 @@ const fleet = createRoute({
 
 export const fleetRoutes = openApiRouter().openapi(fleet, async (c) => {
   const { config, db } = c.var.services;
-  const user = await new UsersRepo(db).find(currentUserId(c));
-  if (!user || !config.ADMIN_EMAILS.includes(user.email)) throw notFound("page");
+  if (!(await hasRole(db, currentUserId(c), "admin"))) throw notFound("page");
   let registry: FleetStatus;
   try {
     registry = FleetStatus.parse(await new TranscoderClient(config).fleet());

@@ -1,12 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUp } from "../../../test/auth.ts";
+import { grantRole, signUp } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
 
 describe("admin fleet view", () => {
   it("shows the fleet's registry to admins", async () => {
-    const admin = await signUp({ email: "admin@example.com" });
+    const admin = await signUp();
+    await grantRole(admin);
     const res = await callJson<{ fleet: { nodes: { nodeId: string }[] } }>("/api/admin/fleet", {
       headers: admin.auth,
     });

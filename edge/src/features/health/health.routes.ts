@@ -1,6 +1,6 @@
 /**
  * `GET /api/health`: each component checked for real, with a short timeout each. Anyone
- * sees ok/not-ok per component; only admins (`ADMIN_EMAILS`, as for `/api/admin/*`) see
+ * sees ok/not-ok per component; only admins (role `admin` in D1, as for `/api/admin/*`) see
  * the details (error text, fleet capacity). One check per isolate per `HEALTH_CACHE_MS`
  * (concurrent callers share it), so a loop on the endpoint cannot hammer D1, S3 or the fleet.
  */
@@ -14,7 +14,7 @@ import { json, openApiRouter } from "../../lib/openapi.ts";
 import type { Services } from "../../lib/services.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { authenticate } from "../auth/auth.middleware.ts";
-import { UsersRepo } from "../auth/users.repo.ts";
+import { hasRole } from "../auth/roles.ts";
 
 type Check = { ok: boolean; detail?: string };
 
@@ -113,10 +113,7 @@ function cachedCheck(services: Services): Promise<Report> {
 /** An admin's valid bearer token; a missing or bad one is just anonymous here. */
 async function isAdmin(c: Context<AppEnv>): Promise<boolean> {
   const claims = await authenticate(c).catch(() => null);
-  if (!claims) return false;
-  const { db, config } = c.var.services;
-  const user = await new UsersRepo(db).find(claims.userId);
-  return !!user && config.ADMIN_EMAILS.includes(user.email);
+  return !!claims && (await hasRole(c.var.services.db, claims.userId, "admin"));
 }
 
 export const healthRoutes = openApiRouter().openapi(health, async (c) => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, inject, it } from "vitest";
-import { signUp } from "../../../test/auth.ts";
+import { grantRole, signUp } from "../../../test/auth.ts";
 import { callJson } from "../../../test/http.ts";
 import { clearHealthCache } from "./health.routes.ts";
 
@@ -24,7 +24,8 @@ describe("GET /api/health", () => {
   });
 
   it("gives admins the details (fleet capacity)", async () => {
-    const admin = await signUp({ email: "admin@example.com" });
+    const admin = await signUp();
+    await grantRole(admin);
     const res = await callJson<Health>("/api/health", { headers: admin.auth });
     expect(res.status).toBe(200);
     expect(res.body.components.transcoder!.detail).toMatch(/\d+\/\d+ jobs/);

@@ -45,10 +45,13 @@ describe("cron sweeper", () => {
     });
     const report = await sweep(s);
     expect(report.expiredUploads).toBeGreaterThanOrEqual(1);
-    expect((await repo().find(id))!).toMatchObject({
+    const expired = (await repo().find(id))!;
+    expect(expired).toMatchObject({
       status: "failed",
       failureReason: "upload expired before it was completed",
     });
+    // Its source went with the multipart upload: it no longer counts against the quota.
+    expect(expired.sourceDeletedAt).toBeGreaterThan(0);
     expect((await repo().find(fresh.id))!.status).toBe("uploading");
   });
 
@@ -93,5 +96,33 @@ describe("cron sweeper", () => {
     expect(await s.store.head(`videos/${orphan}/master.m3u8`)).toBeNull();
     expect(await s.store.head(`videos/${orphan}/360p/seg_00001.m4s`)).toBeNull();
     expect(await s.store.head(`uploads/${orphan}/source`)).toBeNull();
+  });
+
+  it("deletes the sources of videos failed longer than FAILED_SOURCE_RETENTION_HOURS, once", async () => {
+    const s = isolated();
+    const now = Date.now();
+    const retention = s.config.FAILED_SOURCE_RETENTION_HOURS * 3600_000;
+    const old = await insertVideo({ status: "failed", updatedAt: now - retention - 60_000 });
+    const recent = await insertVideo({ status: "failed", updatedAt: now - retention + 3600_000 });
+    const ready = await insertVideo({ status: "ready", updatedAt: now - retention - 60_000 });
+    const gone = await insertVideo({ status: "failed", updatedAt: now - retention - 60_000 });
+    for (const v of [old, recent, ready]) await s.store.put(`uploads/${v.id}/source`, "source bytes");
+
+    const first = await sweep(s, now);
+    expect(first.failedSources).toBeGreaterThanOrEqual(2);
+    expect(await s.store.head(`uploads/${old.id}/source`)).toBeNull();
+    expect((await repo().find(old.id))!.sourceDeletedAt).toBe(now);
+    // Already missing from storage: still marked, so it is never tried again.
+    expect((await repo().find(gone.id))!.sourceDeletedAt).toBe(now);
+    expect(await s.store.head(`uploads/${recent.id}/source`)).not.toBeNull();
+    expect((await repo().find(recent.id))!.sourceDeletedAt).toBeNull();
+    expect(await s.store.head(`uploads/${ready.id}/source`)).not.toBeNull();
+    expect((await repo().find(ready.id))!.sourceDeletedAt).toBeNull();
+
+    // Idempotent: a later run finds nothing more to do for them and keeps the first timestamp.
+    const second = await sweep(s, now + 60_000);
+    expect(second.failedSources).toBe(0);
+    expect((await repo().find(old.id))!.sourceDeletedAt).toBe(now);
+    expect((await repo().find(old.id))!.status).toBe("failed");
   });
 });

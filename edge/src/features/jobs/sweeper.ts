@@ -1,6 +1,7 @@
 /**
  * The cron sweeper (every 5 minutes): nothing stays stuck.
  *  - `uploading` past its expiry → multipart aborted, source removed, video `failed`;
+ *  - `failed` for longer than FAILED_SOURCE_RETENTION_HOURS → source removed, `source_deleted_at` set;
  *  - `processing` with no sign of life for 3 leases, or `queued` for an hour (a message
  *    lost between queue and fleet) → next attempt, or `failed` when attempts are spent;
  *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted;
@@ -17,6 +18,7 @@ import { SessionsRepo } from "../auth/sessions.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
+import { SourceRetentionRepo } from "./source-retention.repo.ts";
 
 /** Silence (in leases) after which the sweeper gives up on a processing attempt the DO missed. */
 export const SILENT_LEASES = 3;
@@ -27,31 +29,20 @@ export interface SweepReport {
   restarted: number;
   timedOut: number;
   orphanPrefixes: number;
+  /** Sources of long-failed videos deleted this run. */
+  failedSources: number;
 }
 
 export async function sweep(services: Services, now = Date.now()): Promise<SweepReport> {
   const repo = new VideosRepo(services.db);
   const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
-  const report: SweepReport = { expiredUploads: 0, restarted: 0, timedOut: 0, orphanPrefixes: 0 };
-
-  for (const video of await repo.expiredUploads(now)) {
-    if (video.uploadId)
-      await services.store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
-    await services.store.delete([sourceKey(video.id)]).catch(() => {});
-    const reason = "upload expired before it was completed";
-    if (
-      await repo.transition(video.id, ["uploading"], {
-        status: "failed",
-        failureReason: reason,
-        uploadId: null,
-      })
-    ) {
-      report.expiredUploads++;
-      await room.publish(video.id, [
-        { type: "status", status: "failed", playable: false, failureReason: reason },
-      ]);
-    }
-  }
+  const report: SweepReport = {
+    expiredUploads: await failExpiredUploads(services, repo, room, now),
+    restarted: 0,
+    timedOut: 0,
+    orphanPrefixes: 0,
+    failedSources: 0,
+  };
 
   const stuck = [
     ...(await repo.silentSince("processing", now - SILENT_LEASES * services.config.JOB_LEASE_SECONDS * 1000)),
@@ -86,9 +77,60 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   }
 
   report.orphanPrefixes = await removeOrphans(services, services.store);
+  report.failedSources = await removeFailedSources(services, now);
   // Expired refresh tokens and sessions dead for a week go too.
   await new SessionsRepo(services.db).purge(now);
   return report;
+}
+
+async function failExpiredUploads(
+  services: Services,
+  repo: VideosRepo,
+  room: ReturnType<typeof roomNotifier>,
+  now: number,
+): Promise<number> {
+  let failed = 0;
+  for (const video of await repo.expiredUploads(now)) {
+    if (video.uploadId)
+      await services.store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
+    await services.store.delete([sourceKey(video.id)]).catch(() => {});
+    const reason = "upload expired before it was completed";
+    if (
+      await repo.transition(video.id, ["uploading"], {
+        status: "failed",
+        failureReason: reason,
+        uploadId: null,
+        sourceDeletedAt: now,
+      })
+    ) {
+      failed++;
+      await room.publish(video.id, [
+        { type: "status", status: "failed", playable: false, failureReason: reason },
+      ]);
+    }
+  }
+  return failed;
+}
+
+/**
+ * A failed video keeps its source for FAILED_SOURCE_RETENTION_HOURS (the owner may want to
+ * know what went wrong; support may look), then only the row stays. Bounded per run; a
+ * delete that fails leaves the row unmarked, so the next run tries again.
+ */
+async function removeFailedSources(services: Services, now: number): Promise<number> {
+  const retention = new SourceRetentionRepo(services.db);
+  const before = now - services.config.FAILED_SOURCE_RETENTION_HOURS * 3600_000;
+  let removed = 0;
+  for (const id of await retention.due(before)) {
+    try {
+      await services.store.delete([sourceKey(id)]);
+    } catch (err) {
+      console.warn(`sweeper: source of ${id} not deleted yet:`, err instanceof Error ? err.message : err);
+      continue;
+    }
+    if (await retention.markDeleted(id, now)) removed++;
+  }
+  return removed;
 }
 
 /** One page of video prefixes per area and run: bounded work, converges over runs. */

@@ -3,45 +3,25 @@
  * Generates .dev.vars with fresh secrets on first start; data persists under .data/.
  * Ctrl-C stops everything it started.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseDevVars, withFreshSecrets } from "./lib/dev-vars.ts";
 import { buildSite, ROOT, startStack } from "./lib/stack.ts";
 
 const DEV_VARS = join(ROOT, ".dev.vars");
 
-const PLACEHOLDER = /change-me-to-32-random-bytes-hex/g;
-
-/** Creates .dev.vars from the example, or fills placeholders left in an existing one. */
+/** Creates .dev.vars from the example, or replaces placeholder/weak secrets left in it. */
 function ensureDevVars(): Record<string, string> {
-  const current = existsSync(DEV_VARS)
-    ? readFileSync(DEV_VARS, "utf8")
-    : readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
-  if (!existsSync(DEV_VARS) || PLACEHOLDER.test(current)) {
-    writeFileSync(
-      DEV_VARS,
-      current.replace(PLACEHOLDER, () => randomBytes(32).toString("hex")),
-      { mode: 0o600 },
-    );
-    console.log("wrote fresh random secrets into .dev.vars");
+  const current = readFileSync(existsSync(DEV_VARS) ? DEV_VARS : join(ROOT, ".dev.vars.example"), "utf8");
+  const { text, replaced } = withFreshSecrets(current);
+  if (!existsSync(DEV_VARS) || replaced.length > 0) {
+    writeFileSync(DEV_VARS, text, { mode: 0o600 });
+    console.log(`wrote fresh random ${replaced.join(", ")} into .dev.vars`);
   }
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(DEV_VARS, "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*)\s*$/.exec(line);
-    if (m) vars[m[1]!] = m[2]!.replace(/^"(.*)"$/, "$1");
-  }
-  return vars;
+  return parseDevVars(text);
 }
 
 const vars = ensureDevVars();
-for (const key of ["JWT_SECRET", "DELIVERY_SECRET", "TRANSCODER_SECRET"] as const) {
-  if (!vars[key] || vars[key].length < 16) {
-    console.error(
-      `.dev.vars: ${key} is missing or shorter than 16 characters; delete .dev.vars to regenerate it`,
-    );
-    process.exit(1);
-  }
-}
 
 if (!process.argv.includes("--no-build")) buildSite();
 const port = Number(process.env.PORT ?? 8787);

@@ -35,6 +35,7 @@ const PLACEHOLDER_FRAGMENTS = [
   "your-secret",
   "your_secret",
   "example",
+  "dev-secret",
 ];
 
 /** Shannon entropy of the value's own character distribution, in bits, times its length. */

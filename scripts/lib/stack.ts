@@ -168,6 +168,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
+        // Development mode: the embedded S3's published credentials are allowed (ADR 0010).
+        STREAMLINE_DEV: "1",
         HOST: "127.0.0.1",
         PORT: String(opts.transcoderPort),
         EDGE_URL: origin,

@@ -3,6 +3,7 @@
  * and defaulted here (zod), once, at start. Nothing else reads `process.env` for settings.
  */
 import { cpus, hostname, tmpdir } from "node:os";
+import { KNOWN_PLACEHOLDER_SECRETS, ServiceSecret } from "@streamline/contracts";
 import { z } from "zod";
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
@@ -17,20 +18,35 @@ export function defaultMaxJobs(cpuCount = cpus().length): number {
   return Math.max(1, Math.floor(cpuCount / 2));
 }
 
+/** Fallbacks that only development mode may use: they point at the embedded dev stack. */
+const DEV_DEFAULTS = {
+  EDGE_URL: "http://127.0.0.1:8787",
+  S3_ENDPOINT: "http://127.0.0.1:9000",
+  S3_ACCESS_KEY_ID: "S3RVER",
+  S3_SECRET_ACCESS_KEY: "S3RVER",
+} as const;
+
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: intFrom(0).max(65535).default(8790),
-  EDGE_URL: z.url().default("http://127.0.0.1:8787"),
-  /** Shared HMAC secret for jobs (edge → here) and events (here → edge). */
-  TRANSCODER_SECRET: z
-    .string({ error: "TRANSCODER_SECRET is required" })
-    .min(1, "TRANSCODER_SECRET is required"),
-  S3_ENDPOINT: z.url().default("http://127.0.0.1:9000"),
+  EDGE_URL: z.url().default(DEV_DEFAULTS.EDGE_URL),
+  /**
+   * Development mode (`npm run dev`, the e2e stack, docker-compose): only then do EDGE_URL
+   * and the S3 settings fall back to the embedded dev stack, and may S3 use its published
+   * credentials. Anything else must name them (ADR 0010).
+   */
+  STREAMLINE_DEV: z
+    .enum(["1", "true", "0", "false"], { error: "must be 1/true (development) or 0/false" })
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  /** The edge↔fleet secret; per-direction signing keys are derived from it (contracts service-signature.ts). */
+  TRANSCODER_SECRET: ServiceSecret,
+  S3_ENDPOINT: z.url().default(DEV_DEFAULTS.S3_ENDPOINT),
   S3_BUCKET: z.string().min(1).default("streamline"),
   S3_REGION: z.string().min(1).default("us-east-1"),
-  // s3rver's fixed dev credentials; production sets real R2/S3 keys.
-  S3_ACCESS_KEY_ID: z.string().min(1).default("S3RVER"),
-  S3_SECRET_ACCESS_KEY: z.string().min(1).default("S3RVER"),
+  // s3rver's fixed dev credentials (development mode only); production sets real R2/S3 keys.
+  S3_ACCESS_KEY_ID: z.string().min(1).default(DEV_DEFAULTS.S3_ACCESS_KEY_ID),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default(DEV_DEFAULTS.S3_SECRET_ACCESS_KEY),
   MAX_JOBS: intFrom(1).default(() => defaultMaxJobs()),
   WORK_DIR: z
     .string()
@@ -88,7 +104,9 @@ export class ConfigError extends Error {
 /** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset" (shell `FOO= node …`), so defaults still apply.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
   const parsed = ConfigSchema.safeParse(cleaned);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
@@ -101,4 +119,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return { ...parsed.data, CLAIM_TTL_MS: ttl };
+/**
+ * Outside development mode nothing falls back to the embedded dev stack: each of these
+ * must be set, and S3 must not use a published example credential. Names only, no values.
+ */
+function developmentOnlyProblems(
+  env: Record<string, string>,
+  config: z.infer<typeof ConfigSchema>,
+): string[] {
+  if (config.STREAMLINE_DEV) return [];
+  const missing = Object.keys(DEV_DEFAULTS)
+    .filter((name) => env[name] === undefined)
+    .map((name) => `  ${name}: is required outside development (STREAMLINE_DEV=1)`);
+  const devCredential = KNOWN_PLACEHOLDER_SECRETS.includes(config.S3_SECRET_ACCESS_KEY.toLowerCase());
+  return devCredential && env.S3_SECRET_ACCESS_KEY !== undefined
+    ? [...missing, "  S3_SECRET_ACCESS_KEY: is a development credential; refused outside STREAMLINE_DEV=1"]
+    : missing;
 }
+
+}
+  const devOnly = developmentOnlyProblems(cleaned, parsed.data);
+  if (devOnly.length > 0) throw new ConfigError(`invalid transcoder configuration:\n${devOnly.join("\n")}`);

@@ -23,6 +23,7 @@ describe.skipIf(!bins)("startTranscoder over HTTP", () => {
     [s3, edge] = await Promise.all([startTestS3(), startEventRecorder(SECRET)]);
     node = await startTranscoder(
       loadConfig({
+        STREAMLINE_DEV: "1", // s3rver's fixed credentials
         TRANSCODER_SECRET: SECRET,
         PORT: "0",
         S3_ENDPOINT: s3.endpoint,

@@ -34,6 +34,8 @@ export interface StartedTranscoder {
 
 /** Starts a transcoder node from a parsed config. Used by main and by tests. */
 export async function startTranscoder(config: Config): Promise<StartedTranscoder> {
+  if (config.STREAMLINE_DEV)
+    log.warn("development mode (STREAMLINE_DEV=1): dev S3 defaults and credentials are allowed");
   const ffmpeg = await locateFfmpeg(config);
   log.info("ffmpeg located", { source: ffmpeg.source, version: ffmpeg.version.raw, ffmpeg: ffmpeg.ffmpeg });
 

@@ -153,6 +153,7 @@ const encoding = (job: TranscodeJobV1) => {
 
 function nodeConfig(nodeId: string, extra: Record<string, string>) {
   return {
+    STREAMLINE_DEV: "1", // s3rver's fixed credentials
     TRANSCODER_SECRET: SECRET,
     PORT: "0",
     NODE_ID: nodeId,

@@ -101,24 +101,6 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  // Empty strings mean "unset" (shell `FOO= node …`), so defaults still apply.
-  const cleaned = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
-  );
-  const parsed = ConfigSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
-    throw new ConfigError(`invalid transcoder configuration:\n${lines.join("\n")}`);
-  }
-  const ttl = parsed.data.CLAIM_TTL_MS ?? parsed.data.HEARTBEAT_MS * 3;
-  if (ttl < parsed.data.HEARTBEAT_MS * 2) {
-    throw new ConfigError(
-      `invalid transcoder configuration:\n  CLAIM_TTL_MS: must be at least 2 × HEARTBEAT_MS (${parsed.data.HEARTBEAT_MS * 2})`,
-    );
-  }
-  return { ...parsed.data, CLAIM_TTL_MS: ttl };
 /**
  * Outside development mode nothing falls back to the embedded dev stack: each of these
  * must be set, and S3 must not use a published example credential. Names only, no values.
@@ -137,6 +119,24 @@ function developmentOnlyProblems(
     : missing;
 }
 
-}
+/** Parses `env` (default `process.env`); throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" (shell `FOO= node …`), so defaults still apply.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+  );
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`invalid transcoder configuration:\n${lines.join("\n")}`);
+  }
   const devOnly = developmentOnlyProblems(cleaned, parsed.data);
   if (devOnly.length > 0) throw new ConfigError(`invalid transcoder configuration:\n${devOnly.join("\n")}`);
+  const ttl = parsed.data.CLAIM_TTL_MS ?? parsed.data.HEARTBEAT_MS * 3;
+  if (ttl < parsed.data.HEARTBEAT_MS * 2) {
+    throw new ConfigError(
+      `invalid transcoder configuration:\n  CLAIM_TTL_MS: must be at least 2 × HEARTBEAT_MS (${parsed.data.HEARTBEAT_MS * 2})`,
+    );
+  }
+  return { ...parsed.data, CLAIM_TTL_MS: ttl };
+}

@@ -77,8 +77,19 @@ export const ConfigSchema = z.object({
   FFMPEG_NICE: intFrom(0).max(19).default(10),
   /** Address-space cap per ffmpeg process (`prlimit --as`), MiB; 0 = off. AV1 runs get 4×. */
   FFMPEG_MEMORY_MB: intFrom(0).default(4096),
-  /** An ffmpeg run may take this many times the media duration (at least 120 s). */
+  /**
+   * An encode may take this many times the media it has really produced so far, + 120 s
+   * (never the container's claim: a header can say 100 h over 2 s of samples).
+   */
   FFMPEG_TIMEOUT_FACTOR: z.coerce.number().positive().default(6),
+  /** An encode whose output position does not advance for this many seconds is killed. */
+  FFMPEG_STALL_TIMEOUT_SEC: intFrom(5).max(86_400).default(120),
+  /** Largest picture accepted, in pixels (width × height); default 8K UHD, 7680 × 4320. */
+  MAX_PIXELS: intFrom(1).default(7680 * 4320),
+  /** Longest video accepted, in seconds of real content; default 12 h. */
+  MAX_DURATION_SEC: intFrom(1).default(12 * 3600),
+  /** Highest frame rate accepted (frames per second); default 120. */
+  MAX_FPS: z.coerce.number().positive().default(120),
   /** Extra ladder(s) after H.264 for capable clients: "", "hevc", "av1" or "hevc,av1". */
   EXTRA_CODECS: z
     .string()
@@ -91,8 +102,13 @@ export const ConfigSchema = z.object({
     .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"])
     .default("veryfast"),
   SHUTDOWN_GRACE_MS: intFrom(0).default(30_000),
-  /** Hard ceiling for one ffmpeg run (a stuck decoder must not hold a slot forever). */
-  JOB_TIMEOUT_MS: intFrom(1000).default(4 * 60 * 60 * 1000),
+  /**
+   * Hard ceiling for one ffmpeg run (a stuck decoder must not hold a slot forever); at most
+   * 2^31 − 1 ms, the longest delay a timer holds.
+   */
+  JOB_TIMEOUT_MS: intFrom(1000)
+    .max(2 ** 31 - 1)
+    .default(4 * 60 * 60 * 1000),
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, "CLAIM_TTL_MS"> & { CLAIM_TTL_MS: number };

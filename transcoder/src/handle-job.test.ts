@@ -525,12 +525,14 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     expect(outcome).toEqual({
       status: "failed",
       retryable: false,
+      code: "not_a_video",
       reason:
         "not a playable video: not a recognised video file (ffprobe: Invalid data found when processing input)",
     });
     expect(events.at(-1)).toMatchObject({
       type: "failed",
       retryable: false,
+      code: "not_a_video",
       reason: outcome.status === "failed" ? outcome.reason : "",
     });
     expectOrdered(events);
@@ -540,15 +542,15 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
 
   it("truncated upload → failed with 'corrupt or truncated'", async () => {
     const { outcome } = await run(fx["corrupt-truncated.mp4"]);
-    expect(outcome).toMatchObject({ status: "failed", retryable: false });
+    expect(outcome).toMatchObject({ status: "failed", retryable: false, code: "corrupt_file" });
     if (outcome.status === "failed")
       expect(outcome.reason).toMatch(/^not a playable video: file is corrupt or truncated/);
   });
 
   it("missing source object → failed, not retryable", async () => {
     const { outcome } = await run(fx["not-a-video.mp4"], {}, { seed: false });
-    expect(outcome).toMatchObject({ status: "failed", retryable: false });
-    if (outcome.status === "failed") expect(outcome.reason).toMatch(/not found in storage/);
+    expect(outcome).toMatchObject({ status: "failed", retryable: false, code: "source_missing" });
+    if (outcome.status === "failed") expect(outcome.reason).toBe("the uploaded file is no longer in storage");
   });
 
   it("not enough scratch disk → failed, retryable, clear reason, before any download", async () => {
@@ -562,11 +564,11 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     expect(events.some((e) => e.type === "progress" && e.stage === "download")).toBe(false);
   });
 
-  it("ffmpeg failure → reason carries ffmpeg's stderr tail (address-space cap too small)", async () => {
+  it("address-space cap too small → ffprobe (capped like every encode) fails retryably, with its last words", async () => {
     const { outcome } = await run(fx["clip-640x360-2s.mp4"], { limits: { memoryBytes: 64 * 1024 * 1024 } });
-    expect(outcome).toMatchObject({ status: "failed" });
+    expect(outcome).toMatchObject({ status: "failed", code: "transcode_error" });
     if (outcome.status === "failed") {
-      expect(outcome.reason).toMatch(/ffmpeg exited with code \d+: .*(shared libraries|memory|allocate)/i);
+      expect(outcome.reason).toMatch(/ffprobe exited with code \d+: .*(shared libraries|memory|allocate)/i);
       // Resource exhaustion is the node's problem, not the upload's.
       expect(outcome.retryable).toBe(true);
     }
@@ -585,6 +587,7 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     expect(outcome).toEqual({
       status: "failed",
       retryable: true,
+      code: "transcode_error",
       reason: "transcoder shutting down: job released for another node",
     });
     expect(events.at(-1)).toMatchObject({ type: "failed", retryable: true });

@@ -3,10 +3,11 @@
  * reporter, ffmpeg binaries, work dir, limits). Progressive (docs/adr/0006); each phase
  * is a function in `pipeline/`, and `handleJob` below reads as the pipeline:
  *
- *   checkSource    first bytes + room on disk
+ *   checkSource    size (empty: fail at once), first bytes, room on disk
  *   openInput      a presigned URL (the local copy waits until the video is playable),
  *                  or the downloaded file
  *   probeSource    ffprobe: reject what is not a video
+ *   enforceCaps    pixels, frame rate, duration (verified against the content, not the header)
  *   streamFirstRung  phase 1: ONE fast ffmpeg for the lowest rung + the shared AAC,
  *                  published segment by segment; playable after a few segments
  *   publishTrickplay sprites + WebVTT from the finished low rung
@@ -20,8 +21,16 @@
  * stopped and the temp dir removed on every exit path.
  */
 import { join } from "node:path";
-import type { ProbeResult, Rendition, TranscodeJobV1, Trickplay } from "@streamline/contracts";
-import { log } from "./log.ts";
+import {
+  type FailureCode,
+  type ProbeResult,
+  type Rendition,
+  sanitizeFailureDetail,
+  type TranscodeJobV1,
+  type Trickplay,
+} from "@streamline/contracts";
+import { errorMessage, log } from "./log.ts";
+import { enforceCaps } from "./pipeline/caps.ts";
 import { classifyFailure } from "./pipeline/failure.ts";
 import { streamFirstRung } from "./pipeline/first-rung.ts";
 import { publishPoster, publishTrickplay } from "./pipeline/images.ts";
@@ -39,7 +48,7 @@ export type JobOutcome =
       trickplay: Trickplay | undefined;
       probe: ProbeResult;
     }
-  | { status: "failed"; reason: string; retryable: boolean };
+  | { status: "failed"; reason: string; code?: FailureCode; retryable: boolean };
 
 export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promise<JobOutcome> {
   const run = new JobRun(job, deps);
@@ -49,7 +58,9 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     const { head, bytes } = await checkSource(run);
     const copy = new SourceCopy(run, join(workDir, "source"), bytes);
     const probed = await probeSource(run, copy, await openInput(run, head, copy));
-    const ctx = encodeContext(run, copy, probed);
+    const durationKnown = await enforceCaps(run, probed.media, probed.source);
+    run.reporter.probed(probed.media.probe);
+    const ctx = encodeContext(run, copy, probed, durationKnown);
 
     const playable = deferred();
     const firstRung = run.inBackground(streamFirstRung(ctx, playable.resolve), "fails-job");
@@ -89,9 +100,18 @@ function reportFailure(run: JobRun, err: unknown): JobOutcome {
   // The root cause, not the cancellations it triggered in the other phases.
   const failure = classifyFailure(run.rootCause(err), run.deps.signal);
   run.fail(failure);
-  log.warn("job failed", { ...run.ids, reason: failure.message, retryable: failure.retryable });
-  run.reporter.failed(failure.message, failure.retryable);
-  return { status: "failed", reason: failure.message, retryable: failure.retryable };
+  // The raw error (stderr tail, URLs) is for this log only; the edge gets code + detail.
+  const raw = run.rootCause(err);
+  log.warn("job failed", {
+    ...run.ids,
+    code: failure.code,
+    reason: failure.message,
+    retryable: failure.retryable,
+    ...(raw !== failure ? { error: errorMessage(raw) } : {}),
+  });
+  const reason = sanitizeFailureDetail(failure.message);
+  run.reporter.failed(reason, failure.retryable, failure.code);
+  return { status: "failed", reason, code: failure.code, retryable: failure.retryable };
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

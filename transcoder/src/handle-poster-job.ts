@@ -17,7 +17,7 @@ import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
 import { FfmpegError, runFfmpeg } from "./ffmpeg/run.ts";
 import { toEven } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
-import { describeFfmpegFailure, JobFailure } from "./pipeline/failure.ts";
+import { JobFailure, ownerDetail } from "./pipeline/failure.ts";
 import type { ResourceLimits } from "./resources.ts";
 import { type ObjectStorage, SourceMissingError } from "./storage.ts";
 
@@ -159,10 +159,7 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
       await runFfmpeg(deps.ffmpeg.ffmpeg, buildPosterJpegArgs(source, jpg, image), run);
     } catch (err) {
       if (err instanceof FfmpegError && err.kind === "exit") {
-        throw new JobFailure(
-          describeFfmpegFailure("not a usable poster: the image could not be decoded", err),
-          false,
-        );
+        throw new JobFailure(ownerDetail("not a usable poster: the image could not be decoded", err), false);
       }
       throw err;
     }
@@ -190,7 +187,7 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
           : signal?.aborted
             ? new JobFailure(signal.reason instanceof Error ? signal.reason.message : "job cancelled", true)
             : err instanceof FfmpegError
-              ? new JobFailure(describeFfmpegFailure("poster failed", err), err.kind !== "exit")
+              ? new JobFailure(ownerDetail("poster failed", err), err.kind !== "exit")
               : new JobFailure(`transcoder error: ${errorMessage(err)}`, true);
     log.warn("poster job failed", { ...ctx, reason: failure.message, retryable: failure.retryable });
     reporter.failed(failure.message, failure.retryable);

@@ -120,6 +120,7 @@ function resourceLimits(config: Config): ResourceLimits {
     nice: config.FFMPEG_NICE,
     memoryBytes: config.FFMPEG_MEMORY_MB > 0 ? config.FFMPEG_MEMORY_MB * 1024 * 1024 : undefined,
     timeoutFactor: config.FFMPEG_TIMEOUT_FACTOR,
+    stallTimeoutMs: config.FFMPEG_STALL_TIMEOUT_SEC * 1000,
   };
 }
 
@@ -163,6 +164,11 @@ function jobExecutor(
           onHeartbeat: ctx.onHeartbeat,
           signal,
           timeoutMs: config.JOB_TIMEOUT_MS,
+          caps: {
+            maxPixels: config.MAX_PIXELS,
+            maxDurationSec: config.MAX_DURATION_SEC,
+            maxFps: config.MAX_FPS,
+          },
         });
       case "poster":
         return handlePosterJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });

@@ -1,5 +1,6 @@
 /**
- * Per-job resource policy: how long an ffmpeg run may take (from the media duration),
+ * Per-job resource policy: how long an ffmpeg run may take (from the media really
+ * produced, never from a header's claim),
  * how much scratch disk a job needs before it starts, and the limits every ffmpeg child
  * gets (threads, niceness, address-space cap; applied in ffmpeg/run.ts).
  */
@@ -18,10 +19,12 @@ export interface ResourceLimits {
   backgroundNiceStep?: number | undefined;
   /** Address-space cap per ffmpeg process in bytes; undefined/0 = none. */
   memoryBytes?: number | undefined;
-  /** A run may take this many times the media duration … */
+  /** A run may take this many times the media it has really produced … */
   timeoutFactor?: number | undefined;
-  /** … but never less than this (short clips still pay process start-up and probing). */
+  /** … plus this (short clips still pay process start-up and probing). */
   minTimeoutMs?: number | undefined;
+  /** An encode whose output position does not advance for this long is killed. */
+  stallTimeoutMs?: number | undefined;
   /** Free scratch space required, as a multiple of the source size. */
   diskHeadroom?: number | undefined;
 }
@@ -30,18 +33,41 @@ export const DEFAULT_LIMITS = {
   nice: 10,
   timeoutFactor: 6,
   minTimeoutMs: 120_000,
+  stallTimeoutMs: 120_000,
   diskHeadroom: 3,
 } as const;
+
+/** What one upload may cost (issue 11, hole 4), checked after probing (pipeline/caps.ts). */
+export interface MediaCaps {
+  /** Coded width × height; default 8K UHD (7680 × 4320). */
+  maxPixels: number;
+  /** Seconds of content; default 12 h. */
+  maxDurationSec: number;
+  /** Frames per second; default 120. */
+  maxFps: number;
+}
+
+export const DEFAULT_CAPS: MediaCaps = {
+  maxPixels: 7680 * 4320,
+  maxDurationSec: 12 * 3600,
+  maxFps: 120,
+};
 
 /** Default niceness of background phases relative to the first-rung encode. */
 export const BACKGROUND_NICE_STEP = 5;
 
-/** max(min, factor × duration), capped by the job-wide ceiling. */
+/** The longest delay `setTimeout` honours; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * max(min, factor × duration), capped by the job-wide ceiling and by what a timer can
+ * hold. Only for media whose length is known for real (the decoded low rung).
+ */
 export function runTimeoutMs(durationSec: number, limits: ResourceLimits, ceilingMs?: number): number {
   const factor = limits.timeoutFactor ?? DEFAULT_LIMITS.timeoutFactor;
   const min = limits.minTimeoutMs ?? DEFAULT_LIMITS.minTimeoutMs;
   const derived = Math.max(min, Math.ceil(factor * Math.max(0, durationSec) * 1000));
-  return ceilingMs ? Math.min(ceilingMs, derived) : derived;
+  return Math.min(MAX_TIMER_MS, ceilingMs ? Math.min(ceilingMs, derived) : derived);
 }
 
 /** The node's scratch disk cannot take this job right now: another node (or later) may. */

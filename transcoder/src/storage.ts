@@ -46,6 +46,11 @@ export interface ObjectStorage {
    */
   readHead?(key: string, length: number, signal?: AbortSignal): Promise<SourceHead>;
   /**
+   * The object's size from a HEAD request. Throws SourceMissingError when there is no
+   * such object. (A ranged GET of an empty object is not answered alike by every server.)
+   */
+  sizeOf?(key: string, signal?: AbortSignal): Promise<number | undefined>;
+  /**
    * A presigned GET URL ffmpeg can read directly (range requests included), so encoding
    * can start before the download finishes. Optional: without it, jobs wait for the download.
    */
@@ -170,6 +175,18 @@ export class S3Storage implements ObjectStorage {
       throw new StorageError(`GET ${key} failed: HTTP ${res.status}`, res.status);
     }
     return saveBody(res.body, file, key, contentLength(res), opts);
+  }
+
+  async sizeOf(key: string, signal?: AbortSignal): Promise<number | undefined> {
+    const res = await this.withRetry(
+      `HEAD ${key}`,
+      () => this.client.fetch(this.url(key), { method: "HEAD", ...(signal ? { signal } : {}) }),
+      signal,
+    );
+    await rejectMissing(res, key);
+    await res.body?.cancel();
+    if (!res.ok) throw new StorageError(`HEAD ${key} failed: HTTP ${res.status}`, res.status);
+    return contentLength(res);
   }
 
   async readHead(key: string, length: number, signal?: AbortSignal): Promise<SourceHead> {

@@ -4,7 +4,7 @@
  * keyframe index instead of decoding from the start.
  */
 import { untrustedInputArgs } from "./input-policy.ts";
-import { runFfmpeg } from "./run.ts";
+import { type RunOptions, runFfmpeg } from "./run.ts";
 
 export const POSTER_MAX_WIDTH = 1280;
 export const POSTER_FILE = "poster.jpg";
@@ -31,15 +31,13 @@ export function buildPosterArgs(input: string, output: string, durationSec: numb
   ];
 }
 
+/** `limits`: the job's `nice` / `prlimit --as` (the source is hostile bytes, as for any encode). */
 export async function makePoster(
   ffmpeg: string,
   input: string,
   output: string,
   durationSec: number,
-  signal?: AbortSignal,
+  limits: Pick<RunOptions, "signal" | "nice" | "memoryBytes"> = {},
 ): Promise<void> {
-  await runFfmpeg(ffmpeg, buildPosterArgs(input, output, durationSec), {
-    timeoutMs: 60_000,
-    ...(signal ? { signal } : {}),
-  });
+  await runFfmpeg(ffmpeg, buildPosterArgs(input, output, durationSec), { timeoutMs: 60_000, ...limits });
 }

@@ -5,7 +5,7 @@
  */
 
 import { open } from "node:fs/promises";
-import type { ProbeResult } from "@streamline/contracts";
+import type { FailureCode, ProbeResult } from "@streamline/contracts";
 import { z } from "zod";
 import type { Rational } from "../rational.ts";
 import { refusedFormat, unsupportedFormatReason, untrustedInputArgs } from "./input-policy.ts";
@@ -42,10 +42,13 @@ export class NotAVideoError extends Error {
   override name = "NotAVideoError";
   /** Human sentence starting with "not a playable video: …". */
   readonly reason: string;
-  constructor(detail: string) {
+  /** What viewers are told (contracts/failures.ts). */
+  readonly code: FailureCode;
+  constructor(detail: string, code: FailureCode = "not_a_video") {
     const reason = `not a playable video: ${detail}`;
     super(reason);
     this.reason = reason;
+    this.code = code;
   }
 }
 
@@ -145,6 +148,9 @@ export function looksLikeMediaContainer(head: Uint8Array): boolean {
   return false;
 }
 
+const NODE_TROUBLE =
+  /error while loading shared libraries|Cannot allocate memory|Resource temporarily unavailable|failed to map segment/i;
+
 /** Maps an ffprobe failure to the reason shown to the uploader. */
 export function reasonForProbeFailure(stderrTail: string, head: Uint8Array): string {
   // Not a container at all: ffprobe's root cause is a guess from the file name; its verdict is clearer.
@@ -157,7 +163,8 @@ export function reasonForProbeFailure(stderrTail: string, head: Uint8Array): str
 /** Pure part of probing: ffprobe JSON → MediaInfo, or NotAVideoError. Unit-testable. */
 export function interpretProbe(json: unknown): MediaInfo {
   const parsed = FfprobeOutput.safeParse(json);
-  if (!parsed.success) throw new NotAVideoError("ffprobe returned no usable stream information");
+  if (!parsed.success)
+    throw new NotAVideoError("ffprobe returned no usable stream information", "corrupt_file");
   const { streams, format } = parsed.data;
   const formatName = format?.format_name ?? "";
 
@@ -178,11 +185,17 @@ export function interpretProbe(json: unknown): MediaInfo {
   const width = video.width ?? 0;
   const height = video.height ?? 0;
   if (width <= 0 || height <= 0) {
-    throw new NotAVideoError(`the video stream has no picture size (codec ${video.codec_name ?? "unknown"})`);
+    throw new NotAVideoError(
+      `the video stream has no picture size (codec ${video.codec_name ?? "unknown"})`,
+      "corrupt_file",
+    );
   }
-  const durationSec = Number.parseFloat(format?.duration ?? video.duration ?? "");
+  const durationSec = contentDuration(format?.duration, [...moving, ...audios]);
   if (!Number.isFinite(durationSec) || durationSec <= 0) {
-    throw new NotAVideoError("it has no duration (empty, a still image, or a broken container)");
+    throw new NotAVideoError(
+      "it has no duration (empty, a still image, or a broken container)",
+      "corrupt_file",
+    );
   }
 
   const rotation = rotationOf(video);
@@ -229,6 +242,33 @@ export function interpretProbe(json: unknown): MediaInfo {
   return { probe, frameRate, audioStream, colour, variableFrameRate };
 }
 
+/** `HH:MM:SS.fraction` (Matroska's per-track DURATION tag) → seconds. */
+function clockSeconds(raw: string | undefined): number {
+  const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(raw ?? "");
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : Number.NaN;
+}
+
+/**
+ * The container's duration, unless the streams say they hold less: a patched header
+ * (mvhd/mdhd, Matroska Segment Duration) can claim 100 h over 2 s of samples, and the
+ * per-stream figures (MP4 sample tables, Matroska track DURATION tags) are what decodes.
+ */
+export function contentDuration(
+  formatDuration: string | undefined,
+  streams: readonly FfprobeStream[],
+): number {
+  const claimed = Number.parseFloat(formatDuration ?? "");
+  const own = streams
+    .map((s) => {
+      const d = Number.parseFloat(s.duration ?? "");
+      return Number.isFinite(d) && d > 0 ? d : clockSeconds(s.tags?.DURATION ?? s.tags?.duration);
+    })
+    .filter((d) => Number.isFinite(d) && d > 0);
+  const longestStream = own.length > 0 ? Math.max(...own) : Number.NaN;
+  if (!Number.isFinite(claimed) || claimed <= 0) return longestStream;
+  return Number.isFinite(longestStream) && longestStream < claimed ? longestStream : claimed;
+}
+
 /** ffprobe prints "unknown"/"reserved" for untagged colour properties. */
 function known(v: string | undefined): string | null {
   return v && v !== "unknown" && v !== "reserved" && v !== "unspecified" ? v : null;
@@ -239,6 +279,19 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Input options placed before `-i` (e.g. HTTP reconnect settings for a URL input). */
   inputArgs?: readonly string[];
+  /** The same limits as every encode (`nice`, `prlimit --as`): ffprobe parses hostile bytes too. */
+  nice?: number | undefined;
+  memoryBytes?: number | undefined;
+}
+
+function probeRunOptions(opts: ProbeOptions) {
+  return {
+    captureStdout: true,
+    timeoutMs: opts.timeoutMs ?? 60_000,
+    nice: opts.nice,
+    memoryBytes: opts.memoryBytes,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  };
 }
 
 /**
@@ -266,18 +319,18 @@ export async function probeFile(ffprobe: string, input: string, opts: ProbeOptio
         "-show_streams",
         input,
       ],
-      {
-        captureStdout: true,
-        timeoutMs: opts.timeoutMs ?? 60_000,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      },
+      probeRunOptions(opts),
     ));
   } catch (err) {
     // A demuxer outside the media whitelist (a playlist, a manifest): the bytes decide, not the transport.
     const refused = err instanceof FfmpegError && err.kind === "exit" ? refusedFormat(err.stderrTail) : null;
-    if (refused !== null) throw new NotAVideoError(unsupportedFormatReason(refused));
+    if (refused !== null) throw new NotAVideoError(unsupportedFormatReason(refused), "unsupported_format");
+    // ffprobe could not run (its memory cap, a missing library): the node's trouble, not the file's.
+    if (err instanceof FfmpegError && NODE_TROUBLE.test(err.stderrTail)) throw err;
     if (err instanceof FfmpegError && err.kind === "exit" && !isUrl) {
-      throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, await readHead(input)));
+      const head = await readHead(input);
+      const code = looksLikeMediaContainer(head) ? "corrupt_file" : "not_a_video";
+      throw new NotAVideoError(reasonForProbeFailure(err.stderrTail, head), code);
     }
     throw err;
   }
@@ -285,9 +338,51 @@ export async function probeFile(ffprobe: string, input: string, opts: ProbeOptio
   try {
     json = JSON.parse(stdout);
   } catch {
-    throw new NotAVideoError("ffprobe could not describe the file");
+    throw new NotAVideoError("ffprobe could not describe the file", "corrupt_file");
   }
   return interpretProbe(json);
+}
+
+/**
+ * How far before `atSec` a seek may land and still count as "the content is there"
+ * (keyframe gaps): 5 %, at most 10 min.
+ */
+function seekSlackSec(atSec: number): number {
+  return Math.min(600, atSec * 0.05);
+}
+
+/**
+ * Whether the first video stream really has content at `atSec`: ffprobe seeks there
+ * (through the index: a few reads, not a decode) and reads one packet. A seek past the
+ * real end lands back at the start, so a header that only claims the length says no.
+ */
+export async function contentReaches(
+  ffprobe: string,
+  input: string,
+  atSec: number,
+  opts: ProbeOptions = {},
+): Promise<boolean> {
+  // biome-ignore format: flag/value pairs
+  const { stdout } = await runFfmpeg(ffprobe, [
+    "-v", "error", "-hide_banner",
+    ...untrustedInputArgs(input), ...(opts.inputArgs ?? []),
+    "-select_streams", "v:0",
+    "-read_intervals", `${atSec.toFixed(3)}%+#1`,
+    "-show_entries", "packet=pts_time,dts_time",
+    "-print_format", "json",
+    input,
+  ], probeRunOptions(opts));
+  const packets = z
+    .object({
+      packets: z
+        .array(z.object({ pts_time: z.string().optional(), dts_time: z.string().optional() }))
+        .default([]),
+    })
+    .safeParse(JSON.parse(stdout || "{}"));
+  if (!packets.success) return false;
+  return packets.data.packets.some(
+    (p) => Number.parseFloat(p.pts_time ?? p.dts_time ?? "") >= atSec - seekSlackSec(atSec),
+  );
 }
 
 async function readHead(file: string): Promise<Uint8Array> {

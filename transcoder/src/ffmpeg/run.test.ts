@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { FfmpegError, type FfmpegProgress, LineTail, ProgressParser, runFfmpeg } from "./run.ts";
+import {
+  FfmpegError,
+  type FfmpegProgress,
+  LineTail,
+  MAX_TIMER_MS,
+  ProgressParser,
+  ProgressWatchdog,
+  runFfmpeg,
+  timerMs,
+} from "./run.ts";
 
 describe("ProgressParser", () => {
   it("turns -progress blocks into clamped percent/eta", () => {
@@ -50,5 +59,51 @@ describe("runFfmpeg", () => {
 
   it("reports a missing binary as a spawn failure", async () => {
     await expect(runFfmpeg("/nonexistent/ffmpeg", [])).rejects.toMatchObject({ kind: "spawn" });
+  });
+});
+
+describe("progress-based limits (issue 11, hole 4)", () => {
+  const watch = { stallMs: 30_000, minMs: 120_000, factor: 6 };
+
+  it("a run whose output stops advancing is stalled; one that keeps going is not", () => {
+    let now = 0;
+    const dog = new ProgressWatchdog(watch, () => now);
+    now = 25_000;
+    dog.seen(10);
+    now = 50_000;
+    expect(dog.check()).toBeNull();
+    dog.seen(10); // the same position again is no progress
+    now = 55_001;
+    expect(dog.check()).toMatchObject({ reason: "stalled" });
+  });
+
+  it("the wall clock may run factor × the seconds really produced + minMs, whatever the header claimed", () => {
+    let now = 0;
+    const dog = new ProgressWatchdog({ ...watch, stallMs: 10 ** 9 }, () => now);
+    dog.seen(2); // 2 s of real content: 120 s + 12 s
+    now = 132_000;
+    expect(dog.check()).toBeNull();
+    now = 132_001;
+    expect(dog.check()).toMatchObject({ reason: "timeout" });
+    expect(dog.check()?.detail).toMatch(/^was too slow: 132 s for 2\.0 s of video/);
+  });
+
+  it("kills a child that never reports progress (kind: stalled)", async () => {
+    const started = performance.now();
+    const err = await runFfmpeg("sleep", ["30"], {
+      onProgress: () => {},
+      watch: { stallMs: 50, minMs: 60_000, factor: 6 },
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "stalled" });
+    expect((err as Error).message).toMatch(/^sleep made no progress for 0 s/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("never hands setTimeout more than 2^31 - 1 ms (a longer delay fires at once)", async () => {
+    expect(timerMs(6 * 100 * 3600 * 1000)).toBe(MAX_TIMER_MS);
+    expect(timerMs(0)).toBe(1);
+    // 6 × a 100 h claim: without the clamp Node fires this timer at once and kills the run.
+    const ok = await runFfmpeg("sh", ["-c", "sleep 0.2"], { timeoutMs: 2_160_000_000 });
+    expect(ok.stderrTail).toBe("");
   });
 });

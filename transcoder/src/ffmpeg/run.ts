@@ -8,6 +8,12 @@
  * pulling the node into the OOM killer). Both are util-linux/coreutils programs that
  * exec the target, so the child pid is ffmpeg's own and SIGKILL reaches it directly.
  * When either program is missing the limit is skipped (logged once).
+ *
+ * Timeouts never trust the media's claim (issue 11, hole 4): a run with progress output
+ * may be given `watch` — killed when its output position stops advancing for
+ * `stallMs`, or when it has run longer than `minMs + factor × the seconds it really
+ * produced` — beside the static `timeoutMs` ceiling. Every timer is clamped to
+ * MAX_TIMER_MS (Node fires a longer `setTimeout` at once).
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
@@ -15,6 +21,24 @@ import { delimiter, join } from "node:path";
 import { log } from "../log.ts";
 
 const STDERR_TAIL_LINES = 40;
+/** The longest delay `setTimeout` honours (2^31 − 1 ms ≈ 24.8 days). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often a watched run's progress is checked. */
+const WATCH_TICK_MS = 1000;
+
+/** A delay `setTimeout` keeps: at least 1 ms, at most MAX_TIMER_MS. */
+export function timerMs(ms: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.round(ms)));
+}
+
+/** Progress-based limits of a run that reports `-progress`. */
+export interface ProgressWatch {
+  /** Killed (`stalled`) when the output position has not advanced for this long. */
+  stallMs: number;
+  /** Killed (`timeout`) past `minMs + factor × output seconds produced so far` of wall clock. */
+  minMs: number;
+  factor: number;
+}
 
 export interface FfmpegProgress {
   /** Output position in seconds (`out_time_us`). */
@@ -34,7 +58,10 @@ export interface RunOptions {
   durationSec?: number;
   onProgress?: (p: FfmpegProgress) => void;
   signal?: AbortSignal;
+  /** Static wall-clock ceiling (clamped to MAX_TIMER_MS). */
   timeoutMs?: number;
+  /** Progress-based limits (needs `onProgress`). */
+  watch?: ProgressWatch | undefined;
   cwd?: string;
   /** Collect stdout (ffprobe JSON). Ignored when progress is parsed from stdout. */
   captureStdout?: boolean;
@@ -87,7 +114,7 @@ export interface RunResult {
   stderrTail: string;
 }
 
-export type FfmpegFailure = "exit" | "signal" | "aborted" | "timeout" | "spawn";
+export type FfmpegFailure = "exit" | "signal" | "aborted" | "timeout" | "stalled" | "spawn";
 
 /** A failed ffmpeg/ffprobe run; `stderrTail` holds the last lines ffmpeg printed. */
 export class FfmpegError extends Error {
@@ -198,8 +225,16 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
     });
     const tail = new LineTail();
     const stdoutChunks: string[] = [];
-    const parser = opts.onProgress ? new ProgressParser(opts.durationSec, opts.onProgress) : undefined;
-    let stopReason: "aborted" | "timeout" | undefined;
+    const watchdog = opts.watch && opts.onProgress ? new ProgressWatchdog(opts.watch) : undefined;
+    const onProgress = opts.onProgress;
+    const parser = onProgress
+      ? new ProgressParser(opts.durationSec, (p) => {
+          watchdog?.seen(p.outTimeSec);
+          onProgress(p);
+        })
+      : undefined;
+    let stopReason: StopReason | undefined;
+    let stopDetail = "";
     let settled = false;
 
     child.stdout.setEncoding("utf8");
@@ -210,19 +245,30 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
     });
     child.stderr.on("data", (chunk: string) => tail.push(chunk));
 
-    const kill = (reason: "aborted" | "timeout") => {
+    const kill = (reason: StopReason, detail: string) => {
       if (stopReason || child.exitCode !== null) return;
       stopReason = reason;
+      stopDetail = detail;
       child.kill("SIGKILL");
     };
-    const onAbort = () => kill("aborted");
+    const onAbort = () => kill("aborted", "was cancelled");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
-    const timer = opts.timeoutMs ? setTimeout(() => kill("timeout"), opts.timeoutMs) : undefined;
+    const timeoutMs = opts.timeoutMs ? timerMs(opts.timeoutMs) : undefined;
+    const timer = timeoutMs
+      ? setTimeout(() => kill("timeout", `timed out after ${Math.round(timeoutMs / 1000)} s`), timeoutMs)
+      : undefined;
+    const ticker = watchdog
+      ? setInterval(() => {
+          const verdict = watchdog.check();
+          if (verdict) kill(verdict.reason, verdict.detail);
+        }, WATCH_TICK_MS)
+      : undefined;
 
     const finish = (err: FfmpegError | null) => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
       opts.signal?.removeEventListener("abort", onAbort);
       if (err) reject(err);
       else resolve({ stdout: stdoutChunks.join(""), stderrTail: tail.text() });
@@ -234,13 +280,7 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
     // "close" (not "exit") so stdout/stderr are fully drained before we look at them.
     child.on("close", (code, signal) => {
       const name = label(bin);
-      if (stopReason === "aborted")
-        return finish(new FfmpegError(`${name} was cancelled`, "aborted", code, tail.text()));
-      if (stopReason === "timeout") {
-        return finish(
-          new FfmpegError(`${name} timed out after ${opts.timeoutMs} ms`, "timeout", code, tail.text()),
-        );
-      }
+      if (stopReason) return finish(new FfmpegError(`${name} ${stopDetail}`, stopReason, code, tail.text()));
       if (signal)
         return finish(new FfmpegError(`${name} was killed by ${signal}`, "signal", code, tail.text()));
       if (code !== 0)
@@ -248,6 +288,54 @@ export function runFfmpeg(bin: string, args: readonly string[], opts: RunOptions
       finish(null);
     });
   });
+}
+
+type StopReason = "aborted" | "timeout" | "stalled";
+
+/**
+ * The progress-based limits of one run: the output position must keep advancing, and the
+ * wall clock may only run ahead of the media really produced by `factor` (+ `minMs`).
+ */
+export class ProgressWatchdog {
+  private readonly watch: ProgressWatch;
+  private readonly now: () => number;
+  private readonly started: number;
+  private lastAdvance: number;
+  private outSec = 0;
+
+  constructor(watch: ProgressWatch, now: () => number = () => performance.now()) {
+    this.watch = watch;
+    this.now = now;
+    this.started = now();
+    this.lastAdvance = this.started;
+  }
+
+  seen(outTimeSec: number): void {
+    if (outTimeSec > this.outSec) {
+      this.outSec = outTimeSec;
+      this.lastAdvance = this.now();
+    }
+  }
+
+  check(): { reason: "timeout" | "stalled"; detail: string } | null {
+    const now = this.now();
+    if (now - this.lastAdvance > this.watch.stallMs) {
+      const at = this.outSec.toFixed(1);
+      return {
+        reason: "stalled",
+        detail: `made no progress for ${Math.round(this.watch.stallMs / 1000)} s (at ${at} s)`,
+      };
+    }
+    const budget = this.watch.minMs + this.watch.factor * this.outSec * 1000;
+    if (now - this.started > budget) {
+      const took = Math.round((now - this.started) / 1000);
+      return {
+        reason: "timeout",
+        detail: `was too slow: ${took} s for ${this.outSec.toFixed(1)} s of video (limit ${this.watch.factor}× + ${Math.round(this.watch.minMs / 1000)} s)`,
+      };
+    }
+    return null;
+  }
 }
 
 function label(bin: string): string {

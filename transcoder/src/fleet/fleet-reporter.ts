@@ -20,14 +20,14 @@ export interface FleetReporterOptions {
 }
 
 export function fleetAwareReporter<T extends JobReporter>(inner: T, opts: FleetReporterOptions): T {
-  const failed: JobReporter["failed"] = (reason, retryable) => {
+  const failed: JobReporter["failed"] = (reason, retryable, code) => {
     const why = opts.signal.aborted ? opts.signal.reason : undefined;
     if (why instanceof ClaimLostError) {
       log.warn("claim lost: not reporting this attempt's failure", { reason });
       return;
     }
     if (why instanceof JobCancelledError) return inner.failed(why.message, false);
-    inner.failed(reason, retryable);
+    inner.failed(reason, retryable, code);
   };
   const progress: JobReporter["progress"] = (update: ProgressUpdate) => {
     opts.onProgress?.(update.stage, update.percent);

@@ -13,6 +13,7 @@ import { FfmpegError, runFfmpeg } from "../ffmpeg/run.ts";
 import { HlsPublisher, measureOutput, type PublishedOutput } from "../hls-publisher.ts";
 import { AUDIO_RENDITION_NAME } from "../ladder.ts";
 import { log } from "../log.ts";
+import { durationGuard } from "./caps.ts";
 import { describeFfmpegFailure, JobFailure } from "./failure.ts";
 import type { EncodeContext, EncodePlan } from "./plan.ts";
 import { audioRendition, videoRendition } from "./renditions.ts";
@@ -57,7 +58,10 @@ export async function streamFirstRung(ctx: EncodeContext, onPlayable: () => void
   }
   if (!result.ok) throw result.error;
   const lowOut = outputOf(result.state, plan.low.name);
-  rejectTruncated(plan, lowOut);
+  // The decoded low rung is the real length: it replaces a claim it contradicts.
+  if (!plan.durationKnown || lowOut.durationSec > plan.probe.durationSec + 1)
+    correctDuration(ctx, lowOut.durationSec);
+  else rejectTruncated(plan, lowOut);
   const audio = await gate.complete(result.state);
   return {
     dir: join(result.dir, plan.low.name),
@@ -123,14 +127,28 @@ function runLowRungFfmpeg(ctx: EncodeContext, dir: string, from: SourceInput) {
     audio: plan.audio,
     playlistType: "event",
   });
+  const guard = durationGuard(run);
   return runFfmpeg(run.deps.ffmpeg.ffmpeg, args, {
     cwd: dir,
-    durationSec: plan.probe.durationSec,
+    ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
     signal: run.signal,
     timeoutMs: plan.timeoutMs,
+    watch: run.encodeWatch(),
     ...run.runLimits("foreground"),
-    onProgress: (p) => progress.encode(0, p),
+    onProgress: (p) => {
+      guard(p);
+      progress.encode(0, p);
+    },
   });
+}
+
+/** The header's claim was not the content's length: the decoded low rung is. */
+function correctDuration(ctx: EncodeContext, decodedSec: number): void {
+  const { run, plan } = ctx;
+  log.info("duration from the decoded low rung", { ...run.ids, durationSec: decodedSec });
+  plan.probe.durationSec = decodedSec;
+  plan.durationKnown = true;
+  run.reporter.probed(plan.probe);
 }
 
 function outputOf(state: readonly PublishedOutput[], name: string): PublishedOutput {
@@ -144,6 +162,7 @@ function rejectTruncated(plan: EncodePlan, lowOut: PublishedOutput): void {
       `not a playable video: file is corrupt or truncated (only ${lowOut.durationSec.toFixed(1)} s of ` +
         `${durationSec.toFixed(1)} s could be decoded)`,
       false,
+      "corrupt_file",
     );
   }
 }

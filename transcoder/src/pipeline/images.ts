@@ -9,6 +9,7 @@ import type { Trickplay } from "@streamline/contracts";
 import { INIT_FILE_PATTERN } from "../ffmpeg/hls.ts";
 import { makePoster, POSTER_FILE } from "../ffmpeg/poster.ts";
 import { errorMessage, log } from "../log.ts";
+import { runTimeoutMs } from "../resources.ts";
 import { concatFragments, makeTrickplay, TRICKPLAY_DIR } from "../trickplay.ts";
 import type { FirstRung } from "./first-rung.ts";
 import type { EncodeContext } from "./plan.ts";
@@ -46,7 +47,8 @@ async function makeAndUploadTrickplay(ctx: EncodeContext, low: FirstRung): Promi
     height: plan.low.height,
     threads: run.limits.threads,
     ...run.runLimits("foreground"),
-    timeoutMs: plan.timeoutMs,
+    // The low rung's length is decoded fact, not a header's claim.
+    timeoutMs: runTimeoutMs(low.durationSec, run.limits, plan.timeoutMs),
     signal: run.signal,
   });
   const prefix = `${run.job.outputPrefix}${TRICKPLAY_DIR}/`;
@@ -67,7 +69,10 @@ export async function publishPoster(ctx: EncodeContext, localCopy: Promise<unkno
   await localCopy;
   try {
     const posterFile = join(run.workDir, POSTER_FILE);
-    await makePoster(run.deps.ffmpeg.ffmpeg, ctx.copy.file, posterFile, plan.probe.durationSec, run.signal);
+    await makePoster(run.deps.ffmpeg.ffmpeg, ctx.copy.file, posterFile, plan.probe.durationSec, {
+      signal: run.signal,
+      ...run.runLimits("foreground"),
+    });
     const key = `${run.job.outputPrefix}${POSTER_FILE}`;
     await run.storage.upload(key, posterFile, run.signal);
     return key;

@@ -9,9 +9,16 @@ import { join } from "node:path";
 import type { TranscodeJobV1 } from "@streamline/contracts";
 import type { JobReporter } from "../events.ts";
 import { type FfmpegBinaries, supportsFpsMode } from "../ffmpeg/locate.ts";
+import type { ProgressWatch } from "../ffmpeg/run.ts";
 import type { ExtraCodec } from "../ladder.ts";
 import { errorMessage, log } from "../log.ts";
-import { BACKGROUND_NICE_STEP, DEFAULT_LIMITS, type ResourceLimits } from "../resources.ts";
+import {
+  BACKGROUND_NICE_STEP,
+  DEFAULT_CAPS,
+  DEFAULT_LIMITS,
+  type MediaCaps,
+  type ResourceLimits,
+} from "../resources.ts";
 import type { ObjectStorage } from "../storage.ts";
 
 export interface EncoderSettings {
@@ -31,9 +38,14 @@ export interface HandleJobDeps {
   /** Called on every heartbeat tick (claim extension). */
   onHeartbeat?: () => void | Promise<void>;
   signal?: AbortSignal;
-  /** Ceiling for any one ffmpeg run (the duration-derived timeout never exceeds it). */
-  timeoutMs?: number;
+  /**
+   * Wall-clock ceiling for any one ffmpeg run. Encodes are also held to their real
+   * progress (`limits.stallTimeoutMs`, `timeoutFactor` × the seconds produced).
+   */
+  timeoutMs?: number | undefined;
   limits?: ResourceLimits;
+  /** Pixel, frame-rate and duration caps (defaults: DEFAULT_CAPS). */
+  caps?: Partial<MediaCaps> | undefined;
   uploadConcurrency?: number;
   /** Segments of the low rung (and audio) stored before the first master goes up (default 2). */
   firstPublishSegments?: number;
@@ -59,6 +71,7 @@ export class JobRun {
   /** Aborts on the caller's signal, or when any phase fails (one failing phase stops the others). */
   readonly signal: AbortSignal;
   readonly limits: ResourceLimits;
+  readonly caps: MediaCaps;
   /** ffmpeg ≥ 5.1 takes `-fps_mode`. */
   readonly fpsMode: boolean;
   private readonly internal = new AbortController();
@@ -75,6 +88,7 @@ export class JobRun {
     this.ids = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
     this.signal = deps.signal ? AbortSignal.any([deps.signal, this.internal.signal]) : this.internal.signal;
     this.limits = { ...deps.limits };
+    this.caps = { ...DEFAULT_CAPS, ...definedOnly(deps.caps ?? {}) };
     this.fpsMode = supportsFpsMode(deps.ffmpeg.version);
   }
 
@@ -131,6 +145,15 @@ export class JobRun {
     };
   }
 
+  /** An encode's progress-based limits: stalled output, or slower than `timeoutFactor` × real time. */
+  encodeWatch(): ProgressWatch {
+    return {
+      stallMs: this.limits.stallTimeoutMs ?? DEFAULT_LIMITS.stallTimeoutMs,
+      minMs: this.limits.minTimeoutMs ?? DEFAULT_LIMITS.minTimeoutMs,
+      factor: this.limits.timeoutFactor ?? DEFAULT_LIMITS.timeoutFactor,
+    };
+  }
+
   /** Every ffmpeg and upload stops before its files are removed; then the last events go out. */
   async close(): Promise<void> {
     if (!this.internal.signal.aborted) this.internal.abort(new Error("job finished"));
@@ -138,6 +161,10 @@ export class JobRun {
     if (this.dir) await rm(this.dir, { recursive: true, force: true }).catch(() => {});
     await this.reporter.flush();
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { buildHlsArgs, INIT_FILE_PATTERN, SEGMENT_SECONDS } from "../ffmpeg/hls.
 import { runFfmpeg } from "../ffmpeg/run.ts";
 import { HlsPublisher, measureOutput, type PublishedOutput } from "../hls-publisher.ts";
 import type { Rung } from "../ladder.ts";
+import { durationGuard } from "./caps.ts";
 import type { FirstRung } from "./first-rung.ts";
 import type { EncodeContext } from "./plan.ts";
 import { videoRendition } from "./renditions.ts";
@@ -39,16 +40,21 @@ async function encodeLadder(ctx: EncodeContext, phase: number, rungs: readonly R
   const { run, plan, progress } = ctx;
   const dir = join(run.workDir, `p${phase + 1}`);
   await mkdir(dir);
+  const guard = durationGuard(run);
   await runFfmpeg(
     run.deps.ffmpeg.ffmpeg,
     buildHlsArgs({ ...plan.common, input: ctx.copy.file, rungs, playlistType: "vod" }),
     {
       cwd: dir,
-      durationSec: plan.probe.durationSec,
+      ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
       signal: run.signal,
       timeoutMs: plan.timeoutMs,
+      watch: run.encodeWatch(),
       ...run.runLimits("background", memoryFactor),
-      onProgress: (p) => progress.encode(phase, p),
+      onProgress: (p) => {
+        guard(p);
+        progress.encode(phase, p);
+      },
     },
   );
   return dir;

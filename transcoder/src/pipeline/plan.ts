@@ -7,10 +7,9 @@ import type { ProbeResult } from "@streamline/contracts";
 import type { ProgressStage } from "../events.ts";
 import type { HlsCommandInput } from "../ffmpeg/hls.ts";
 import type { MediaInfo } from "../ffmpeg/probe.ts";
-import type { FfmpegProgress } from "../ffmpeg/run.ts";
+import { type FfmpegProgress, MAX_TIMER_MS } from "../ffmpeg/run.ts";
 import { extraLadder, outputFrameRate, type Rung, selectLadder } from "../ladder.ts";
 import { fpsValue } from "../rational.ts";
-import { runTimeoutMs } from "../resources.ts";
 import type { JobRun, SourceCopy } from "./job-run.ts";
 import { RenditionPublisher } from "./renditions.ts";
 import type { SourceInput } from "./source.ts";
@@ -27,7 +26,12 @@ export interface EncodePlan {
   extra: Rung[];
   /** The shared AAC rendition's source stream (encoded in phase 1), or none. */
   audio: { stream: number } | null;
-  /** Per ffmpeg run, from the duration. */
+  /**
+   * The probed duration is backed by the content (false: a header claimed more than the
+   * content holds; `probe.durationSec` is corrected from the decoded low rung).
+   */
+  durationKnown: boolean;
+  /** Static wall-clock ceiling per encode (the job-wide one); the real bound is progress-based. */
   timeoutMs: number;
   /** What every HLS command of this job shares. */
   common: Pick<HlsCommandInput, "frameRate" | "preset" | "threads" | "fpsMode" | "colour">;
@@ -45,7 +49,7 @@ export interface EncodeContext {
   progress: ProgressTracker;
 }
 
-export function planEncode(run: JobRun, media: MediaInfo): EncodePlan {
+export function planEncode(run: JobRun, media: MediaInfo, durationKnown = true): EncodePlan {
   const { probe } = media;
   const frameRate = outputFrameRate(media.frameRate);
   const ladder = selectLadder(probe, frameRate);
@@ -56,7 +60,8 @@ export function planEncode(run: JobRun, media: MediaInfo): EncodePlan {
     rest: ladder.slice(0, -1),
     extra: (run.deps.encoder.extraCodecs ?? []).flatMap((c) => extraLadder(ladder, c)),
     audio: media.audioStream !== null ? { stream: media.audioStream } : null,
-    timeoutMs: runTimeoutMs(probe.durationSec, run.limits, run.deps.timeoutMs),
+    durationKnown,
+    timeoutMs: Math.min(MAX_TIMER_MS, run.deps.timeoutMs ?? MAX_TIMER_MS),
     common: {
       frameRate,
       preset: run.deps.encoder.preset,
@@ -71,8 +76,9 @@ export function encodeContext(
   run: JobRun,
   copy: SourceCopy,
   probed: { media: MediaInfo; source: SourceInput },
+  durationKnown = true,
 ): EncodeContext {
-  const plan = planEncode(run, probed.media);
+  const plan = planEncode(run, probed.media, durationKnown);
   return {
     run,
     plan,

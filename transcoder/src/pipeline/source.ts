@@ -1,5 +1,6 @@
 /**
- * The source phases: look at the first bytes and make room on disk, choose how ffmpeg
+ * The source phases: check the size (an empty file fails at once) and the first bytes
+ * and make room on disk, choose how ffmpeg
  * reads the source (a presigned URL while the local copy is not there yet, or the
  * downloaded file), and ffprobe it — rejecting what is not a video before any CPU is
  * spent on it.
@@ -9,6 +10,7 @@ import { looksLikeMediaContainer, type MediaInfo, probeFile } from "../ffmpeg/pr
 import { errorMessage, log } from "../log.ts";
 import { DEFAULT_LIMITS, ensureDiskSpace } from "../resources.ts";
 import type { SourceHead } from "../storage.ts";
+import { JobFailure } from "./failure.ts";
 import type { JobRun, SourceCopy } from "./job-run.ts";
 
 /** Presigned source URLs outlive the longest phase-1 encode. */
@@ -21,13 +23,20 @@ export interface SourceInput {
   inputArgs: string[];
 }
 
-/** The first bytes (container sniffing, size) and room on disk for this job. */
+/** The size (nothing to do for an empty file), the first bytes (container sniffing) and room on disk. */
 export async function checkSource(run: JobRun): Promise<{ head: SourceHead | null; bytes: number }> {
   const { storage, job } = run;
+  const size = storage.sizeOf ? await storage.sizeOf(job.source.key, run.signal) : undefined;
+  if (size === 0) throw emptyFile();
   const head = storage.readHead ? await storage.readHead(job.source.key, HEAD_BYTES, run.signal) : null;
-  const bytes = head?.size ?? job.source.size;
+  if (head?.size === 0 || (head && head.bytes.length === 0)) throw emptyFile();
+  const bytes = size ?? head?.size ?? job.source.size;
   await ensureDiskSpace(run.deps.workDir, bytes, run.limits.diskHeadroom ?? DEFAULT_LIMITS.diskHeadroom);
   return { head, bytes };
+}
+
+function emptyFile(): JobFailure {
+  return new JobFailure("the file is empty (0 bytes)", false, "empty_file");
 }
 
 /**
@@ -61,11 +70,12 @@ export async function probeSource(
 ): Promise<{ media: MediaInfo; source: SourceInput }> {
   const { reporter, signal } = run;
   const { ffprobe } = run.deps.ffmpeg;
+  const limits = run.runLimits("foreground");
   reporter.progress({ stage: "probe", percent: 10 });
   let source = opened;
   let media: MediaInfo;
   try {
-    media = await probeFile(ffprobe, source.input, { signal, inputArgs: source.inputArgs });
+    media = await probeFile(ffprobe, source.input, { signal, inputArgs: source.inputArgs, ...limits });
   } catch (err) {
     if (source.input === copy.file || signal.aborted) throw err;
     // Over HTTP ffprobe cannot tell "broken" from "not a video" by the first bytes:
@@ -73,10 +83,9 @@ export async function probeSource(
     log.info("probe over URL failed; probing the downloaded file", { ...run.ids, error: errorMessage(err) });
     await copy.fetch();
     source = { input: copy.file, inputArgs: [] };
-    media = await probeFile(ffprobe, copy.file, { signal });
+    media = await probeFile(ffprobe, copy.file, { signal, ...limits });
   }
   copy.markProbed();
-  reporter.probed(media.probe);
   log.info("probed", {
     ...run.ids,
     ...media.probe,

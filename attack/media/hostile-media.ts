@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { FailureCode } from "@streamline/contracts";
 import { runFfmpegQuiet } from "../../scripts/make-fixtures.ts";
 
 export const CORPUS_DIR = resolve(import.meta.dirname, "..", "..", ".data", "attack-corpus");
@@ -21,6 +22,10 @@ export interface HostileMedia {
   /** What the file is, for the outcome table. */
   what: string;
   expect: Expected;
+  /** For `failed`: the vocabulary code the edge must be told (contracts/failures.ts). */
+  code?: FailureCode;
+  /** For `failed`: refused within this many seconds (a cap checked right after probing). */
+  refusedWithinSec?: number;
   /** Part of the `npm test` subset (cheap to make and to run). */
   quick: boolean;
   /** Seconds a correct transcode plays for (the real content, whatever the header claims). */
@@ -154,6 +159,40 @@ export function claimMatroskaDuration(bytes: Buffer, claimSec: number): Buffer {
   return out;
 }
 
+/**
+ * Every per-track `DURATION` tag (`HH:MM:SS.nnnnnnnnn`, written by ffmpeg's muxer) set
+ * to `claimSec` (at most 99 h: the rewrite keeps the string's length).
+ */
+export function claimMatroskaTrackDurations(bytes: Buffer, claimSec: number): Buffer {
+  const text = bytes.toString("latin1");
+  const pad = (n: number) => String(Math.floor(n)).padStart(2, "0");
+  const value = `${pad(claimSec / 3600)}:${pad((claimSec % 3600) / 60)}:${pad(claimSec % 60)}.000000000`;
+  let found = 0;
+  const out = Buffer.from(
+    text.replace(/\d\d:\d\d:\d\d\.\d{9}/g, () => {
+      found++;
+      return value;
+    }),
+    "latin1",
+  );
+  if (found === 0) throw new Error("no Matroska DURATION tag");
+  return out;
+}
+
+/** Matroska H.264 + AAC at 320x180, `seconds` long. */
+function plainMkv(seconds: number) {
+  return (ffmpeg: string, out: string) =>
+    runFfmpegQuiet(ffmpeg, [
+      ...testsrc(SMALL, 30, seconds),
+      ...tone(seconds),
+      ...FAST,
+      ...AAC,
+      "-f",
+      "matroska",
+      out,
+    ]);
+}
+
 /** Deterministic garbage over `length` bytes from the middle of the file. */
 function corruptMiddle(bytes: Buffer, length: number): Buffer {
   const out = Buffer.from(bytes);
@@ -175,6 +214,8 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "zero-bytes.mp4",
     what: "an empty file",
     expect: "failed",
+    code: "empty_file",
+    refusedWithinSec: 5,
     quick: true,
     make: (_f, out) => writeFile(out, ""),
   },
@@ -182,6 +223,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "text.mp4",
     what: "plain text named .mp4",
     expect: "failed",
+    code: "not_a_video",
     quick: true,
     make: (_f, out) => writeFile(out, `Definitely a video.\n${"lorem ipsum ".repeat(400)}\n`),
   },
@@ -189,6 +231,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "png-image.mp4",
     what: "a PNG image named .mp4",
     expect: "failed",
+    code: "not_a_video",
     quick: true,
     make: (ffmpeg, out) =>
       runFfmpegQuiet(ffmpeg, [...testsrc(SMALL, 1, 1), "-frames:v", "1", "-c:v", "png", "-f", "image2", out]),
@@ -197,6 +240,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "jpeg-image.mp4",
     what: "a JPEG image named .mp4",
     expect: "failed",
+    code: "not_a_video",
     quick: false,
     make: (ffmpeg, out) =>
       runFfmpegQuiet(ffmpeg, [
@@ -214,6 +258,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "hls-playlist.mp4",
     what: "an HLS playlist naming a loopback canary",
     expect: "failed",
+    code: "unsupported_format",
     quick: true,
     perRun: true,
     make: (_f, out, canary) =>
@@ -226,6 +271,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "truncated.mp4",
     what: "moov-at-end MP4 cut in half (no index)",
     expect: "failed",
+    code: "corrupt_file",
     quick: true,
     make: edited(plainMp4(2), (b) => b.subarray(0, Math.floor(b.length / 2))),
   },
@@ -279,6 +325,24 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
         ]),
       (b) => claimMatroskaDuration(b, HUNDRED_HOURS),
     ),
+  },
+  {
+    name: "claims-99h-everywhere.mkv",
+    contentSec: 2,
+    what: "2 s of content, Segment Duration and every track DURATION tag claim 99 h",
+    expect: "ok",
+    quick: true,
+    make: edited(plainMkv(2), (b) =>
+      claimMatroskaTrackDurations(claimMatroskaDuration(b, 99 * 3600), 99 * 3600),
+    ),
+  },
+  {
+    name: "claims-1s-holds-4s.mkv",
+    contentSec: 4,
+    what: "4 s of content, every duration field claims 1 s",
+    expect: "ok",
+    quick: true,
+    make: edited(plainMkv(4), (b) => claimMatroskaTrackDurations(claimMatroskaDuration(b, 1), 1)),
   },
   {
     name: "fragmented.mp4",
@@ -362,6 +426,7 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "audio-only.mp4",
     what: "AAC audio, no video stream",
     expect: "failed",
+    code: "not_a_video",
     quick: true,
     make: (ffmpeg, out) => runFfmpegQuiet(ffmpeg, [...tone(2), ...AAC, "-f", "mp4", out]),
   },
@@ -389,7 +454,9 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "over-8k.mp4",
     what: "8192x4608 (over the 8K pixel count), 2 frames",
     expect: "failed",
-    quick: false,
+    code: "resolution_too_high",
+    refusedWithinSec: 10,
+    quick: true,
     make: (ffmpeg, out) =>
       // biome-ignore format: flag/value pairs
       runFfmpegQuiet(ffmpeg, [
@@ -401,14 +468,18 @@ export const HOSTILE_MEDIA: HostileMedia[] = [
     name: "1000fps.mp4",
     what: "1000 fps (2,000 frames in 2 s, 64x64)",
     expect: "failed",
-    quick: false,
+    code: "frame_rate_too_high",
+    refusedWithinSec: 10,
+    quick: true,
     make: (ffmpeg, out) => runFfmpegQuiet(ffmpeg, [...testsrc("64x64", 1000, 2), ...FAST, "-f", "mp4", out]),
   },
   {
     name: "duration-bomb-26h.mkv",
     what: "26 real hours of 64x64 black at 1 fps (~1 h encoded once, stream-copied 26 times)",
     expect: "failed",
-    quick: false,
+    code: "too_long",
+    refusedWithinSec: 10,
+    quick: true,
     make: async (ffmpeg, out) => {
       const hour = `${out}.hour.mkv`;
       const list = `${out}.list.txt`;

@@ -41,20 +41,9 @@ const REPORT = resolve(import.meta.dirname, "..", "..", "reports", "attack", "me
  * rules (bounded, no request out, no crash) still hold, the rest is printed, not asserted.
  */
 const KNOWN_FINDINGS: Record<string, { hole?: number; note: string }> = {
-  // Hole 4: a header claim must neither hang the job nor get it rejected as long.
-  "claims-100h.mp4": { hole: 4, note: "rejected as truncated because the header claims 100 h" },
-  "claims-100h.mkv": { hole: 4, note: "rejected as truncated because the header claims 100 h" },
-  // Hole 4: no pixel-count, frame-rate or duration caps yet.
-  "over-8k.mp4": { hole: 4, note: "no pixel cap: 8192x4608 is transcoded" },
-  "1000fps.mp4": { hole: 4, note: "no frame-rate cap: 1000 fps is transcoded" },
-  "duration-bomb-26h.mkv": {
-    hole: 4,
-    note: "no duration cap: 26 h of content is transcoded until the deadline",
-  },
-  // Not an issue 11 hole (reported): s3rver answers a range GET of an empty object with
-  // 206 + Content-Length 1 and closes the socket; the job fails retryably with undici's
-  // "terminated" after ~6 s of storage retries instead of "the file is empty".
-  "zero-bytes.mp4": { note: "fails retryably with 'transcoder error: terminated' (no readable reason)" },
+  // Closed (hole 4): claims-100h.* transcode their real 2 s; over-8k, 1000fps and the 26 h
+  // file are refused right after probing (resolution_too_high, frame_rate_too_high,
+  // too_long). Closed (reported finding): zero-bytes.mp4 fails at once, final, empty_file.
 };
 
 const bins = await ffmpegForTests();
@@ -128,6 +117,9 @@ describe.skipIf(!bins)("hostile media corpus through the real job path", () => {
   /** A done job: a valid master, valid media playlists, and the content's real length. */
   async function checkPublished(entry: HostileMedia, job: TranscodeJobV1, outcome: JobOutcome) {
     if (outcome.status !== "done") return;
+    // The length the edge records (and viewers see) is the content's, not a header's claim.
+    if (entry.contentSec !== undefined)
+      expect(Math.abs(outcome.probe.durationSec - entry.contentSec), "reported duration").toBeLessThan(0.5);
     const masterRes = await s3.client.fetch(s3.url(outcome.masterKey));
     expect(masterRes.status, "master.m3u8 stored").toBe(200);
     const master = validateMaster(await masterRes.text());
@@ -142,16 +134,35 @@ describe.skipIf(!bins)("hostile media corpus through the real job path", () => {
     }
   }
 
-  // Hole 4: the run timeout is derived from the container's claim. Without the job-wide
-  // ceiling, 6 × 100 h overflows setTimeout (> 2^31-1 ms fires at once) and a 2 s video
-  // fails at once with "ffmpeg timed out after 2160000000 ms".
-  (entries.some((e) => e.name === "claims-100h.mp4") ? it.fails : it.skip)(
-    "claims-100h.mp4 without a job-wide timeout ceiling still transcodes [known, hole 4]",
+  // Hole 4: the run timeout once came from the container's claim: without the job-wide
+  // ceiling, 6 × 100 h overflowed setTimeout (> 2^31-1 ms fires at once) and a 2 s video
+  // failed at once. Timeouts now follow the real output (and every timer is clamped).
+  (entries.some((e) => e.name === "claims-100h.mp4") ? it : it.skip)(
+    "claims-100h.mp4 without a job-wide timeout ceiling still transcodes",
     async () => {
       const job = jobFor(999);
       await s3.put(job.source.key, await readFile(files.get("claims-100h.mp4") as string), "video/mp4");
       const { outcome } = await runBounded(job, { timeoutMs: undefined });
       expect(outcome === "hang" ? "hang" : outcome.status).toBe("done");
+    },
+    DEADLINE_MS + 60_000,
+  );
+
+  // Hole 4: a header that under-claims cannot dodge the duration cap — the encode is
+  // stopped as soon as it has really produced more than the cap.
+  (entries.some((e) => e.name === "claims-1s-holds-4s.mkv") ? it : it.skip)(
+    "claims-1s-holds-4s.mkv under a 2 s cap is stopped once the encode passes it (too_long)",
+    async () => {
+      const job = jobFor(998);
+      await s3.put(
+        job.source.key,
+        await readFile(files.get("claims-1s-holds-4s.mkv") as string),
+        "video/mp4",
+      );
+      const { outcome } = await runBounded(job, { caps: { maxDurationSec: 2 } });
+      expect(outcome).toMatchObject({ status: "failed", code: "too_long", retryable: false });
+      if (outcome !== "hang" && outcome.status === "failed")
+        expect(outcome.reason).toMatch(/^the video runs more than [\d.]+ s; the limit is 2\.0 s$/);
     },
     DEADLINE_MS + 60_000,
   );
@@ -199,8 +210,15 @@ describe.skipIf(!bins)("hostile media corpus through the real job path", () => {
             expect(readabilityProblems(outcome.reason), `reason: ${outcome.reason}`).toEqual([]);
             // The edge is told the same thing (the recorder only keeps signed, valid events).
             await edge.waitFor((ev) => ev.some((e) => e.attemptId === job.attemptId && e.type === "failed"));
+            const told = edge.events.find((e) => e.attemptId === job.attemptId && e.type === "failed");
+            if (entry.code) {
+              expect(outcome.code, `code (${outcome.reason})`).toBe(entry.code);
+              expect(told, "the failed event carries the code").toMatchObject({ code: entry.code });
+            }
           }
           expect(row.outcome, `outcome (${row.reason ?? "transcoded"})`).toBe(entry.expect);
+          if (entry.refusedWithinSec !== undefined)
+            expect(row.seconds, "refused right after probing").toBeLessThan(entry.refusedWithinSec);
           await checkPublished(entry, job, outcome);
         } catch (err) {
           row.verdict = "finding";

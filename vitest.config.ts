@@ -45,6 +45,8 @@ export default defineConfig(async () => {
                   S3_PUBLIC_ENDPOINT: inject("s3Endpoint"),
                   TRANSCODER_URL: inject("fleetUrl"),
                   FLEET_URL: inject("fleetUrl"),
+                  // A short epoch cache, so revocation tests see other isolates' bound quickly.
+                  ACCESS_EPOCH_CACHE_SECONDS: "1",
                 },
                 // The real site is tested in e2e; here SITE only has to exist and answer.
                 workers: [

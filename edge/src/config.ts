@@ -55,6 +55,11 @@ const ConfigSchema = z.object({
   PASSWORD_ITERATIONS: intFromString(100_000).pipe(z.number().min(10_000).max(100_000)),
   /** How long an isolate trusts its last look at a session (revocation staleness bound, ADR 0004). */
   SESSION_CHECK_CACHE_SECONDS: intFromString(5).pipe(z.number().max(30)),
+  /**
+   * How long an isolate trusts its last look at a video's access epoch: the bound on how long
+   * a segment, poster or sprite link keeps working after its video turned private (ADR 0003).
+   */
+  ACCESS_EPOCH_CACHE_SECONDS: intFromString(30).pipe(z.number().max(300)),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,3 +1,4 @@
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { signPlaybackToken, verifyPlaybackToken } from "./tokens.ts";
 
@@ -11,6 +12,7 @@ describe("playback tokens", () => {
     expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 599_000)).toEqual({
       ok: true,
       viewer: null,
+      epoch: 0,
     });
     expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token, now + 601_000)).toEqual({
       ok: false,
@@ -18,11 +20,29 @@ describe("playback tokens", () => {
     });
   });
 
-  it("carry the viewer they were issued to", async () => {
-    const { token } = await signPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", 600, Date.now(), "u_owner");
+  it("carry the viewer and the access epoch they were issued under", async () => {
+    const { token } = await signPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", 600, Date.now(), {
+      viewer: "u_owner",
+      epoch: 3,
+    });
     expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", token)).toEqual({
       ok: true,
       viewer: "u_owner",
+      epoch: 3,
+    });
+  });
+
+  it("a token without an epoch claim (issued before epochs existed) is epoch 0", async () => {
+    const legacy = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("v_aaaaaaaaaaaaaaaa")
+      .setAudience("streamline:delivery")
+      .setExpirationTime("10m")
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await verifyPlaybackToken(SECRET, "v_aaaaaaaaaaaaaaaa", legacy)).toEqual({
+      ok: true,
+      viewer: null,
+      epoch: 0,
     });
   });
 

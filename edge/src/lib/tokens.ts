@@ -7,20 +7,28 @@ import { errors, jwtVerify, SignJWT } from "jose";
 const encoder = new TextEncoder();
 const AUDIENCE = "streamline:delivery";
 
-/**
- * `viewer` is the signed-in user the token was issued to, if any: playlists re-check the
- * video's visibility for that viewer, so a link issued before a video turned private
- * stops resolving for anyone but its owner (segments stay stateless; see ADR 0003).
- */
+/** Who a token was issued to, and under which of the video's access epochs. */
+export interface PlaybackGrant {
+  /** The signed-in user the token names (`vwr`), if any: the owner keeps playing a private video. */
+  viewer?: string | null;
+  /**
+   * `videos.access_epoch` when the token was issued (`aep`). The epoch goes up whenever the
+   * video loses viewers, and every delivery request compares it with the current one, so
+   * links handed out before a video turned private stop resolving (ADR 0003).
+   */
+  epoch?: number;
+}
+
 export async function signPlaybackToken(
   secret: string,
   videoId: string,
   ttlSec: number,
   now = Date.now(),
-  viewer?: string | null,
+  grant: PlaybackGrant = {},
 ) {
   const exp = Math.floor(now / 1000) + ttlSec;
-  const token = await new SignJWT(viewer ? { vwr: viewer } : {})
+  const claims = { ...(grant.viewer ? { vwr: grant.viewer } : {}), aep: grant.epoch ?? 0 };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(videoId)
     .setAudience(AUDIENCE)
@@ -31,7 +39,7 @@ export async function signPlaybackToken(
 }
 
 export type TokenCheck =
-  | { ok: true; viewer: string | null }
+  | { ok: true; viewer: string | null; epoch: number }
   | { ok: false; reason: "expired" | "invalid" | "wrong_video" };
 
 export async function verifyPlaybackToken(
@@ -47,7 +55,10 @@ export async function verifyPlaybackToken(
       currentDate: new Date(now),
     });
     if (payload.sub !== videoId) return { ok: false, reason: "wrong_video" };
-    return { ok: true, viewer: typeof payload.vwr === "string" ? payload.vwr : null };
+    const viewer = typeof payload.vwr === "string" ? payload.vwr : null;
+    // Tokens from before epochs existed carry none: they belong to epoch 0, the column's default.
+    const epoch = Number.isSafeInteger(payload.aep) ? (payload.aep as number) : 0;
+    return { ok: true, viewer, epoch };
   } catch (err) {
     return { ok: false, reason: err instanceof errors.JWTExpired ? "expired" : "invalid" };
   }

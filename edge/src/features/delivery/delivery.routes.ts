@@ -3,10 +3,12 @@
  * and images come from storage with Range, the right MIME type and cache headers. The
  * token lives in the path so every relative URI in a playlist inherits it.
  *
- * Playlists (and WebVTT) re-check the video in D1 on every request: a deleted video, or
- * one made private, stops resolving at once for every token but its owner's. Segments,
- * init files and images stay stateless (immutable, cacheable, no D1 read on the hot
- * path): without a playlist nobody learns a new segment URL, and tokens expire anyway.
+ * Every request checks the token against the video's current access (access-epoch.ts):
+ * its visibility for the token's viewer and the access epoch, which goes up when the video
+ * is made private. Playlists and WebVTT read the row itself (they stop resolving at once);
+ * segments, init files and images read it through a per-isolate cache, so they stop within
+ * ACCESS_EPOCH_CACHE_SECONDS. Nothing is cacheable by a shared cache (`private`), so no
+ * proxy can keep serving a file past that bound. ADR 0003.
  */
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { VideoId } from "@streamline/contracts";
@@ -20,7 +22,7 @@ import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.t
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
-import { canView } from "../videos/video-access.ts";
+import { currentAccess, rememberAccess, tokenStillGrants } from "../videos/access-epoch.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
@@ -38,9 +40,16 @@ const MIME: Record<string, string> = {
   vtt: "text/vtt; charset=utf-8",
 };
 
-const IMMUTABLE = "public, max-age=31536000, immutable";
+/**
+ * Browsers may keep a segment or image for good (its URL holds the token, so a new epoch
+ * means new URLs, and the bytes are already theirs); shared caches may not keep anything,
+ * since every response depends on a check that can turn false.
+ */
+const IMMUTABLE = "private, max-age=31536000, immutable";
 /** Playlists may still grow (progressive publishing), so they are cached briefly. */
-const PLAYLIST = "public, max-age=2, stale-while-revalidate=2";
+const PLAYLIST = "private, max-age=2, stale-while-revalidate=2";
+/** Captions can be replaced under the same name; the trick-play index follows the same rule. */
+const TEXT_TRACK = "private, max-age=60";
 const MASTER = "no-cache";
 
 export const CORS_HEADERS = {
@@ -54,8 +63,8 @@ export const CORS_HEADERS = {
 /** 404 with CORS, so a player on another origin sees the status rather than a network error. */
 const missing = (message: string) => new AppError(404, "not_found", message, { headers: CORS_HEADERS });
 
-function cacheControlFor(path: string, ext: string) {
-  if (path.startsWith("captions/")) return "public, max-age=60";
+function cacheControlFor(ext: string) {
+  if (ext === "vtt") return TEXT_TRACK;
   return ext === "m3u8" ? PLAYLIST : IMMUTABLE;
 }
 
@@ -104,7 +113,8 @@ const mediaHeaders = {
   ...corsHeaders,
   "cache-control": {
     schema: { type: "string" as const },
-    description: "Immutable for segments, short for playlists",
+    description:
+      "Private everywhere; immutable for segments and images, seconds for playlists and text tracks",
   },
   "accept-ranges": { schema: { type: "string" as const } },
   etag: { schema: { type: "string" as const } },
@@ -136,7 +146,9 @@ const fetchRoute = (method: "get" | "head") =>
       method === "get" ? "Signed media: playlists, segments, images, captions" : "Signed media: headers only",
     description:
       "The token in the path authorises the request, so every relative URI in a playlist inherits it. " +
-      "Playlists and WebVTT re-check the video's visibility; segments and images are immutable.",
+      "Every request re-checks the video's visibility and access epoch: once the video is made private, " +
+      "older tokens get 404 at once for playlists and WebVTT, and within ACCESS_EPOCH_CACHE_SECONDS " +
+      "(default 30 s) for segments and images. The owner's tokens keep working.",
     request: {
       params,
       headers: z.object({ range: z.string().optional().meta({ example: "bytes=0-1023" }) }),
@@ -178,15 +190,23 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
   if (!match) throw missing("no such file");
   const ext = match[1]!;
 
+  const cacheMs = services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000;
+  const repo = new VideosRepo(services.db);
   if (ext === "m3u8" || ext === "vtt") {
-    const video = await new VideosRepo(services.db).find(id);
-    if (!video || !canView(video, check.viewer)) {
-      throw missing("video not found");
-    }
-    if (path === "master.m3u8") return serveMaster(c, video);
+    // Playlists and text tracks read the row itself (the master needs it anyway) and refresh the cache.
+    const video = (await repo.find(id)) ?? null;
+    rememberAccess(id, video, cacheMs);
+    if (!tokenStillGrants(video, check)) throw missing("video not found");
+    if (path === "master.m3u8") return serveMaster(c, video!);
+  } else if (!tokenStillGrants(await currentAccess(repo, id, cacheMs), check)) {
+    throw missing("video not found");
   }
-  const key = `videos/${id}/${path}`;
+  return serveObject(c, `videos/${id}/${path}`, ext);
+};
 
+/** A stored file with Range, its MIME type and the cache policy for its kind. */
+async function serveObject(c: Context<AppEnv>, key: string, ext: string): Promise<Response> {
+  const { services } = c.var;
   const range = parseRangeHeader(c.req.header("range"));
   if (range === "invalid")
     throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
@@ -203,7 +223,7 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
 
   const headers = new Headers(CORS_HEADERS);
   headers.set("content-type", MIME[ext]!);
-  headers.set("cache-control", cacheControlFor(path, ext));
+  headers.set("cache-control", cacheControlFor(ext));
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
   if (object.etag) headers.set("etag", object.etag);
@@ -223,7 +243,7 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
     return new Response(null, { status, headers });
   }
   return new Response(object.body, { status, headers });
-};
+}
 
 export const deliveryRoutes = openApiRouter()
   .openapi(preflight, (c) => c.body(null, 204, CORS_HEADERS))

@@ -8,9 +8,10 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, OPTIONAL_BEARER, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { optionalAuth } from "../auth/auth.middleware.ts";
-import { canView } from "../videos/video-access.ts";
+import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { roomStub } from "./room-notifier.ts";
+import { WATCHER_HEADER } from "./watcher.ts";
 import { issueTicket, readTicket } from "./ws-tickets.ts";
 
 const tags = ["progress"];
@@ -38,7 +39,8 @@ const watch = createRoute({
   description:
     "Upgrade with a ticket from `POST /api/ws-ticket`. The server sends JSON `WsMessage` frames " +
     "(first a snapshot, then live); the client may only send `ping` (answered `pong`). Close code " +
-    "4404 = the video was deleted.",
+    "4404 = the video was deleted; 4403 = the video was made private and this watcher is not its " +
+    "owner (do not reconnect).",
   request: {
     params: z.object({ id: VideoId.meta({ example: VIDEO_ID }) }),
     query: z.object({ ticket: z.string().optional().meta({ example: TICKET }) }),
@@ -67,7 +69,12 @@ export const ticketRoutes = openApiRouter().openapi(ticket, async (c) => {
   const video = await new VideosRepo(c.var.services.db).find(videoId);
   // Same visibility as metadata: a private video's progress is its owner's business.
   if (!video || !canView(video, c.var.userId)) throw notFound();
-  return c.json(await issueTicket(c.var.services.config.JWT_SECRET, videoId, c.var.userId ?? null), 201);
+  const watcher = {
+    viewer: c.var.userId ?? null,
+    owner: isOwner(video, c.var.userId),
+    epoch: video.accessEpoch,
+  };
+  return c.json(await issueTicket(c.var.services.config.JWT_SECRET, videoId, watcher), 201);
 });
 
 export const wsRoutes = openApiRouter().openapi(watch, async (c) => {
@@ -82,6 +89,9 @@ export const wsRoutes = openApiRouter().openapi(watch, async (c) => {
   if (!(await room.redeemTicket(ticket.jti, ticket.expiresAt))) {
     throw new AppError(401, "ticket_used", "tickets are single-use; ask POST /api/ws-ticket for another");
   }
+  // Who is watching, from the ticket (never from the client: this header is always overwritten).
+  const headers = new Headers(c.req.raw.headers);
+  headers.set(WATCHER_HEADER, JSON.stringify(ticket.watcher));
   // The room answers 101 with the socket: a response the document describes but no JSON helper builds.
-  return (await room.fetch(c.req.raw)) as never;
+  return (await room.fetch(new Request(c.req.raw, { headers }))) as never;
 });

@@ -13,6 +13,8 @@ export interface Room {
   renewLease(videoId: string, attemptId: string): Promise<void>;
   releaseLease(videoId: string, attemptId: string): Promise<void>;
   close(videoId: string, reason: string): Promise<void>;
+  /** The video lost viewers: close every watcher but the owner (close code 4403). */
+  revoke(videoId: string, epoch: number): Promise<void>;
 }
 
 export function roomStub(env: Pick<Env, "VIDEO_ROOM">, videoId: string) {
@@ -29,5 +31,6 @@ export function roomNotifier(env: Pick<Env, "VIDEO_ROOM">, leaseMs = LEASE_MS): 
     renewLease: (videoId, attemptId) => roomStub(env, videoId).renewLease(videoId, attemptId, leaseMs),
     releaseLease: (videoId, attemptId) => roomStub(env, videoId).releaseLease(videoId, attemptId),
     close: (videoId, reason) => roomStub(env, videoId).closeRoom(reason),
+    revoke: (videoId, epoch) => roomStub(env, videoId).revokeAccess(epoch),
   };
 }

@@ -7,14 +7,23 @@
  *    alarm starts the next attempt (bounded), or fails the video "transcoding timed out".
  */
 import { DurableObject } from "cloudflare:workers";
-import { CLOSE_VIDEO_DELETED, type WsMessage } from "@streamline/contracts";
+import { CLOSE_ACCESS_REVOKED, CLOSE_VIDEO_DELETED, type WsMessage } from "@streamline/contracts";
 import { loadConfig } from "../../config.ts";
 import { database } from "../../db/client.ts";
 import { JobsService, queueOf } from "../jobs/jobs.service.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { LEASE_MS } from "./lease.ts";
+import { parseWatcher, WATCHER_HEADER, type Watcher } from "./watcher.ts";
 
 export const CLOSE_POLICY = 1008;
+
+/** Who a socket belongs to (from its ticket; kept across hibernation as its attachment). */
+export function watcherOf(ws: WebSocket): Watcher {
+  return parseWatcher(ws.deserializeAttachment());
+}
+
+/** Storage key of the latest access epoch the edge told this room about (revokeAccess). */
+const ACCESS_EPOCH_KEY = "accessEpoch";
 
 interface Lease {
   attemptId: string;
@@ -219,6 +228,22 @@ export class VideoRoom extends DurableObject<Env> {
     return true;
   }
 
+  /**
+   * The video lost viewers (made private; `epoch` is its new access epoch): every socket
+   * but the owner's is closed with CLOSE_ACCESS_REVOKED, and tickets issued under an older
+   * epoch no longer open one. Idempotent.
+   */
+  async revokeAccess(epoch: number): Promise<void> {
+    if (epoch > (await this.accessEpoch())) await this.ctx.storage.put(ACCESS_EPOCH_KEY, epoch);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (!watcherOf(ws).owner) ws.close(CLOSE_ACCESS_REVOKED, "access revoked");
+    }
+  }
+
+  private async accessEpoch(): Promise<number> {
+    return (await this.ctx.storage.get<number>(ACCESS_EPOCH_KEY)) ?? 0;
+  }
+
   /** The video is gone: say so and close every socket. */
   async closeRoom(reason: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE_VIDEO_DELETED, reason.slice(0, 120));
@@ -233,8 +258,15 @@ export class VideoRoom extends DurableObject<Env> {
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
+    const watcher = parseWatcher(request.headers.get(WATCHER_HEADER));
     this.ctx.acceptWebSocket(server);
-    for (const m of await this.snapshot()) server.send(JSON.stringify(m));
+    server.serializeAttachment(watcher);
+    if (!watcher.owner && watcher.epoch < (await this.accessEpoch())) {
+      // Ticketed before the video turned private: nothing to see here.
+      server.close(CLOSE_ACCESS_REVOKED, "access revoked");
+    } else {
+      for (const m of await this.snapshot()) server.send(JSON.stringify(m));
+    }
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -5,14 +5,26 @@
  */
 import { jwtVerify, SignJWT } from "jose";
 import { randomId } from "../../lib/ids.ts";
+import { ANONYMOUS, Watcher } from "./watcher.ts";
 
 const AUDIENCE = "streamline:ws";
 export const TICKET_TTL_SEC = 60;
 const encoder = new TextEncoder();
 
-export async function issueTicket(secret: string, videoId: string, userId: string | null, now = Date.now()) {
+/**
+ * `watcher`: who the ticket admits (the caller, whether they own the video, the video's
+ * access epoch now; `null`: anonymous); the room closes non-owners' sockets when the video loses viewers.
+ */
+export async function issueTicket(
+  secret: string,
+  videoId: string,
+  watcher: Watcher | null,
+  now = Date.now(),
+) {
   const exp = Math.floor(now / 1000) + TICKET_TTL_SEC;
-  const ticket = await new SignJWT(userId ? { uid: userId } : {})
+  const w = watcher ?? ANONYMOUS;
+  const claims = { ...(w.viewer ? { uid: w.viewer } : {}), own: w.owner, aep: w.epoch };
+  const ticket = await new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(videoId)
     .setAudience(AUDIENCE)
@@ -29,7 +41,13 @@ export async function readTicket(secret: string, videoId: string, ticket: string
       audience: AUDIENCE,
     });
     if (payload.sub !== videoId || !payload.jti || !payload.exp) return null;
-    return { jti: payload.jti, expiresAt: payload.exp * 1000 };
+    const watcher = Watcher.safeParse({
+      viewer: typeof payload.uid === "string" ? payload.uid : null,
+      owner: payload.own === true,
+      epoch: payload.aep ?? 0,
+    });
+    if (!watcher.success) return null;
+    return { jti: payload.jti, expiresAt: payload.exp * 1000, watcher: watcher.data };
   } catch {
     return null;
   }

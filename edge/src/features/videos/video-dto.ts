@@ -19,12 +19,13 @@ export function deliveryPath(videoId: string, token: string, file: string) {
 }
 
 /**
- * A signed master URL for `video`. The owner's tokens name them (`vwr`), so the owner
- * keeps playing a video they made private; everyone else's stop at the next playlist.
+ * A signed master URL for `video`, under its current access epoch. The owner's tokens name
+ * them (`vwr`), so the owner keeps playing a video they made private; everyone else's stop
+ * resolving once the epoch moves on (access-epoch.ts).
  */
 export async function playbackFor(
   services: Pick<Services, "config">,
-  video: Pick<VideoRow, "id" | "ownerId">,
+  video: Pick<VideoRow, "id" | "ownerId" | "accessEpoch">,
   userId: string | null | undefined,
   now = Date.now(),
 ) {
@@ -33,7 +34,7 @@ export async function playbackFor(
     video.id,
     services.config.PLAYBACK_TTL_SECONDS,
     now,
-    isOwner(video, userId) ? userId : null,
+    { viewer: isOwner(video, userId) ? userId : null, epoch: video.accessEpoch },
   );
   return { token, hls: deliveryPath(video.id, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
 }

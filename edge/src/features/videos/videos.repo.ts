@@ -68,6 +68,35 @@ export class VideosRepo {
     return res.meta.changes > 0;
   }
 
+  /** Just what delivery checks a playback token against (access-epoch.ts). */
+  async access(id: string): Promise<Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch"> | undefined> {
+    return this.db
+      .select({ ownerId: videos.ownerId, visibility: videos.visibility, accessEpoch: videos.accessEpoch })
+      .from(videos)
+      .where(eq(videos.id, id))
+      .get();
+  }
+
+  /**
+   * An owner's edit, returning the row after it. Making the video private bumps its access
+   * epoch in the same statement, decided from the row's own visibility (so two racing
+   * edits cannot both skip it): every playback token issued before stops resolving.
+   */
+  async edit(id: string, patch: Partial<NewVideo>): Promise<VideoRow | undefined> {
+    const revoke =
+      patch.visibility === "private"
+        ? {
+            accessEpoch: sql`${videos.accessEpoch} + (case when ${videos.visibility} <> 'private' then 1 else 0 end)`,
+          }
+        : {};
+    return this.db
+      .update(videos)
+      .set({ ...patch, ...revoke, updatedAt: Date.now() })
+      .where(eq(videos.id, id))
+      .returning()
+      .get();
+  }
+
   async update(id: string, patch: Partial<NewVideo>): Promise<void> {
     await this.db
       .update(videos)

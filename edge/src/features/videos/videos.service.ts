@@ -14,6 +14,7 @@ import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
+import { rememberAccess } from "./access-epoch.ts";
 import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
 import { type PageCursor, VideosRepo } from "./videos.repo.ts";
@@ -37,7 +38,7 @@ export function pageCursor({ cursor, before }: ListRequest): PageCursor | undefi
 export interface VideosDeps {
   repo: VideosRepo;
   services: Pick<Services, "config" | "store">;
-  room: Pick<Room, "close">;
+  room: Pick<Room, "close" | "revoke">;
   transcoder: Pick<TranscoderClient, "cancel">;
 }
 
@@ -93,13 +94,25 @@ export class VideosService {
     };
   }
 
+  /**
+   * An owner's edit. Making the video private bumps its access epoch (videos.repo `edit`):
+   * this isolate stops honouring older playback tokens at once, other isolates within
+   * ACCESS_EPOCH_CACHE_SECONDS, and the room closes every watcher but the owner. The DTO
+   * returned carries a token under the new epoch.
+   */
   async update(
     video: VideoRow,
     patch: UpdateVideoBody,
     userId: string | null | undefined,
   ): Promise<VideoDto> {
-    await this.deps.repo.update(video.id, patch);
-    return this.toDto((await this.deps.repo.find(video.id))!, userId);
+    const row = await this.deps.repo.edit(video.id, patch);
+    if (!row) throw notFound();
+    if (row.accessEpoch !== video.accessEpoch) {
+      rememberAccess(row.id, row, this.deps.services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000);
+    }
+    // Every "make it private" reaches the room, bump or not: a retry after a failed call repairs it.
+    if (patch.visibility === "private") await this.deps.room.revoke(row.id, row.accessEpoch);
+    return this.toDto(row, userId);
   }
 
   /**
@@ -113,6 +126,8 @@ export class VideosService {
       await store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
     }
     await this.deps.repo.delete(video.id);
+    // No row, no access: this isolate refuses every token now, others within the cache lifetime.
+    rememberAccess(video.id, null, this.deps.services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000);
     background(
       Promise.allSettled([
         video.jobId && (video.status === "queued" || video.status === "processing")

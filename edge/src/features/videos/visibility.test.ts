@@ -173,18 +173,20 @@ describe("video visibility", () => {
       expect(res.res.headers.get("access-control-allow-origin")).toBe("*");
       expect((await call(hls.replace("master.m3u8", "240p/index.m3u8"))).status).toBe(404);
     }
-    // The owner keeps playing; segments themselves are stateless (immutable, cacheable).
+    // The owner keeps playing; everyone else's segments are refused too (delivery/revocation.test.ts).
     expect(await (await call(alices)).text()).toBe(master);
     expect((await call(alices.replace("master.m3u8", "240p/index.m3u8"))).status).toBe(200);
-    expect((await call(anonymous.replace("master.m3u8", "240p/seg_00001.m4s"))).status).toBe(200);
+    expect((await call(alices.replace("master.m3u8", "240p/seg_00001.m4s"))).status).toBe(200);
+    expect((await call(anonymous.replace("master.m3u8", "240p/seg_00001.m4s"))).status).toBe(404);
 
-    // Back to unlisted: the old links work again (they were never revoked, only refused).
+    // Back to unlisted: the old links stay dead (the access epoch moved on); new ones work.
     await call(`/api/videos/${video.id}`, {
       method: "PATCH",
       json: { visibility: "unlisted" },
       headers: alice.auth,
     });
-    expect((await call(bobs)).status).toBe(200);
+    expect((await call(bobs)).status).toBe(404);
+    expect((await call(await hlsFor(bob.auth))).status).toBe(200);
   });
 
   it("says whether the caller owns the video", async () => {

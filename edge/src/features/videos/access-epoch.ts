@@ -1,0 +1,94 @@
+/**
+ * Revocation of playback links. A video's `access_epoch` goes up whenever it loses viewers,
+ * that is when it is made private (public → unlisted takes nobody's access away: both admit
+ * anyone holding the id; a deletion removes the row, which refuses every token). Every
+ * playback token carries the epoch it was issued under, and every delivery request asks
+ * `tokenStillGrants` against the video's current access. Segments and images read that
+ * access through a per-isolate cache (ACCESS_EPOCH_CACHE_SECONDS), so a burst of segment
+ * requests costs one small D1 query per video per isolate; a change made in this isolate
+ * is written straight into the cache, other isolates see it within the cache lifetime.
+ * The bound and its cost: docs/adr/0003-signed-delivery-tokens-in-the-path.md.
+ */
+import type { VideoRow } from "../../db/schema.ts";
+import { canView, isOwner } from "./video-access.ts";
+
+/** What delivery needs to know about a video to honour a token; `null`: no such video. */
+export type VideoAccess = Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch">;
+
+export interface AccessLookup {
+  access(videoId: string): Promise<VideoAccess | undefined>;
+}
+
+/**
+ * Whether a token issued to `viewer` under `epoch` still opens the video. The owner's own
+ * tokens always do; anyone else's need the video still visible to them and an epoch no
+ * older than the current one. (A newer one means this isolate's cached epoch is stale and
+ * the token was issued from a fresher read: it is honoured.)
+ */
+export function tokenStillGrants(
+  access: VideoAccess | null | undefined,
+  token: { viewer: string | null; epoch: number },
+): boolean {
+  if (!access) return false;
+  if (isOwner(access, token.viewer)) return true;
+  return canView(access, token.viewer) && token.epoch >= access.accessEpoch;
+}
+
+const MAX_ENTRIES = 10_000;
+type Entry = { value: Promise<VideoAccess | null>; until: number };
+const cache = new Map<string, Entry>();
+
+function remember(videoId: string, entry: Entry) {
+  cache.delete(videoId);
+  cache.set(videoId, entry);
+  // Maps iterate in insertion order: the first key is the oldest.
+  if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+}
+
+const accessOf = (row: VideoAccess): VideoAccess => ({
+  ownerId: row.ownerId,
+  visibility: row.visibility,
+  accessEpoch: row.accessEpoch,
+});
+
+/**
+ * The video's access as this isolate last read it, at most `cacheMs` old. Concurrent
+ * requests for a cold video share one lookup; a failed lookup is not remembered.
+ */
+export function currentAccess(
+  lookup: AccessLookup,
+  videoId: string,
+  cacheMs: number,
+  now = Date.now(),
+): Promise<VideoAccess | null> {
+  const hit = cache.get(videoId);
+  if (hit && hit.until > now) return hit.value;
+  const value = lookup.access(videoId).then((row) => (row ? accessOf(row) : null));
+  if (cacheMs > 0) {
+    const entry = { value, until: now + cacheMs };
+    remember(videoId, entry);
+    value.catch(() => {
+      if (cache.get(videoId) === entry) cache.delete(videoId);
+    });
+  }
+  return value;
+}
+
+/**
+ * Writes what this isolate just learned (a fresh row read by a playlist request, an edit,
+ * a deletion: `null`) into the cache, so this isolate acts on it at once.
+ */
+export function rememberAccess(
+  videoId: string,
+  access: VideoAccess | null,
+  cacheMs: number,
+  now = Date.now(),
+): void {
+  if (cacheMs > 0)
+    remember(videoId, { value: Promise.resolve(access && accessOf(access)), until: now + cacheMs });
+}
+
+/** Tests only: start from a cold isolate. */
+export function clearAccessCache(): void {
+  cache.clear();
+}

@@ -219,9 +219,10 @@ export class S3Store implements ObjectStore {
    */
   async listParts(key: string, uploadId: string): Promise<ListedPart[] | null> {
     const parts: ListedPart[] = [];
-    let marker = "0";
+    let marker: string | undefined;
     for (let page = 0; page < 20; page++) {
-      const q = new URLSearchParams({ uploadId, "max-parts": "1000", "part-number-marker": marker });
+      const q = new URLSearchParams({ uploadId, "max-parts": "1000" });
+      if (marker) q.set("part-number-marker", marker);
       const res = await this.client.fetch(this.url(key, `?${q}`), { method: "GET" });
       const xml = await res.text();
       if (res.status !== 200 || !xml.includes("<ListPartsResult")) {
@@ -229,15 +230,10 @@ export class S3Store implements ObjectStore {
           throw new StorageError("S3 ListParts 404", 404, "NoSuchUpload");
         return null;
       }
-      for (const m of xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
-        parts.push({
-          partNumber: Number(xmlTag(m[1]!, "PartNumber")),
-          size: Number(xmlTag(m[1]!, "Size")),
-          etag: decodeXml(xmlTag(m[1]!, "ETag") ?? ""),
-        });
-      }
-      if (xmlTag(xml, "IsTruncated") !== "true") return parts;
-      marker = xmlTag(xml, "NextPartNumberMarker") ?? String(parts.at(-1)?.partNumber ?? 0);
+      const listed = parseListParts(xml);
+      parts.push(...listed.parts);
+      if (!listed.next) return parts;
+      marker = listed.next;
     }
     return parts;
   }
@@ -266,6 +262,18 @@ export class S3Store implements ObjectStore {
       [200, 204, 404],
     );
   }
+}
+
+/** One page of a ListPartsResult; `next` is the marker of the following page, if truncated. */
+export function parseListParts(xml: string): { parts: ListedPart[]; next?: string } {
+  const parts = [...xml.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
+    partNumber: Number(xmlTag(m[1]!, "PartNumber")),
+    size: Number(xmlTag(m[1]!, "Size")),
+    etag: decodeXml(xmlTag(m[1]!, "ETag") ?? ""),
+  }));
+  if (xmlTag(xml, "IsTruncated") !== "true") return { parts };
+  const next = xmlTag(xml, "NextPartNumberMarker") ?? String(parts.at(-1)?.partNumber ?? "");
+  return next ? { parts, next } : { parts };
 }
 
 function decodeXml(s: string): string {

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { SIGNATURE_HEADER, signRequest } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runAdmin } from "../scripts/admin.ts";
 import { S3_CREDENTIALS } from "../scripts/lib/s3-server.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { redisServerAvailable, startTestRedis, type TestRedis } from "../transcoder/src/testing/redis.ts";
@@ -105,7 +106,7 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
     redis = useRedis ? await startTestRedis() : undefined;
     workDir = mkdtempSync(join(tmpdir(), "streamline-e2e-fleet-work-"));
     stack = await startE2EStack({
-      edgeVars: { JOB_LEASE_SECONDS: "10", ADMIN_EMAILS: adminEmail },
+      edgeVars: { JOB_LEASE_SECONDS: "10" },
       transcoderEnv: {
         HEARTBEAT_MS: "1000",
         MAX_JOBS: "1",
@@ -131,6 +132,10 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
         json: { email: adminEmail, handle, password: E2E_PASSWORD },
       });
       expect(signup.status).toBe(201);
+      // The operator command, against the running stack's local D1 (as with `npm run dev`).
+      expect(runAdmin(["grant", adminEmail, "admin", "--persist-to", join(stack.dataDir, "wrangler")])).toBe(
+        0,
+      );
       const token = signup.body.accessToken;
       const fail = (err: unknown) => {
         throw new Error(`${err}\n${stack.output()}`);

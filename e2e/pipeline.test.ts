@@ -30,6 +30,7 @@ type Video = {
   status: string;
   playable: boolean;
   failureReason?: string;
+  failure?: { code: string; message: string; detail?: string };
   playback?: { hls: string };
   renditions: { name: string }[];
   durationSec: number;
@@ -117,6 +118,9 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
     const up = await uploadFile(stack.origin, bogus, { token });
     const video = await waitForVideo<Video>(stack.origin, up.videoId, settled, 180_000, token);
     expect(video.status).toBe("failed");
-    expect(video.failureReason).toMatch(/not a playable video/);
+    // Everyone: the vocabulary sentence; the owner (this token): also the sanitized detail.
+    expect(video.failureReason).toBe("The file is not a video.");
+    expect(video.failure).toMatchObject({ code: "not_a_video" });
+    expect(video.failure?.detail).toMatch(/not a playable video/);
   });
 });

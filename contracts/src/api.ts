@@ -1,5 +1,6 @@
 /** Public HTTP API bodies and responses (edge ↔ browser/site). */
 import { z } from "zod";
+import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
 
 export const ErrorBody = z.object({
@@ -84,7 +85,15 @@ export const VideoDto = z.object({
   visibility: z.enum(["public", "unlisted", "private"]),
   status: VideoStatus,
   playable: z.boolean(),
-  failureReason: z.string().optional(),
+  /** Failed videos: the vocabulary sentence of `failure.code` (the same for everyone). */
+  failureReason: z.string().optional().meta({
+    description: "Failed videos only: the fixed sentence for `failure.code` (never tool output)",
+  }),
+  /** Failed videos: code + sentence for everyone, plus a sanitized `detail` for the owner. */
+  failure: VideoFailure.optional().meta({
+    description:
+      "Failed videos only: `code` (fixed vocabulary) and its `message` for everyone; `detail` (sanitized: no URLs, hosts or paths) only for the owner",
+  }),
   durationSec: z.number().nullable(),
   width: z.number().nullable(),
   height: z.number().nullable(),

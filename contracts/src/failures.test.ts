@@ -14,6 +14,10 @@ describe("failure vocabulary", () => {
 
   it("infers a code for texts stored without one", () => {
     expect(inferFailureCode("upload aborted")).toBe("upload_aborted");
+    expect(inferFailureCode("upload expired before it was completed")).toBe("upload_expired");
+    expect(inferFailureCode("upload size mismatch: declared 1024 bytes, stored 5368709120")).toBe(
+      "upload_size_mismatch",
+    );
     expect(inferFailureCode("transcoding timed out")).toBe("timed_out");
     expect(inferFailureCode("not a playable video: it is an audio-only file, no video stream found")).toBe(
       "not_a_video",

@@ -18,6 +18,7 @@ export const FailureCode = z.enum([
   "frame_rate_too_high",
   "upload_size_mismatch",
   "upload_aborted",
+  "upload_expired",
   "source_missing",
   "timed_out",
   "transcode_error",
@@ -35,6 +36,7 @@ export const FAILURE_MESSAGES: Readonly<Record<FailureCode, string>> = {
   frame_rate_too_high: "The video's frame rate is higher than this platform accepts.",
   upload_size_mismatch: "The uploaded file does not have the size announced when the upload started.",
   upload_aborted: "The upload was cancelled.",
+  upload_expired: "The upload was not finished in time.",
   source_missing: "The uploaded file could not be found.",
   timed_out: "Processing the video took too long.",
   transcode_error: "The video could not be processed.",
@@ -98,6 +100,7 @@ export function inferFailureCode(text: string | null | undefined): FailureCode {
   const t = (text ?? "").toLowerCase();
   if (/\bempty\b/.test(t)) return "empty_file";
   if (/upload aborted|upload was cancelled/.test(t)) return "upload_aborted";
+  if (/upload expired/.test(t)) return "upload_expired";
   if (/size (?:mismatch|differs)|does not have the size|declared size/.test(t)) return "upload_size_mismatch";
   if (/timed out|took too long|no progress/.test(t)) return "timed_out";
   if (/not a supported video format|unsupported format/.test(t)) return "unsupported_format";

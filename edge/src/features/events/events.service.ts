@@ -3,12 +3,13 @@
  * (Durable Object) what changed. Events of an attempt other than the current one, and
  * events older than the last applied one, change nothing.
  */
-import type { TranscoderEvent, WsMessage } from "@streamline/contracts";
+import { inferFailureCode, type TranscoderEvent, type WsMessage } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
+import { failureMessages, storedFailure } from "../videos/video-failure.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
 
 export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
@@ -114,6 +115,7 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
         status: "ready",
         playable: true,
         failureReason: null,
+        failureCode: null,
         renditionsJson: JSON.stringify(ev.renditions),
         masterKey: ev.masterKey,
         // An owner's custom poster (uploaded or pending) wins over the generated one.
@@ -128,32 +130,8 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
       };
       messages = [{ type: "status", status: "ready", playable: true }, { type: "ready" }];
       break;
-    case "failed": {
-      // Record the event first (dedupe), then decide between another attempt and giving up.
-      if (!(await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, {}))) return "duplicate";
-      await deps.room.releaseLease(video.id, ev.attemptId);
-      if (ev.retryable) {
-        const jobs = new JobsService({ repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts });
-        const retry = await jobs.startAttempt(video, ["queued", "processing"]);
-        if (retry.started) {
-          await deps.room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
-          return "applied";
-        }
-      }
-      const reason = ev.retryable
-        ? `transcoding failed after ${video.attempt} attempts: ${ev.reason}`
-        : ev.reason;
-      await deps.repo.transition(video.id, ["queued", "processing"], {
-        status: "failed",
-        failureReason: reason,
-        progressJson: null,
-      });
-      await deps.room.publish(video.id, [
-        { type: "status", status: "failed", playable: video.playable, failureReason: reason },
-        { type: "failed", reason },
-      ]);
-      return "applied";
-    }
+    case "failed":
+      return applyFailedEvent(deps, video, ev);
   }
   const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
   if (!applied) return "duplicate";
@@ -162,6 +140,39 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
     action: ev.type === "done" ? "release" : "renew",
     attemptId: ev.attemptId,
   });
+  return "applied";
+}
+
+/**
+ * Records the event first (dedupe), then decides between another attempt and giving up.
+ * D1 keeps the code and the owner's detail, sanitized again here (the fleet's text is not
+ * trusted to be clean); watchers are told the vocabulary sentence only.
+ */
+async function applyFailedEvent(
+  deps: EventDeps,
+  video: VideoRow,
+  ev: Extract<TranscoderEvent, { type: "failed" }>,
+): Promise<ApplyOutcome> {
+  if (!(await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, {}))) return "duplicate";
+  await deps.room.releaseLease(video.id, ev.attemptId);
+  if (ev.retryable) {
+    const jobs = new JobsService({ repo: deps.repo, queue: deps.queue, maxAttempts: deps.maxAttempts });
+    const retry = await jobs.startAttempt(video, ["queued", "processing"]);
+    if (retry.started) {
+      await deps.room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
+      return "applied";
+    }
+  }
+  const code = ev.code ?? inferFailureCode(ev.reason);
+  const detail = ev.retryable
+    ? `transcoding failed after ${video.attempt} attempts: ${ev.reason}`
+    : ev.reason;
+  await deps.repo.transition(video.id, ["queued", "processing"], {
+    status: "failed",
+    ...storedFailure(code, detail),
+    progressJson: null,
+  });
+  await deps.room.publish(video.id, failureMessages(code, video.playable));
   return "applied";
 }
 

@@ -268,12 +268,21 @@ describe("transcoder events", () => {
     expect(gone.status).toBe(410);
   });
 
-  it("a non-retryable failure fails the video with the transcoder's reason", async () => {
+  it("a non-retryable failure fails the video: its code for viewers, the transcoder's detail stored", async () => {
     const video = await insertVideo();
     const reason = "not a playable video: no video stream found";
-    await postEvent(event(video, "failed", 0, { reason, retryable: false }));
+    await postEvent(event(video, "failed", 0, { reason, retryable: false, code: "not_a_video" }));
     const dto = (await callJson<Record<string, unknown>>(`/api/videos/${video.id}`)).body;
-    expect(dto).toMatchObject({ status: "failed", failureReason: reason, playable: false });
+    expect(dto).toMatchObject({
+      status: "failed",
+      failureReason: "The file is not a video.",
+      failure: { code: "not_a_video", message: "The file is not a video." },
+      playable: false,
+    });
+    expect((await repo().find(video.id))!).toMatchObject({
+      failureCode: "not_a_video",
+      failureReason: reason,
+    });
   });
 
   it("a retryable failure starts the next attempt, until attempts run out", async () => {

@@ -11,6 +11,7 @@ import { CLOSE_ACCESS_REVOKED, CLOSE_VIDEO_DELETED, type WsMessage } from "@stre
 import { loadConfig } from "../../config.ts";
 import { database } from "../../db/client.ts";
 import { JobsService, queueOf } from "../jobs/jobs.service.ts";
+import { failureMessages, storedFailure, watcherSafe } from "../videos/video-failure.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { LEASE_MS } from "./lease.ts";
 import { parseWatcher, WATCHER_HEADER, type Watcher } from "./watcher.ts";
@@ -106,8 +107,10 @@ export class VideoRoom extends DurableObject<Env> {
    * the broadcast is not held behind the storage write by the output gate: a crash in
    * between loses only the late-joiner snapshot, and D1 keeps the durable status.
    */
-  async publish(videoId: string, messages: WsMessage[], lease?: LeaseChange): Promise<void> {
+  async publish(videoId: string, published: WsMessage[], lease?: LeaseChange): Promise<void> {
     const state = await this.load(videoId);
+    // Every watcher (owner or not) gets failure text from the vocabulary only (hole 10).
+    const messages = published.map(watcherSafe);
     for (const m of messages) applyMessage(state, m);
     if (lease?.action === "renew") {
       const attempt = state.lease?.attemptId === lease.attemptId ? state.lease.attempt : 0;
@@ -200,18 +203,14 @@ export class VideoRoom extends DurableObject<Env> {
       return;
     }
     if (next.reason === "attempts_exhausted") {
-      const reason = "transcoding timed out";
       if (
         await repo.transition(video.id, ["queued", "processing"], {
           status: "failed",
-          failureReason: reason,
+          ...storedFailure("timed_out", "transcoding timed out"),
           progressJson: null,
         })
       ) {
-        await this.publish(video.id, [
-          { type: "status", status: "failed", playable: video.playable, failureReason: reason },
-          { type: "failed", reason },
-        ]);
+        await this.publish(video.id, failureMessages("timed_out", video.playable));
       }
     }
   }

@@ -220,7 +220,11 @@ describe("upload session", () => {
     const video = await callJson<{ status: string; failureReason: string }>(`/api/videos/${up.videoId}`, {
       headers: owner.auth,
     });
-    expect(video.body).toMatchObject({ status: "failed", failureReason: "upload aborted" });
+    expect(video.body).toMatchObject({
+      status: "failed",
+      failureReason: "The upload was cancelled.",
+      failure: { code: "upload_aborted", detail: "upload aborted" },
+    });
     const part = await call(`/api/uploads/${up.videoId}/parts/1`, {
       method: "PUT",
       json: { etag: '"x"', size: 1 * MiB },

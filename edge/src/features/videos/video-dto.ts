@@ -5,6 +5,7 @@ import type { VideoRow } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { signPlaybackToken } from "../../lib/tokens.ts";
 import { isOwner } from "./video-access.ts";
+import { failureFor } from "./video-failure.ts";
 
 const Renditions = z.array(Rendition);
 
@@ -45,6 +46,12 @@ function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null):
   return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
 }
 
+/** Viewers get the vocabulary only; the owner also the sanitized detail. */
+function failureFields(row: VideoRow, owner: boolean): Pick<VideoDto, "failure" | "failureReason"> {
+  const failure = failureFor(row, owner);
+  return { failureReason: failure.message, failure };
+}
+
 /** `userId`: the caller, if signed in (decides `owned` and whom the playback token names). */
 export async function toVideoDto(
   services: Pick<Services, "config">,
@@ -61,7 +68,7 @@ export async function toVideoDto(
     visibility: row.visibility,
     status: row.status,
     playable: row.playable,
-    ...(row.failureReason && row.status === "failed" ? { failureReason: row.failureReason } : {}),
+    ...(row.status === "failed" ? failureFields(row, isOwner(row, userId)) : {}),
     durationSec: row.durationSec,
     width: row.width,
     height: row.height,

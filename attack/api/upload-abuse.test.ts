@@ -241,6 +241,7 @@ describe("aborted and expired uploads", () => {
       expect(res.body.error.code).toBe("upload_closed");
     }
     expect((await abort(attacker, up.videoId)).status).toBe(409);
+    expect(await videoRow(up.videoId)).toMatchObject({ status: "failed", failure_code: "upload_aborted" });
     expect((await videoRow(up.videoId))!.source_deleted_at).toBeGreaterThan(0);
   });
 

@@ -49,6 +49,7 @@ describe("cron sweeper", () => {
     expect(expired).toMatchObject({
       status: "failed",
       failureReason: "upload expired before it was completed",
+      failureCode: "upload_aborted",
     });
     // Its source went with the multipart upload: it no longer counts against the quota.
     expect(expired.sourceDeletedAt).toBeGreaterThan(0);
@@ -79,6 +80,7 @@ describe("cron sweeper", () => {
     expect((await repo().find(spent.id))!).toMatchObject({
       status: "failed",
       failureReason: "transcoding timed out",
+      failureCode: "timed_out",
     });
     expect((await repo().find(alive.id))!).toMatchObject({ status: "processing", attempt: 1 });
   });

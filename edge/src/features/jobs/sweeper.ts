@@ -9,13 +9,13 @@
  * Trigger locally: `curl http://127.0.0.1:8787/__scheduled` (the dev
  * stack runs wrangler with `--test-scheduled`).
  */
-import { sourceKey } from "@streamline/contracts";
+import { failureMessage, sourceKey } from "@streamline/contracts";
 import { inArray } from "drizzle-orm";
-import { videos } from "../../db/schema.ts";
+import { type VideoRow, videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { SessionsRepo } from "../auth/sessions.repo.ts";
-import { roomNotifier } from "../progress/room-notifier.ts";
+import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
 import { SourceRetentionRepo } from "./source-retention.repo.ts";
@@ -58,21 +58,8 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
     if (next.started) {
       report.restarted++;
       await room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
-    } else if (next.reason === "attempts_exhausted") {
-      const reason = "transcoding timed out";
-      if (
-        await repo.transition(video.id, [video.status], {
-          status: "failed",
-          failureReason: reason,
-          progressJson: null,
-        })
-      ) {
-        report.timedOut++;
-        await room.publish(video.id, [
-          { type: "status", status: "failed", playable: video.playable, failureReason: reason },
-          { type: "failed", reason },
-        ]);
-      }
+    } else if (next.reason === "attempts_exhausted" && (await failTimedOut(repo, room, video))) {
+      report.timedOut++;
     }
   }
 
@@ -83,10 +70,33 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   return report;
 }
 
+/** Attempts spent on a silent job: `failed`, and watchers hear the vocabulary sentence. */
+async function failTimedOut(repo: VideosRepo, room: Room, video: VideoRow): Promise<boolean> {
+  const failed = await repo.transition(video.id, [video.status], {
+    status: "failed",
+    failureReason: "transcoding timed out",
+    failureCode: "timed_out",
+    progressJson: null,
+  });
+  if (!failed) return false;
+  const message = failureMessage("timed_out");
+  await room.publish(video.id, [
+    {
+      type: "status",
+      status: "failed",
+      playable: video.playable,
+      failureReason: message,
+      failureCode: "timed_out",
+    },
+    { type: "failed", reason: message, code: "timed_out" },
+  ]);
+  return true;
+}
+
 async function failExpiredUploads(
   services: Services,
   repo: VideosRepo,
-  room: ReturnType<typeof roomNotifier>,
+  room: Room,
   now: number,
 ): Promise<number> {
   let failed = 0;
@@ -99,13 +109,21 @@ async function failExpiredUploads(
       await repo.transition(video.id, ["uploading"], {
         status: "failed",
         failureReason: reason,
+        // No "expired" word in the vocabulary: an expired upload is a cancelled one to viewers.
+        failureCode: "upload_aborted",
         uploadId: null,
         sourceDeletedAt: now,
       })
     ) {
       failed++;
       await room.publish(video.id, [
-        { type: "status", status: "failed", playable: false, failureReason: reason },
+        {
+          type: "status",
+          status: "failed",
+          playable: false,
+          failureReason: failureMessage("upload_aborted"),
+          failureCode: "upload_aborted",
+        },
       ]);
     }
   }

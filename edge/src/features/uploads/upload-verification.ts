@@ -4,12 +4,13 @@
  * completion, and the assembled object's size (HEAD) after it. Pure comparisons; the
  * service does the I/O and fails the upload.
  */
+import type { FailureCode } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ListedPart } from "../../lib/storage/object-store.ts";
 
 /** The machine-readable failure recorded on the video (`videos.failure_code`). */
-export const SIZE_MISMATCH_CODE = "upload_size_mismatch";
+export const SIZE_MISMATCH_CODE: FailureCode = "upload_size_mismatch";
 
 type Plan = Pick<VideoRow, "size" | "partSize" | "partCount">;
 

@@ -95,10 +95,11 @@ const urls = createRoute({
   method: "post",
   path: "/{videoId}/urls",
   summary: "Fresh presigned URLs for some parts (resume, expiry)",
+  middleware: [rateLimit("RL_UPLOAD_URLS", (c) => c.var.userId)] as const,
   request: { params, body: jsonBody(PartUrlsBody, { partNumbers: [2] }) },
   responses: {
     200: json(PartUrlsResponse, "Presigned URLs", { parts: [{ partNumber: 2, url: partUrl }], expiresAt }),
-    ...errors(400, 401, 404, 409, 413, 415),
+    ...errors(400, 401, 404, 409, 413, 415, 429),
   },
 });
 

@@ -4,7 +4,7 @@
  * (the server-side truth for resume and progress — some S3 servers lack ListParts),
  * completes the upload exactly once and checks what storage assembled against the plan.
  */
-import { type CreateUploadBody, sourceKey } from "@streamline/contracts";
+import { type CreateUploadBody, type FailureCode, failureMessage, sourceKey } from "@streamline/contracts";
 import type { Config } from "../../config.ts";
 import type { VideoRow } from "../../db/schema.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
@@ -362,11 +362,14 @@ export class UploadsService {
     return queued;
   }
 
-  /** Ends an upload as `failed`: the multipart upload and any stored source are deleted. */
+  /**
+   * Ends an upload as `failed`: the multipart upload and any stored source are deleted.
+   * `reason` is the owner's detail; watchers hear only the vocabulary sentence of the code.
+   */
   private async failUpload(
     video: Pick<VideoRow, "id" | "uploadId">,
     reason: string,
-    failureCode: string | null = SIZE_MISMATCH_CODE,
+    failureCode: FailureCode = SIZE_MISMATCH_CODE,
   ) {
     const key = sourceKey(video.id);
     if (video.uploadId) {
@@ -383,14 +386,20 @@ export class UploadsService {
     });
     if (failed) {
       await this.deps.room.publish(video.id, [
-        { type: "status", status: "failed", playable: false, failureReason: reason },
+        {
+          type: "status",
+          status: "failed",
+          playable: false,
+          failureReason: failureMessage(failureCode),
+          failureCode,
+        },
       ]);
     }
   }
 
   async abort(videoId: string, ownerId: string): Promise<void> {
     const video = await this.uploading(videoId, ownerId);
-    await this.failUpload(video, "upload aborted", null);
+    await this.failUpload(video, "upload aborted", "upload_aborted");
   }
 }
 

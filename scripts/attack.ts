@@ -28,7 +28,12 @@ const END = "<!-- attack:results:end -->";
 
 /** Regression suites of issue 11 holes (written by the fixes); run when present. */
 const HOLE_SUITES = {
-  edge: ["edge/src/features/captions/caption-format.scan.test.ts"],
+  edge: [
+    "edge/src/features/captions/caption-format.scan.test.ts",
+    // hole 11: signatures bound to direction/method/path, event keys under the video, secret floor
+    "edge/src/features/events/events.test.ts",
+    "edge/src/config.test.ts",
+  ],
   transcoder: ["transcoder/src/ffmpeg/ssrf.test.ts"],
 };
 

@@ -71,6 +71,21 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...DEV, FFMPEG_NICE: "20" })).toThrow(/FFMPEG_NICE/);
   });
 
+  it("media caps and progress timeouts (hole 4): defaults, parsing, no timer past 2^31 - 1 ms", () => {
+    const c = loadConfig({ ...DEV });
+    expect([c.MAX_PIXELS, c.MAX_DURATION_SEC, c.MAX_FPS, c.FFMPEG_STALL_TIMEOUT_SEC]).toEqual([
+      7680 * 4320,
+      12 * 3600,
+      120,
+      120,
+    ]);
+    const d = loadConfig({ ...DEV, MAX_PIXELS: "2073600", MAX_DURATION_SEC: "600", MAX_FPS: "60.5" });
+    expect([d.MAX_PIXELS, d.MAX_DURATION_SEC, d.MAX_FPS]).toEqual([2_073_600, 600, 60.5]);
+    for (const name of ["JOB_TIMEOUT_MS", "SHUTDOWN_GRACE_MS", "HEARTBEAT_MS"])
+      expect(() => loadConfig({ ...DEV, [name]: String(2 ** 31) })).toThrow(new RegExp(name));
+    expect(() => loadConfig({ ...DEV, MAX_FPS: "0" })).toThrow(/MAX_FPS/);
+  });
+
   it("fails loudly, listing every bad variable", () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
     expect(() => loadConfig({ ...DEV, PORT: "http", EDGE_URL: "nope" })).toThrow(

@@ -7,6 +7,8 @@ import { KNOWN_PLACEHOLDER_SECRETS, ServiceSecret } from "@streamline/contracts"
 import { z } from "zod";
 
 const intFrom = (min: number) => z.coerce.number().int().min(min);
+/** Every millisecond setting becomes a timer somewhere: 2^31 − 1 is the longest one Node keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const optionalString = z
   .string()
   .trim()
@@ -65,9 +67,9 @@ export const ConfigSchema = z.object({
   /** How other services reach this node (shown in the fleet registry); optional. */
   PUBLIC_URL: z.url().optional(),
   /** Edge heartbeat, claim extension and registry refresh period. */
-  HEARTBEAT_MS: intFrom(100).default(5000),
+  HEARTBEAT_MS: intFrom(100).max(MAX_TIMER_MS).default(5000),
   /** Claim and registry-entry TTL; default 3 × HEARTBEAT_MS (survives two missed beats). */
-  CLAIM_TTL_MS: intFrom(300).optional(),
+  CLAIM_TTL_MS: intFrom(300).max(MAX_TIMER_MS).optional(),
   /**
    * `-threads` for decoding, filtering and each encoder of one job's ffmpeg runs; unset =
    * cores / MAX_JOBS (so concurrent jobs do not oversubscribe the node).
@@ -101,13 +103,13 @@ export const ConfigSchema = z.object({
   X264_PRESET: z
     .enum(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"])
     .default("veryfast"),
-  SHUTDOWN_GRACE_MS: intFrom(0).default(30_000),
+  SHUTDOWN_GRACE_MS: intFrom(0).max(MAX_TIMER_MS).default(30_000),
   /**
    * Hard ceiling for one ffmpeg run (a stuck decoder must not hold a slot forever); at most
    * 2^31 − 1 ms, the longest delay a timer holds.
    */
   JOB_TIMEOUT_MS: intFrom(1000)
-    .max(2 ** 31 - 1)
+    .max(MAX_TIMER_MS)
     .default(4 * 60 * 60 * 1000),
 });
 

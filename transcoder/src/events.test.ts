@@ -156,6 +156,22 @@ describe("HttpEventReporter", () => {
     expect(edge.rejected.slice(before)).toEqual([{ status: 401, reason: "mismatch" }]);
   });
 
+  it("never sends an event naming a key outside videos/<id>/ (validated before signing)", async () => {
+    const [before, rejectedBefore] = [edge.events.length, edge.rejected.length];
+    const reporter = new HttpEventReporter({ edgeUrl: edge.url, secret: SECRET, job, node: "n1" });
+    reporter.poster({ posterKey: "videos/v_BBBBBBBBBBBBBBBB/poster.jpg", posterWebpKey: null });
+    reporter.poster({
+      posterKey: `${job.outputPrefix}../v_BBBBBBBBBBBBBBBB/poster.jpg`,
+      posterWebpKey: null,
+    });
+    reporter.poster({ posterKey: `${job.outputPrefix}poster.jpg`, posterWebpKey: null });
+    await reporter.flush();
+    expect(edge.events.slice(before)).toMatchObject([
+      { type: "poster", posterKey: `${job.outputPrefix}poster.jpg` },
+    ]);
+    expect(edge.rejected.slice(rejectedBefore)).toEqual([]); // dropped here, never sent
+  });
+
   it("signs fleet→edge over POST, the events path (under EDGE_URL's own path) and the body", async () => {
     const sent: { url: string; body: string; signature: string }[] = [];
     const reporter = new HttpEventReporter({

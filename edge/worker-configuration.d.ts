@@ -7,9 +7,12 @@ interface __BaseEnv_Env {
 	JOBS: Queue;
 	JOBS_DLQ: Queue;
 	RL_AUTH_IP: RateLimit;
-	RL_AUTH_EMAIL: RateLimit;
 	RL_REFRESH: RateLimit;
 	RL_UPLOADS: RateLimit;
+	RL_MEDIA_UPLOADS: RateLimit;
+	RL_UPLOAD_URLS: RateLimit;
+	RL_WS_TICKET: RateLimit;
+	RL_HEALTH: RateLimit;
 	S3_ENDPOINT: string;
 	S3_PUBLIC_ENDPOINT: string;
 	S3_BUCKET: string;

@@ -53,6 +53,12 @@ const ConfigSchema = z.object({
   REFRESH_GRACE_SECONDS: intFromString(10).pipe(z.number().min(0).max(60)),
   /** Workers' WebCrypto refuses PBKDF2 above 100,000 iterations. */
   PASSWORD_ITERATIONS: intFromString(100_000).pipe(z.number().min(10_000).max(100_000)),
+  /** Failed sign-ins per email before each further attempt waits 2^k s (ADR 0005). */
+  LOGIN_FREE_FAILURES: intFromString(5).pipe(z.number().min(1).max(100)),
+  /** The cap on that wait. */
+  LOGIN_MAX_DELAY_SECONDS: intFromString(300).pipe(z.number().min(1).max(3600)),
+  /** Signups per client IP (an IPv6 /64) per hour; the 409 `email_taken` is behind it (ADR 0005). */
+  SIGNUPS_PER_IP_PER_HOUR: intFromString(10).pipe(z.number().min(1).max(100_000)),
   /** How long an isolate trusts its last look at a session (revocation staleness bound, ADR 0004). */
   SESSION_CHECK_CACHE_SECONDS: intFromString(5).pipe(z.number().max(30)),
   /**

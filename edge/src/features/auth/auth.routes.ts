@@ -4,6 +4,9 @@
  * cookie scoped to `/api/auth`, so page scripts can't read it and other API calls don't
  * carry it. Refresh and logout — the cookie-authenticated endpoints — also require an
  * allowed `Origin` (CSRF). Nothing here may be cached.
+ *
+ * Signup and login also set `sl_device` (device-cookie.ts), which spares this browser the
+ * per-email sign-in delay that failed guesses by others cause (ADR 0005).
  */
 import { createRoute } from "@hono/zod-openapi";
 import { AuthResponse, LoginBody, SignupBody } from "@streamline/contracts";
@@ -18,6 +21,7 @@ import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
 import { enforceRateLimit, rateLimit } from "../../middleware/rate-limit/index.ts";
 import { authenticate } from "./auth.middleware.ts";
 import { type AuthDeps, AuthService, type IssuedSession, toUserDto } from "./auth.service.ts";
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieFor } from "./device-cookie.ts";
 
 export const REFRESH_COOKIE = "sl_refresh";
 export const REFRESH_COOKIE_PATH = "/api/auth";
@@ -38,6 +42,14 @@ function cookieOptions(c: Context<AppEnv>) {
     secure: cookieIsSecure(c),
     sameSite: "Strict" as const,
   };
+}
+
+/** Marks this browser as one that signed in to the account (spares it the sign-in delay). */
+async function rememberDevice(c: Context<AppEnv>, userId: string) {
+  setCookie(c, DEVICE_COOKIE, await deviceCookieFor(c.var.services.config.JWT_SECRET, userId), {
+    ...cookieOptions(c),
+    maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
+  });
 }
 
 /** Sets the refresh cookie and returns the body of a signup, login or refresh. */
@@ -66,8 +78,9 @@ const setCookieHeader = {
     description: `\`${REFRESH_COOKIE}\`: the refresh token (HttpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH})`,
   },
 };
-/** Per client IP, before the body is read (keys `signup:<ip>`, `login:<ip>`). */
-const perIp = (action: string) => rateLimit("RL_AUTH_IP", (c) => `${action}:${clientInfo(c.req.raw).ip}`);
+/** Per client IP (an IPv6 /64), before the body is read (keys `signup:<ip>`, `login:<ip>`). */
+const perIp = (action: string) =>
+  rateLimit("RL_AUTH_IP", (c) => `${action}:${clientInfo(c.req.raw).rateKey}`);
 const credentials = { email: "ana@example.com", password: "correct horse battery staple" };
 
 const signup = createRoute({
@@ -75,6 +88,9 @@ const signup = createRoute({
   path: "/signup",
   tags,
   summary: "Create an account; signs in",
+  description:
+    "Limited per client IP: `RL_AUTH_IP` per minute and `SIGNUPS_PER_IP_PER_HOUR` (10) per hour, whatever the answer " +
+    "(429 + `Retry-After`). The 409 `email_taken` says an address has an account; that is why signups are scarce (ADR 0005).",
   middleware: [perIp("signup")] as const,
   request: { body: jsonBody(SignupBody, { ...credentials, handle: "ana" }) },
   responses: {
@@ -92,6 +108,10 @@ const login = createRoute({
   path: "/login",
   tags,
   summary: "Sign in (starts a session)",
+  description:
+    "After `LOGIN_FREE_FAILURES` (5) failed attempts on an email, known or not, each further attempt must wait 2^k s " +
+    "(capped at `LOGIN_MAX_DELAY_SECONDS`, 300): 429 `rate_limited` + `Retry-After`. Never a lock-out, and no delay for " +
+    "a browser that signed in to the account before (`sl_device` cookie, or a live session's refresh cookie). A success clears the count.",
   middleware: [perIp("login")] as const,
   request: { body: jsonBody(LoginBody, credentials) },
   responses: {
@@ -137,14 +157,17 @@ router.use(async (c, next) => {
 
 export const authRoutes = router
   .openapi(signup, async (c) => {
-    const body = c.req.valid("json");
-    await enforceRateLimit(c.env, "RL_AUTH_EMAIL", `signup:${body.email}`);
-    return c.json(withSession(c, await authService(c).signup(body, clientInfo(c.req.raw))), 201);
+    const issued = await authService(c).signup(c.req.valid("json"), clientInfo(c.req.raw));
+    await rememberDevice(c, issued.user.id);
+    return c.json(withSession(c, issued), 201);
   })
   .openapi(login, async (c) => {
-    const body = c.req.valid("json");
-    await enforceRateLimit(c.env, "RL_AUTH_EMAIL", `login:${body.email}`);
-    return c.json(withSession(c, await authService(c).login(body, clientInfo(c.req.raw))), 200);
+    const issued = await authService(c).login(c.req.valid("json"), clientInfo(c.req.raw), {
+      deviceCookie: getCookie(c, DEVICE_COOKIE),
+      refreshToken: getCookie(c, REFRESH_COOKIE),
+    });
+    await rememberDevice(c, issued.user.id);
+    return c.json(withSession(c, issued), 200);
   })
   .openapi(refresh, async (c) => {
     const service = authService(c, {

@@ -10,18 +10,27 @@
  * with the same successor: a retry after a lost response, or two tabs racing, must not sign
  * the user out. A successor is derived from the token it replaces (HMAC under
  * `JWT_SECRET`), so the grace answer needs no stored plaintext (ADR 0005).
+ *
+ * Abuse limits that need state live in D1's `auth_throttle` (ThrottleRepo, ADR 0005): failed
+ * sign-ins slow down further attempts on that email progressively — never a lock-out, and
+ * not at all for a browser that proves it signed in to the account before (device cookie
+ * or a live session's refresh cookie); signups are counted per client IP per hour, and the
+ * 409 `email_taken` (which says an address has an account) is logged.
  */
 import type { LoginBody, SignupBody, UserDto } from "@streamline/contracts";
 import type { Config } from "../../config.ts";
 import type { RefreshTokenRow, UserRow } from "../../db/schema.ts";
+import { rateLimitKey } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
 import { type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
 import type { Services } from "../../lib/services.ts";
 import { signAccessToken } from "./access-token.ts";
+import { deviceCookieUser } from "./device-cookie.ts";
 import { passwordIssues } from "./password-policy.ts";
 import { markSessionRevoked } from "./session-status.ts";
 import { SessionsRepo } from "./sessions.repo.ts";
+import { type LoginPolicy, ThrottleRepo } from "./throttle.repo.ts";
 import { UsersRepo } from "./users.repo.ts";
 
 export const newUserId = () => `u_${randomId(16)}`;
@@ -35,6 +44,14 @@ const MAX_USER_AGENT = 256;
 export interface ClientInfo {
   ip: string;
   userAgent: string;
+  /** What per-IP limits count by (lib/client-info.ts); derived from `ip` when absent. */
+  rateKey?: string;
+}
+
+/** What the browser shows of having signed in to this account before (cookies it sends to /api/auth). */
+export interface DeviceProof {
+  deviceCookie?: string | undefined;
+  refreshToken?: string | undefined;
 }
 
 export interface AuthDeps {
@@ -42,7 +59,17 @@ export interface AuthDeps {
   sessions: SessionsRepo;
   passwords: PasswordHasher;
   config: Pick<Config, "JWT_SECRET" | "ACCESS_TOKEN_TTL_SECONDS" | "REFRESH_TTL_DAYS"> &
-    Partial<Pick<Config, "REFRESH_GRACE_SECONDS">>;
+    Partial<
+      Pick<
+        Config,
+        | "REFRESH_GRACE_SECONDS"
+        | "LOGIN_FREE_FAILURES"
+        | "LOGIN_MAX_DELAY_SECONDS"
+        | "SIGNUPS_PER_IP_PER_HOUR"
+      >
+    >;
+  /** Sign-in delay and signup window state; without it neither applies (unit tests of other paths). */
+  throttle?: ThrottleRepo;
   /** Called once the refresh token's session is known, before rotating (per-session rate limit). */
   beforeRefresh?: (sessionId: string) => Promise<void>;
   now?: () => number;
@@ -92,6 +119,21 @@ async function successorOf(secret: string, presented: string): Promise<string> {
 }
 
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "email or password is incorrect");
+const tooSoon = (retryAfterMs: number, message: string) => {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return new AppError(429, "rate_limited", `${message}; try again in ${seconds} seconds`, {
+    headers: { "retry-after": String(seconds) },
+  });
+};
+
+const LOGIN_FREE_FAILURES_DEFAULT = 5;
+const LOGIN_MAX_DELAY_SECONDS_DEFAULT = 300;
+const SIGNUPS_PER_IP_PER_HOUR_DEFAULT = 10;
+
+/** A short, stable fingerprint of an address for logs (who is probing what, without the address). */
+async function emailFingerprint(email: string): Promise<string> {
+  return (await hashRefreshToken(`email:${email}`)).slice(0, 16);
+}
 const refreshRefused = (code: string, message: string) => new AppError(401, code, message);
 const refreshReused = () =>
   refreshRefused(
@@ -110,6 +152,8 @@ function hasherFor(iterations: number) {
   return hasher;
 }
 
+const rateKeyOf = (client: ClientInfo) => client.rateKey ?? rateLimitKey(client.ip);
+
 export class AuthService {
   /** The service over the request's database and config. */
   static from(services: Pick<Services, "db" | "config">, extra: Partial<AuthDeps> = {}): AuthService {
@@ -118,6 +162,7 @@ export class AuthService {
       users: new UsersRepo(db),
       sessions: new SessionsRepo(db),
       passwords: hasherFor(config.PASSWORD_ITERATIONS),
+      throttle: new ThrottleRepo(db),
       config,
       ...extra,
     });
@@ -139,6 +184,7 @@ export class AuthService {
   async signup(body: SignupBody, client: ClientInfo): Promise<IssuedSession> {
     const issues = passwordIssues(body.password, body);
     if (issues.length) throw new AppError(400, "validation_failed", "invalid request body", { issues });
+    const signupsThisHour = await this.countSignup(client);
     const now = this.now();
     const user: UserRow = {
       id: newUserId(),
@@ -150,23 +196,79 @@ export class AuthService {
     };
     const inserted = await this.deps.users.insert(user);
     if (!inserted.ok) {
-      throw inserted.clash === "email"
-        ? new AppError(409, "email_taken", "an account with this email already exists; log in instead")
-        : new AppError(409, "handle_taken", "that handle is taken; choose another");
+      if (inserted.clash === "handle")
+        throw new AppError(409, "handle_taken", "that handle is taken; choose another");
+      // The one answer that says "this address has an account": visible in the logs.
+      console.warn(
+        JSON.stringify({
+          event: "auth.signup.email_taken",
+          ip: rateKeyOf(client),
+          email: await emailFingerprint(body.email),
+          signupsThisHour,
+        }),
+      );
+      throw new AppError(409, "email_taken", "an account with this email already exists; log in instead");
     }
     return this.startSession(user, client);
   }
 
-  /** Unknown email and wrong password fail identically, after the same PBKDF2 work. */
-  async login(body: LoginBody, client: ClientInfo): Promise<IssuedSession> {
-    const { users, passwords } = this.deps;
+  /** One more signup from this client IP (/64) this hour; over the limit → 429, whatever the email. */
+  private async countSignup(client: ClientInfo): Promise<number> {
+    const { throttle, config } = this.deps;
+    if (!throttle) return 0;
+    const now = this.now();
+    const { count, windowEndsAt } = await throttle.countSignup(`signup:${rateKeyOf(client)}`, now);
+    if (count > (config.SIGNUPS_PER_IP_PER_HOUR ?? SIGNUPS_PER_IP_PER_HOUR_DEFAULT)) {
+      throw tooSoon(windowEndsAt - now, "too many signups from this network");
+    }
+    return count;
+  }
+
+  /**
+   * Unknown email and wrong password fail identically, after the same PBKDF2 work — and
+   * are delayed identically once an address has collected failures: the delay is keyed by
+   * the email, existing or not. A browser that signed in to this account before skips it.
+   */
+  async login(body: LoginBody, client: ClientInfo, proof: DeviceProof = {}): Promise<IssuedSession> {
+    const { users, passwords, throttle } = this.deps;
     const user = await users.findByEmail(body.email);
+    const key = `login:${body.email}`;
+    const known = !!user && (await this.isKnownDevice(user.id, proof));
+    if (throttle && !known) {
+      const claim = await throttle.claimLogin(key, this.loginPolicy(), this.now());
+      if (!claim.allowed) throw tooSoon(claim.retryAfterMs, "too many failed sign-ins for this email");
+    }
     const check = user
       ? await passwords.verify(user.passwordHash, body.password)
       : await passwords.verifyDummy(body.password);
-    if (!user || !check.ok) throw invalidCredentials();
+    if (!user || !check.ok) {
+      // An unknown device's attempt was counted when it took its slot.
+      if (throttle && known) await throttle.recordFailure(key, this.now());
+      throw invalidCredentials();
+    }
+    await throttle?.clear(key);
     if (check.needsRehash) await users.setPasswordHash(user.id, await passwords.hash(body.password));
     return this.startSession(user, client);
+  }
+
+  private loginPolicy(): LoginPolicy {
+    const { config } = this.deps;
+    return {
+      freeFailures: config.LOGIN_FREE_FAILURES ?? LOGIN_FREE_FAILURES_DEFAULT,
+      maxDelayMs: (config.LOGIN_MAX_DELAY_SECONDS ?? LOGIN_MAX_DELAY_SECONDS_DEFAULT) * 1000,
+    };
+  }
+
+  /** Has this browser signed in to `userId` before: a valid device cookie, or a refresh cookie of a live session? */
+  private async isKnownDevice(userId: string, proof: DeviceProof): Promise<boolean> {
+    const now = this.now();
+    if ((await deviceCookieUser(this.deps.config.JWT_SECRET, proof.deviceCookie, now)) === userId)
+      return true;
+    if (!proof.refreshToken) return false;
+    const row = await this.deps.sessions.findToken(await hashRefreshToken(proof.refreshToken));
+    if (!row || row.userId !== userId) return false;
+    const session = await this.deps.sessions.find(row.sessionId);
+    return !!session && session.revokedAt === null && session.expiresAt > now;
   }
 
   private async startSession(user: UserRow, client: ClientInfo): Promise<IssuedSession> {

@@ -29,6 +29,7 @@ import {
 } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -69,7 +70,11 @@ const put = createRoute({
   tags,
   summary: "Add or replace a caption track (WebVTT or SubRip, converted to WebVTT)",
   security: BEARER,
-  middleware: [apiBodyLimit(MAX_CAPTION_BYTES), requireAuth()] as const,
+  middleware: [
+    apiBodyLimit(MAX_CAPTION_BYTES),
+    requireAuth(),
+    rateLimit("RL_MEDIA_UPLOADS", (c) => c.var.userId),
+  ] as const,
   request: {
     params: trackParams,
     query: PutCaptionQuery,
@@ -81,7 +86,7 @@ const put = createRoute({
   },
   responses: {
     201: json(CaptionTrackDto, "Stored", track),
-    ...errors(400, 401, 404, 413),
+    ...errors(400, 401, 404, 413, 429),
     415: errorDoc(415, { message: "captions must be WebVTT (.vtt) or SubRip (.srt) text" }),
     422: errorDoc(422),
   },

@@ -10,9 +10,11 @@ import { HealthResponse } from "@streamline/contracts";
 import { sql } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
-import { json, openApiRouter } from "../../lib/openapi.ts";
+import { clientInfo } from "../../lib/client-info.ts";
+import { errors, json, openApiRouter } from "../../lib/openapi.ts";
 import type { Services } from "../../lib/services.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { authenticate } from "../auth/auth.middleware.ts";
 import { hasRole } from "../auth/roles.ts";
 
@@ -73,8 +75,10 @@ const health = createRoute({
   summary: "Each component of the platform, checked for real",
   description:
     "ok/not-ok per component. `detail` (error text, fleet capacity) is only filled in for an admin's bearer token. " +
-    `One round of checks answers for ${HEALTH_CACHE_MS / 1000} s.`,
+    `One round of checks answers for ${HEALTH_CACHE_MS / 1000} s. Limited per client IP (RL_HEALTH).`,
+  middleware: [rateLimit("RL_HEALTH", (c) => clientInfo(c.req.raw).rateKey)] as const,
   responses: {
+    ...errors(429),
     200: json(HealthResponse, "Every component answered", example),
     503: json(HealthResponse, "At least one component did not answer", {
       ...example,

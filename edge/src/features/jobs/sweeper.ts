@@ -5,7 +5,8 @@
  *  - `processing` with no sign of life for 3 leases, or `queued` for an hour (a message
  *    lost between queue and fleet) → next attempt, or `failed` when attempts are spent;
  *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted;
- *  - expired refresh tokens and long-dead sessions → purged.
+ *  - expired refresh tokens and long-dead sessions → purged;
+ *  - sign-in delay / signup window rows (auth_throttle) quiet for an hour → deleted.
  * Trigger locally: `curl http://127.0.0.1:8787/__scheduled` (the dev
  * stack runs wrangler with `--test-scheduled`).
  */
@@ -15,6 +16,7 @@ import { type VideoRow, videos } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { SessionsRepo } from "../auth/sessions.repo.ts";
+import { ThrottleRepo } from "../auth/throttle.repo.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
@@ -67,6 +69,8 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   report.failedSources = await removeFailedSources(services, now);
   // Expired refresh tokens and sessions dead for a week go too.
   await new SessionsRepo(services.db).purge(now);
+  // Sign-in delay and signup window rows nobody touched for an hour (ADR 0005).
+  await new ThrottleRepo(services.db).purge(now);
   return report;
 }
 

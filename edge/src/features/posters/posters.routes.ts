@@ -11,6 +11,7 @@ import { newAttemptId } from "../../lib/ids.ts";
 import { BEARER, BINARY, errorDoc, errors, json, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { isOwner } from "../videos/video-access.ts";
@@ -34,7 +35,11 @@ const upload = createRoute({
   tags: ["videos"],
   summary: "Upload a custom poster (owner only); the fleet resizes it",
   security: BEARER,
-  middleware: [apiBodyLimit(MAX_POSTER_BYTES), requireAuth()] as const,
+  middleware: [
+    apiBodyLimit(MAX_POSTER_BYTES),
+    requireAuth(),
+    rateLimit("RL_MEDIA_UPLOADS", (c) => c.var.userId),
+  ] as const,
   request: {
     params: z.object({ id: VideoId.meta({ example: VIDEO_ID }) }),
     body: {
@@ -49,7 +54,7 @@ const upload = createRoute({
   },
   responses: {
     202: json(PosterUploadResponse, "Stored; resizing is queued", { status: "processing" }),
-    ...errors(401, 404, 413),
+    ...errors(401, 404, 413, 429),
     415: errorDoc(415, { message: "posters must be JPEG, PNG or WebP images" }),
   },
 });

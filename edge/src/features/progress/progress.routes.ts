@@ -4,9 +4,11 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { VideoId, WsMessage, WsTicketBody, WsTicketResponse } from "@streamline/contracts";
+import { clientInfo } from "../../lib/client-info.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, OPTIONAL_BEARER, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth } from "../auth/auth.middleware.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -23,11 +25,17 @@ const ticket = createRoute({
   tags,
   summary: "A one-time, 60 s ticket to watch a video's progress",
   security: OPTIONAL_BEARER,
-  middleware: [optionalAuth()] as const,
+  middleware: [
+    optionalAuth(),
+    // Per user; anonymous viewers per IP (/64 for IPv6).
+    rateLimit("RL_WS_TICKET", (c) =>
+      c.var.userId ? `user:${c.var.userId}` : `ip:${clientInfo(c.req.raw).rateKey}`,
+    ),
+  ] as const,
   request: { body: jsonBody(WsTicketBody, { videoId: VIDEO_ID }) },
   responses: {
     201: json(WsTicketResponse, "The ticket", { ticket: TICKET, expiresAt: "2026-11-23T10:01:00.000Z" }),
-    ...errors(400, 401, 404, 413, 415),
+    ...errors(400, 401, 404, 413, 415, 429),
   },
 });
 

@@ -48,19 +48,6 @@ describe("rate limits (Workers Rate Limiting binding)", () => {
     }
   });
 
-  it("login: per email (5/min) → 429 with Retry-After, whatever IP it comes from", async () => {
-    const user = await signUp();
-    const { index, res } = await untilLimited(5, (i) =>
-      call("/api/auth/login", {
-        method: "POST",
-        json: { email: user.email, password: i % 2 ? "wrong password!!" : user.password },
-        headers: { "cf-connecting-ip": randomIp() },
-      }),
-    );
-    expect(index).toBeGreaterThanOrEqual(5);
-    expectRefusal(res, (await res.json()) as ErrorBody);
-  });
-
   it("login and signup: per IP (20/min), counted before the body is even read", async () => {
     const ip = randomIp();
     const { index, res } = await untilLimited(20, (i) =>
@@ -121,6 +108,92 @@ describe("rate limits (Workers Rate Limiting binding)", () => {
     // Someone else can still upload.
     const other = await signUp();
     expect((await call("/api/uploads", { method: "POST", json: {}, headers: other.auth })).status).toBe(400);
+  });
+
+  it("an IPv6 client is its /64: rotating addresses inside it does not reset the count", async () => {
+    const b = crypto.getRandomValues(new Uint16Array(3));
+    const prefix = `2001:db8:${b[0]!.toString(16)}:${b[1]!.toString(16)}`;
+    const { index, res } = await untilLimited(20, (i) =>
+      call("/api/auth/login", {
+        method: "POST",
+        json: { email: `${uniqueName()}@example.com`, password: "whatever password" },
+        headers: { "cf-connecting-ip": `${prefix}:${i.toString(16)}::${b[2]!.toString(16)}` },
+      }),
+    );
+    expect(index).toBeGreaterThanOrEqual(20);
+    expectRefusal(res, (await res.json()) as ErrorBody);
+    // The neighbouring /64 is someone else.
+    const next = await call("/api/auth/login", {
+      method: "POST",
+      json: { email: `${uniqueName()}@example.com`, password: "whatever password" },
+      headers: { "cf-connecting-ip": `2001:db8:${b[0]!.toString(16)}:${(b[1]! ^ 1).toString(16)}::1` },
+    });
+    expect(next.status).toBe(401);
+  });
+
+  it("poster and caption uploads: per user (10/min), one budget for both", async () => {
+    const user = await signUp();
+    const video = "v_AAAAAAAAAAAAAAAA";
+    const { index, res } = await untilLimited(10, (i) =>
+      i % 2
+        ? call(`/api/videos/${video}/poster`, {
+            method: "PUT",
+            body: "not an image",
+            headers: { ...user.auth, "content-type": "image/png" },
+          })
+        : call(`/api/videos/${video}/captions/en`, {
+            method: "PUT",
+            body: "WEBVTT\n",
+            headers: { ...user.auth, "content-type": "text/vtt" },
+          }),
+    );
+    expect(index).toBeGreaterThanOrEqual(10);
+    expectRefusal(res, (await res.json()) as ErrorBody);
+    const other = await signUp();
+    const poster = await call(`/api/videos/${video}/poster`, {
+      method: "PUT",
+      body: "not an image",
+      headers: { ...other.auth, "content-type": "image/png" },
+    });
+    expect(poster.status).not.toBe(429);
+  });
+
+  it("fresh part URLs: per user (60/min)", async () => {
+    const user = await signUp();
+    const { index, res } = await untilLimited(60, () =>
+      call("/api/uploads/v_AAAAAAAAAAAAAAAA/urls", {
+        method: "POST",
+        json: { partNumbers: [1] },
+        headers: user.auth,
+      }),
+    );
+    expect(index).toBeGreaterThanOrEqual(60);
+    expectRefusal(res, (await res.json()) as ErrorBody);
+  });
+
+  it("WebSocket tickets: per user (30/min), anonymous callers per IP", async () => {
+    const user = await signUp();
+    const ticket = (headers: Record<string, string>) =>
+      call("/api/ws-ticket", { method: "POST", json: { videoId: "v_AAAAAAAAAAAAAAAA" }, headers });
+    const signedIn = await untilLimited(30, () => ticket({ ...user.auth, "cf-connecting-ip": randomIp() }));
+    expect(signedIn.index).toBeGreaterThanOrEqual(30);
+    expectRefusal(signedIn.res, (await signedIn.res.json()) as ErrorBody);
+    const ip = randomIp();
+    const anonymous = await untilLimited(30, () => ticket({ "cf-connecting-ip": ip }));
+    expect(anonymous.index).toBeGreaterThanOrEqual(30);
+    expectRefusal(anonymous.res, (await anonymous.res.json()) as ErrorBody);
+    // Neither budget is the other's, nor another IP's.
+    expect((await ticket({ "cf-connecting-ip": randomIp() })).status).toBe(404);
+  });
+
+  it("health: per IP (60/min)", async () => {
+    const ip = randomIp();
+    const { index, res } = await untilLimited(60, () =>
+      call("/api/health", { headers: { "cf-connecting-ip": ip } }),
+    );
+    expect(index).toBeGreaterThanOrEqual(60);
+    expectRefusal(res, (await res.json()) as ErrorBody);
+    expect((await call("/api/health", { headers: { "cf-connecting-ip": randomIp() } })).status).toBe(200);
   });
 
   it("lets requests through when the binding is missing or failing (fail open)", async () => {

@@ -3,7 +3,8 @@
  * which also sets each limit). Over the limit → 429 `rate_limited` with `Retry-After`.
  * The binding does not say when its window ends, so Retry-After is the configured period
  * (an upper bound). If the binding is missing or fails, requests pass: a limiter outage
- * must not take sign-in down with it.
+ * must not take sign-in down with it. Keys by client IP use `clientInfo().rateKey` (an IPv6
+ * client is its /64, lib/client-info.ts).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
@@ -12,9 +13,12 @@ import { AppError } from "../../lib/errors.ts";
 /** Binding name → its `simple.period` in wrangler.toml (seconds); a test keeps the two in step. */
 export const RATE_LIMIT_PERIODS = {
   RL_AUTH_IP: 60,
-  RL_AUTH_EMAIL: 60,
   RL_REFRESH: 60,
   RL_UPLOADS: 60,
+  RL_MEDIA_UPLOADS: 60,
+  RL_UPLOAD_URLS: 60,
+  RL_WS_TICKET: 60,
+  RL_HEALTH: 60,
 } as const satisfies Record<string, 10 | 60>;
 
 export type LimiterName = keyof typeof RATE_LIMIT_PERIODS;

@@ -18,12 +18,14 @@ import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, validationError } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
+import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { EventsService } from "./events.service.ts";
 
-const MAX_EVENT_BYTES = 256 * 1024;
+/** The largest event the intake reads (the largest real one, `done` with its renditions, is a few KiB). */
+export const MAX_EVENT_BYTES = 256 * 1024;
 
 const STATUS = { applied: 200, duplicate: 200, stale_attempt: 409, video_gone: 410 } as const;
 
@@ -33,8 +35,8 @@ const verified = new WeakMap<Request, TranscoderEvent>();
 /** Size cap and fleet→edge signature check (method, path, body, time), then JSON and the event schema. */
 function signedEvent(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // apiBodyLimit (before this) already refused a body over MAX_EVENT_BYTES, declared or streamed.
     const body = await c.req.text();
-    if (body.length > MAX_EVENT_BYTES) throw new AppError(413, "payload_too_large", "event too large");
     const check = await verifyRequest(
       c.var.services.config.TRANSCODER_SECRET,
       "fleet-to-edge",
@@ -65,7 +67,8 @@ const intake = createRoute({
   tags: ["internal"],
   summary: "Transcoder events (signed by the fleet)",
   description: `Signed fleet→edge with the key derived from TRANSCODER_SECRET, over method, path, body and time, in the \`${SIGNATURE_HEADER}\` header (\`t=<unix>,v2=<hex>\`, ADR 0010).`,
-  middleware: [signedEvent()] as const,
+  // The size cap comes first: an unauthenticated body is never read past MAX_EVENT_BYTES.
+  middleware: [apiBodyLimit(MAX_EVENT_BYTES), signedEvent()] as const,
   request: {
     body: jsonBody(EVENT_SCHEMA, {
       v: 1,

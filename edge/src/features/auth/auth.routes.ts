@@ -78,6 +78,15 @@ const setCookieHeader = {
     description: `\`${REFRESH_COOKIE}\`: the refresh token (HttpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH})`,
   },
 };
+/** Signup and login also mark the browser as a known device of the account. */
+const signInCookies = {
+  "set-cookie": {
+    schema: { type: "string" as const },
+    description:
+      `\`${REFRESH_COOKIE}\`: the refresh token; \`${DEVICE_COOKIE}\`: this browser signed in to the account ` +
+      `(spares it the per-email sign-in delay; one year). Both HttpOnly, SameSite=Strict, Path=${REFRESH_COOKIE_PATH}`,
+  },
+};
 /** Per client IP (an IPv6 /64), before the body is read (keys `signup:<ip>`, `login:<ip>`). */
 const perIp = (action: string) =>
   rateLimit("RL_AUTH_IP", (c) => `${action}:${clientInfo(c.req.raw).rateKey}`);
@@ -94,7 +103,7 @@ const signup = createRoute({
   middleware: [perIp("signup")] as const,
   request: { body: jsonBody(SignupBody, { ...credentials, handle: "ana" }) },
   responses: {
-    201: { ...json(AuthResponse, "Signed up and signed in", session), headers: setCookieHeader },
+    201: { ...json(AuthResponse, "Signed up and signed in", session), headers: signInCookies },
     ...errors(400, 413, 415, 429),
     409: errorDoc(409, {
       code: "email_taken",
@@ -115,7 +124,7 @@ const login = createRoute({
   middleware: [perIp("login")] as const,
   request: { body: jsonBody(LoginBody, credentials) },
   responses: {
-    200: { ...json(AuthResponse, "Signed in", session), headers: setCookieHeader },
+    200: { ...json(AuthResponse, "Signed in", session), headers: signInCookies },
     ...errors(400, 413, 415, 429),
     401: errorDoc(401, { code: "invalid_credentials", message: "email or password is incorrect" }),
   },

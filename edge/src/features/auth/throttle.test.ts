@@ -72,6 +72,14 @@ describe("sign-in: a progressive delay per email, never a lock-out (hole 7)", ()
     const email = (signup.body as unknown as { user: { email: string } }).user.email;
     const device = deviceCookie(signup.res);
     const refresh = refreshCookie(signup.res)!;
+    const attributes = signup.res.headers
+      .getSetCookie()
+      .find((l) => l.startsWith(`${DEVICE_COOKIE}=`))!
+      .split(";")
+      .map((p) => p.trim().toLowerCase());
+    expect(attributes).toEqual(
+      expect.arrayContaining(["httponly", "samesite=strict", "path=/api/auth", "max-age=31536000"]),
+    );
 
     await guessUntilDelayed(email);
     expect((await login(email, PASSWORD, refresh)).status).toBe(200);

@@ -61,12 +61,6 @@ describe("currentAccess", () => {
     expect(state.queries).toBe(2);
   });
 
-  it("concurrent requests for a cold video share one query", async () => {
-    const { state, lookup } = rowLookup(row);
-    await Promise.all(Array.from({ length: 20 }, () => currentAccess(lookup, VIDEO, 30_000)));
-    expect(state.queries).toBe(1);
-  });
-
   it("a failed lookup is not remembered", async () => {
     let calls = 0;
     const flaky: AccessLookup = {

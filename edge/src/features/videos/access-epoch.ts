@@ -35,12 +35,17 @@ export function tokenStillGrants(
 }
 
 const MAX_ENTRIES = 10_000;
-type Entry = { value: Promise<VideoAccess | null>; until: number };
+/**
+ * Plain values only, never a pending promise: workerd ties a promise's I/O to the request
+ * that started it, so sharing one lookup between concurrent requests hangs the others
+ * once the first request ends. A cold burst therefore costs one query per request, once.
+ */
+type Entry = { access: VideoAccess | null; until: number };
 const cache = new Map<string, Entry>();
 
-function remember(videoId: string, entry: Entry) {
+function remember(videoId: string, access: VideoAccess | null, until: number) {
   cache.delete(videoId);
-  cache.set(videoId, entry);
+  cache.set(videoId, { access: access && accessOf(access), until });
   // Maps iterate in insertion order: the first key is the oldest.
   if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
 }
@@ -51,27 +56,18 @@ const accessOf = (row: VideoAccess): VideoAccess => ({
   accessEpoch: row.accessEpoch,
 });
 
-/**
- * The video's access as this isolate last read it, at most `cacheMs` old. Concurrent
- * requests for a cold video share one lookup; a failed lookup is not remembered.
- */
-export function currentAccess(
+/** The video's access as this isolate last read it, at most `cacheMs` old. */
+export async function currentAccess(
   lookup: AccessLookup,
   videoId: string,
   cacheMs: number,
   now = Date.now(),
 ): Promise<VideoAccess | null> {
   const hit = cache.get(videoId);
-  if (hit && hit.until > now) return hit.value;
-  const value = lookup.access(videoId).then((row) => (row ? accessOf(row) : null));
-  if (cacheMs > 0) {
-    const entry = { value, until: now + cacheMs };
-    remember(videoId, entry);
-    value.catch(() => {
-      if (cache.get(videoId) === entry) cache.delete(videoId);
-    });
-  }
-  return value;
+  if (hit && hit.until > now) return hit.access;
+  const access = (await lookup.access(videoId)) ?? null;
+  if (cacheMs > 0) remember(videoId, access, now + cacheMs);
+  return access && accessOf(access);
 }
 
 /**
@@ -84,8 +80,7 @@ export function rememberAccess(
   cacheMs: number,
   now = Date.now(),
 ): void {
-  if (cacheMs > 0)
-    remember(videoId, { value: Promise.resolve(access && accessOf(access)), until: now + cacheMs });
+  if (cacheMs > 0) remember(videoId, access, now + cacheMs);
 }
 
 /** Tests only: start from a cold isolate. */

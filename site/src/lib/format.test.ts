@@ -39,5 +39,15 @@ describe("summarizeStatus", () => {
 
   it("uses the failure reason", () => {
     expect(summarizeStatus({ status: "failed", failureReason: "not a video" }).detail).toBe("not a video");
+    const owner = {
+      status: "failed" as const,
+      failureReason: "The video took too long to process.",
+      failure: {
+        code: "timed_out" as const,
+        message: "The video took too long to process.",
+        detail: "stalled for 120 s",
+      },
+    };
+    expect(summarizeStatus(owner).detail).toBe("stalled for 120 s");
   });
 });

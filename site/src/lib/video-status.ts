@@ -32,7 +32,7 @@ function clampPercent(percent: number): number {
 }
 
 export function summarizeStatus(
-  video: Pick<VideoDto, "status" | "progress" | "failureReason">,
+  video: Pick<VideoDto, "status" | "progress" | "failureReason"> & Partial<Pick<VideoDto, "failure">>,
 ): StatusSummary {
   switch (video.status) {
     case "uploading":
@@ -42,7 +42,7 @@ export function summarizeStatus(
     case "failed":
       return {
         headline: "Processing failed",
-        detail: video.failureReason ?? "The video could not be processed.",
+        detail: video.failure?.detail ?? video.failureReason ?? "The video could not be processed.",
         percent: null,
       };
     case "ready":

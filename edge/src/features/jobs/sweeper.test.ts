@@ -49,7 +49,7 @@ describe("cron sweeper", () => {
     expect(expired).toMatchObject({
       status: "failed",
       failureReason: "upload expired before it was completed",
-      failureCode: "upload_aborted",
+      failureCode: "upload_expired",
     });
     // Its source went with the multipart upload: it no longer counts against the quota.
     expect(expired.sourceDeletedAt).toBeGreaterThan(0);

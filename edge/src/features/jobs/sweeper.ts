@@ -113,8 +113,7 @@ async function failExpiredUploads(
       await repo.transition(video.id, ["uploading"], {
         status: "failed",
         failureReason: reason,
-        // No "expired" word in the vocabulary: an expired upload is a cancelled one to viewers.
-        failureCode: "upload_aborted",
+        failureCode: "upload_expired",
         uploadId: null,
         sourceDeletedAt: now,
       })
@@ -125,8 +124,8 @@ async function failExpiredUploads(
           type: "status",
           status: "failed",
           playable: false,
-          failureReason: failureMessage("upload_aborted"),
-          failureCode: "upload_aborted",
+          failureReason: failureMessage("upload_expired"),
+          failureCode: "upload_expired",
         },
       ]);
     }

@@ -21,6 +21,19 @@ describe("statusView", () => {
     });
   });
 
+  it("shows the owner the sanitized failure detail over the viewers' sentence", () => {
+    const failed = videoDto({
+      status: "failed",
+      failureReason: "This file is not a video.",
+      failure: {
+        code: "not_a_video",
+        message: "This file is not a video.",
+        detail: "it is a still image (png), not a video",
+      },
+    });
+    expect(statusView(failed).detail).toBe("it is a still image (png), not a video");
+  });
+
   it("shows upload progress from the live feed, indeterminate before the first report", () => {
     expect(statusView(videoDto({ status: "uploading" }))).toMatchObject({
       label: "Uploading",

@@ -46,7 +46,7 @@ export function statusView(video: VideoDto, live?: Pick<LiveState, "upload" | "j
       return {
         label: "Failed",
         tone: "danger",
-        detail: video.failureReason ?? "The video could not be processed.",
+        detail: video.failure?.detail ?? video.failureReason ?? "The video could not be processed.",
       };
     case "uploading": {
       const upload = live?.upload;

@@ -233,7 +233,7 @@ export class AuthService {
     const { users, passwords, throttle } = this.deps;
     const user = await users.findByEmail(body.email);
     const key = `login:${body.email}`;
-    const known = !!user && (await this.isKnownDevice(user.id, proof));
+    const known = await this.isKnownDevice(user?.id ?? null, proof);
     if (throttle && !known) {
       const claim = await throttle.claimLogin(key, this.loginPolicy(), this.now());
       if (!claim.allowed) throw tooSoon(claim.retryAfterMs, "too many failed sign-ins for this email");
@@ -259,16 +259,21 @@ export class AuthService {
     };
   }
 
-  /** Has this browser signed in to `userId` before: a valid device cookie, or a refresh cookie of a live session? */
-  private async isKnownDevice(userId: string, proof: DeviceProof): Promise<boolean> {
+  /**
+   * Has this browser signed in to `userId` before: a valid device cookie, or a refresh
+   * cookie of a live session? The same lookups run whether or not the email has an
+   * account (`userId` null), so the work done does not tell the two apart.
+   */
+  private async isKnownDevice(userId: string | null, proof: DeviceProof): Promise<boolean> {
     const now = this.now();
-    if ((await deviceCookieUser(this.deps.config.JWT_SECRET, proof.deviceCookie, now)) === userId)
-      return true;
-    if (!proof.refreshToken) return false;
-    const row = await this.deps.sessions.findToken(await hashRefreshToken(proof.refreshToken));
-    if (!row || row.userId !== userId) return false;
-    const session = await this.deps.sessions.find(row.sessionId);
-    return !!session && session.revokedAt === null && session.expiresAt > now;
+    const deviceUser = await deviceCookieUser(this.deps.config.JWT_SECRET, proof.deviceCookie, now);
+    let sessionUser: string | null = null;
+    if (proof.refreshToken) {
+      const row = await this.deps.sessions.findToken(await hashRefreshToken(proof.refreshToken));
+      const session = row && (await this.deps.sessions.find(row.sessionId));
+      if (row && session && session.revokedAt === null && session.expiresAt > now) sessionUser = row.userId;
+    }
+    return userId !== null && (deviceUser === userId || sessionUser === userId);
   }
 
   private async startSession(user: UserRow, client: ClientInfo): Promise<IssuedSession> {

@@ -48,6 +48,17 @@ export const videos = sqliteTable(
     /** The poster job whose result we are waiting for (custom poster uploads). */
     posterAttemptId: text("poster_attempt_id"),
     trickplayKey: text("trickplay_key"),
+    // metadata (issue 12)
+    /** One of contracts' fixed category list; null = none chosen. */
+    category: text("category"),
+    /** Normalized tags in the owner's order (JSON array); `video_tags` indexes them. */
+    tagsJson: text("tags_json").notNull().default("[]"),
+    /** `0:00 Intro` lines of the description, parsed on write (JSON array of { startSec, title }). */
+    chaptersJson: text("chapters_json"),
+    /** A private video turns public at this time (the cron does it). */
+    publishAt: integer("publish_at"),
+    /** When the video first became public (feeds, `VideoDto.publishedAt`). */
+    publishedAt: integer("published_at"),
     /**
      * Bumped whenever the video loses viewers (made private, unlisted → private, deleted):
      * playback tokens carry the epoch they were issued under, and delivery refuses an older
@@ -66,6 +77,7 @@ export const videos = sqliteTable(
     index("videos_owner_page_idx").on(t.ownerId, t.createdAt, t.id),
     index("videos_public_page_idx").on(t.visibility, t.status, t.createdAt, t.id),
     index("videos_owner_status_idx").on(t.ownerId, t.status),
+    index("videos_publish_at_idx").on(t.publishAt),
   ],
 );
 
@@ -83,6 +95,18 @@ export const uploadParts = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.partNumber] })],
 );
 
+/** A video's tags, one row each, for lookups by tag (related videos, search). */
+export const videoTags = sqliteTable(
+  "video_tags",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    tag: text("tag").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.tag] }), index("video_tags_tag_idx").on(t.tag, t.videoId)],
+);
+
 /** Accounts. `email` and `handle` are stored normalised (trimmed, lower-case), so unique means unique. */
 export const users = sqliteTable(
   "users",
@@ -90,8 +114,13 @@ export const users = sqliteTable(
     id: text("id").primaryKey(),
     email: text("email").notNull(),
     handle: text("handle").notNull(),
-    /** `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`: the cost travels with the hash. */
+    /**
+     * `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`: the cost travels with the hash.
+     * Empty for an account created by signing in with an OpenID provider that never set one.
+     */
     passwordHash: text("password_hash").notNull(),
+    /** When the current `email` was proven (a verification link, or a provider's verified claim). */
+    emailVerifiedAt: integer("email_verified_at"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
@@ -151,6 +180,83 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
+/** Every user has one channel; its handle is `users.handle`. */
+export const channels = sqliteTable("channels", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  displayName: text("display_name").notNull(),
+  description: text("description").notNull().default(""),
+  /** JSON array of { title, url } (http/https only). */
+  linksJson: text("links_json").notNull().default("[]"),
+  /** Storage prefix of the current avatar's resized set (`channels/<userId>/avatar/<version>/`). */
+  avatarKey: text("avatar_key"),
+  bannerKey: text("banner_key"),
+  /** The image jobs whose results we are waiting for. */
+  avatarAttemptId: text("avatar_attempt_id"),
+  bannerAttemptId: text("banner_attempt_id"),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
+  updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+});
+
+/** A handle a channel gave up: it redirects to the channel until `expiresAt`, and nobody else may take it until then. */
+export const handleRedirects = sqliteTable("handle_redirects", {
+  handle: text("handle").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+export const userPreferences = sqliteTable("user_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  defaultVisibility: text("default_visibility", { enum: ["public", "unlisted", "private"] })
+    .notNull()
+    .default("public"),
+  autoplay: integer("autoplay", { mode: "boolean" }).notNull().default(true),
+  emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(true),
+  theme: text("theme", { enum: ["system", "dark", "light"] }).notNull().default("system"),
+  historyPaused: integer("history_paused", { mode: "boolean" }).notNull().default(false),
+  updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+});
+
+/** Sign-in identities at OpenID providers, linked to a user. */
+export const userIdentities = sqliteTable(
+  "user_identities",
+  {
+    provider: text("provider").notNull(),
+    /** The issuer's `sub`. */
+    subject: text("subject").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    email: text("email"),
+    linkedAt: integer("linked_at").notNull().default(sql`(unixepoch() * 1000)`),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.subject] }), index("user_identities_user_idx").on(t.userId)],
+);
+
+/** Single-use links sent by mail (email verification, password reset), stored only as SHA-256 hashes. */
+export const emailTokens = sqliteTable(
+  "email_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify_email", "reset_password"] }).notNull(),
+    /** The address the link was sent to (a verification proves this one, not whatever the account holds later). */
+    email: text("email").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("email_tokens_user_idx").on(t.userId, t.purpose)],
+);
+
 /**
  * Roles granted by an operator (`npm run admin -- grant <email> <role>`), never by signing up
  * with a particular address (hole 6, issue 11).
@@ -203,4 +309,10 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
 export type UserRoleRow = typeof userRoles.$inferSelect;
+export type ChannelRow = typeof channels.$inferSelect;
+export type HandleRedirectRow = typeof handleRedirects.$inferSelect;
+export type UserPreferencesRow = typeof userPreferences.$inferSelect;
+export type UserIdentityRow = typeof userIdentities.$inferSelect;
+export type EmailTokenRow = typeof emailTokens.$inferSelect;
+export type VideoTagRow = typeof videoTags.$inferSelect;
 export type AuthThrottleRow = typeof authThrottle.$inferSelect;

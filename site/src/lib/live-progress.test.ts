@@ -356,6 +356,18 @@ describe("live progress connection", () => {
     expect(h.sockets).toHaveLength(1);
   });
 
+  it("stops without reconnecting when the video is made private under it (close 4403)", async () => {
+    const h = harness();
+    h.live.start();
+    await flush();
+    h.last().open();
+    h.last().serverClose(4403);
+    expect(h.live.state.terminal).toBe("gone");
+    expect(h.live.state.connection).toBe("closed");
+    await h.clock.advance(60_000);
+    expect(h.sockets).toHaveLength(1);
+  });
+
   it("stops when the ticket endpoint says the video does not exist", async () => {
     const h = harness({ ticketError: () => new ApiError(404, "not_found", "no such video") });
     h.live.start();

@@ -6,7 +6,7 @@
  * connection has been stable), a resync on every reconnect (the server's snapshot, plus a
  * re-read of the video to be safe), a slow poll only while no socket can be opened at all,
  * and a clean stop on terminal states (`ready` / `failed`) or when the video is deleted
- * (close 4404 / ticket 404). Subscribers see one merged `LiveState` and what changed.
+ * (close 4404 / 4403 / ticket 404). Subscribers see one merged `LiveState` and what changed.
  *
  * Everything that touches the browser (API, WebSocket, timers, clock, randomness, the frame
  * parser) is injected, so the logic is unit-tested in Node; `browserLiveProgressDeps` wires
@@ -15,6 +15,7 @@
 import {
   type BackoffPolicy,
   backoffDelay,
+  CLOSE_ACCESS_REVOKED,
   CLOSE_VIDEO_DELETED,
   type Rendition,
   type VideoStatus,
@@ -456,7 +457,8 @@ function openFeedSocket(feed: Feed, ticket: string) {
       },
       onClose(code) {
         if (!current()) return;
-        if (code === CLOSE_VIDEO_DELETED) gone(feed);
+        // Deleted, or made private while we watched (and we are not the owner): to us it is gone.
+        if (code === CLOSE_VIDEO_DELETED || code === CLOSE_ACCESS_REVOKED) gone(feed);
         else connectionLost(feed, opened);
       },
     });

@@ -33,6 +33,16 @@ const HOLE_SUITES = {
     // hole 11: signatures bound to direction/method/path, event keys under the video, secret floor
     "edge/src/features/events/events.test.ts",
     "edge/src/config.test.ts",
+    // hole 5 and 12: access epoch on delivery, sockets closed on a visibility loss
+    "edge/src/features/delivery/revocation.test.ts",
+    "edge/src/features/progress/access.test.ts",
+    // holes 6-8: roles in D1, login delay, limits, events body cap
+    "edge/src/features/auth/roles.test.ts",
+    "edge/src/features/auth/throttle.test.ts",
+    "edge/src/middleware/rate-limit/index.test.ts",
+    "edge/src/features/events/events-size.test.ts",
+    // hole 10: viewers see the vocabulary only
+    "edge/src/features/videos/video-failure.test.ts",
   ],
   transcoder: ["transcoder/src/ffmpeg/ssrf.test.ts"],
 };

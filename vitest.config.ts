@@ -17,6 +17,7 @@ import { TEST_SECRETS } from "./edge/test/secrets.ts";
  */
 const TRANSCODER_INTEGRATION = [
   "transcoder/src/ffmpeg/input-policy.test.ts",
+  "transcoder/src/ffmpeg/mov-dref.test.ts",
   "transcoder/src/ffmpeg/probe.test.ts",
   "transcoder/src/ffmpeg/ssrf.test.ts",
   "transcoder/src/fleet/claims.test.ts",

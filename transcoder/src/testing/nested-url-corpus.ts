@@ -130,3 +130,80 @@ export function nestedUrlCorpus(canary: Canary): HostileFile[] {
     },
   ];
 }
+
+/** The ISO-BMFF boxes from `start` to `end` whose type path is `path` (e.g. moov/trak/…/dref), outermost first. */
+function boxPath(
+  buf: Buffer,
+  start: number,
+  end: number,
+  path: string[],
+): { offset: number; size: number }[] | null {
+  for (let offset = start; offset + 8 <= end; ) {
+    const size = buf.readUInt32BE(offset);
+    if (size < 8) return null;
+    if (buf.toString("latin1", offset + 4, offset + 8) === path[0]) {
+      if (path.length === 1) return [{ offset, size }];
+      const inner = boxPath(buf, offset + 8, offset + size, path.slice(1));
+      if (inner) return [{ offset, size }, ...inner];
+    }
+    offset += size;
+  }
+  return null;
+}
+
+/**
+ * A copy of `mov` (moov after mdat, as ffmpeg writes it) whose first track's data reference
+ * is a Mac alias record naming `target` beside the source (relative, one level): the
+ * reference the mov demuxer follows when `enable_drefs` is on (libavformat/mov.c
+ * `mov_read_dref`, `mov_open_dref`).
+ */
+export function movWithExternalDref(mov: Buffer, target: string): Buffer {
+  const path = boxPath(mov, 0, mov.length, ["moov", "trak", "mdia", "minf", "dinf", "dref"]);
+  if (!path) throw new Error("no moov/trak/mdia/minf/dinf/dref in the MOV");
+  const absolute = Buffer.from(`/volume/dir/${target}`, "latin1");
+  const padded = Buffer.concat([absolute, Buffer.alloc(absolute.length % 2)]);
+  const field = (bytes: number, text = "") => {
+    const b = Buffer.alloc(bytes);
+    b.write(text, "latin1");
+    return b;
+  };
+  const u8 = (n: number) => Buffer.from([n]);
+  const u16 = (n: number) => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(n);
+    return b;
+  };
+  const alias = Buffer.concat([
+    field(10),
+    u8(3),
+    field(27, "vol"),
+    field(12),
+    u8(target.length),
+    field(63, target),
+    field(16),
+    u16(1), // nlvl_from
+    u16(1), // nlvl_to
+    field(16),
+    u16(2), // type 2: absolute path
+    u16(absolute.length),
+    padded,
+    u16(0xffff), // end of the record
+    u16(0),
+  ]);
+  const entry = Buffer.concat([Buffer.alloc(4), Buffer.from("alis", "latin1"), Buffer.alloc(4), alias]);
+  entry.writeUInt32BE(entry.length, 0);
+  const dref = Buffer.concat([
+    Buffer.alloc(4),
+    Buffer.from("dref", "latin1"),
+    Buffer.alloc(4),
+    Buffer.alloc(4),
+    entry,
+  ]);
+  dref.writeUInt32BE(dref.length, 0);
+  dref.writeUInt32BE(1, 12); // one entry
+  const old = path[path.length - 1];
+  const out = Buffer.concat([mov.subarray(0, old.offset), dref, mov.subarray(old.offset + old.size)]);
+  const delta = dref.length - old.size;
+  for (const box of path.slice(0, -1)) out.writeUInt32BE(box.size + delta, box.offset);
+  return out;
+}

@@ -201,7 +201,7 @@ export function movWithExternalDref(mov: Buffer, target: string): Buffer {
   ]);
   dref.writeUInt32BE(dref.length, 0);
   dref.writeUInt32BE(1, 12); // one entry
-  const old = path[path.length - 1];
+  const old = path[path.length - 1] as { offset: number; size: number };
   const out = Buffer.concat([mov.subarray(0, old.offset), dref, mov.subarray(old.offset + old.size)]);
   const delta = dref.length - old.size;
   for (const box of path.slice(0, -1)) out.writeUInt32BE(box.size + delta, box.offset);

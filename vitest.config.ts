@@ -48,6 +48,9 @@ export default defineConfig(async () => {
                   FLEET_URL: inject("fleetUrl"),
                   // A short epoch cache, so revocation tests see other isolates' bound quickly.
                   ACCESS_EPOCH_CACHE_SECONDS: "1",
+                  // Mail goes to a real SMTP server on loopback (edge/test/mail-setup.ts).
+                  SMTP_URL: inject("smtpUrl"),
+                  MAIL_SINK_URL: inject("mailSinkUrl"),
                 },
                 // The real site is tested in e2e; here SITE only has to exist and answer.
                 workers: [
@@ -70,7 +73,7 @@ export default defineConfig(async () => {
               attackSeed: Number(process.env.ATTACK_SEED) || 1411,
             },
             setupFiles: ["edge/test/apply-migrations.ts"],
-            globalSetup: ["edge/test/global-setup.ts"],
+            globalSetup: ["edge/test/global-setup.ts", "edge/test/mail-setup.ts"],
           },
         },
         {

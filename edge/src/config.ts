@@ -66,6 +66,25 @@ const ConfigSchema = z.object({
    * a segment, poster or sprite link keeps working after its video turned private (ADR 0003).
    */
   ACCESS_EPOCH_CACHE_SECONDS: intFromString(30).pipe(z.number().max(300)),
+  // mail (ADR 0014)
+  /** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; unset = mails go to the log. */
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\/[^/]+/, "must be smtp://[user:pass@]host[:port] or smtps://…")
+        .optional(),
+    ),
+  /** The From of every mail: `Name <address>` or an address. */
+  MAIL_FROM: z.string().min(3).default("Streamline <no-reply@streamline.localhost>"),
+  /** `true`: uploads (and later comments) need a verified email (403 `email_unverified`). */
+  REQUIRE_EMAIL_VERIFICATION: z
+    .enum(["true", "false", ""])
+    .optional()
+    .transform((v) => v === "true"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

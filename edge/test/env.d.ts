@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
       FLEET_URL: string;
+      MAIL_SINK_URL: string;
     }
   }
 }

@@ -191,6 +191,7 @@ export class AuthService {
       email: body.email,
       handle: body.handle,
       passwordHash: await this.deps.passwords.hash(body.password),
+      emailVerifiedAt: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -211,6 +211,8 @@ export const UserDto = z.object({
   email: z.string(),
   handle: z.string(),
   createdAt: z.string(),
+  /** The address was confirmed through a mailed link (ADR 0014). */
+  emailVerified: z.boolean(),
 });
 export type UserDto = z.infer<typeof UserDto>;
 

@@ -1,6 +1,7 @@
 export * from "./api.ts";
 export * from "./backoff.ts";
 export * from "./constants.ts";
+export * from "./email.ts";
 export * from "./events.ts";
 export * from "./failures.ts";
 export * from "./jobs.ts";

@@ -6,6 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { authRoutes } from "./features/auth/auth.routes.ts";
+import { emailRoutes } from "./features/auth/email.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
 import { sessionsRoutes } from "./features/auth/sessions.routes.ts";
 import { captionsRoutes } from "./features/captions/captions.routes.ts";
@@ -90,6 +91,7 @@ export const app = root
   .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)
+  .route("/api/auth", emailRoutes)
   .route("/api/me", meRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)

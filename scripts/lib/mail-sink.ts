@@ -126,6 +126,8 @@ export async function startMailSink(opts: MailSinkOptions = {}): Promise<Running
       mails = [];
     },
   );
+  // A client dropping its connection (an isolate torn down mid-send) must not crash the sink.
+  smtp.on("error", (err: Error) => console.warn(`mail sink: ${err.message}`));
   await listen(smtp, opts.smtpPort ?? 0);
   await listen(http, opts.httpPort ?? 0);
   const smtpPort = (smtp.server.address() as AddressInfo).port;

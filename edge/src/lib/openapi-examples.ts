@@ -11,6 +11,7 @@ export const USER: UserDto = {
   email: "ana@example.com",
   handle: "ana",
   createdAt: "2026-11-23T10:00:00.000Z",
+  emailVerified: true,
 };
 
 export const VIDEO: VideoDto = {

@@ -16,6 +16,7 @@ const user = {
   email: "ana@example.com",
   handle: "ana",
   createdAt: "2026-11-23T00:00:00Z",
+  emailVerified: false,
 };
 const issued = (n: number, ttlMs = 15 * 60_000): AuthResponse => ({
   user,

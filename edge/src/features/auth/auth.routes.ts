@@ -19,9 +19,12 @@ import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/opena
 import { USER } from "../../lib/openapi-examples.ts";
 import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
 import { enforceRateLimit, rateLimit } from "../../middleware/rate-limit/index.ts";
+import { sendInBackground } from "../mail/mailer.ts";
 import { authenticate } from "./auth.middleware.ts";
 import { type AuthDeps, AuthService, type IssuedSession, toUserDto } from "./auth.service.ts";
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieFor } from "./device-cookie.ts";
+import { linkOrigin } from "./email.routes.ts";
+import { EmailFlows } from "./email-flows.ts";
 
 export const REFRESH_COOKIE = "sl_refresh";
 export const REFRESH_COOKIE_PATH = "/api/auth";
@@ -168,6 +171,10 @@ export const authRoutes = router
   .openapi(signup, async (c) => {
     const issued = await authService(c).signup(c.req.valid("json"), clientInfo(c.req.raw));
     await rememberDevice(c, issued.user.id);
+    // The verification mail goes out after the response; its failure is only logged (ADR 0014).
+    const flows = EmailFlows.from(c.var.services);
+    const origin = linkOrigin(c);
+    sendInBackground(c.executionCtx, "verification", () => flows.sendVerification(issued.user, origin));
     return c.json(withSession(c, issued), 201);
   })
   .openapi(login, async (c) => {

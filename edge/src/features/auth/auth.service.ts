@@ -91,6 +91,7 @@ export function toUserDto(user: UserRow): UserDto {
     email: user.email,
     handle: user.handle,
     createdAt: new Date(user.createdAt).toISOString(),
+    emailVerified: user.emailVerifiedAt !== null,
   };
 }
 

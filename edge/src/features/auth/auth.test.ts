@@ -49,6 +49,7 @@ describe("signup", () => {
       email: `${handle.toLowerCase()}@example.com`,
       handle: handle.toLowerCase(),
       createdAt: expect.any(String),
+      emailVerified: false,
     });
     expect(res.body.accessToken.split(".")).toHaveLength(3);
     const ttl = new Date(res.body.expiresAt).getTime() - Date.now();

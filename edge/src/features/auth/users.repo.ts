@@ -39,6 +39,10 @@ export class UsersRepo {
     }
   }
 
+  async markEmailVerified(id: string, at: number): Promise<void> {
+    await this.db.update(users).set({ emailVerifiedAt: at, updatedAt: at }).where(eq(users.id, id)).run();
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.db.update(users).set({ passwordHash, updatedAt: Date.now() }).where(eq(users.id, id)).run();
   }

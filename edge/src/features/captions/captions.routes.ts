@@ -31,6 +31,7 @@ import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
+import { emailUnverifiedDoc, requireVerifiedEmail } from "../auth/email-verification.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { CaptionFormatError, MAX_CAPTION_BYTES, subtitlesPlaylist, toWebVtt } from "./caption-format.ts";
@@ -74,6 +75,7 @@ const put = createRoute({
     apiBodyLimit(MAX_CAPTION_BYTES),
     requireAuth(),
     rateLimit("RL_MEDIA_UPLOADS", (c) => c.var.userId),
+    requireVerifiedEmail(),
   ] as const,
   request: {
     params: trackParams,
@@ -87,6 +89,7 @@ const put = createRoute({
   responses: {
     201: json(CaptionTrackDto, "Stored", track),
     ...errors(400, 401, 404, 413, 429),
+    403: emailUnverifiedDoc,
     415: errorDoc(415, { message: "captions must be WebVTT (.vtt) or SubRip (.srt) text" }),
     422: errorDoc(422),
   },

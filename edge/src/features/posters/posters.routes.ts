@@ -13,6 +13,7 @@ import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
+import { emailUnverifiedDoc, requireVerifiedEmail } from "../auth/email-verification.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -39,6 +40,7 @@ const upload = createRoute({
     apiBodyLimit(MAX_POSTER_BYTES),
     requireAuth(),
     rateLimit("RL_MEDIA_UPLOADS", (c) => c.var.userId),
+    requireVerifiedEmail(),
   ] as const,
   request: {
     params: z.object({ id: VideoId.meta({ example: VIDEO_ID }) }),
@@ -55,6 +57,7 @@ const upload = createRoute({
   responses: {
     202: json(PosterUploadResponse, "Stored; resizing is queued", { status: "processing" }),
     ...errors(401, 404, 413, 429),
+    403: emailUnverifiedDoc,
     415: errorDoc(415, { message: "posters must be JPEG, PNG or WebP images" }),
   },
 });

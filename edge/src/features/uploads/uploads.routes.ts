@@ -26,6 +26,7 @@ import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
+import { emailUnverifiedDoc, requireVerifiedEmail } from "../auth/email-verification.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
@@ -58,7 +59,7 @@ const create = createRoute({
   summary: "Start an upload: a video in `uploading` and presigned part URLs",
   description:
     "Each part URL accepts exactly its part's planned length (Content-Length is signed); the per-user storage quota and unfinished-upload cap apply.",
-  middleware: [rateLimit("RL_UPLOADS", (c) => c.var.userId)] as const,
+  middleware: [rateLimit("RL_UPLOADS", (c) => c.var.userId), requireVerifiedEmail()] as const,
   request: {
     body: jsonBody(CreateUploadBody, {
       filename: "clip.mp4",
@@ -76,6 +77,7 @@ const create = createRoute({
       expiresAt,
     }),
     ...errors(400, 401, 415, 429, 503),
+    403: emailUnverifiedDoc,
     409: errorDoc(409, {
       description: "Too many unfinished uploads (MAX_UNFINISHED_UPLOADS): complete or abort one first",
       code: "too_many_unfinished_uploads",

@@ -20,8 +20,9 @@ function admin(...argv: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const user = (id: string, email: string, handle: string) =>
-  `INSERT INTO users (id, email, handle, password_hash, created_at, updated_at) VALUES (${sqlString(id)}, ${sqlString(email)}, ${sqlString(handle)}, 'x', 1, 1)`;
+/** A user row; verified unless `verified` is false (users.email_verified_at, migration 0006). */
+const user = (id: string, email: string, handle: string, verified = true) =>
+  `INSERT INTO users (id, email, handle, password_hash, email_verified_at, created_at, updated_at) VALUES (${sqlString(id)}, ${sqlString(email)}, ${sqlString(handle)}, 'x', ${verified ? 1 : "NULL"}, 1, 1)`;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "streamline-admin-"));
@@ -43,7 +44,7 @@ describe("npm run admin", () => {
     const granted = admin("grant", "Ana@Example.com ", "admin");
     expect(granted, granted.err).toMatchObject({ code: 0 });
     expect(granted.out).toMatch(/granted admin to ana@example\.com \(u_ana\)/);
-    expect(granted.out).toMatch(/email verification does not exist yet/);
+    expect(granted.out).not.toMatch(/does not exist yet/);
 
     const listed = admin("list");
     expect(listed.code).toBe(0);
@@ -80,11 +81,8 @@ describe("npm run admin", () => {
     });
   }, 60_000);
 
-  it("once users.email_verified_at exists: an unverified address needs --allow-unverified", () => {
-    runD1(
-      `ALTER TABLE users ADD email_verified_at integer; ${user("u_eve", "eve@example.com", "eve")}`,
-      target,
-    );
+  it("an unverified address needs --allow-unverified; verifying it lifts the refusal", () => {
+    runD1(user("u_eve", "eve@example.com", "eve", false), target);
     const refused = admin("grant", "eve@example.com", "admin");
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/has not verified its email address.*--allow-unverified/s);
@@ -92,5 +90,10 @@ describe("npm run admin", () => {
     expect(forced, forced.err).toMatchObject({ code: 0 });
     expect(forced.out).toMatch(/granted admin to eve@example\.com/);
     expect(forced.out).not.toMatch(/does not exist yet/);
+    runD1(`UPDATE users SET email_verified_at = 2 WHERE id = 'u_eve'`, target);
+    expect(admin("grant", "eve@example.com", "moderator")).toMatchObject({
+      code: 0,
+      out: expect.stringMatching(/granted moderator to eve@example\.com/),
+    });
   }, 60_000);
 });

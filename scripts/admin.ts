@@ -13,10 +13,10 @@
  *
  * The email is validated by the API's own schema, then written into the SQL as a quoted
  * literal (`'` doubled; SQLite literals know no other escape) — never interpolated raw; the
- * SQL travels as one argv entry to wrangler, no shell involved. Email verification does
- * not exist yet: once `users.email_verified_at` does (the channels issue), `grant` refuses
- * an unverified address unless `--allow-unverified` is given; until then the flag is
- * accepted and changes nothing. The edge notices a change within 10 s (ROLE_CACHE_MS).
+ * SQL travels as one argv entry to wrangler, no shell involved. `grant` refuses an address
+ * whose `users.email_verified_at` is unset (the mailed link was never opened, ADR 0014)
+ * unless `--allow-unverified` is given; on a database from before migration 0006 it says
+ * so and grants. The edge notices a change within 10 s (ROLE_CACHE_MS).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

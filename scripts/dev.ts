@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDevVars, withFreshSecrets } from "./lib/dev-vars.ts";
+import { edgeOverridesFrom } from "./lib/edge-env.ts";
 import { buildSite, ROOT, startStack } from "./lib/stack.ts";
 
 const DEV_VARS = join(ROOT, ".dev.vars");
@@ -36,6 +37,14 @@ const stack = await startStack({
     TRANSCODER_SECRET: vars.TRANSCODER_SECRET!,
   },
   ...(process.env.REDIS_URL ? { transcoderEnv: { REDIS_URL: process.env.REDIS_URL } } : {}),
+  // A local SMTP sink catches every mail (shown at /dev/mail); SMTP_URL in the environment wins.
+  mailSink: {
+    smtpPort: Number(process.env.MAIL_SINK_SMTP_PORT ?? 2525),
+    httpPort: Number(process.env.MAIL_SINK_HTTP_PORT ?? 8025),
+    directory: join(ROOT, ".data/mail"),
+  },
+  // Every edge variable set in this environment overrides wrangler.toml (README, Configuration).
+  edgeOverrides: edgeOverridesFrom(process.env),
 });
 console.log(`\nStreamline is up: ${stack.origin}  (upload: ${stack.origin}/upload)  — Ctrl-C to stop\n`);
 

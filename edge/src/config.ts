@@ -89,9 +89,16 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/**
+ * Every variable the edge reads. `npm run dev` passes any of them found in its own
+ * environment to wrangler, overriding wrangler.toml the way `--var` does.
+ */
+export const CONFIG_KEYS: readonly string[] = Object.keys(ConfigSchema.shape);
+
 const cache = new WeakMap<object, Config>();
 
-export function loadConfig(env: Env): Config {
+/** `env`: the Worker env (typed `object` so Node tooling can import this module without workerd types). */
+export function loadConfig(env: object): Config {
   let config = cache.get(env);
   if (!config) {
     const parsed = ConfigSchema.safeParse(env);

@@ -9,6 +9,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { envFileText } from "./edge-env.ts";
+import { type RunningMailSink, startMailSink } from "./mail-sink.ts";
 import { type RunningS3, S3_CREDENTIALS, startS3Server } from "./s3-server.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -27,6 +29,13 @@ export interface StackOptions {
   /** Extra `--var`s for the edge Worker (e.g. JOB_LEASE_SECONDS in tests). */
   edgeVars?: Record<string, string>;
   /**
+   * Edge variables from the caller's environment (`npm run dev`: `edgeOverridesFrom(process.env)`);
+   * applied last, so they win over wrangler.toml, the stack's defaults and `edgeVars`.
+   */
+  edgeOverrides?: Record<string, string>;
+  /** Start the local SMTP sink (port 0 = any) and point SMTP_URL / DEV_MAIL_URL at it. */
+  mailSink?: { smtpPort?: number; httpPort?: number; directory?: string };
+  /**
    * The built site's wrangler.json (default `site/dist/server/wrangler.json`). Long runs
    * pass a copy of `site/dist`, so a concurrent `astro build` cannot swap it under them.
    */
@@ -40,6 +49,8 @@ export interface Stack {
   origin: string;
   s3Endpoint: string;
   transcoderUrl: string;
+  /** The mail sink's HTTP listing (`GET /mails`), when started. */
+  mailSinkUrl?: string;
   /** Last lines each child printed (for test failure messages). */
   output(): string;
   stopTranscoder(signal?: NodeJS.Signals): Promise<void>;
@@ -155,6 +166,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   applyMigrations(persistTo);
 
   let s3: RunningS3 | undefined;
+  let mail: RunningMailSink | undefined;
   const children: ChildProcess[] = [];
   let transcoder: ChildProcess | undefined;
   const s3Endpoint = `http://127.0.0.1:${opts.s3Port}`;
@@ -191,6 +203,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const stop = async () => {
     await Promise.all(children.map((c) => killGroup(c)));
     await s3?.close().catch(() => {});
+    await mail?.close().catch(() => {});
   };
 
   try {
@@ -201,6 +214,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await waitForHttp(`${transcoderUrl}/healthz`, 20_000, transcoder);
     }
     log(`transcoder ${transcoderUrl}`);
+    if (opts.mailSink) {
+      mail = await startMailSink(opts.mailSink);
+      log(`mail sink  ${mail.smtpUrl} (caught mails: ${origin}/dev/mail)`);
+    }
 
     const vars = {
       S3_ENDPOINT: s3Endpoint,
@@ -208,17 +225,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       TRANSCODER_URL: transcoderUrl,
       S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
       S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+      ...(mail ? { SMTP_URL: mail.smtpUrl, DEV_MAIL_URL: mail.httpUrl } : {}),
       ...opts.secrets,
       ...opts.edgeVars,
+      ...opts.edgeOverrides,
     };
     const envFile = join(opts.dataDir, "edge.env");
-    writeFileSync(
-      envFile,
-      `${Object.entries(vars)
-        .map(([k, v]) => `${k}=${v}`)
-        .join("\n")}\n`,
-      { mode: 0o600 },
-    );
+    writeFileSync(envFile, envFileText(vars), { mode: 0o600 });
     chmodSync(envFile, 0o600);
     const wrangler = spawn(
       process.execPath,
@@ -264,6 +277,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     origin,
     s3Endpoint,
     transcoderUrl,
+    ...(mail ? { mailSinkUrl: mail.httpUrl } : {}),
     output: () =>
       Object.entries(tails)
         .map(([n, l]) => `--- ${n}\n${l.slice(-60).join("\n")}`)

@@ -15,6 +15,7 @@ import { docsRoutes } from "./features/docs/docs.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
+import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
@@ -102,6 +103,7 @@ export const app = root
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)
   .route("/", docsRoutes(openApiDocument))
+  .route("/", devMailRoutes)
   .all("/api/*", () => {
     throw new AppError(404, "not_found", "no such endpoint");
   })

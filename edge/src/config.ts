@@ -80,6 +80,11 @@ const ConfigSchema = z.object({
     ),
   /** The From of every mail: `Name <address>` or an address. */
   MAIL_FROM: z.string().min(3).default("Streamline <no-reply@streamline.localhost>"),
+  /**
+   * Development only: the local mail sink's listing (`npm run dev` sets it). Set and on
+   * loopback → `/dev/mail` shows the caught mails; otherwise that path is a 404.
+   */
+  DEV_MAIL_URL: z.string().url().optional(),
   /** `true`: uploads (and later comments) need a verified email (403 `email_unverified`). */
   REQUIRE_EMAIL_VERIFICATION: z
     .enum(["true", "false", ""])

@@ -217,7 +217,9 @@ export const userPreferences = sqliteTable("user_preferences", {
     .default("public"),
   autoplay: integer("autoplay", { mode: "boolean" }).notNull().default(true),
   emailNotifications: integer("email_notifications", { mode: "boolean" }).notNull().default(true),
-  theme: text("theme", { enum: ["system", "dark", "light"] }).notNull().default("system"),
+  theme: text("theme", { enum: ["system", "dark", "light"] })
+    .notNull()
+    .default("system"),
   historyPaused: integer("history_paused", { mode: "boolean" }).notNull().default(false),
   updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
 });

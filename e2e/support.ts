@@ -5,12 +5,13 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../scripts/lib/chromium.ts";
 import { api } from "../scripts/lib/platform-client.ts";
-import { type Stack, type StackOptions, startStack } from "../scripts/lib/stack.ts";
+import { ROOT, type Stack, type StackOptions, startStack } from "../scripts/lib/stack.ts";
 import { freePort } from "../transcoder/src/testing/redis.ts";
 
 export { CHROMIUM };
@@ -141,4 +142,25 @@ export function ffprobeDuration(url: string): Promise<number> {
       resolve(Number((JSON.parse(out) as { format: { duration: string } }).format.duration));
     });
   });
+}
+
+/** Where page screenshots go: `reports/screenshots/` at the repo root (CI keeps `reports/`). */
+export const SCREENSHOT_DIR = join(ROOT, "reports", "screenshots");
+
+/**
+ * Screenshots the page at a phone (375 px) and a desktop (1280 px) width, full page, as
+ * `<name>-375.png` and `<name>-1280.png`, then restores the viewport. Returns the paths.
+ */
+export async function screenshotWidths(page: Page, name: string): Promise<string[]> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const before = page.viewportSize();
+  const paths: string[] = [];
+  for (const width of [375, 1280]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
+    const path = join(SCREENSHOT_DIR, `${name}-${width}.png`);
+    await page.screenshot({ path, fullPage: true, animations: "disabled" });
+    paths.push(path);
+  }
+  if (before) await page.setViewportSize(before);
+  return paths;
 }

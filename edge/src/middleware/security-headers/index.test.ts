@@ -28,6 +28,20 @@ const app = new Hono<AppEnv>()
     () =>
       new Response("<p>from another Worker</p>", { headers: { "content-type": "text/html; charset=utf-8" } }),
   )
+  .get(
+    "/token-page",
+    () =>
+      new Response("<p>a mailed link's token is in this URL</p>", {
+        headers: { "content-type": "text/html; charset=utf-8", "referrer-policy": "no-referrer" },
+      }),
+  )
+  .get(
+    "/loose-page",
+    () =>
+      new Response("<p>asks for a looser policy</p>", {
+        headers: { "content-type": "text/html; charset=utf-8", "referrer-policy": "unsafe-url" },
+      }),
+  )
   .get("/api/x", (c) => c.json({ ok: true }))
   .get("/ws", () => {
     const pair = new WebSocketPair();
@@ -53,6 +67,14 @@ describe("security headers", () => {
       expect(res.headers.get("x-frame-options")).toBe("DENY");
       expect(res.headers.get("strict-transport-security")).toBeNull();
     }
+  });
+
+  it("a page that asks for no referrer at all keeps it (mailed-link pages); nothing may loosen the policy", async () => {
+    const strict = await app.request("http://127.0.0.1:8787/token-page");
+    expect(strict.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(strict.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const loose = await app.request("http://127.0.0.1:8787/loose-page");
+    expect(loose.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
   });
 
   it("over https: wss for the socket and HSTS", async () => {

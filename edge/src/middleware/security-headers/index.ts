@@ -1,6 +1,6 @@
 /**
  * Security headers on everything the edge answers. Every response gets `nosniff` and a
- * strict referrer policy; HTML pages (forwarded from the site Worker) get a CSP that lets
+ * strict referrer policy (`no-referrer` kept where a page sets it); HTML pages (forwarded from the site Worker) get a CSP that lets
  * hls.js do its work — MediaSource `blob:` URLs for `<video>`, `blob:` workers — the
  * browser PUT parts to the S3 endpoint and open the progress WebSocket, and nothing else;
  * API responses get a CSP that allows nothing at all. WebSocket upgrades (101) are left
@@ -61,7 +61,10 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     if (c.res.status === 101 || c.res.webSocket) return;
     const url = new URL(c.req.url);
     c.header("x-content-type-options", "nosniff");
-    c.header("referrer-policy", "strict-origin-when-cross-origin");
+    // A page with a mailed link's token in its URL (/verify-email, /reset-password) asks for
+    // no referrer at all and keeps it; nothing may loosen the policy.
+    const asked = c.res.headers.get("referrer-policy");
+    c.header("referrer-policy", asked === "no-referrer" ? asked : "strict-origin-when-cross-origin");
     if (url.protocol === "https:")
       c.header("strict-transport-security", "max-age=31536000; includeSubDomains");
     const type = c.res.headers.get("content-type") ?? "";

@@ -14,6 +14,7 @@ import type {
   CreateUploadBody,
   CreateUploadResponse,
   LoginBody,
+  MailAccepted,
   MeResponse,
   PartUrl,
   PartUrlsBody,
@@ -45,6 +46,7 @@ export type {
   CaptionTrackDto,
   CreateUploadBody,
   CreateUploadResponse,
+  MailAccepted,
   MeResponse,
   PartUrlsResponse,
   PosterUploadResponse,
@@ -245,6 +247,21 @@ export const api = {
   logout: () => request<void>("POST", "/api/auth/logout", { auth: false }),
 
   me: (signal?: AbortSignal) => request<MeResponse>("GET", "/api/me", { signal }),
+
+  // Mailed links (ADR 0014): the token comes from the link, never from storage.
+  verifyEmail: (token: string) =>
+    request<{ emailVerified: true }>("POST", "/api/auth/email/verify", { body: { token }, auth: false }),
+
+  /** Mails the signed-in caller a new verification link (202 whatever happens next). */
+  resendVerification: () => request<MailAccepted>("POST", "/api/auth/email/resend"),
+
+  /** 202 with the same body whether or not the address has an account. */
+  forgotPassword: (email: string) =>
+    request<MailAccepted>("POST", "/api/auth/password/forgot", { body: { email }, auth: false }),
+
+  /** 204; every session of the account is signed out. */
+  resetPassword: (token: string, password: string) =>
+    request<void>("POST", "/api/auth/password/reset", { body: { token, password }, auth: false }),
 
   /** The caller's own videos in every status and visibility, newest first; `cursor` = a page's `nextCursor`. */
   myVideos: (page: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) => {

@@ -63,6 +63,18 @@ function parse(stored: string): ParsedHash | null {
   return s && h && h.length > 0 ? { iterations, salt: s, hash: h } : null;
 }
 
+/**
+ * The `users.password_hash` of an account that never set a password (created by signing in
+ * with an OpenID provider, ADR 0012). Not a hash of anything: `verify` rejects it (and any
+ * value starting with `!`, the Unix "locked" convention) before deriving a key.
+ */
+export const NO_PASSWORD = "!no-password";
+
+/** Whether a stored value is a usable password hash (so the account can sign in with a password). */
+export function hasPassword(stored: string): boolean {
+  return stored !== "" && !stored.startsWith("!");
+}
+
 export type PasswordCheck = { ok: boolean; needsRehash: boolean };
 
 export interface PasswordHasher {

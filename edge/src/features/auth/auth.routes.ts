@@ -11,7 +11,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AuthResponse, LoginBody, SignupBody } from "@streamline/contracts";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie } from "hono/cookie";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
@@ -21,53 +21,22 @@ import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
 import { enforceRateLimit, rateLimit } from "../../middleware/rate-limit/index.ts";
 import { sendInBackground } from "../mail/mailer.ts";
 import { authenticate } from "./auth.middleware.ts";
-import { type AuthDeps, AuthService, type IssuedSession, toUserDto } from "./auth.service.ts";
-import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieFor } from "./device-cookie.ts";
+import { type AuthDeps, AuthService } from "./auth.service.ts";
+import { DEVICE_COOKIE } from "./device-cookie.ts";
 import { linkOrigin } from "./email.routes.ts";
 import { EmailFlows } from "./email-flows.ts";
+import {
+  cookieOptions,
+  REFRESH_COOKIE,
+  REFRESH_COOKIE_PATH,
+  rememberDevice,
+  withSession,
+} from "./session-cookies.ts";
 
-export const REFRESH_COOKIE = "sl_refresh";
-export const REFRESH_COOKIE_PATH = "/api/auth";
+export { REFRESH_COOKIE, REFRESH_COOKIE_PATH };
 
 const authService = (c: Context<AppEnv>, extra: Partial<AuthDeps> = {}) =>
   AuthService.from(c.var.services, extra);
-
-/** `Secure` everywhere except plain-http loopback, where browsers would drop the cookie. */
-function cookieIsSecure(c: Context<AppEnv>) {
-  const url = new URL(c.req.url);
-  return !(url.protocol === "http:" && (url.hostname === "127.0.0.1" || url.hostname === "localhost"));
-}
-
-function cookieOptions(c: Context<AppEnv>) {
-  return {
-    path: REFRESH_COOKIE_PATH,
-    httpOnly: true,
-    secure: cookieIsSecure(c),
-    sameSite: "Strict" as const,
-  };
-}
-
-/** Marks this browser as one that signed in to the account (spares it the sign-in delay). */
-async function rememberDevice(c: Context<AppEnv>, userId: string) {
-  setCookie(c, DEVICE_COOKIE, await deviceCookieFor(c.var.services.config.JWT_SECRET, userId), {
-    ...cookieOptions(c),
-    maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS,
-  });
-}
-
-/** Sets the refresh cookie and returns the body of a signup, login or refresh. */
-function withSession(c: Context<AppEnv>, issued: IssuedSession): AuthResponse {
-  setCookie(c, REFRESH_COOKIE, issued.refreshToken, {
-    ...cookieOptions(c),
-    expires: issued.refreshExpiresAt,
-    maxAge: Math.floor((issued.refreshExpiresAt.getTime() - Date.now()) / 1000),
-  });
-  return {
-    user: toUserDto(issued.user),
-    accessToken: issued.accessToken,
-    expiresAt: issued.expiresAt.toISOString(),
-  };
-}
 
 const tags = ["auth"];
 const session = {

@@ -23,7 +23,7 @@ import type { RefreshTokenRow, UserRow } from "../../db/schema.ts";
 import { rateLimitKey } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
-import { type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
+import { hasPassword, type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
 import type { Services } from "../../lib/services.ts";
 import { signAccessToken } from "./access-token.ts";
 import { deviceCookieUser } from "./device-cookie.ts";
@@ -196,8 +196,7 @@ export class AuthService {
       createdAt: now,
       updatedAt: now,
     };
-    // The channel is born with the account (same D1 batch); its name starts as the handle.
-    const inserted = await this.deps.users.insertWithChannel(user, { displayName: user.handle });
+    const inserted = await this.deps.users.insert(user);
     if (!inserted.ok) {
       if (inserted.clash === "handle")
         throw new AppError(409, "handle_taken", "that handle is taken; choose another");
@@ -241,9 +240,11 @@ export class AuthService {
       const claim = await throttle.claimLogin(key, this.loginPolicy(), this.now());
       if (!claim.allowed) throw tooSoon(claim.retryAfterMs, "too many failed sign-ins for this email");
     }
-    const check = user
-      ? await passwords.verify(user.passwordHash, body.password)
-      : await passwords.verifyDummy(body.password);
+    // An account without a password (OpenID only, ADR 0012) costs the same work and fails.
+    const check =
+      user && hasPassword(user.passwordHash)
+        ? await passwords.verify(user.passwordHash, body.password)
+        : await passwords.verifyDummy(body.password);
     if (!user || !check.ok) {
       // An unknown device's attempt was counted when it took its slot.
       if (throttle && known) await throttle.recordFailure(key, this.now());
@@ -277,6 +278,14 @@ export class AuthService {
       if (row && session && session.revokedAt === null && session.expiresAt > now) sessionUser = row.userId;
     }
     return userId !== null && (deviceUser === userId || sessionUser === userId);
+  }
+
+  /**
+   * A session for an account proven another way than its password — an OpenID provider's
+   * verified ID token (features/oidc, ADR 0012): the same session, tokens and family as a login.
+   */
+  async signInProven(user: UserRow, client: ClientInfo): Promise<IssuedSession> {
+    return this.startSession(user, client);
   }
 
   private async startSession(user: UserRow, client: ClientInfo): Promise<IssuedSession> {

@@ -196,7 +196,8 @@ export class AuthService {
       createdAt: now,
       updatedAt: now,
     };
-    const inserted = await this.deps.users.insert(user);
+    // The channel is born with the account (same D1 batch); its name starts as the handle.
+    const inserted = await this.deps.users.insertWithChannel(user, { displayName: user.handle });
     if (!inserted.ok) {
       if (inserted.clash === "handle")
         throw new AppError(409, "handle_taken", "that handle is taken; choose another");

@@ -59,6 +59,8 @@ export const videos = sqliteTable(
     publishAt: integer("publish_at"),
     /** When the video first became public (feeds, `VideoDto.publishedAt`). */
     publishedAt: integer("published_at"),
+    /** Counted views (filled by the community issue's view counting); orders a channel's "popular" tab. */
+    viewCount: integer("view_count").notNull().default(0),
     /**
      * Bumped whenever the video loses viewers (made private, unlisted → private, deleted):
      * playback tokens carry the epoch they were issued under, and delivery refuses an older
@@ -78,6 +80,8 @@ export const videos = sqliteTable(
     index("videos_public_page_idx").on(t.visibility, t.status, t.createdAt, t.id),
     index("videos_owner_status_idx").on(t.ownerId, t.status),
     index("videos_publish_at_idx").on(t.publishAt),
+    /** A channel's "popular" tab: keyset on (viewCount, id) within one owner (ADR 0011). */
+    index("videos_owner_popular_idx").on(t.ownerId, t.viewCount, t.id),
   ],
 );
 

@@ -13,6 +13,7 @@ interface __BaseEnv_Env {
 	RL_UPLOAD_URLS: RateLimit;
 	RL_WS_TICKET: RateLimit;
 	RL_HEALTH: RateLimit;
+	RL_EDITS: RateLimit;
 	S3_ENDPOINT: string;
 	S3_PUBLIC_ENDPOINT: string;
 	S3_BUCKET: string;

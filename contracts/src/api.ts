@@ -2,6 +2,15 @@
 import { z } from "zod";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
+import {
+  Category,
+  Chapters,
+  PublishAt,
+  SCHEDULE_NEEDS_PRIVATE,
+  scheduleIssue,
+  Tags,
+  Visibility,
+} from "./video-metadata-schemas.ts";
 
 export const ErrorBody = z.object({
   error: z.object({
@@ -26,12 +35,34 @@ const CONTROL_CHARS_MESSAGE = "must not contain control characters (U+0000–U+0
 /** A string with no control characters (see `NO_CONTROL_CHARS`). */
 const plainString = () => z.string().trim().regex(NO_CONTROL_CHARS, CONTROL_CHARS_MESSAGE);
 
-export const CreateUploadBody = z.object({
-  filename: plainString().min(1).max(255),
-  size: z.number().int().positive(),
-  contentType: plainString().min(1).max(127),
-  title: z.string().trim().min(1).max(200).optional(),
-});
+/** Video metadata a client may set at upload time and edit later (ADR 0013). */
+const MetadataFields = {
+  description: z.string().max(5000),
+  tags: Tags,
+  category: Category.nullable(),
+  visibility: Visibility,
+};
+
+/** `publishAt` with a visibility other than private in the same body is refused. */
+const scheduleNeedsPrivate = (v: { visibility?: Visibility; publishAt?: string | null }) =>
+  !scheduleIssue(v.visibility, v.publishAt);
+const SCHEDULE_REFINE = { message: SCHEDULE_NEEDS_PRIVATE, path: ["publishAt"] };
+
+/**
+ * Metadata is optional: without `visibility` the uploader's `defaultVisibility` preference
+ * applies, except that a `publishAt` makes the video private until then.
+ */
+export const CreateUploadBody = z
+  .object({
+    filename: plainString().min(1).max(255),
+    size: z.number().int().positive(),
+    contentType: plainString().min(1).max(127),
+    title: z.string().trim().min(1).max(200).optional(),
+    ...MetadataFields,
+    publishAt: PublishAt,
+  })
+  .partial({ description: true, tags: true, category: true, visibility: true, publishAt: true })
+  .refine(scheduleNeedsPrivate, SCHEDULE_REFINE);
 export type CreateUploadBody = z.infer<typeof CreateUploadBody>;
 
 export const PartUrl = z.object({ partNumber: z.number().int().min(1).max(10_000), url: z.string().url() });
@@ -106,17 +137,31 @@ export const VideoDto = z.object({
   createdAt: z.string(),
   /** True when the signed-in caller owns the video (the studio offers editing only then). */
   owned: z.boolean(),
+  /** Normalized tags, in the owner's order. */
+  tags: z.array(z.string()),
+  category: Category.nullable(),
+  /** When the video first became public and ready (null: never yet). */
+  publishedAt: z.string().nullable(),
+  /** Parsed from `0:00 Intro` lines of the description (absent when it has none). */
+  chapters: Chapters.optional(),
+  /** Owner only: when this private video turns public (null: not scheduled). */
+  publishAt: z.string().nullable().optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
+/**
+ * An owner's edit: only what is sent changes. `category: null` and `publishAt: null` clear
+ * them; making a video public or unlisted drops its schedule (ADR 0013).
+ */
 export const UpdateVideoBody = z
   .object({
     title: z.string().trim().min(1).max(200),
-    description: z.string().max(5000),
-    visibility: z.enum(["public", "unlisted", "private"]),
+    ...MetadataFields,
+    publishAt: PublishAt.nullable(),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, "nothing to update");
+  .refine((v) => Object.keys(v).length > 0, "nothing to update")
+  .refine(scheduleNeedsPrivate, SCHEDULE_REFINE);
 export type UpdateVideoBody = z.infer<typeof UpdateVideoBody>;
 
 /** `?limit=&cursor=` of every video listing; `before` (a createdAt in ms) is the older form. */

@@ -53,7 +53,8 @@ export const PublishAt = z.iso
   .refine((s) => Date.parse(s) > Date.now(), "publishAt must be in the future")
   .refine((s) => Date.parse(s) <= Date.now() + MAX_SCHEDULE_MS, "publishAt is more than two years away");
 
-export const SCHEDULE_NEEDS_PRIVATE = "a scheduled publish needs visibility private (it turns public at publishAt)";
+export const SCHEDULE_NEEDS_PRIVATE =
+  "a scheduled publish needs visibility private (it turns public at publishAt)";
 
 /**
  * The one cross-field rule: a schedule goes with a private video. `visibility` is the one

@@ -68,9 +68,9 @@ describe("publishAt", () => {
   it("goes with visibility private only (or none named) in the same body", () => {
     const file = { filename: "a.mp4", size: 1, contentType: "video/mp4" };
     expect(CreateUploadBody.safeParse({ ...file, publishAt: inAnHour() }).success).toBe(true);
-    expect(CreateUploadBody.safeParse({ ...file, publishAt: inAnHour(), visibility: "private" }).success).toBe(
-      true,
-    );
+    expect(
+      CreateUploadBody.safeParse({ ...file, publishAt: inAnHour(), visibility: "private" }).success,
+    ).toBe(true);
     const bad = CreateUploadBody.safeParse({ ...file, publishAt: inAnHour(), visibility: "public" });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0]?.path).toEqual(["publishAt"]);

@@ -16,13 +16,7 @@ export const TAG_PATTERN = /^[\p{L}\p{N} _-]{1,30}$/u;
  * result is allowed is `TAG_PATTERN`'s call.
  */
 export function normalizeTag(raw: string): string {
-  return raw
-    .normalize("NFC")
-    .trim()
-    .replace(/^#+/, "")
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, " ");
+  return raw.normalize("NFC").trim().replace(/^#+/, "").trim().toLowerCase().replace(/\s+/g, " ");
 }
 
 export const isValidTag = (tag: string) => TAG_PATTERN.test(tag);
@@ -71,7 +65,8 @@ export const CATEGORY_LABELS: Record<(typeof CATEGORIES)[number], string> = {
 /** `m:ss`, `mm:ss`, `mmm:ss` or `h:mm:ss` (what people type under videos). */
 const TIMESTAMP = /^(?:(\d{1,2}):([0-5]\d)|(\d{1,3})):([0-5]\d)$/;
 /** The same, findable inside running text (not glued to other digits, letters or colons). */
-export const TIMESTAMP_IN_TEXT = /(?<![\p{L}\p{N}:])(?:\d{1,2}:[0-5]\d|\d{1,3}):[0-5]\d(?![\p{L}\p{N}]|:\d)/gu;
+export const TIMESTAMP_IN_TEXT =
+  /(?<![\p{L}\p{N}:])(?:\d{1,2}:[0-5]\d|\d{1,3}):[0-5]\d(?![\p{L}\p{N}]|:\d)/gu;
 
 /** Seconds of a timestamp like `1:23` or `1:02:03`, or null when it is not one. */
 export function parseTimestamp(text: string): number | null {

@@ -17,6 +17,7 @@ import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
+import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
@@ -93,6 +94,7 @@ export const app = root
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)
   .route("/api/auth", emailRoutes)
+  .route("/api/me/preferences", preferencesRoutes)
   .route("/api/me", meRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)

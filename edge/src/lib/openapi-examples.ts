@@ -42,4 +42,11 @@ export const VIDEO: VideoDto = {
   playback: { hls: `/v/${VIDEO_ID}/${TOKEN}/master.m3u8`, expiresAt: "2026-11-23T14:00:00.000Z" },
   createdAt: "2026-11-23T10:05:00.000Z",
   owned: false,
+  tags: ["sunrise", "timelapse"],
+  category: "travel",
+  publishedAt: "2026-11-23T10:06:00.000Z",
+  chapters: [
+    { startSec: 0, title: "Night" },
+    { startSec: 12, title: "First light" },
+  ],
 };

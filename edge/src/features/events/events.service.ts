@@ -135,6 +135,8 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
   }
   const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
   if (!applied) return "duplicate";
+  // Ready while public: this is when it is published (ADR 0013).
+  if (ev.type === "done") await deps.repo.markPublished(video.id, now);
   // Every sign of life from the current attempt renews its lease; `done` ends it.
   await deps.room.publish(video.id, messages, {
     action: ev.type === "done" ? "release" : "renew",

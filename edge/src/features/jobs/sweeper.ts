@@ -6,7 +6,8 @@
  *    lost between queue and fleet) → next attempt, or `failed` when attempts are spent;
  *  - objects under `videos/` or `uploads/` whose video no longer exists → deleted;
  *  - expired refresh tokens and long-dead sessions → purged;
- *  - sign-in delay / signup window rows (auth_throttle) quiet for an hour → deleted.
+ *  - sign-in delay / signup window rows (auth_throttle) quiet for an hour → deleted;
+ *  - private videos whose `publishAt` has come → public (videos/scheduled-publish.ts).
  * Trigger locally: `curl http://127.0.0.1:8787/__scheduled` (the dev
  * stack runs wrangler with `--test-scheduled`).
  */
@@ -18,6 +19,7 @@ import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store
 import { SessionsRepo } from "../auth/sessions.repo.ts";
 import { ThrottleRepo } from "../auth/throttle.repo.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
+import { publishScheduled } from "../videos/scheduled-publish.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
 import { SourceRetentionRepo } from "./source-retention.repo.ts";
@@ -33,12 +35,16 @@ export interface SweepReport {
   orphanPrefixes: number;
   /** Sources of long-failed videos deleted this run. */
   failedSources: number;
+  /** Private videos whose `publishAt` came, made public this run. */
+  published: number;
 }
 
 export async function sweep(services: Services, now = Date.now()): Promise<SweepReport> {
   const repo = new VideosRepo(services.db);
   const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   const report: SweepReport = {
+    // First: a schedule is a promise to the owner's audience, the rest is housekeeping.
+    published: (await publishScheduled(services, now)).length,
     expiredUploads: await failExpiredUploads(services, repo, room, now),
     restarted: 0,
     timedOut: 0,

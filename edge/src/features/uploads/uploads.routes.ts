@@ -28,6 +28,7 @@ import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { emailUnverifiedDoc, requireVerifiedEmail } from "../auth/email-verification.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
+import { PreferencesRepo } from "../preferences/preferences.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -42,6 +43,7 @@ function uploadsService(c: { var: AppEnv["Variables"] }) {
     store,
     queue: queueOf(env.JOBS),
     room: roomNotifier(env, config.JOB_LEASE_SECONDS * 1000),
+    preferences: new PreferencesRepo(db),
     config,
   });
 }
@@ -66,6 +68,8 @@ const create = createRoute({
       size: 9437184,
       contentType: "video/mp4",
       title: "My clip",
+      tags: ["timelapse"],
+      category: "travel",
     }),
   },
   responses: {

@@ -11,8 +11,10 @@ import { AppError, notFound } from "../../lib/errors.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { type ObjectStore, StorageError } from "../../lib/storage/object-store.ts";
 import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
+import type { PreferencesRepo } from "../preferences/preferences.repo.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import { isOwner } from "../videos/video-access.ts";
+import { createWrite } from "../videos/video-metadata.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
 import { type UploadLimits, uploadLimitError, withoutOne } from "./upload-limits.ts";
 import {
@@ -43,6 +45,8 @@ export interface UploadDeps {
   queue: JobQueue;
   /** Watchers of the video hear about parts, completion and aborts. */
   room: Pick<Room, "publish">;
+  /** The uploader's `defaultVisibility` (for uploads that name none). */
+  preferences: Pick<PreferencesRepo, "defaultVisibility">;
   config: Pick<
     Config,
     "MAX_UPLOAD_BYTES" | "UPLOAD_URL_TTL_SECONDS" | "UPLOAD_EXPIRY_HOURS" | "MAX_TRANSCODE_ATTEMPTS"
@@ -87,21 +91,29 @@ export class UploadsService {
     const uploadId = await store.createMultipart(key, body.contentType);
     const now = this.now();
     const uploadExpiresAt = now + config.UPLOAD_EXPIRY_HOURS * 3600_000;
-    await repo.insert({
-      id,
-      ownerId,
-      title: body.title ?? body.filename.replace(/\.[^.]+$/, "").slice(0, 200),
-      status: "uploading",
-      filename: body.filename,
-      contentType: body.contentType,
-      size: body.size,
-      partSize,
-      partCount,
-      uploadId,
-      uploadExpiresAt,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const metadata = createWrite(
+      body,
+      body.visibility ?? (await this.deps.preferences.defaultVisibility(ownerId)),
+    );
+    await repo.insert(
+      {
+        id,
+        ownerId,
+        title: body.title ?? body.filename.replace(/\.[^.]+$/, "").slice(0, 200),
+        ...metadata.row,
+        status: "uploading",
+        filename: body.filename,
+        contentType: body.contentType,
+        size: body.size,
+        partSize,
+        partCount,
+        uploadId,
+        uploadExpiresAt,
+        createdAt: now,
+        updatedAt: now,
+      },
+      metadata.tags,
+    );
     await this.recheckLimits({ id, ownerId, size: body.size, uploadId });
     const first = Array.from({ length: Math.min(partCount, INITIAL_URLS) }, (_, i) => i + 1);
     const { parts, expiresAt } = await this.presign(

@@ -1,5 +1,5 @@
 /** Video rows in the API's shape (`VideoDto`), with signed playback and media URLs. */
-import { Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
+import { Category, Chapters, Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
 import { z } from "zod";
 import type { VideoRow } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
@@ -12,6 +12,25 @@ const Renditions = z.array(Rendition);
 export function renditionsOf(row: Pick<VideoRow, "renditionsJson">) {
   const parsed = Renditions.safeParse(JSON.parse(row.renditionsJson || "[]"));
   return parsed.success ? parsed.data : [];
+}
+
+const StoredTags = z.array(z.string());
+
+/** Tags, category, chapters and publish times as the API shows them (ADR 0013). */
+export function metadataFields(
+  row: Pick<VideoRow, "tagsJson" | "category" | "chaptersJson" | "publishedAt" | "publishAt">,
+  owner: boolean,
+): Pick<VideoDto, "tags" | "category" | "publishedAt" | "chapters" | "publishAt"> {
+  const tags = StoredTags.safeParse(JSON.parse(row.tagsJson || "[]"));
+  const chapters = row.chaptersJson ? Chapters.safeParse(JSON.parse(row.chaptersJson)) : undefined;
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    tags: tags.success ? tags.data : [],
+    category: Category.safeParse(row.category).data ?? null,
+    publishedAt: iso(row.publishedAt),
+    ...(chapters?.success ? { chapters: chapters.data } : {}),
+    ...(owner ? { publishAt: iso(row.publishAt) } : {}),
+  };
 }
 
 /** Public delivery path for one object of a video, under a signed token. */
@@ -79,5 +98,6 @@ export async function toVideoDto(
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),
     createdAt: new Date(row.createdAt).toISOString(),
     owned: isOwner(row, userId),
+    ...metadataFields(row, isOwner(row, userId)),
   };
 }

@@ -1,7 +1,7 @@
 /** D1 access for videos and their recorded upload parts. */
-import { and, asc, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { type UploadPartRow, uploadParts, type VideoRow, videos } from "../../db/schema.ts";
+import { type UploadPartRow, uploadParts, type VideoRow, videos, videoTags } from "../../db/schema.ts";
 
 export type NewVideo = typeof videos.$inferInsert;
 
@@ -17,8 +17,27 @@ export class VideosRepo {
     this.db = db;
   }
 
-  async insert(row: NewVideo): Promise<void> {
-    await this.db.insert(videos).values(row);
+  /** A new video, and its `video_tags` rows in the same batch when it has tags. */
+  async insert(row: NewVideo, tags: readonly string[] = []): Promise<void> {
+    const insert = this.db.insert(videos).values(row);
+    if (tags.length === 0) {
+      await insert;
+      return;
+    }
+    await this.db.batch([insert, this.insertTags(row.id, tags)]);
+  }
+
+  private insertTags(videoId: string, tags: readonly string[]) {
+    return this.db.insert(videoTags).values(tags.map((tag) => ({ videoId, tag })));
+  }
+
+  async tags(videoId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ tag: videoTags.tag })
+      .from(videoTags)
+      .where(eq(videoTags.videoId, videoId))
+      .all();
+    return rows.map((r) => r.tag);
   }
 
   async find(id: string): Promise<VideoRow | undefined> {
@@ -81,20 +100,76 @@ export class VideosRepo {
    * An owner's edit, returning the row after it. Making the video private bumps its access
    * epoch in the same statement, decided from the row's own visibility (so two racing
    * edits cannot both skip it): every playback token issued before stops resolving.
+   * `publishedAt` is set the first time the video is public and ready. With `tags`, the
+   * `video_tags` rows are replaced in the same D1 batch (one transaction) as `tags_json`.
    */
-  async edit(id: string, patch: Partial<NewVideo>): Promise<VideoRow | undefined> {
+  async edit(id: string, patch: Partial<NewVideo>, tags?: readonly string[]): Promise<VideoRow | undefined> {
+    const now = Date.now();
     const revoke =
       patch.visibility === "private"
         ? {
             accessEpoch: sql`${videos.accessEpoch} + (case when ${videos.visibility} <> 'private' then 1 else 0 end)`,
           }
         : {};
+    const visibility = patch.visibility ? sql`${patch.visibility}` : sql`${videos.visibility}`;
+    const publishedAt = sql`coalesce(${videos.publishedAt}, case when ${visibility} = 'public' and ${videos.status} = 'ready' then ${now} end)`;
+    const update = this.db
+      .update(videos)
+      .set({ ...patch, ...revoke, publishedAt, updatedAt: now })
+      .where(eq(videos.id, id))
+      .returning();
+    if (!tags) return update.get();
+    const replaceTags = this.db.delete(videoTags).where(eq(videoTags.videoId, id));
+    try {
+      const [rows] = tags.length
+        ? await this.db.batch([update, replaceTags, this.insertTags(id, tags)])
+        : await this.db.batch([update, replaceTags]);
+      return rows[0];
+    } catch (err) {
+      // Deleted meanwhile: the tag rows' foreign key fails the batch, and nothing was written.
+      if (!(await this.find(id))) return undefined;
+      throw err;
+    }
+  }
+
+  /** Sets `publishedAt` if the video is public and ready and never had it (a `done` event). */
+  async markPublished(id: string, now: number): Promise<void> {
+    await this.db
+      .update(videos)
+      .set({ publishedAt: now })
+      .where(
+        and(
+          eq(videos.id, id),
+          isNull(videos.publishedAt),
+          eq(videos.visibility, "public"),
+          eq(videos.status, "ready"),
+        ),
+      )
+      .run();
+  }
+
+  /**
+   * Scheduled publishing (the cron): videos whose `publishAt` has come turn public, lose
+   * the schedule and get `publishedAt` if they are ready. At most `limit` per call; the
+   * rest go next run. Re-running changes nothing (the schedule is cleared in the same write).
+   */
+  async publishDue(now: number, limit = 100): Promise<VideoRow[]> {
+    const due = this.db
+      .select({ id: videos.id })
+      .from(videos)
+      .where(and(isNotNull(videos.publishAt), lte(videos.publishAt, now)))
+      .limit(limit);
     return this.db
       .update(videos)
-      .set({ ...patch, ...revoke, updatedAt: Date.now() })
-      .where(eq(videos.id, id))
+      .set({
+        visibility: "public",
+        publishAt: null,
+        publishedAt: sql`coalesce(${videos.publishedAt}, case when ${videos.status} = 'ready' then ${now} end)`,
+        updatedAt: now,
+      })
+      .where(inArray(videos.id, due))
       .returning()
-      .get();
+      .all();
   }
 
   async update(id: string, patch: Partial<NewVideo>): Promise<void> {

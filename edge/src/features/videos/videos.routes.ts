@@ -12,6 +12,7 @@ import {
   openApiRouter,
 } from "../../lib/openapi.ts";
 import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
+import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
 import { playbackFor } from "./video-dto.ts";
 import { VideosService } from "./videos.service.ts";
@@ -44,11 +45,26 @@ const update = createRoute({
   method: "patch",
   path: "/{id}",
   tags,
-  summary: "Edit title, description or visibility (owner only)",
+  summary: "Edit title, description, tags, category, visibility or the scheduled publish (owner only)",
+  description:
+    "Only the fields sent change. Tags are normalized (trimmed, lower-case, a leading `#` dropped, " +
+    "duplicates removed; at most 15 of 1–30 letters, digits, spaces, `-`, `_`). `publishAt` (future, " +
+    "≤ 2 years) needs the video private — it turns public then; `publishAt: null` clears it, and making " +
+    "the video public or unlisted drops it. `0:00 Intro` lines of the description become `chapters`. " +
+    "Limited per user (`RL_EDITS`).",
   security: BEARER,
-  middleware: [requireAuth()] as const,
-  request: { params, body: jsonBody(UpdateVideoBody, { title: "Sunrise", visibility: "unlisted" }) },
-  responses: { 200: json(VideoDto, "The edited video", VIDEO), ...errors(400, 401, 404, 413, 415) },
+  middleware: [requireAuth(), rateLimit("RL_EDITS", (c) => c.var.userId)] as const,
+  request: {
+    params,
+    body: jsonBody(UpdateVideoBody, {
+      title: "Sunrise",
+      tags: ["timelapse", "sunrise"],
+      category: "travel",
+      visibility: "private",
+      publishAt: "2026-12-24T08:00:00.000Z",
+    }),
+  },
+  responses: { 200: json(VideoDto, "The edited video", VIDEO), ...errors(400, 401, 404, 413, 415, 429) },
 });
 
 const remove = createRoute({

@@ -17,6 +17,7 @@ import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { rememberAccess } from "./access-epoch.ts";
 import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
+import { editWrite } from "./video-metadata.ts";
 import { type PageCursor, VideosRepo } from "./videos.repo.ts";
 
 const CURSOR = /^(\d{1,15})\.(v_[A-Za-z0-9]{16})$/;
@@ -95,7 +96,8 @@ export class VideosService {
   }
 
   /**
-   * An owner's edit. Making the video private bumps its access epoch (videos.repo `edit`):
+   * An owner's edit (metadata rules: video-metadata.ts). Making the video private bumps its
+   * access epoch (videos.repo `edit`):
    * this isolate stops honouring older playback tokens at once, other isolates within
    * ACCESS_EPOCH_CACHE_SECONDS, and the room closes every watcher but the owner. The DTO
    * returned carries a token under the new epoch.
@@ -105,9 +107,11 @@ export class VideosService {
     patch: UpdateVideoBody,
     userId: string | null | undefined,
   ): Promise<VideoDto> {
-    const row = await this.deps.repo.edit(video.id, patch);
+    const write = editWrite(video, patch);
+    const row = await this.deps.repo.edit(video.id, write.row, write.tags);
     if (!row) throw notFound();
-    if (row.accessEpoch !== video.accessEpoch) {
+    // Any change of audience (a bump, or a private video made public) reaches this isolate's cache now.
+    if (row.accessEpoch !== video.accessEpoch || row.visibility !== video.visibility) {
       rememberAccess(row.id, row, this.deps.services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000);
     }
     // Every "make it private" reaches the room, bump or not: a retry after a failed call repairs it.

@@ -19,6 +19,7 @@ export const RATE_LIMIT_PERIODS = {
   RL_UPLOAD_URLS: 60,
   RL_WS_TICKET: 60,
   RL_HEALTH: 60,
+  RL_EDITS: 60,
 } as const satisfies Record<string, 10 | 60>;
 
 export type LimiterName = keyof typeof RATE_LIMIT_PERIODS;

@@ -199,6 +199,9 @@ export const channels = sqliteTable("channels", {
   /** The image jobs whose results we are waiting for. */
   avatarAttemptId: text("avatar_attempt_id"),
   bannerAttemptId: text("banner_attempt_id"),
+  /** Why the last avatar/banner upload could not be rendered (the previous image stays); null once one succeeds. */
+  avatarFailure: text("avatar_failure"),
+  bannerFailure: text("banner_failure"),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
 });

@@ -6,6 +6,7 @@ import { ApiError, api, type SessionDto } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatRelativeTime } from "../../lib/format.ts";
+import { mountEmailStatus } from "../email/email-status.ts";
 
 function describeDevice(userAgent: string): string {
   if (!userAgent) return "Unknown device";
@@ -113,6 +114,7 @@ export function mountAccountPage(root: HTMLElement): void {
     try {
       const [me, list] = await Promise.all([api.me(), api.listSessions()]);
       email.textContent = me.user.email;
+      mountEmailStatus(me.user, email, $(role("email-banner")));
       handle.textContent = `@${me.user.handle}`;
       sessions = list.sessions;
       render();

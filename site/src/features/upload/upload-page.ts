@@ -15,6 +15,7 @@ import {
 } from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatBytes, formatPercent } from "../../lib/format.ts";
+import { explainEmailUnverified, isEmailUnverified } from "../email/resend-verification.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import { mountFilePicker } from "./file-picker.ts";
 import { abortableSleep, PART_RETRY_BACKOFF, PartUploadError, uploadParts } from "./multipart-upload.ts";
@@ -242,6 +243,8 @@ function uploadStopped(page: UploadPage, file: File, err: unknown): void {
       ? `${err.message}. Press “Resume upload” to send the remaining parts.`
       : errorMessage(err);
   showError(page, message);
+  // REQUIRE_EMAIL_VERIFICATION: say so in words, with the resend action.
+  if (isEmailUnverified(err)) explainEmailUnverified(el.errorText);
   setState(page, "error");
   el.startLabel.textContent = "Upload";
   el.progressTitle.textContent = "Upload stopped";

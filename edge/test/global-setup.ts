@@ -24,8 +24,13 @@ declare module "vitest" {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), "streamline-edge-s3-"));
-  // "sweeper-test" is private to the orphan sweep test, which deletes what it does not know.
-  const s3 = await startS3Server({ directory: dir, port: 0, buckets: ["streamline", "sweeper-test"] });
+  // "sweeper-test" is private to the orphan sweep test, which deletes what it does not know;
+  // "cron-test" likewise to the test that runs the whole scheduled handler (metadata.test.ts).
+  const s3 = await startS3Server({
+    directory: dir,
+    port: 0,
+    buckets: ["streamline", "sweeper-test", "cron-test"],
+  });
 
   const received = new Map<string, unknown[]>();
   const scripts = new Map<string, (number | string)[]>();

@@ -1,5 +1,6 @@
 /** Public HTTP API bodies and responses (edge ↔ browser/site). */
 import { z } from "zod";
+import { ChannelRef } from "./channel-ref.ts";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
 import {
@@ -137,6 +138,8 @@ export const VideoDto = z.object({
   createdAt: z.string(),
   /** True when the signed-in caller owns the video (the studio offers editing only then). */
   owned: z.boolean(),
+  /** The owner's channel (name, handle, avatar) — null only for videos from before accounts. */
+  channel: ChannelRef.nullable(),
   /** Normalized tags, in the owner's order. */
   tags: z.array(z.string()),
   category: Category.nullable(),

@@ -134,3 +134,36 @@ function keysUnderVideo(ev: z.infer<typeof EventUnion>, ctx: z.RefinementCtx) {
 export const TranscoderEvent = EventUnion.superRefine(keysUnderVideo);
 export type TranscoderEvent = z.infer<typeof TranscoderEvent>;
 export type TranscoderEventType = TranscoderEvent["type"];
+
+/**
+ * A channel-image job's one terminal event (job type "channel-image"): the rendered set's
+ * prefix, or why it failed. Signed and sent to the same intake as video events.
+ */
+const channelImageBase = {
+  v: z.literal(1),
+  userId: z.string().regex(/^u_[A-Za-z0-9]{16}$/, "not a user id"),
+  kind: z.enum(["avatar", "banner"]),
+  jobId: z.string().min(1).max(64),
+  attemptId: z.string().min(8).max(64),
+  at: z.string().datetime(),
+};
+export const ChannelImageEvent = z.discriminatedUnion("type", [
+  z.object({
+    ...channelImageBase,
+    type: z.literal("channel-image"),
+    /** Must be `channels/<userId>/<kind>/<attemptId>/` (checked by the edge). */
+    keyPrefix: z.string().min(1).max(200),
+  }),
+  z.object({
+    ...channelImageBase,
+    type: z.literal("channel-image-failed"),
+    reason: z.string().min(1).max(2000),
+  }),
+]);
+export type ChannelImageEvent = z.infer<typeof ChannelImageEvent>;
+
+/** True when a raw event body is a channel-image event (the intake picks the schema by `type`). */
+export function isChannelImageEventType(raw: unknown): boolean {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return type === "channel-image" || type === "channel-image-failed";
+}

@@ -42,8 +42,31 @@ export const PosterJobV1 = z.object({
 });
 export type PosterJobV1 = z.infer<typeof PosterJobV1>;
 
-export const Job = z.discriminatedUnion("type", [TranscodeJobV1, PosterJobV1]);
+/**
+ * Render a channel's uploaded avatar or banner into the sizes pages use (contracts/channels.ts)
+ * under `outputPrefix` (`channels/<userId>/<kind>/<attemptId>/`). Belongs to a user, not a video.
+ */
+export const ChannelImageJobV1 = z.object({
+  v: z.literal(1),
+  type: z.literal("channel-image"),
+  jobId: z.string().min(1).max(64),
+  userId: z.string().regex(/^u_[A-Za-z0-9]{16}$/, "not a user id"),
+  kind: z.enum(["avatar", "banner"]),
+  attempt: z.number().int().min(1).max(100),
+  attemptId: z.string().min(8).max(64),
+  source: z.object({ key: z.string().min(1) }),
+  outputPrefix: z.string().regex(/^channels\/u_[A-Za-z0-9]{16}\/(avatar|banner)\/a_[A-Za-z0-9_-]{8,60}\/$/),
+  createdAt: z.string().datetime(),
+});
+export type ChannelImageJobV1 = z.infer<typeof ChannelImageJobV1>;
+
+export const Job = z.discriminatedUnion("type", [TranscodeJobV1, PosterJobV1, ChannelImageJobV1]);
 export type Job = z.infer<typeof Job>;
+
+/** What a job works on, for logs and the fleet registry: its video, or a channel image's user. */
+export function jobSubject(job: Job): string {
+  return job.type === "channel-image" ? job.userId : job.videoId;
+}
 
 export function sourceKey(videoId: string): string {
   return `uploads/${videoId}/source`;

@@ -68,7 +68,7 @@ export interface PosterReporter extends JobReporter {
 export interface HttpReporterOptions {
   edgeUrl: string;
   secret: string;
-  job: Pick<Job, "videoId" | "jobId" | "attempt" | "attemptId">;
+  job: Pick<Exclude<Job, { type: "channel-image" }>, "videoId" | "jobId" | "attempt" | "attemptId">;
   node: string;
   /** Minimum gap between progress events (default 1000 ms). */
   progressIntervalMs?: number;

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { PosterReporter } from "./events.ts";
 import { untrustedImageArgs, untrustedInputArgs } from "./ffmpeg/input-policy.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
-import { FfmpegError, runFfmpeg } from "./ffmpeg/run.ts";
+import { FfmpegError, type RunOptions, runFfmpeg } from "./ffmpeg/run.ts";
 import { toEven } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
 import { JobFailure, ownerDetail } from "./pipeline/failure.ts";
@@ -62,10 +62,10 @@ export interface ImageInfo {
   hasAlpha: boolean;
 }
 
-/** ffprobe JSON → the picture, or a reason the owner can act on. Pure. */
-export function interpretImageProbe(json: unknown): ImageInfo {
+/** ffprobe JSON → the picture, or a reason the owner can act on. Pure. `what`: the image's role in messages. */
+export function interpretImageProbe(json: unknown, what = "poster"): ImageInfo {
   const parsed = ImageProbe.safeParse(json);
-  const notImage = "not a usable poster: expected a JPEG, PNG or WebP image";
+  const notImage = `not a usable ${what}: expected a JPEG, PNG or WebP image`;
   if (!parsed.success) throw new JobFailure(notImage, false);
   const format = parsed.data.format?.format_name ?? "";
   const video = parsed.data.streams.find((s) => s.codec_type === "video");
@@ -79,10 +79,10 @@ export function interpretImageProbe(json: unknown): ImageInfo {
   const width = video.width ?? 0;
   const height = video.height ?? 0;
   if (width <= 0 || height <= 0)
-    throw new JobFailure(`not a usable poster: the ${kind} has no picture size`, false);
+    throw new JobFailure(`not a usable ${what}: the ${kind} has no picture size`, false);
   if (width * height > MAX_PIXELS) {
     throw new JobFailure(
-      `not a usable poster: ${width}×${height} is too large (max ${MAX_PIXELS / 1024 / 1024} MP)`,
+      `not a usable ${what}: ${width}×${height} is too large (max ${MAX_PIXELS / 1024 / 1024} MP)`,
       false,
     );
   }
@@ -120,6 +120,26 @@ export function buildPosterWebpArgs(input: string, output: string, image: ImageI
   return [...base(input), "-filter_complex", filterFor(image, "yuv420p"), "-map", "[out]", "-frames:v", "1", "-c:v", "libwebp", "-quality", "80", "-preset", "picture", output];
 }
 
+/** ffprobe the downloaded image (untrusted-input flags) → its picture, or a JobFailure the owner can read. */
+export async function probeImageFile(
+  ffmpeg: FfmpegBinaries,
+  source: string,
+  run: RunOptions,
+  what = "poster",
+): Promise<ImageInfo> {
+  let probeJson: unknown;
+  try {
+    // biome-ignore format: one flag/value pair per line
+    const args = ["-v", "error", ...untrustedInputArgs(source), "-print_format", "json", "-show_format", "-show_streams", source];
+    const { stdout } = await runFfmpeg(ffmpeg.ffprobe, args, { ...run, captureStdout: true });
+    probeJson = JSON.parse(stdout);
+  } catch (err) {
+    if (err instanceof FfmpegError && err.kind === "exit") probeJson = null;
+    else throw err;
+  }
+  return interpretImageProbe(probeJson, what);
+}
+
 export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps): Promise<PosterOutcome> {
   const { storage, reporter, signal } = deps;
   const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
@@ -130,28 +150,7 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
     const source = join(tmp, "source");
     await storage.download(job.source.key, source, signal ? { signal } : {});
 
-    let probeJson: unknown;
-    try {
-      const { stdout } = await runFfmpeg(
-        deps.ffmpeg.ffprobe,
-        [
-          "-v",
-          "error",
-          ...untrustedInputArgs(source),
-          "-print_format",
-          "json",
-          "-show_format",
-          "-show_streams",
-          source,
-        ],
-        { ...run, captureStdout: true },
-      );
-      probeJson = JSON.parse(stdout);
-    } catch (err) {
-      if (err instanceof FfmpegError && err.kind === "exit") probeJson = null;
-      else throw err;
-    }
-    const image = interpretImageProbe(probeJson);
+    const image = await probeImageFile(deps.ffmpeg, source, run);
 
     const keyBase = `${job.outputPrefix}poster-${job.attemptId}`;
     const jpg = join(tmp, "poster.jpg");

@@ -8,6 +8,7 @@ import { cpus } from "node:os";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
 import pkg from "../package.json" with { type: "json" };
+import { channelImageReporter } from "./channel-image-events.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { HttpEventReporter } from "./events.ts";
 import { type FfmpegBinaries, locateFfmpeg } from "./ffmpeg/locate.ts";
@@ -15,6 +16,7 @@ import { connectFleet, type Fleet } from "./fleet/fleet.ts";
 import { fleetAwareReporter } from "./fleet/fleet-reporter.ts";
 import { type NodeInfo, NodePresence } from "./fleet/registry.ts";
 import { prepareWorkDir, removeWorkDir } from "./fleet/work-dir.ts";
+import { handleChannelImageJob } from "./handle-channel-image-job.ts";
 import { handleJob } from "./handle-job.ts";
 import { handlePosterJob } from "./handle-poster-job.ts";
 import { parseExtraCodecs } from "./ladder.ts";
@@ -133,6 +135,14 @@ function jobExecutor(
   const limits = resourceLimits(config);
   const extraCodecs = parseExtraCodecs(config.EXTRA_CODECS);
   return (job, ctx) => {
+    // A channel image belongs to a user, not a video: one result event, no video reporter.
+    if (job.type === "channel-image") {
+      const report = channelImageReporter(
+        { edgeUrl: config.EDGE_URL, secret: config.TRANSCODER_SECRET },
+        job,
+      );
+      return handleChannelImageJob(job, { storage, report, ffmpeg, workDir, limits, signal: ctx.signal });
+    }
     // The edge answering 409/410 to our events means this attempt was superseded (or the
     // video deleted): stop encoding instead of burning CPU on output nobody will use.
     const superseded = new AbortController();

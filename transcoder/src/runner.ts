@@ -5,7 +5,7 @@
  * grace period, else cancel → the job reports `failed` retryable:true and releases its
  * claim).
  */
-import type { Job } from "@streamline/contracts";
+import { type Job, jobSubject } from "@streamline/contracts";
 import type { ClaimOwner, JobClaims } from "./fleet/claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
 import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
@@ -91,7 +91,7 @@ export class JobRunner {
       .filter((r) => r.started)
       .map((r) => ({
         jobId: r.job.jobId,
-        videoId: r.job.videoId,
+        videoId: jobSubject(r.job),
         attempt: r.job.attempt,
         attemptId: r.job.attemptId,
         startedAt: r.startedAt,
@@ -151,7 +151,7 @@ export class JobRunner {
       claimed = await this.opts.claims.claim(job.jobId, entry.owner, this.opts.claimTtlMs);
     } catch (err) {
       free();
-      const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
+      const ctx = { videoId: jobSubject(job), jobId: job.jobId, attemptId: job.attemptId };
       log.warn("claim store unavailable: job refused", { ...ctx, error: errorMessage(err) });
       return { status: "unavailable", retryAfterSec: 5 };
     }
@@ -181,11 +181,11 @@ export class JobRunner {
    */
   cancel(jobId: string, reason: string, videoId?: string): boolean {
     const entry = this.running.get(jobId);
-    if (!entry || (videoId !== undefined && entry.job.videoId !== videoId)) return false;
+    if (!entry || (videoId !== undefined && jobSubject(entry.job) !== videoId)) return false;
     if (!entry.abort.signal.aborted) {
       log.info("cancelling job", {
         jobId,
-        videoId: entry.job.videoId,
+        videoId: jobSubject(entry.job),
         attemptId: entry.job.attemptId,
         reason,
       });
@@ -196,7 +196,7 @@ export class JobRunner {
 
   private async run(entry: RunningJob): Promise<void> {
     const { job, abort, owner } = entry;
-    const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
+    const ctx = { videoId: jobSubject(job), jobId: job.jobId, attemptId: job.attemptId };
     try {
       await this.opts.execute(job, {
         signal: abort.signal,

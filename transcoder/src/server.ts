@@ -15,6 +15,7 @@
  */
 import {
   Job,
+  jobSubject,
   SIGNATURE_HEADER,
   signedPath,
   type TranscoderHealth,
@@ -124,7 +125,7 @@ async function submitJob(c: Context, deps: ServerDeps): Promise<Response> {
   if (admission.status === "accepted") {
     log.info("job accepted", {
       type: job.type,
-      videoId: job.videoId,
+      videoId: jobSubject(job),
       jobId: job.jobId,
       attemptId: job.attemptId,
     });

@@ -4,6 +4,8 @@ import type { UserDto, VideoDto } from "@streamline/contracts";
 export const VIDEO_ID = "v_3fJk2LmN8pQr5sTu";
 export const USER_ID = "u_7hGf3DsA1qWe9rTy";
 export const SESSION_ID = "s_Kp2Lm9Nb4Vc7Xz1Qa5Sd";
+/** A channel image URL's signature (features/channels/channel-images.ts). */
+export const IMAGE_SIG = "Xk3Jf9Lm2Qp7Rs5Tv8Wy1z";
 export const TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ2aWQiOiJ2XzNmSmsyTG1OOHBRcjVzVHUifQ.c2lnbmF0dXJl";
 
 export const USER: UserDto = {
@@ -42,6 +44,11 @@ export const VIDEO: VideoDto = {
   playback: { hls: `/v/${VIDEO_ID}/${TOKEN}/master.m3u8`, expiresAt: "2026-11-23T14:00:00.000Z" },
   createdAt: "2026-11-23T10:05:00.000Z",
   owned: false,
+  channel: {
+    handle: "ana",
+    displayName: "Ana Lima",
+    avatarUrl: `/i/${IMAGE_SIG}/channels/${USER_ID}/avatar/a_Qw3Er5Ty7Ui9Op1As2Df/88.jpg`,
+  },
   tags: ["sunrise", "timelapse"],
   category: "travel",
   publishedAt: "2026-11-23T10:06:00.000Z",

@@ -12,6 +12,7 @@ import { errorMessage, log } from "../log.ts";
 
 export interface RunningJobInfo {
   jobId: string;
+  /** What the job works on (contracts `jobSubject`): the video, or a channel image's user id. */
   videoId: string;
   attempt: number;
   attemptId: string;

@@ -7,6 +7,7 @@
 import { backoffDelay, Job } from "@streamline/contracts";
 import type { Services } from "../../lib/services.ts";
 import { type DispatchAnswer, TranscoderClient } from "../../lib/transcoder-client.ts";
+import { ChannelsRepo } from "../channels/channels.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
@@ -84,8 +85,18 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, services:
   const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   for (const message of batch.messages) {
     const parsed = Job.safeParse(message.body);
-    if (parsed.success) {
-      const { videoId, attemptId } = parsed.data;
+    const job = parsed.success ? parsed.data : null;
+    if (job?.type === "channel-image") {
+      // The channel stops waiting for that image; the editor says so (the previous one stays).
+      await new ChannelsRepo(services.db).failImage(
+        job.userId,
+        job.kind,
+        job.attemptId,
+        "the image service was unavailable; please try again later",
+        Date.now(),
+      );
+    } else if (job) {
+      const { videoId, attemptId } = job;
       const video = await repo.find(videoId);
       // Only the attempt that died here may fail the video; a newer attempt is still alive.
       if (video && video.attemptId === attemptId) {

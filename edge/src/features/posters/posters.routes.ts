@@ -8,6 +8,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { outputPrefix, PosterUploadResponse, posterSourceKey, VideoId } from "@streamline/contracts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newAttemptId } from "../../lib/ids.ts";
+import { acceptedImageType, MAX_IMAGE_UPLOAD_BYTES, sniffImage } from "../../lib/image-sniff.ts";
 import { BEARER, BINARY, errorDoc, errors, json, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
@@ -18,17 +19,9 @@ import { queueOf } from "../jobs/jobs.service.ts";
 import { isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
-export const MAX_POSTER_BYTES = 10 * 1024 * 1024;
-
-/** The image types we accept, recognised by their first bytes rather than trusted from headers. */
-export function sniffImage(bytes: Uint8Array): "image/jpeg" | "image/png" | "image/webp" | null {
-  const b = (i: number) => bytes[i];
-  if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return "image/jpeg";
-  if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return "image/png";
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return "image/webp";
-  return null;
-}
+export const MAX_POSTER_BYTES = MAX_IMAGE_UPLOAD_BYTES;
+/** Kept here for existing importers; the one implementation is lib/image-sniff.ts. */
+export { sniffImage };
 
 const upload = createRoute({
   method: "put",
@@ -67,10 +60,9 @@ export const postersRoutes = openApiRouter().openapi(upload, async (c) => {
   const repo = new VideosRepo(c.var.services.db);
   const video = await repo.find(id);
   if (!video || !isOwner(video, c.var.userId)) throw notFound();
-  const declared = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const bytes = new Uint8Array(await c.req.arrayBuffer());
-  const actual = sniffImage(bytes);
-  if (!actual || (declared && declared !== actual)) {
+  const actual = acceptedImageType(c.req.header("content-type"), bytes);
+  if (!actual) {
     throw new AppError(415, "unsupported_media_type", "posters must be JPEG, PNG or WebP images");
   }
   const { store, env } = c.var.services;

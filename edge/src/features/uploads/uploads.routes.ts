@@ -27,6 +27,7 @@ import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
 import { emailUnverifiedDoc, requireVerifiedEmail } from "../auth/email-verification.ts";
+import { channelRefOf } from "../channels/channel-refs.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { PreferencesRepo } from "../preferences/preferences.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
@@ -208,7 +209,8 @@ export const uploadsRoutes = router
   )
   .openapi(complete, async (c) => {
     const video = await uploadsService(c).complete(c.req.valid("param").videoId, currentUserId(c));
-    return c.json(await toVideoDto(c.var.services, video, c.var.userId), 202);
+    const channel = await channelRefOf(c.var.services, video.ownerId);
+    return c.json(await toVideoDto(c.var.services, video, c.var.userId, channel), 202);
   })
   .openapi(abort, async (c) => {
     await uploadsService(c).abort(c.req.valid("param").videoId, currentUserId(c));

@@ -1,5 +1,12 @@
 /** Video rows in the API's shape (`VideoDto`), with signed playback and media URLs. */
-import { Category, Chapters, Rendition, type VideoDto, VideoProgress } from "@streamline/contracts";
+import {
+  Category,
+  type ChannelRef,
+  Chapters,
+  Rendition,
+  type VideoDto,
+  VideoProgress,
+} from "@streamline/contracts";
 import { z } from "zod";
 import type { VideoRow } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
@@ -71,11 +78,15 @@ function failureFields(row: VideoRow, owner: boolean): Pick<VideoDto, "failure" 
   return { failureReason: failure.message, failure };
 }
 
-/** `userId`: the caller, if signed in (decides `owned` and whom the playback token names). */
+/**
+ * `userId`: the caller, if signed in (decides `owned` and whom the playback token names);
+ * `channel`: the owner's channel (features/channels/channel-refs.ts).
+ */
 export async function toVideoDto(
   services: Pick<Services, "config">,
   row: VideoRow,
   userId: string | null | undefined,
+  channel: ChannelRef | null,
 ): Promise<VideoDto> {
   const playback = row.playable ? await playbackFor(services, row, userId) : undefined;
   const progress = row.progressJson ? VideoProgress.safeParse(JSON.parse(row.progressJson)) : undefined;
@@ -98,6 +109,7 @@ export async function toVideoDto(
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),
     createdAt: new Date(row.createdAt).toISOString(),
     owned: isOwner(row, userId),
+    channel,
     ...metadataFields(row, isOwner(row, userId)),
   };
 }

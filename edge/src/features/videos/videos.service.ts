@@ -13,6 +13,7 @@ import { notFound } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
+import { channelRefOf, channelRefs } from "../channels/channel-refs.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { rememberAccess } from "./access-epoch.ts";
 import { canView, isOwner } from "./video-access.ts";
@@ -38,7 +39,7 @@ export function pageCursor({ cursor, before }: ListRequest): PageCursor | undefi
 
 export interface VideosDeps {
   repo: VideosRepo;
-  services: Pick<Services, "config" | "store">;
+  services: Pick<Services, "config" | "store" | "db">;
   room: Pick<Room, "close" | "revoke">;
   transcoder: Pick<TranscoderClient, "cancel">;
 }
@@ -72,8 +73,8 @@ export class VideosService {
     return video;
   }
 
-  toDto(row: VideoRow, userId: string | null | undefined): Promise<VideoDto> {
-    return toVideoDto(this.deps.services, row, userId);
+  async toDto(row: VideoRow, userId: string | null | undefined): Promise<VideoDto> {
+    return toVideoDto(this.deps.services, row, userId, await channelRefOf(this.deps.services, row.ownerId));
   }
 
   /** Public, ready videos, newest first. */
@@ -89,8 +90,14 @@ export class VideosService {
   /** One page of a listing in the API's shape: DTOs for `userId`, and where the next page starts. */
   private async page(rows: VideoRow[], limit: number, userId: string | null | undefined) {
     const last = rows.length === limit ? rows.at(-1) : undefined;
+    // One query for every owner on the page (VideoDto.channel).
+    const channels = await channelRefs(
+      this.deps.services,
+      rows.map((r) => r.ownerId),
+    );
+    const channelOf = (r: VideoRow) => (r.ownerId ? (channels.get(r.ownerId) ?? null) : null);
     return {
-      videos: await Promise.all(rows.map((r) => this.toDto(r, userId))),
+      videos: await Promise.all(rows.map((r) => toVideoDto(this.deps.services, r, userId, channelOf(r)))),
       nextCursor: last ? `${last.createdAt}.${last.id}` : null,
     };
   }

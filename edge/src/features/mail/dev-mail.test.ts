@@ -34,6 +34,31 @@ describe("/dev/mail", () => {
     expect(html).toContain('<a href="http://127.0.0.1:8787/verify-email?token=abc">');
   });
 
+  it("development with the sink not answering: a readable 503 (page and API), not a 500", async () => {
+    // A loopback port nothing listens on (the discard port).
+    const dev = { DEV_MAIL_URL: "http://127.0.0.1:9" };
+    const api = await get("/api/dev/mail", dev);
+    expect(api.status).toBe(503);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("mail_sink_unavailable");
+    const pageRes = await get("/dev/mail", dev);
+    expect(pageRes.status).toBe(503);
+    expect(await pageRes.text()).toContain("The local mail sink at http://127.0.0.1:9 is not answering");
+  });
+
+  it("the page trims each mail's text and links back to the site", async () => {
+    const to = `trim-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await mailerFor({ SMTP_URL, MAIL_FROM: "no-reply@streamline.test" }).send({
+      to,
+      subject: "Trailing",
+      text: "body line\n\n\n",
+      html: "",
+    });
+    await caughtMails(to, 1);
+    const html = await (await get("/dev/mail", { DEV_MAIL_URL: env.MAIL_SINK_URL })).text();
+    expect(html).toContain("<pre>body line</pre>");
+    expect(html).toContain('<a href="/">');
+  });
+
   it("production (no DEV_MAIL_URL, or one off loopback): both paths are 404", async () => {
     for (const extra of [{ DEV_MAIL_URL: undefined }, { DEV_MAIL_URL: "http://mail.example.com:8025" }]) {
       expect((await get("/api/dev/mail", extra)).status).toBe(404);

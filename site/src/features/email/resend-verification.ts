@@ -55,6 +55,7 @@ export function isEmailUnverified(err: unknown): boolean {
 /** Fills `target` (an error notice's text) with the refusal in words and the resend action. */
 export function explainEmailUnverified(target: HTMLElement): void {
   const sentence = document.createElement("p");
+  sentence.className = "email-unverified";
   sentence.dataset.testid = "email-unverified";
   sentence.textContent =
     "Confirm your email address first: this server lets only verified accounts upload. Open the link we mailed you, or send yourself a new one.";

@@ -32,6 +32,7 @@ function resetElements(root: HTMLElement) {
     button: $('form button[type="submit"]', HTMLButtonElement),
     error: $(role("error")),
     errorMessage: $(`${role("error")} ${role("error-message")}`),
+    intro: $(role("intro")),
     refused: $(role("refused")),
     refusedTitle: $(role("refused-title")),
     refusedMessage: $(role("refused-message")),
@@ -61,6 +62,7 @@ function showRefused(
 ) {
   root.dataset.state = state;
   el.form.hidden = true;
+  el.intro.hidden = true;
   el.refusedTitle.textContent = text.title;
   el.refusedMessage.textContent = text.message;
   el.refused.hidden = false;

@@ -62,7 +62,6 @@ export function mountVerifyEmailPage(root: HTMLElement): void {
             message: "Open the verification link in the mail we sent you, or send yourself a new one.",
           }
         : refusalText(state, "verification", err);
-    show(state, text.title, text.message);
     if (state === "error" && token) {
       const retry = document.createElement("button");
       retry.type = "button";
@@ -70,12 +69,11 @@ export function mountVerifyEmailPage(root: HTMLElement): void {
       retry.dataset.testid = "verify-retry";
       retry.textContent = "Try again";
       retry.addEventListener("click", () => void verify(token));
-      actions.replaceChildren(retry);
-      return;
+      return show(state, text.title, text.message, [retry]);
     }
+    // The state changes once, with its actions: what a reader (or a test) sees is final.
     const { nodes, note } = await recoveryActions();
-    if (note) message.textContent = `${text.message} ${note}`;
-    actions.replaceChildren(...nodes);
+    show(state, text.title, note ? `${text.message} ${note}` : text.message, nodes);
   };
 
   const verify = async (value: string) => {

@@ -48,6 +48,10 @@ export const PAGES: ShotPage[] = [
   { name: "account", path: () => "/account", signedIn: true },
   { name: "login", path: () => "/login", signedIn: false },
   { name: "signup", path: () => "/signup", signedIn: false },
+  { name: "forgot-password", path: () => "/forgot-password", signedIn: false },
+  // The mailed-link pages in a fixed state: a well-formed token no one issued, and no token.
+  { name: "verify-email", path: () => `/verify-email?token=${"A".repeat(43)}`, signedIn: false },
+  { name: "reset-password", path: () => "/reset-password", signedIn: false },
   { name: "not-found", path: () => "/no-such-page", signedIn: false },
 ];
 

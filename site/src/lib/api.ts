@@ -11,6 +11,7 @@ import type {
   AuthResponse,
   CaptionListResponse,
   CaptionTrackDto,
+  Category,
   CreateUploadBody,
   CreateUploadResponse,
   LoginBody,
@@ -20,10 +21,12 @@ import type {
   PartUrlsBody,
   PartUrlsResponse,
   PosterUploadResponse,
+  PreferencesDto,
   RecordPartBody,
   SessionDto,
   SessionListResponse,
   SignupBody,
+  UpdatePreferencesBody,
   UpdateVideoBody,
   UploadStateResponse,
   UserDto,
@@ -40,16 +43,19 @@ export type RecordPartRequest = z.input<typeof RecordPartBody>;
 export type SignupRequest = z.input<typeof SignupBody>;
 export type LoginRequest = z.input<typeof LoginBody>;
 export type UpdateVideoRequest = z.input<typeof UpdateVideoBody>;
+export type UpdatePreferencesRequest = z.input<typeof UpdatePreferencesBody>;
 export type {
   AuthResponse,
   CaptionListResponse,
   CaptionTrackDto,
+  Category,
   CreateUploadBody,
   CreateUploadResponse,
   MailAccepted,
   MeResponse,
   PartUrlsResponse,
   PosterUploadResponse,
+  PreferencesDto,
   SessionDto,
   SessionListResponse,
   UploadStateResponse,
@@ -298,6 +304,11 @@ export const api = {
     request<PosterUploadResponse>("PUT", `/api/videos/${id(videoId)}/poster`, {
       raw: { data: image, contentType },
     }),
+
+  getPreferences: (signal?: AbortSignal) => request<PreferencesDto>("GET", "/api/me/preferences", { signal }),
+
+  updatePreferences: (patch: UpdatePreferencesRequest) =>
+    request<PreferencesDto>("PATCH", "/api/me/preferences", { body: patch }),
 
   listSessions: (signal?: AbortSignal) => request<SessionListResponse>("GET", "/api/sessions", { signal }),
 

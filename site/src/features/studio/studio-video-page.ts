@@ -40,6 +40,7 @@ function videoHeader(ctx: Pick<EditorContext, "part">) {
         VISIBILITY[video.visibility].label,
         formatDuration(video.durationSec),
         `Uploaded ${formatRelativeTime(video.createdAt)}`,
+        video.publishAt ? `Publishes ${new Date(video.publishAt).toLocaleString()}` : "",
       ]
         .filter(Boolean)
         .join(" · ");

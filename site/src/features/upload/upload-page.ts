@@ -19,6 +19,7 @@ import { explainEmailUnverified, isEmailUnverified } from "../email/resend-verif
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import { mountFilePicker } from "./file-picker.ts";
 import { abortableSleep, PART_RETRY_BACKOFF, PartUploadError, uploadParts } from "./multipart-upload.ts";
+import { mountUploadDetails, type UploadDetails } from "./upload-details.ts";
 import { mountUploadProgress, type UploadProgressView } from "./upload-progress-view.ts";
 import { checkResume, fileKeyOf, localResumeStore, openUpload, type ResumeStore } from "./upload-session.ts";
 import { xhrPartTransport } from "./xhr-part-transport.ts";
@@ -61,6 +62,7 @@ function uploadElements(root: HTMLElement) {
     fileSize: $(role("file-size")),
     resumeNote: $(role("resume-note")),
     titleInput: $(role("title-input"), HTMLInputElement),
+    detailsForm: $(role("details-form"), HTMLFormElement),
     startButton: $(role("start"), HTMLButtonElement),
     startLabel: $(role("start-label")),
     errorBox: $(role("error")),
@@ -83,6 +85,8 @@ function uploadElements(root: HTMLElement) {
 interface UploadPage {
   el: ReturnType<typeof uploadElements>;
   progress: UploadProgressView;
+  /** Title and metadata: sent with the creation, then saved as they change. */
+  details: UploadDetails;
   store: ResumeStore;
   file: File | null;
   resumeState: UploadStateResponse | null;
@@ -203,13 +207,15 @@ async function sendFile(page: UploadPage, file: File, signal: AbortSignal): Prom
   const opened = await openUpload(file, {
     api,
     store: page.store,
-    title: el.titleInput.value,
+    title: page.details.title(),
+    metadata: page.details.createFields(),
     resume: page.resumeState ?? undefined,
     signal,
   });
   const { target } = opened;
   page.activeVideoId = target.videoId;
   el.root.dataset.videoId = target.videoId;
+  page.details.attach(target.videoId, opened.resumed);
   el.progressTitle.textContent = opened.resumed ? "Resuming upload" : "Uploading";
   el.progressFile.textContent = `${file.name} · ${formatBytes(file.size)}`;
   page.progress.reset(target.partCount, target.partSize, file.size, target.doneParts ?? []);
@@ -263,7 +269,10 @@ function uploadStopped(page: UploadPage, file: File, err: unknown): void {
 async function start(page: UploadPage): Promise<void> {
   const { el, file } = page;
   if (!file) return;
-  if (page.submittedVideoId) return followVideo(page, page.submittedVideoId);
+  if (page.submittedVideoId) {
+    page.details.attach(page.submittedVideoId, true);
+    return followVideo(page, page.submittedVideoId);
+  }
   const controller = new AbortController();
   Object.assign(page, { run: controller, activeVideoId: null });
   showError(page, null);
@@ -291,6 +300,7 @@ async function cancel(page: UploadPage): Promise<void> {
   const videoId = page.activeVideoId;
   if (!page.run && !videoId) return;
   page.run?.abort(new DOMException("Upload cancelled", "AbortError"));
+  page.details.detach();
   Object.assign(page, { run: null, activeVideoId: null, resumeState: null });
   el.cancelButton.disabled = true;
   if (page.file) page.store.remove(fileKeyOf(page.file));
@@ -316,7 +326,7 @@ function uploadAnother(page: UploadPage): void {
   el.stageRoot.hidden = true;
   el.progressPanel.hidden = true;
   el.fileInput.value = "";
-  el.titleInput.value = "";
+  page.details.reset();
   delete el.root.dataset.videoId;
   void selectFile(page, null);
   el.fileInput.focus();
@@ -327,6 +337,7 @@ export function mountUploadPage(root: HTMLElement): void {
   const page: UploadPage = {
     el,
     progress: mountUploadProgress(root),
+    details: mountUploadDetails(el.detailsForm, { api }),
     store: localResumeStore(),
     file: null,
     resumeState: null,

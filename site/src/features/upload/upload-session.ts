@@ -3,7 +3,7 @@
  * is remembered (only the parts the edge has not recorded are sent again), or creates a new
  * one. Which file maps to which video is remembered in localStorage by name+size+mtime.
  */
-import { type ApiClient, ApiError, type UploadStateResponse } from "../../lib/api.ts";
+import { type ApiClient, ApiError, type CreateUploadBody, type UploadStateResponse } from "../../lib/api.ts";
 import type { UploadTarget } from "./multipart-upload.ts";
 
 export interface ResumeEntry {
@@ -115,12 +115,16 @@ export interface OpenedUpload {
 }
 
 /** Resume `resume` when given, else create a new upload session and remember it for this file. */
+export type UploadMetadata = Omit<CreateUploadBody, "filename" | "size" | "contentType" | "title">;
+
 export async function openUpload(
   file: File,
   deps: {
     api: Pick<ApiClient, "createUpload">;
     store: ResumeStore;
     title?: string | undefined;
+    /** Description, tags, category, visibility, schedule: sent with the creation. */
+    metadata?: UploadMetadata | undefined;
     resume?: UploadStateResponse | undefined;
     signal?: AbortSignal;
   },
@@ -142,7 +146,13 @@ export async function openUpload(
   }
   const title = deps.title?.trim();
   const created = await deps.api.createUpload(
-    { filename: file.name, size: file.size, contentType: contentTypeOf(file), ...(title ? { title } : {}) },
+    {
+      filename: file.name,
+      size: file.size,
+      contentType: contentTypeOf(file),
+      ...(title ? { title } : {}),
+      ...deps.metadata,
+    },
     deps.signal,
   );
   deps.store.save({ videoId: created.videoId, fileKey, savedAt: new Date().toISOString() });

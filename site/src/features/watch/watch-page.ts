@@ -1,10 +1,12 @@
 /**
  * The watch page (`/watch/:id`): the video stage (player, progress, failures) plus the title,
- * details and description under it, filled from every fresh copy of the video the stage loads.
+ * details, description (links and seeking timestamps: description.ts) and chapters under it,
+ * filled from every fresh copy of the video the stage loads. `?t=83` starts playback there.
  */
 import type { VideoDto } from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { renderChapters, renderDescription, startTimeOf } from "./description.ts";
 import { mountVideoStage } from "./video-stage.ts";
 
 /** Duration, size, qualities and age, as the list under the title shows them. */
@@ -20,12 +22,66 @@ export function metaItems(video: VideoDto): string[] {
   return items;
 }
 
+interface About {
+  description: HTMLElement;
+  chapters: HTMLElement;
+  chapterList: HTMLOListElement;
+  /** The description and chapters last rendered (a fresh copy of the video re-renders only on change). */
+  shown: string;
+}
+
+/** Seeks the player: timestamp and chapter links, and `?t=` on arrival (once the media is there). */
+function mountSeeking(page: HTMLElement, stageRoot: HTMLElement): void {
+  const video = stageRoot.querySelector("video");
+  if (!video) return;
+  const seek = (sec: number) => {
+    video.currentTime = sec;
+    void video.play().catch(() => undefined);
+  };
+  page.addEventListener("click", (event) => {
+    const link = (event.target as Element).closest<HTMLAnchorElement>("a[data-seek]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    const sec = Number(link.dataset.seek);
+    const url = new URL(location.href);
+    url.searchParams.set("t", String(sec));
+    history.replaceState(history.state, "", url);
+    seek(sec);
+    stageRoot.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  });
+  const start = startTimeOf(location.search);
+  if (start !== null) {
+    video.addEventListener("loadedmetadata", () => (video.currentTime = start), { once: true });
+  }
+}
+
+function mountAbout(page: HTMLElement, stageRoot: HTMLElement): About {
+  const $ = elementsOf(page, "watch page");
+  mountSeeking(page, stageRoot);
+  return {
+    description: $(role("description")),
+    chapters: $(role("chapters")),
+    chapterList: $(role("chapter-list"), HTMLOListElement),
+    shown: "",
+  };
+}
+
+function showDescription(about: About, video: VideoDto): void {
+  const key = JSON.stringify([video.description, video.chapters ?? []]);
+  if (key === about.shown) return;
+  about.shown = key;
+  about.description.replaceChildren(renderDescription(document, video.description));
+  about.description.hidden = !video.description;
+  about.chapterList.replaceChildren(...renderChapters(document, video.chapters ?? []));
+  about.chapters.hidden = !video.chapters?.length;
+}
+
 export function mountWatchPage(page: HTMLElement): void {
   const $ = elementsOf(page, "watch page");
   const stageRoot = $('[data-testid="player-wrapper"]');
   const title = $(role("title"));
   const meta = $(role("meta"));
-  const description = $(role("description"));
+  const about = mountAbout(page, stageRoot);
   const header = $("header.watch-header");
   const videoId = page.dataset.videoId ?? "";
   let shownTitle = "";
@@ -45,8 +101,7 @@ export function mountWatchPage(page: HTMLElement): void {
           return li;
         }),
       );
-      description.textContent = video.description;
-      description.hidden = !video.description;
+      showDescription(about, video);
     },
     onNotFound() {
       document.title = "Video not found · Streamline";

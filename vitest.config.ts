@@ -8,6 +8,7 @@
  */
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { OIDC_TEST_CLIENT } from "./edge/test/oidc-test-client.ts";
 import { TEST_SECRETS } from "./edge/test/secrets.ts";
 
 /**
@@ -51,6 +52,11 @@ export default defineConfig(async () => {
                   // Mail goes to a real SMTP server on loopback (edge/test/mail-setup.ts).
                   SMTP_URL: inject("smtpUrl"),
                   MAIL_SINK_URL: inject("mailSinkUrl"),
+                  // "Sign in with Google" against a real oidc-provider on loopback (edge/test/oidc-setup.ts).
+                  OIDC_GOOGLE_ISSUER: inject("oidcIssuer"),
+                  OIDC_GOOGLE_CLIENT_ID: OIDC_TEST_CLIENT.clientId,
+                  OIDC_GOOGLE_CLIENT_SECRET: OIDC_TEST_CLIENT.clientSecret,
+                  OIDC_CRAFTED_ISSUER: inject("oidcCraftedIssuer"),
                 },
                 // The real site is tested in e2e; here SITE only has to exist and answer.
                 workers: [
@@ -73,7 +79,7 @@ export default defineConfig(async () => {
               attackSeed: Number(process.env.ATTACK_SEED) || 1411,
             },
             setupFiles: ["edge/test/apply-migrations.ts"],
-            globalSetup: ["edge/test/global-setup.ts", "edge/test/mail-setup.ts"],
+            globalSetup: ["edge/test/global-setup.ts", "edge/test/mail-setup.ts", "edge/test/oidc-setup.ts"],
           },
         },
         {

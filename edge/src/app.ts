@@ -16,6 +16,8 @@ import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
+import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
+import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
@@ -94,7 +96,9 @@ export const app = root
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)
   .route("/api/auth", emailRoutes)
+  .route("/api/auth", oidcRoutes)
   .route("/api/me/preferences", preferencesRoutes)
+  .route("/api/me/identities", identitiesRoutes)
   .route("/api/me", meRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)

@@ -9,6 +9,12 @@ const intFromString = (def: number) =>
     .transform((v) => (v === undefined || v === "" ? def : Number(v)))
     .pipe(z.number().int().nonnegative());
 
+/** Unset and empty both mean "not configured". */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() || undefined);
+
 const ConfigSchema = z.object({
   S3_ENDPOINT: z.string().url(),
   S3_PUBLIC_ENDPOINT: z.string().url().optional(),
@@ -90,6 +96,15 @@ const ConfigSchema = z.object({
     .enum(["true", "false", ""])
     .optional()
     .transform((v) => v === "true"),
+  // Sign in with Google (OpenID Connect, ADR 0012): offered only when the client id and secret are set.
+  /** Any standards-compliant issuer works; http only for a loopback issuer (local tests). */
+  OIDC_GOOGLE_ISSUER: z
+    .string()
+    .optional()
+    .transform((v) => v || "https://accounts.google.com")
+    .pipe(z.string().url()),
+  OIDC_GOOGLE_CLIENT_ID: optionalText,
+  OIDC_GOOGLE_CLIENT_SECRET: optionalText,
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

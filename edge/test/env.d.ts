@@ -6,6 +6,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       FLEET_URL: string;
       MAIL_SINK_URL: string;
+      /** The issuer whose ID tokens are wrong on purpose (crafted-issuer.ts). */
+      OIDC_CRAFTED_ISSUER: string;
     }
   }
 }

@@ -10,6 +10,11 @@ import { emailRoutes } from "./features/auth/email.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
 import { sessionsRoutes } from "./features/auth/sessions.routes.ts";
 import { captionsRoutes } from "./features/captions/captions.routes.ts";
+import {
+  channelImageDeliveryRoutes,
+  channelImageUploadRoutes,
+} from "./features/channels/channel-images.routes.ts";
+import { channelsRoutes, myChannelRoutes } from "./features/channels/channels.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { docsRoutes } from "./features/docs/docs.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
@@ -73,6 +78,7 @@ const TAGS = [
   { name: "uploads", description: "Direct-to-storage multipart uploads" },
   { name: "videos", description: "Metadata, edits, deletion, posters, playback" },
   { name: "captions", description: "WebVTT / SubRip caption tracks" },
+  { name: "channels", description: "Channel pages, their videos, the owner's edits and images" },
   { name: "progress", description: "Live transcode progress over WebSockets" },
   { name: "delivery", description: "Signed HLS media (token in the path)" },
   { name: "admin", description: "Operators only" },
@@ -92,6 +98,7 @@ export const app = root
   // so they are mounted before the general 64 KiB JSON cap.
   .route("/api/videos", captionsRoutes)
   .route("/api/videos", postersRoutes)
+  .route("/api/me/channel", channelImageUploadRoutes)
   .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
   .route("/api/auth", authRoutes)
@@ -99,7 +106,9 @@ export const app = root
   .route("/api/auth", oidcRoutes)
   .route("/api/me/preferences", preferencesRoutes)
   .route("/api/me/identities", identitiesRoutes)
+  .route("/api/me/channel", myChannelRoutes)
   .route("/api/me", meRoutes)
+  .route("/api/channels", channelsRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
@@ -108,6 +117,7 @@ export const app = root
   .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)
+  .route("/i", channelImageDeliveryRoutes)
   .route("/", docsRoutes(openApiDocument))
   .route("/", devMailRoutes)
   .all("/api/*", () => {

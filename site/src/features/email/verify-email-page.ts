@@ -22,22 +22,26 @@ function link(href: string, label: string, testid: string, secondary = false): H
 }
 
 /** What a refused link can lead to: a new link if signed in (and not verified yet), else a login. */
-async function recoveryActions(): Promise<{ nodes: HTMLElement[]; note: string | null }> {
+async function recoveryActions(): Promise<{ nodes: HTMLElement[]; verified: boolean }> {
   const state = await authSession.start();
   if (state.status !== "signed-in") {
     return {
       nodes: [link("/login?next=%2Faccount", "Log in to get a new link", "verify-login")],
-      note: null,
+      verified: false,
     };
   }
   const me = await api.me().catch(() => null);
   if (me?.user.emailVerified) {
-    return {
-      nodes: [link("/account", "Go to your account", "verify-account")],
-      note: "Your address is verified already, so there is nothing more to do.",
-    };
+    return { nodes: [link("/account", "Go to your account", "verify-account")], verified: true };
   }
-  return { nodes: [resendAction()], note: null };
+  return { nodes: [resendAction()], verified: false };
+}
+
+/** A refused link for an address that is verified anyway: nothing to ask for. */
+function alreadyVerified(state: LinkRefusal | "missing"): string {
+  return state === "used"
+    ? "Each link works only once, and your address is verified already: there is nothing more to do."
+    : "Your address is verified already: there is nothing more to do.";
 }
 
 export function mountVerifyEmailPage(root: HTMLElement): void {
@@ -72,8 +76,8 @@ export function mountVerifyEmailPage(root: HTMLElement): void {
       return show(state, text.title, text.message, [retry]);
     }
     // The state changes once, with its actions: what a reader (or a test) sees is final.
-    const { nodes, note } = await recoveryActions();
-    show(state, text.title, note ? `${text.message} ${note}` : text.message, nodes);
+    const { nodes, verified } = await recoveryActions();
+    show(state, text.title, verified ? alreadyVerified(state) : text.message, nodes);
   };
 
   const verify = async (value: string) => {

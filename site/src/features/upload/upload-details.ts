@@ -7,6 +7,7 @@
  */
 import { type ApiClient, ApiError, type UpdateVideoRequest } from "../../lib/api.ts";
 import {
+  type MetadataFields,
   type MetadataValues,
   metadataOf,
   metadataPatch,
@@ -36,156 +37,183 @@ export interface UploadDetails {
 }
 
 type Status = { text: string; tone: "info" | "ok" | "error" };
+type DetailsApi = Pick<ApiClient, "updateVideo" | "getVideo" | "getPreferences">;
 
-export function mountUploadDetails(
-  form: HTMLFormElement,
-  deps: { api: Pick<ApiClient, "updateVideo" | "getVideo" | "getPreferences"> },
-): UploadDetails {
-  const titleInput = form.querySelector<HTMLInputElement>('[name="title"]')!;
-  const status = form.querySelector<HTMLElement>('[data-role="details-status"]')!;
-  const idle = status.textContent?.trim() ?? "";
-  let videoId: string | null = null;
-  let saved: Saved | null = null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let saving = false;
-  let touchedVisibility = false;
+const EMPTY: MetadataValues = {
+  description: "",
+  tags: [],
+  category: null,
+  visibility: "public",
+  publishAt: null,
+};
+const FIELD_NAMES = ["title", "description", "tags", "category", "visibility", "publishAt"] as const;
+
+/** Only what changed, the title only when one was typed (an empty one keeps the file name). */
+function patchOf(from: Saved, to: Saved): UpdateVideoRequest | null {
+  const patch = {
+    ...(to.title && to.title !== from.title ? { title: to.title } : {}),
+    ...metadataPatch(from, to),
+  };
+  return Object.keys(patch).length ? patch : null;
+}
+
+/** The creation's optional fields: only what was filled in (plus the chosen visibility). */
+function createFieldsOf(v: Saved): UploadMetadata {
+  return {
+    ...(v.description ? { description: v.description } : {}),
+    ...(v.tags.length ? { tags: v.tags } : {}),
+    ...(v.category ? { category: v.category } : {}),
+    visibility: v.visibility,
+    ...(v.publishAt ? { publishAt: v.publishAt } : {}),
+  };
+}
+
+class DetailsAutosave implements UploadDetails {
+  private readonly titleInput: HTMLInputElement;
+  private readonly status: HTMLElement;
+  private readonly idle: string;
+  private readonly fields: MetadataFields;
+  private videoId: string | null = null;
+  /** What the server has, as far as this page knows. */
+  private saved: Saved | null = null;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private saving = false;
+  private touchedVisibility = false;
   /** The values sent with the creation. */
-  let sentWithCreate: Saved | null = null;
+  private sentWithCreate: Saved | null = null;
   /** Values the API refused: not sent again until something changes. */
-  let refused = "";
+  private refused = "";
 
-  const show = ({ text, tone }: Status) => {
-    status.textContent = text;
-    status.dataset.tone = tone;
-  };
-  const current = (): Saved => ({ ...fields.read(), title: titleInput.value.trim() });
-  const patchOf = (from: Saved, to: Saved): UpdateVideoRequest | null => {
-    const patch = {
-      ...(to.title && to.title !== from.title ? { title: to.title } : {}),
-      ...metadataPatch(from, to),
-    };
-    return Object.keys(patch).length ? patch : null;
-  };
+  constructor(
+    private readonly form: HTMLFormElement,
+    private readonly api: DetailsApi,
+  ) {
+    this.titleInput = form.querySelector<HTMLInputElement>('[name="title"]')!;
+    this.status = form.querySelector<HTMLElement>('[data-role="details-status"]')!;
+    this.idle = this.status.textContent?.trim() ?? "";
+    this.fields = mountMetadataFields(form, () => this.changed());
+    this.titleInput.addEventListener("input", () => this.changed());
+    form.addEventListener("change", (event) => {
+      if ((event.target as HTMLInputElement).name === "visibility") this.touchedVisibility = true;
+    });
+    form.addEventListener("submit", (event) => event.preventDefault());
+    this.fields.fill(EMPTY);
+    void this.api
+      .getPreferences()
+      .then((prefs) => {
+        if (this.touchedVisibility || this.videoId) return;
+        this.fields.fill({ ...this.fields.read(), visibility: prefs.defaultVisibility });
+      })
+      .catch(() => undefined);
+  }
 
-  const save = async () => {
-    if (!videoId || !saved || saving) return;
-    const values = current();
+  title = () => this.titleInput.value;
+
+  createFields(): UploadMetadata {
+    this.sentWithCreate = this.current();
+    return createFieldsOf(this.sentWithCreate);
+  }
+
+  attach(videoId: string, resumed: boolean): void {
+    this.videoId = videoId;
+    this.form.dataset.videoId = videoId;
+    if (!resumed && this.sentWithCreate) {
+      this.saved = this.sentWithCreate;
+      void this.save();
+      return;
+    }
+    // A resumed upload: what it was created with is on the server.
+    void this.api
+      .getVideo(videoId)
+      .then((video) => {
+        this.saved = { ...metadataOf(video), title: video.title };
+        return this.save();
+      })
+      .catch(() => undefined);
+  }
+
+  detach(): void {
+    clearTimeout(this.timer);
+    this.videoId = null;
+    this.saved = null;
+    delete this.form.dataset.videoId;
+    this.show({ text: this.idle, tone: "info" });
+  }
+
+  reset(): void {
+    this.detach();
+    this.touchedVisibility = false;
+    this.sentWithCreate = null;
+    this.refused = "";
+    this.titleInput.value = "";
+    this.fields.fill({ ...EMPTY, visibility: this.fields.read().visibility });
+    this.clearErrors();
+  }
+
+  private current = (): Saved => ({ ...this.fields.read(), title: this.titleInput.value.trim() });
+
+  private show({ text, tone }: Status): void {
+    this.status.textContent = text;
+    this.status.dataset.tone = tone;
+  }
+
+  private changed(): void {
+    if (this.videoId) this.show({ text: "Unsaved changes…", tone: "info" });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (this.videoId) this.timer = setTimeout(() => void this.save(), SAVE_DEBOUNCE_MS);
+  }
+
+  private async save(): Promise<void> {
+    const { videoId, saved } = this;
+    if (!videoId || !saved || this.saving) return;
+    const values = this.current();
     const patch = patchOf(saved, values);
-    if (!patch) return show({ text: "All changes saved.", tone: "ok" });
-    if (JSON.stringify(values) === refused) return;
-    saving = true;
-    show({ text: "Saving…", tone: "info" });
+    if (!patch) {
+      this.show({ text: "All changes saved.", tone: "ok" });
+      return;
+    }
+    if (JSON.stringify(values) === this.refused) return;
+    this.saving = true;
+    this.show({ text: "Saving…", tone: "info" });
     try {
-      const video = await deps.api.updateVideo(videoId, patch);
-      saved = { ...metadataOf(video), title: video.title };
-      clearErrors();
-      show({ text: "All changes saved.", tone: "ok" });
+      const video = await this.api.updateVideo(videoId, patch);
+      if (this.videoId === videoId) this.saved = { ...metadataOf(video), title: video.title };
+      this.clearErrors();
+      this.show({ text: "All changes saved.", tone: "ok" });
     } catch (err) {
-      showFailure(err);
-      refused = JSON.stringify(values);
+      this.showFailure(err);
+      this.refused = JSON.stringify(values);
     } finally {
-      saving = false;
+      this.saving = false;
     }
     // Typed while the request was out: save that too.
-    const next = current();
-    if (patchOf(saved, next) && JSON.stringify(next) !== refused) schedule();
-  };
-  const schedule = () => {
-    clearTimeout(timer);
-    if (videoId) timer = setTimeout(() => void save(), SAVE_DEBOUNCE_MS);
-  };
-  const onChange = () => {
-    if (videoId) show({ text: "Unsaved changes…", tone: "info" });
-    schedule();
-  };
+    const next = this.current();
+    if (this.saved && patchOf(this.saved, next) && JSON.stringify(next) !== this.refused) this.schedule();
+  }
 
-  const fields = mountMetadataFields(form, onChange);
-  titleInput.addEventListener("input", onChange);
-  form.addEventListener("change", (event) => {
-    if ((event.target as HTMLInputElement).name === "visibility") touchedVisibility = true;
-  });
-  form.addEventListener("submit", (event) => event.preventDefault());
+  private clearErrors(): void {
+    for (const f of FIELD_NAMES) this.fields.setError(f as keyof MetadataValues, null);
+  }
 
-  const fieldNames = ["title", "description", "tags", "category", "visibility", "publishAt"] as const;
-  const clearErrors = () => {
-    for (const f of fieldNames) fields.setError(f as keyof MetadataValues, null);
-  };
-  const showFailure = (err: unknown) => {
+  private showFailure(err: unknown): void {
     if (err instanceof ApiError && err.code === "validation_failed") {
       for (const raw of err.issues ?? []) {
         const issue = raw as { path?: string; message?: string };
         const field = (issue.path ?? "").split(".")[0] as keyof MetadataValues;
-        fields.setError(field, issue.message ?? err.message);
+        this.fields.setError(field, issue.message ?? err.message);
       }
-      return show({ text: "Not saved: please fix the highlighted fields.", tone: "error" });
+      this.show({ text: "Not saved: please fix the highlighted fields.", tone: "error" });
+      return;
     }
-    show({
-      text: `Not saved: ${err instanceof Error ? err.message : "something went wrong"}`,
-      tone: "error",
-    });
-  };
+    const message = err instanceof Error ? err.message : "something went wrong";
+    this.show({ text: `Not saved: ${message}`, tone: "error" });
+  }
+}
 
-  const fillDefaults = fields.fill;
-  fields.fill({ description: "", tags: [], category: null, visibility: "public", publishAt: null });
-  void deps.api
-    .getPreferences()
-    .then((prefs) => {
-      if (!touchedVisibility && !videoId)
-        fillDefaults({ ...fields.read(), visibility: prefs.defaultVisibility });
-    })
-    .catch(() => undefined);
-
-  return {
-    title: () => titleInput.value,
-    createFields() {
-      sentWithCreate = current();
-      const v = sentWithCreate;
-      return {
-        ...(v.description ? { description: v.description } : {}),
-        ...(v.tags.length ? { tags: v.tags } : {}),
-        ...(v.category ? { category: v.category } : {}),
-        visibility: v.visibility,
-        ...(v.publishAt ? { publishAt: v.publishAt } : {}),
-      };
-    },
-    attach(id, resumed) {
-      videoId = id;
-      form.dataset.videoId = id;
-      if (!resumed && sentWithCreate) {
-        saved = sentWithCreate;
-        return void save();
-      }
-      // A resumed upload: what it was created with is on the server.
-      void deps.api.getVideo(id).then((video) => {
-        saved = { ...metadataOf(video), title: video.title };
-        void save();
-      });
-    },
-    detach() {
-      clearTimeout(timer);
-      videoId = null;
-      saved = null;
-      delete form.dataset.videoId;
-      show({ text: idle, tone: "info" });
-    },
-    reset() {
-      clearTimeout(timer);
-      videoId = null;
-      saved = null;
-      touchedVisibility = false;
-      sentWithCreate = null;
-      refused = "";
-      delete form.dataset.videoId;
-      titleInput.value = "";
-      fields.fill({
-        description: "",
-        tags: [],
-        category: null,
-        visibility: fields.read().visibility,
-        publishAt: null,
-      });
-      clearErrors();
-      show({ text: idle, tone: "info" });
-    },
-  };
+export function mountUploadDetails(form: HTMLFormElement, deps: { api: DetailsApi }): UploadDetails {
+  return new DetailsAutosave(form, deps.api);
 }

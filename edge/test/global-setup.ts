@@ -84,12 +84,14 @@ export default async function setup(project: TestProject) {
     if (req.method === "POST" && url.pathname === "/jobs") {
       const check = await verify();
       if (!check.ok) return send(401, { error: { code: "bad_signature", message: check.reason } });
-      const job = JSON.parse(body) as { videoId: string };
-      const list = received.get(job.videoId) ?? [];
+      // Recorded under the job's subject: its video, or a channel image's user.
+      const job = JSON.parse(body) as { videoId?: string; userId?: string };
+      const subject = job.videoId ?? job.userId ?? "";
+      const list = received.get(subject) ?? [];
       list.push(job);
-      received.set(job.videoId, list);
+      received.set(subject, list);
       // Scripted answers: a status, or "409:job_claimed"-style status with an error code.
-      const [status, code] = String(scripts.get(job.videoId)?.shift() ?? 202).split(":") as [string, string?];
+      const [status, code] = String(scripts.get(subject)?.shift() ?? 202).split(":") as [string, string?];
       const n = Number(status);
       const headers: Record<string, string> =
         n === 429 || code === "job_claimed" ? { "retry-after": "7" } : {};

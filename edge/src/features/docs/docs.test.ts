@@ -13,7 +13,7 @@ type Document = {
 };
 
 /** Responses that carry no body by definition (a HEAD answer carries none either). */
-const BODYLESS = new Set(["101", "204", "302", "304"]);
+const BODYLESS = new Set(["101", "204", "302", "304", "308"]);
 
 /** Every route the app registered, minus middleware (`ALL`) and the site/404 catch-alls. */
 function servedRoutes() {

@@ -7,7 +7,9 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  ChannelImageEvent,
   EventOutcomeResponse,
+  isChannelImageEventType,
   SIGNATURE_HEADER,
   signedPath,
   TranscoderEvent,
@@ -19,6 +21,7 @@ import { AppError, validationError } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
+import { ChannelsService } from "../channels/channels.service.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -30,7 +33,7 @@ export const MAX_EVENT_BYTES = 256 * 1024;
 const STATUS = { applied: 200, duplicate: 200, stale_attempt: 409, video_gone: 410 } as const;
 
 /** The request's verified, parsed event (set by `signedEvent`, read by the handler). */
-const verified = new WeakMap<Request, TranscoderEvent>();
+const verified = new WeakMap<Request, TranscoderEvent | ChannelImageEvent>();
 
 /** Size cap and fleet→edge signature check (method, path, body, time), then JSON and the event schema. */
 function signedEvent(): MiddlewareHandler<AppEnv> {
@@ -50,14 +53,22 @@ function signedEvent(): MiddlewareHandler<AppEnv> {
     } catch {
       throw new AppError(400, "invalid_json", "event is not valid JSON");
     }
-    const parsed = TranscoderEvent.safeParse(raw);
+    // A channel-image job's result belongs to a user, not a video (features/channels).
+    const parsed = isChannelImageEventType(raw)
+      ? ChannelImageEvent.safeParse(raw)
+      : TranscoderEvent.safeParse(raw);
     if (!parsed.success) throw validationError(parsed.error);
     verified.set(c.req.raw, parsed.data);
     await next();
   };
 }
 
-const { $schema: _dialect, ...eventJsonSchema } = z.toJSONSchema(TranscoderEvent, { io: "input" });
+const { $schema: _dialect, ...eventJsonSchema } = z.toJSONSchema(
+  z.union([TranscoderEvent, ChannelImageEvent]),
+  {
+    io: "input",
+  },
+);
 /** JSON Schema 2020-12, which is OpenAPI 3.1's schema dialect. */
 const EVENT_SCHEMA = eventJsonSchema as Record<never, never>;
 
@@ -97,6 +108,12 @@ const intake = createRoute({
 export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
   const { services } = c.var;
   const ev = verified.get(c.req.raw)!;
+  if (ev.type === "channel-image" || ev.type === "channel-image-failed") {
+    const outcome = await ChannelsService.from(services).applyImageEvent(ev, (work) =>
+      c.executionCtx.waitUntil(work),
+    );
+    return c.json({ outcome }, STATUS[outcome]);
+  }
   const events = new EventsService({
     repo: new VideosRepo(services.db),
     store: services.store,

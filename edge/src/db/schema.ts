@@ -3,7 +3,16 @@
  * /migrations are generated from this file with `npx drizzle-kit generate`.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const videos = sqliteTable(
   "videos",
@@ -61,6 +70,15 @@ export const videos = sqliteTable(
     publishedAt: integer("published_at"),
     /** Counted views (filled by the community issue's view counting); orders a channel's "popular" tab. */
     viewCount: integer("view_count").notNull().default(0),
+    // community (issue 13): counters kept in the same D1 batch as the rows they count (ADR 0015)
+    likeCount: integer("like_count").notNull().default(0),
+    dislikeCount: integer("dislike_count").notNull().default(0),
+    /** Visible comments and replies (held ones are not counted until approved). */
+    commentCount: integer("comment_count").notNull().default(0),
+    /** `on`, `off` (nobody may comment) or `held` (every new comment waits for the owner's approval). */
+    commentsMode: text("comments_mode", { enum: ["on", "off", "held"] })
+      .notNull()
+      .default("on"),
     /**
      * Bumped whenever the video loses viewers (made private, unlisted → private, deleted):
      * playback tokens carry the epoch they were issued under, and delivery refuses an older
@@ -311,7 +329,85 @@ export const captions = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.lang] })],
 );
 
+/**
+ * Comments on videos. A reply's `parentId` is always a top-level comment (a reply to a reply
+ * joins that thread with an @mention). `held` ones are shown only to their author and the
+ * video's owner until approved (ADR 0015).
+ */
+export const comments = sqliteTable(
+  "comments",
+  {
+    id: text("id").primaryKey(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    parentId: text("parent_id").references((): AnySQLiteColumn => comments.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    likeCount: integer("like_count").notNull().default(0),
+    /** Visible replies (top-level comments only). */
+    replyCount: integer("reply_count").notNull().default(0),
+    pinned: integer("pinned", { mode: "boolean" }).notNull().default(false),
+    held: integer("held", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    editedAt: integer("edited_at"),
+  },
+  (t) => [
+    index("comments_video_newest_idx").on(t.videoId, t.parentId, t.createdAt, t.id),
+    index("comments_video_top_idx").on(t.videoId, t.parentId, t.likeCount, t.createdAt, t.id),
+    index("comments_parent_idx").on(t.parentId, t.createdAt, t.id),
+    index("comments_held_idx").on(t.videoId, t.held, t.createdAt),
+    /** At most one pinned comment per video. */
+    uniqueIndex("comments_pinned_uq").on(t.videoId).where(sql`${t.pinned} = 1`),
+  ],
+);
+
+/** Who liked which comment: the primary key makes a like count once. */
+export const commentLikes = sqliteTable(
+  "comment_likes",
+  {
+    commentId: text("comment_id")
+      .notNull()
+      .references(() => comments.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.commentId, t.userId] })],
+);
+
+/** One like or dislike per user per video (the primary key); counters on `videos`. */
+export const videoReactions = sqliteTable(
+  "video_reactions",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    value: text("value", { enum: ["like", "dislike"] }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.userId] })],
+);
+
+/** A channel's blocked words: comments containing one are held for review. */
+export const channelBlockedWords = sqliteTable("channel_blocked_words", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** JSON array of lower-cased words or phrases. */
+  wordsJson: text("words_json").notNull().default("[]"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
 export type VideoRow = typeof videos.$inferSelect;
+export type CommentRow = typeof comments.$inferSelect;
+export type VideoReactionRow = typeof videoReactions.$inferSelect;
 export type CaptionRow = typeof captions.$inferSelect;
 export type UploadPartRow = typeof uploadParts.$inferSelect;
 export type UserRow = typeof users.$inferSelect;

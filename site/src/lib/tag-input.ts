@@ -5,6 +5,7 @@
  * stored; Backspace in the empty field removes the last chip, each chip has a remove button.
  */
 import { isValidTag, MAX_TAGS, normalizeTag, TAG_MAX_LENGTH } from "@streamline/contracts";
+import { elementsOf, role } from "./dom.ts";
 
 export interface TagAddition {
   tags: string[];
@@ -44,13 +45,15 @@ export interface TagInput {
 }
 
 /**
- * Wires `root` (`[data-role=tag-list]`, `input`, `[data-role=tag-error]` inside) and calls
+ * Wires `root` (`[data-role=tag-list]`, `input`, `[data-role=tag-error]` inside, each checked)
+ * and calls
  * `onChange` with the new list after every change the person makes.
  */
 export function mountTagInput(root: HTMLElement, onChange: (tags: string[]) => void): TagInput {
-  const list = root.querySelector<HTMLUListElement>('[data-role="tag-list"]')!;
-  const input = root.querySelector<HTMLInputElement>("input")!;
-  const error = root.querySelector<HTMLElement>('[data-role="tag-error"]')!;
+  const $ = elementsOf(root, "tags input");
+  const list = $(role("tag-list"), HTMLUListElement);
+  const input = $("input", HTMLInputElement);
+  const error = $(role("tag-error"));
   let tags: string[] = [];
 
   const render = () => {

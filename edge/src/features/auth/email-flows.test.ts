@@ -92,6 +92,20 @@ describe("email verification", () => {
   });
 });
 
+describe("resend for a verified address", () => {
+  it("answers 409 already_verified and sends nothing", async () => {
+    const user = await signUp();
+    const [mail] = await caughtMails(user.email, 1);
+    expect(
+      (await post("/api/auth/email/verify", { token: tokenIn(mail!.text, "verify-email") })).status,
+    ).toBe(200);
+    const res = await post("/api/auth/email/resend", {}, user.auth);
+    expect(res).toMatchObject({ status: 409, body: { error: { code: "already_verified" } } });
+    // waitOnExecutionContext: nothing was left running in the background either.
+    expect(await mailsTo(user.email)).toHaveLength(1);
+  });
+});
+
 describe("password reset", () => {
   it("forgot answers the same 202 for an unknown address and sends nothing", async () => {
     const unknown = `nobody-${crypto.randomUUID().slice(0, 8)}@example.com`;

@@ -13,6 +13,7 @@ import {
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
+import { AppError } from "../../lib/errors.ts";
 import { BEARER, errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { enforceRateLimit, rateLimit } from "../../middleware/rate-limit/index.ts";
@@ -72,10 +73,15 @@ const resend = createRoute({
   security: BEARER,
   middleware: [requireAuth()] as const,
   responses: {
-    202: json(MailAccepted, "A link is on its way (unless already verified)", {
+    202: json(MailAccepted, "A link is on its way (at most 3 per address per hour)", {
       status: "accepted",
       delivery: "smtp",
       message: "check your inbox",
+    }),
+    409: errorDoc(409, {
+      code: "already_verified",
+      message: "this address is verified already",
+      description: "The caller's address is verified already; nothing is sent",
     }),
     ...errors(401, 429),
   },
@@ -129,12 +135,14 @@ export const emailRoutes = router
   .openapi(resend, async (c) => {
     const userId = currentUserId(c);
     await enforceRateLimit(c.env, "RL_AUTH_IP", `resend:${userId}`);
+    // The caller's own account: saying it is verified already tells nobody else anything.
+    const user = await new UsersRepo(c.var.services.db).find(userId);
+    if (user && user.emailVerifiedAt !== null) {
+      throw new AppError(409, "already_verified", "this address is verified already");
+    }
     const flows = EmailFlows.from(c.var.services);
     const origin = linkOrigin(c);
-    sendInBackground(c.executionCtx, "verification", async () => {
-      const user = await new UsersRepo(c.var.services.db).find(userId);
-      if (user) await flows.sendVerification(user, origin);
-    });
+    if (user) sendInBackground(c.executionCtx, "verification", () => flows.sendVerification(user, origin));
     return c.json(accepted(flows, "check your inbox for a new link"), 202);
   })
   .openapi(forgot, async (c) => {

@@ -12,6 +12,8 @@ export function resendMessage(res: MailAccepted): string {
 }
 
 function failureMessage(err: unknown): string {
+  if (err instanceof ApiError && err.code === "already_verified")
+    return "Your address is verified already: there is nothing more to do.";
   if (err instanceof ApiError && err.status === 429) return "Too many requests. Wait a minute and try again.";
   if (err instanceof ApiError && err.status === 401) return "Log in again to get a new link.";
   return "Could not send a new link. Please try again.";

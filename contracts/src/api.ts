@@ -1,6 +1,7 @@
 /** Public HTTP API bodies and responses (edge ↔ browser/site). */
 import { z } from "zod";
 import { ChannelRef } from "./channel-ref.ts";
+import { CommentsMode, ReactionValue } from "./community.ts";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
 import {
@@ -140,6 +141,8 @@ export const VideoDto = z.object({
   owned: z.boolean(),
   /** The owner's channel (name, handle, avatar) — null only for videos from before accounts. */
   channel: ChannelRef.nullable(),
+  /** Counted views (0 until the community issue counts them); a channel's "popular" order. */
+  viewCount: z.number().int().nonnegative(),
   /** Normalized tags, in the owner's order. */
   tags: z.array(z.string()),
   category: Category.nullable(),
@@ -149,6 +152,14 @@ export const VideoDto = z.object({
   chapters: Chapters.optional(),
   /** Owner only: when this private video turns public (null: not scheduled). */
   publishAt: z.string().nullable().optional(),
+  likeCount: z.number().int(),
+  /** The owner only: viewers see likes, not dislikes (ADR 0015). */
+  dislikeCount: z.number().int().optional(),
+  /** Visible comments and replies. */
+  commentCount: z.number().int(),
+  commentsMode: CommentsMode,
+  /** The signed-in caller's reaction (`GET /api/videos/:id` only; null: none). */
+  myReaction: ReactionValue.nullable().optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -161,6 +172,8 @@ export const UpdateVideoBody = z
     title: z.string().trim().min(1).max(200),
     ...MetadataFields,
     publishAt: PublishAt.nullable(),
+    /** Comments on, off, or held for approval (ADR 0015). */
+    commentsMode: CommentsMode,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "nothing to update")

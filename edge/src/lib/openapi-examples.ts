@@ -49,6 +49,7 @@ export const VIDEO: VideoDto = {
     displayName: "Ana Lima",
     avatarUrl: `/i/${IMAGE_SIG}/channels/${USER_ID}/avatar/a_Qw3Er5Ty7Ui9Op1As2Df/88.jpg`,
   },
+  viewCount: 1280,
   tags: ["sunrise", "timelapse"],
   category: "travel",
   publishedAt: "2026-11-23T10:06:00.000Z",
@@ -56,4 +57,8 @@ export const VIDEO: VideoDto = {
     { startSec: 0, title: "Night" },
     { startSec: 12, title: "First light" },
   ],
+  likeCount: 42,
+  commentCount: 7,
+  commentsMode: "on",
+  myReaction: "like",
 };

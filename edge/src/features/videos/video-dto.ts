@@ -40,6 +40,19 @@ export function metadataFields(
   };
 }
 
+/** Counters and the comments setting; dislikes only for the owner (ADR 0015). */
+function communityFields(
+  row: Pick<VideoRow, "likeCount" | "dislikeCount" | "commentCount" | "commentsMode">,
+  owner: boolean,
+): Pick<VideoDto, "likeCount" | "dislikeCount" | "commentCount" | "commentsMode"> {
+  return {
+    likeCount: row.likeCount,
+    commentCount: row.commentCount,
+    commentsMode: row.commentsMode,
+    ...(owner ? { dislikeCount: row.dislikeCount } : {}),
+  };
+}
+
 /** Public delivery path for one object of a video, under a signed token. */
 export function deliveryPath(videoId: string, token: string, file: string) {
   return `/v/${videoId}/${token}/${file}`;
@@ -110,6 +123,8 @@ export async function toVideoDto(
     createdAt: new Date(row.createdAt).toISOString(),
     owned: isOwner(row, userId),
     channel,
+    viewCount: row.viewCount,
     ...metadataFields(row, isOwner(row, userId)),
+    ...communityFields(row, isOwner(row, userId)),
   };
 }

@@ -21,6 +21,7 @@ export function videoDto(patch: Partial<VideoDto> = {}): VideoDto {
     createdAt: "2026-11-23T10:00:00.000Z",
     owned: true,
     channel: { handle: "ana", displayName: "Ana", avatarUrl: null },
+    viewCount: 0,
     tags: [],
     category: null,
     publishedAt: "2026-11-23T10:01:00.000Z",

@@ -14,14 +14,19 @@ import type {
   Category,
   CreateUploadBody,
   CreateUploadResponse,
+  IdentityListResponse,
   LoginBody,
   MailAccepted,
   MeResponse,
+  OidcProviderId,
+  OidcSignedIn,
   PartUrl,
   PartUrlsBody,
   PartUrlsResponse,
+  PendingSignIn,
   PosterUploadResponse,
   PreferencesDto,
+  ProvidersResponse,
   RecordPartBody,
   SessionDto,
   SessionListResponse,
@@ -51,11 +56,16 @@ export type {
   Category,
   CreateUploadBody,
   CreateUploadResponse,
+  IdentityListResponse,
   MailAccepted,
   MeResponse,
+  OidcProviderId,
+  OidcSignedIn,
   PartUrlsResponse,
+  PendingSignIn,
   PosterUploadResponse,
   PreferencesDto,
+  ProvidersResponse,
   SessionDto,
   SessionListResponse,
   UploadStateResponse,
@@ -317,6 +327,30 @@ export const api = {
   /** A one-time, 60 s ticket for `GET /ws/videos/:id` (browsers can't send Authorization there). */
   wsTicket: (videoId: string, signal?: AbortSignal) =>
     request<WsTicketResponse>("POST", "/api/ws-ticket", { body: { videoId }, signal }),
+
+  // Sign in with an OpenID provider (ADR 0012). Start and callback are navigations, not calls.
+  /** The providers this deployment offers ("Sign in with Google" shows only when listed). */
+  authProviders: (signal?: AbortSignal) =>
+    request<ProvidersResponse>("GET", "/api/auth/providers", { signal, auth: false }),
+
+  /** The sign-in waiting in this browser's pending cookie (404 `no_pending_sign_in` when none). */
+  oidcPending: (signal?: AbortSignal) =>
+    request<PendingSignIn>("GET", "/api/auth/oidc/pending", { signal, auth: false }),
+
+  /** First sign-in: create the account with this handle; signed in (refresh cookie set). */
+  oidcComplete: (handle: string) =>
+    request<OidcSignedIn>("POST", "/api/auth/oidc/complete", { body: { handle }, auth: false }),
+
+  /** Link the pending identity to the account with its address, proving that account's password. */
+  oidcLink: (password: string) =>
+    request<OidcSignedIn>("POST", "/api/auth/oidc/link", { body: { password }, auth: false }),
+
+  oidcCancel: () => request<void>("DELETE", "/api/auth/oidc/pending", { auth: false }),
+
+  identities: (signal?: AbortSignal) =>
+    request<IdentityListResponse>("GET", "/api/me/identities", { signal }),
+
+  unlinkIdentity: (provider: OidcProviderId) => request<void>("DELETE", `/api/me/identities/${id(provider)}`),
 };
 
 export type ApiClient = typeof api;

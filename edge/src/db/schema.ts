@@ -138,7 +138,8 @@ export const users = sqliteTable(
     handle: text("handle").notNull(),
     /**
      * `pbkdf2-sha256$<iterations>$<salt b64url>$<hash b64url>`: the cost travels with the hash.
-     * Empty for an account created by signing in with an OpenID provider that never set one.
+     * `!no-password` (NO_PASSWORD, lib/passwords.ts) for an account created by signing in with an
+     * OpenID provider that never set one: no hash matches it (ADR 0012).
      */
     passwordHash: text("password_hash").notNull(),
     /** When the current `email` was proven (a verification link, or a provider's verified claim). */

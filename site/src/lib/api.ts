@@ -12,12 +12,16 @@ import type {
   CaptionListResponse,
   CaptionTrackDto,
   Category,
+  ChannelImageKind,
+  ChannelResponse,
+  ChannelVideoSort,
   CreateUploadBody,
   CreateUploadResponse,
   IdentityListResponse,
   LoginBody,
   MailAccepted,
   MeResponse,
+  MyChannelResponse,
   OidcProviderId,
   OidcSignedIn,
   PartUrl,
@@ -31,6 +35,7 @@ import type {
   SessionDto,
   SessionListResponse,
   SignupBody,
+  UpdateChannelBody,
   UpdatePreferencesBody,
   UpdateVideoBody,
   UploadStateResponse,
@@ -49,16 +54,21 @@ export type SignupRequest = z.input<typeof SignupBody>;
 export type LoginRequest = z.input<typeof LoginBody>;
 export type UpdateVideoRequest = z.input<typeof UpdateVideoBody>;
 export type UpdatePreferencesRequest = z.input<typeof UpdatePreferencesBody>;
+export type UpdateChannelRequest = z.input<typeof UpdateChannelBody>;
 export type {
   AuthResponse,
   CaptionListResponse,
   CaptionTrackDto,
   Category,
+  ChannelImageKind,
+  ChannelResponse,
+  ChannelVideoSort,
   CreateUploadBody,
   CreateUploadResponse,
   IdentityListResponse,
   MailAccepted,
   MeResponse,
+  MyChannelResponse,
   OidcProviderId,
   OidcSignedIn,
   PartUrlsResponse,
@@ -108,6 +118,11 @@ let accessToken: AccessTokenProvider = () => null;
 /** The session module (auth-session.ts) registers where the current access token comes from. */
 export function setAccessTokenProvider(provider: AccessTokenProvider): void {
   accessToken = provider;
+}
+
+/** The current access token, for the one upload that needs XHR's progress events (channel images). */
+export async function currentAccessToken(): Promise<string | null> {
+  return accessToken();
 }
 
 /** Gets a fresh access token after a 401 (true = try the request again). Registered by auth-session.ts. */
@@ -314,6 +329,29 @@ export const api = {
     request<PosterUploadResponse>("PUT", `/api/videos/${id(videoId)}/poster`, {
       raw: { data: image, contentType },
     }),
+
+  // Channels (ADR 0011).
+  channel: (handle: string, signal?: AbortSignal) =>
+    request<ChannelResponse>("GET", `/api/channels/${id(handle)}`, { signal }),
+
+  /** A page of the channel's public videos; `cursor` = the previous page's `nextCursor` for the same sort. */
+  channelVideos: (
+    handle: string,
+    page: { sort: ChannelVideoSort; cursor?: string | null; limit?: number },
+    signal?: AbortSignal,
+  ) => {
+    const query = new URLSearchParams({ sort: page.sort, limit: String(page.limit ?? 24) });
+    if (page.cursor) query.set("cursor", page.cursor);
+    return request<VideoListResponse>("GET", `/api/channels/${id(handle)}/videos?${query}`, { signal });
+  },
+
+  myChannel: (signal?: AbortSignal) => request<MyChannelResponse>("GET", "/api/me/channel", { signal }),
+
+  updateChannel: (patch: UpdateChannelRequest) =>
+    request<MyChannelResponse>("PATCH", "/api/me/channel", { body: patch }),
+
+  /** Upload path of a channel image (the editor sends it with XHR, for progress). */
+  channelImagePath: (kind: ChannelImageKind) => `/api/me/channel/${kind}`,
 
   getPreferences: (signal?: AbortSignal) => request<PreferencesDto>("GET", "/api/me/preferences", { signal }),
 

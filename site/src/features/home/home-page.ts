@@ -3,6 +3,7 @@
  * `#video-card-template` card; skeleton cards while loading, an empty state, a retry on errors.
  */
 import { api, type VideoDto } from "../../lib/api.ts";
+import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, requireElement, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 
@@ -21,6 +22,8 @@ function videoCard(template: HTMLTemplateElement, video: VideoDto): Node {
   badge.hidden = !duration;
   const meta = [video.height ? `${video.height}p` : "", formatRelativeTime(video.createdAt)].filter(Boolean);
   $(".card-meta").textContent = meta.join(" · ");
+  const chip = channelChip(document, video.channel);
+  if (chip) $(role("channel")).append(chip);
   if (video.thumbnailUrl) {
     const img = $("img", HTMLImageElement);
     img.src = video.thumbnailUrl;

@@ -3,6 +3,7 @@
  * the status badge and its progress bar, repainted in place whenever the video changes.
  */
 import type { VideoDto } from "../../lib/api.ts";
+import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 import { posterFile } from "./poster-upload.ts";
@@ -18,6 +19,7 @@ export function renderStudioRow(li: HTMLLIElement, video: VideoDto, live?: LiveV
   li.dataset.visibility = video.visibility;
   const $ = elementsOf(li, "studio row");
   renderLinks($, video);
+  renderChannel($(role("channel")), video);
   renderThumb($("img", HTMLImageElement), video.thumbnailUrl);
   const duration = $(role("duration"));
   duration.textContent = formatDuration(video.durationSec);
@@ -47,6 +49,15 @@ function renderLinks($: RowFinder, video: VideoDto) {
   const watch = $(role("watch"), HTMLAnchorElement);
   watch.href = `/watch/${encodeURIComponent(video.id)}`;
   watch.setAttribute("aria-label", `Watch “${video.title}”`);
+}
+
+/** The video's channel (the caller's own): repainted only when it changes. */
+function renderChannel(slot: HTMLElement, video: VideoDto) {
+  const key = JSON.stringify(video.channel);
+  if (slot.dataset.key === key) return;
+  slot.dataset.key = key;
+  const chip = channelChip(document, video.channel);
+  slot.replaceChildren(...(chip ? [chip] : []));
 }
 
 function renderThumb(img: HTMLImageElement, url: string | null) {

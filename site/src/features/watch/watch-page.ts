@@ -4,6 +4,7 @@
  * filled from every fresh copy of the video the stage loads. `?t=83` starts playback there.
  */
 import type { VideoDto } from "../../lib/api.ts";
+import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 import { renderChapters, renderDescription, startTimeOf } from "./description.ts";
@@ -76,11 +77,22 @@ function showDescription(about: About, video: VideoDto): void {
   about.chapters.hidden = !video.chapters?.length;
 }
 
+/** The video's channel under the title; repainted only when it changes (onVideo runs on every refresh). */
+function showChannel(slot: HTMLElement, video: VideoDto): void {
+  const key = JSON.stringify(video.channel);
+  if (slot.dataset.key === key) return;
+  slot.dataset.key = key;
+  const chip = channelChip(document, video.channel, "md");
+  slot.replaceChildren(...(chip ? [chip] : []));
+  slot.hidden = !chip;
+}
+
 export function mountWatchPage(page: HTMLElement): void {
   const $ = elementsOf(page, "watch page");
   const stageRoot = $('[data-testid="player-wrapper"]');
   const title = $(role("title"));
   const meta = $(role("meta"));
+  const channelSlot = $(role("channel"));
   const about = mountAbout(page, stageRoot);
   const header = $("header.watch-header");
   const videoId = page.dataset.videoId ?? "";
@@ -94,6 +106,7 @@ export function mountWatchPage(page: HTMLElement): void {
         title.textContent = video.title;
         document.title = `${video.title} · Streamline`;
       }
+      showChannel(channelSlot, video);
       meta.replaceChildren(
         ...metaItems(video).map((text) => {
           const li = document.createElement("li");

@@ -14,6 +14,8 @@ interface __BaseEnv_Env {
 	RL_WS_TICKET: RateLimit;
 	RL_HEALTH: RateLimit;
 	RL_EDITS: RateLimit;
+	RL_COMMENTS: RateLimit;
+	RL_REACTIONS: RateLimit;
 	S3_ENDPOINT: string;
 	S3_PUBLIC_ENDPOINT: string;
 	S3_BUCKET: string;

@@ -1,6 +1,7 @@
 export * from "./api.ts";
 export * from "./backoff.ts";
 export * from "./channels.ts";
+export * from "./community.ts";
 export * from "./constants.ts";
 export * from "./email.ts";
 export * from "./events.ts";

@@ -15,6 +15,11 @@ import {
   channelImageUploadRoutes,
 } from "./features/channels/channel-images.routes.ts";
 import { channelsRoutes, myChannelRoutes } from "./features/channels/channels.routes.ts";
+import {
+  blockedWordsRoutes,
+  commentsRoutes,
+  videoCommentsRoutes,
+} from "./features/comments/comments.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { docsRoutes } from "./features/docs/docs.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
@@ -26,6 +31,7 @@ import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
+import { reactionsRoutes } from "./features/reactions/reactions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import type { AppEnv } from "./lib/app-env.ts";
@@ -78,6 +84,7 @@ const TAGS = [
   { name: "uploads", description: "Direct-to-storage multipart uploads" },
   { name: "videos", description: "Metadata, edits, deletion, posters, playback" },
   { name: "captions", description: "WebVTT / SubRip caption tracks" },
+  { name: "comments", description: "Comments, replies, likes, review of held comments, blocked words" },
   { name: "channels", description: "Channel pages, their videos, the owner's edits and images" },
   { name: "progress", description: "Live transcode progress over WebSockets" },
   { name: "delivery", description: "Signed HLS media (token in the path)" },
@@ -106,12 +113,16 @@ export const app = root
   .route("/api/auth", oidcRoutes)
   .route("/api/me/preferences", preferencesRoutes)
   .route("/api/me/identities", identitiesRoutes)
+  .route("/api/me/channel/blocked-words", blockedWordsRoutes)
   .route("/api/me/channel", myChannelRoutes)
   .route("/api/me", meRoutes)
   .route("/api/channels", channelsRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
+  .route("/api/videos", videoCommentsRoutes)
+  .route("/api/videos", reactionsRoutes)
+  .route("/api/comments", commentsRoutes)
   .route("/api/ws-ticket", ticketRoutes)
   .route("/api/admin", fleetRoutes)
   .route("/ws", wsRoutes)

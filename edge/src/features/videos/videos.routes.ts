@@ -106,7 +106,7 @@ export const videosRoutes = openApiRouter()
   .openapi(get, async (c) => {
     const videos = VideosService.from(c.var.services);
     const video = await videos.findVisible(c.req.valid("param").id, c.var.userId);
-    return c.json(await videos.toDto(video, c.var.userId), 200);
+    return c.json(await videos.toDtoFor(video, c.var.userId), 200);
   })
   .openapi(update, async (c) => {
     const videos = VideosService.from(c.var.services);

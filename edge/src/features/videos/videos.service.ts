@@ -15,6 +15,7 @@ import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { channelRefOf, channelRefs } from "../channels/channel-refs.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
+import { ReactionsRepo } from "../reactions/reactions.repo.ts";
 import { rememberAccess } from "./access-epoch.ts";
 import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
@@ -75,6 +76,13 @@ export class VideosService {
 
   async toDto(row: VideoRow, userId: string | null | undefined): Promise<VideoDto> {
     return toVideoDto(this.deps.services, row, userId, await channelRefOf(this.deps.services, row.ownerId));
+  }
+
+  /** One video for one caller, with the caller's reaction (`GET /api/videos/:id`). */
+  async toDtoFor(row: VideoRow, userId: string | null | undefined): Promise<VideoDto> {
+    const dto = await this.toDto(row, userId);
+    if (!userId) return dto;
+    return { ...dto, myReaction: await new ReactionsRepo(this.deps.services.db).find(row.id, userId) };
   }
 
   /** Public, ready videos, newest first. */

@@ -20,6 +20,8 @@ export const RATE_LIMIT_PERIODS = {
   RL_WS_TICKET: 60,
   RL_HEALTH: 60,
   RL_EDITS: 60,
+  RL_COMMENTS: 60,
+  RL_REACTIONS: 60,
 } as const satisfies Record<string, 10 | 60>;
 
 export type LimiterName = keyof typeof RATE_LIMIT_PERIODS;

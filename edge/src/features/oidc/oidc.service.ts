@@ -59,8 +59,12 @@ export interface OidcDeps {
   now?: () => number;
 }
 
-const identityTaken = () =>
-  new AppError(409, "identity_taken", "this Google account is already linked to another Streamline account");
+const identityTaken = (provider: OidcProviderId) =>
+  new AppError(
+    409,
+    "identity_taken",
+    `this ${providerName(provider)} account is already linked to another Streamline account`,
+  );
 
 export class OidcService {
   static from(services: Pick<Services, "db" | "config">, extra: Partial<OidcDeps> = {}): OidcService {
@@ -149,7 +153,7 @@ export class OidcService {
   async completeSignup(pending: PendingIdentity, handle: string, client: ClientInfo) {
     if (pending.kind !== "signup") throw noPending();
     const { identities, users, auth } = this.deps;
-    if (await identities.find(pending.provider, pending.subject)) throw identityTaken();
+    if (await identities.find(pending.provider, pending.subject)) throw identityTaken(pending.provider);
     const now = this.now();
     const user: UserRow = {
       id: newUserId(),
@@ -175,7 +179,7 @@ export class OidcService {
     if (!linked) {
       // Someone finished the same sign-up a moment earlier: this account must not stay half-made.
       await identities.deleteUser(user.id);
-      throw identityTaken();
+      throw identityTaken(pending.provider);
     }
     return auth.signInProven(user, client);
   }
@@ -187,7 +191,7 @@ export class OidcService {
     const holder = await users.find(pending.userId);
     if (!holder) throw noPending();
     const known = await identities.find(pending.provider, pending.subject);
-    if (known && known.userId !== holder.id) throw identityTaken();
+    if (known && known.userId !== holder.id) throw identityTaken(pending.provider);
     const session = await auth.login({ email: holder.email, password }, client, proof);
     if (!known) {
       const row = {
@@ -198,7 +202,7 @@ export class OidcService {
       };
       if (!(await identities.insert({ ...row, linkedAt: this.now() }))) {
         await auth.logout(undefined, session.sessionId);
-        throw identityTaken();
+        throw identityTaken(pending.provider);
       }
     }
     return session;

@@ -4,6 +4,7 @@
  * wrong tokens on purpose (edge/test/crafted-issuer.ts): real discovery, JWKS, PKCE and
  * crypto on both; nothing of oauth4webapi is replaced.
  */
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -27,6 +28,7 @@ import {
   throughCrafted,
   throughProvider,
 } from "../../../test/oidc.ts";
+import { app } from "../../app.ts";
 
 const login = (prefix = "oidc") => uniqueName(prefix).replace(/_/g, ".");
 const locationOf = (res: Response) => new URL(res.headers.get("location") ?? "", ORIGIN);
@@ -103,14 +105,11 @@ describe("GET /api/auth/oidc/google/start", () => {
   });
 
   it("marks the cookie Secure over https", async () => {
-    const ctxEnv = env as Env;
-    const { app } = await import("../../app.ts");
-    const { createExecutionContext } = await import("cloudflare:test");
     const res = await app.fetch(
       new Request("https://streamline.example/api/auth/oidc/google/start", {
         headers: { "cf-connecting-ip": randomIp() },
       }),
-      ctxEnv,
+      env,
       createExecutionContext(),
     );
     expect(res.status).toBe(302);

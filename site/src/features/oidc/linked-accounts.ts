@@ -20,6 +20,7 @@ function say(box: HTMLElement, text: HTMLElement, message: string | null, kind: 
 
 function identityRow(
   identity: IdentityListResponse["identities"][number],
+  canUnlink: boolean,
   onUnlink: (b: HTMLButtonElement) => void,
 ) {
   const li = document.createElement("li");
@@ -39,6 +40,9 @@ function identityRow(
   button.className = "button button-secondary";
   button.dataset.testid = "unlink-identity";
   button.textContent = "Unlink";
+  // Without a password this is the only way in: the API refuses, so the button says so up front.
+  button.disabled = !canUnlink;
+  if (!canUnlink) button.setAttribute("aria-describedby", "linked-no-password");
   button.addEventListener("click", () => onUnlink(button));
   li.append(text, button);
   return li;
@@ -101,7 +105,9 @@ function render(
   mine: IdentityListResponse,
   unlink: (provider: OidcProviderId, button: HTMLButtonElement) => void,
 ) {
-  list.replaceChildren(...mine.identities.map((i) => identityRow(i, (b) => unlink(i.provider, b))));
+  list.replaceChildren(
+    ...mine.identities.map((i) => identityRow(i, mine.hasPassword, (b) => unlink(i.provider, b))),
+  );
   const have = new Set<string>(mine.identities.map((i) => i.provider));
   for (const link of root.querySelectorAll<HTMLAnchorElement>("a[data-link-provider]")) {
     const provider = link.dataset.linkProvider ?? "";

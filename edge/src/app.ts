@@ -105,6 +105,9 @@ export const app = root
   // so they are mounted before the general 64 KiB JSON cap.
   .route("/api/videos", captionsRoutes)
   .route("/api/videos", postersRoutes)
+  // Before the channel image uploads (their `PUT /api/me/channel/{kind}` would claim the path).
+  .use("/api/me/channel/blocked-words", apiBodyLimit())
+  .route("/api/me/channel/blocked-words", blockedWordsRoutes)
   .route("/api/me/channel", channelImageUploadRoutes)
   .use("/api/*", apiBodyLimit())
   .route("/api/health", healthRoutes)
@@ -113,7 +116,6 @@ export const app = root
   .route("/api/auth", oidcRoutes)
   .route("/api/me/preferences", preferencesRoutes)
   .route("/api/me/identities", identitiesRoutes)
-  .route("/api/me/channel/blocked-words", blockedWordsRoutes)
   .route("/api/me/channel", myChannelRoutes)
   .route("/api/me", meRoutes)
   .route("/api/channels", channelsRoutes)

@@ -2,7 +2,7 @@
  * Comments (ADR 0015): a video's threads and their replies, writing, editing, deleting,
  * pinning, approving held ones, likes, and the channel's blocked words.
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   BlockedWordsBody,
   BlockedWordsResponse,
@@ -17,6 +17,8 @@ import {
   ReplyListQuery,
   VideoId,
 } from "@streamline/contracts";
+import type { AppEnv } from "../../lib/app-env.ts";
+import { notFound } from "../../lib/errors.ts";
 import {
   BEARER,
   errorDoc,
@@ -25,6 +27,7 @@ import {
   jsonBody,
   OPTIONAL_BEARER,
   openApiRouter,
+  validationHook,
 } from "../../lib/openapi.ts";
 import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
@@ -217,7 +220,11 @@ const like = createRoute({
   },
 });
 
-export const commentsRoutes = openApiRouter()
+/** A malformed comment id names no comment: 404 "comment not found". */
+const commentRouter = () =>
+  new OpenAPIHono<AppEnv>({ defaultHook: validationHook({ param: () => notFound("comment") }) });
+
+export const commentsRoutes = commentRouter()
   .openapi(replies, async (c) => {
     const service = new CommentsService(c.var.services);
     const page = await service.replies(

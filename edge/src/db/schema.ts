@@ -70,6 +70,8 @@ export const videos = sqliteTable(
     publishedAt: integer("published_at"),
     /** Counted views (filled by the community issue's view counting); orders a channel's "popular" tab. */
     viewCount: integer("view_count").notNull().default(0),
+    /** Seconds of real playback, all viewers (ADR 0016). */
+    watchSec: real("watch_sec").notNull().default(0),
     // community (issue 13): counters kept in the same D1 batch as the rows they count (ADR 0015)
     likeCount: integer("like_count").notNull().default(0),
     dislikeCount: integer("dislike_count").notNull().default(0),
@@ -406,6 +408,60 @@ export const channelBlockedWords = sqliteTable("channel_blocked_words", {
   updatedAt: integer("updated_at").notNull(),
 });
 
+/**
+ * Watch history and resume positions (ADR 0016): one row per user and video, written by the
+ * video's ViewCounter Durable Object when its alarm flushes (never per heartbeat).
+ */
+export const watchHistory = sqliteTable(
+  "watch_history",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    /** Where to resume (0 once finished: still in the history). */
+    positionSec: real("position_sec").notNull().default(0),
+    /** The video's duration when last watched (the history's progress bar). */
+    durationSec: real("duration_sec"),
+    watchedAt: integer("watched_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.videoId] }),
+    index("watch_history_user_recent_idx").on(t.userId, t.watchedAt, t.videoId),
+  ],
+);
+
+/** Daily views and watch time per video (flushed by the ViewCounter; the analytics issue reads it). */
+export const videoStatsDaily = sqliteTable(
+  "video_stats_daily",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    /** UTC day, `YYYY-MM-DD`. */
+    day: text("day").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSec: real("watch_sec").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
+);
+
+/** Retention samples: how many heartbeats were at each of 100 position buckets of a video. */
+export const videoRetention = sqliteTable(
+  "video_retention",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    /** 0–99: the position as a percentage of the duration. */
+    bucket: integer("bucket").notNull(),
+    samples: integer("samples").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.bucket] })],
+);
+
 export type VideoRow = typeof videos.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type VideoReactionRow = typeof videoReactions.$inferSelect;
@@ -422,3 +478,4 @@ export type UserIdentityRow = typeof userIdentities.$inferSelect;
 export type EmailTokenRow = typeof emailTokens.$inferSelect;
 export type VideoTagRow = typeof videoTags.$inferSelect;
 export type AuthThrottleRow = typeof authThrottle.$inferSelect;
+export type WatchHistoryRow = typeof watchHistory.$inferSelect;

@@ -15,6 +15,10 @@ import type {
   ChannelImageKind,
   ChannelResponse,
   ChannelVideoSort,
+  CommentDto,
+  CommentLikeResponse,
+  CommentListResponse,
+  CommentSort,
   CreateUploadBody,
   CreateUploadResponse,
   IdentityListResponse,
@@ -31,6 +35,8 @@ import type {
   PosterUploadResponse,
   PreferencesDto,
   ProvidersResponse,
+  ReactionBody,
+  ReactionResponse,
   RecordPartBody,
   SessionDto,
   SessionListResponse,
@@ -63,6 +69,9 @@ export type {
   ChannelImageKind,
   ChannelResponse,
   ChannelVideoSort,
+  CommentDto,
+  CommentListResponse,
+  CommentSort,
   CreateUploadBody,
   CreateUploadResponse,
   IdentityListResponse,
@@ -76,6 +85,7 @@ export type {
   PosterUploadResponse,
   PreferencesDto,
   ProvidersResponse,
+  ReactionResponse,
   SessionDto,
   SessionListResponse,
   UploadStateResponse,
@@ -389,6 +399,50 @@ export const api = {
     request<IdentityListResponse>("GET", "/api/me/identities", { signal }),
 
   unlinkIdentity: (provider: OidcProviderId) => request<void>("DELETE", `/api/me/identities/${id(provider)}`),
+
+  // Comments and reactions (ADR 0015).
+  listComments: (videoId: string, sort: CommentSort, cursor?: string | null, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ sort });
+    if (cursor) query.set("cursor", cursor);
+    return request<CommentListResponse>("GET", `/api/videos/${id(videoId)}/comments?${query}`, { signal });
+  },
+
+  listReplies: (commentId: string, cursor?: string | null) =>
+    request<CommentListResponse>(
+      "GET",
+      `/api/comments/${id(commentId)}/replies${cursor ? `?cursor=${id(cursor)}` : ""}`,
+    ),
+
+  heldComments: (videoId: string, signal?: AbortSignal) =>
+    request<CommentListResponse>("GET", `/api/videos/${id(videoId)}/comments/held`, { signal }),
+
+  postComment: (videoId: string, text: string, parentId?: string) =>
+    request<CommentDto>("POST", `/api/videos/${id(videoId)}/comments`, {
+      body: parentId ? { text, parentId } : { text },
+    }),
+
+  editComment: (commentId: string, text: string) =>
+    request<CommentDto>("PATCH", `/api/comments/${id(commentId)}`, { body: { text } }),
+
+  deleteComment: (commentId: string) => request<void>("DELETE", `/api/comments/${id(commentId)}`),
+
+  pinComment: (commentId: string, pinned: boolean) =>
+    request<CommentDto>(pinned ? "POST" : "DELETE", `/api/comments/${id(commentId)}/pin`),
+
+  approveComment: (commentId: string) =>
+    request<CommentDto>("POST", `/api/comments/${id(commentId)}/approve`),
+
+  likeComment: (commentId: string, liked: boolean) =>
+    request<CommentLikeResponse>("PUT", `/api/comments/${id(commentId)}/like`, { body: { liked } }),
+
+  react: (videoId: string, value: ReactionBody["value"]) =>
+    request<ReactionResponse>("PUT", `/api/videos/${id(videoId)}/reaction`, { body: { value } }),
+
+  blockedWords: (signal?: AbortSignal) =>
+    request<{ words: string[] }>("GET", "/api/me/channel/blocked-words", { signal }),
+
+  setBlockedWords: (words: string[]) =>
+    request<{ words: string[] }>("PUT", "/api/me/channel/blocked-words", { body: { words } }),
 };
 
 export type ApiClient = typeof api;

@@ -102,6 +102,13 @@ export const videos = sqliteTable(
     index("videos_publish_at_idx").on(t.publishAt),
     /** A channel's "popular" tab: keyset on (viewCount, id) within one owner (ADR 0011). */
     index("videos_owner_popular_idx").on(t.ownerId, t.viewCount, t.id),
+    /**
+     * The subscription feed (ADR 0017): per subscribed owner, published public ready videos
+     * newest first; partial, so it holds only what a feed may show.
+     */
+    index("videos_feed_idx")
+      .on(t.ownerId, t.publishedAt, t.id)
+      .where(sql`${t.visibility} = 'public' and ${t.status} = 'ready' and ${t.publishedAt} is not null`),
   ],
 );
 
@@ -223,6 +230,8 @@ export const channels = sqliteTable("channels", {
   /** Why the last avatar/banner upload could not be rendered (the previous image stays); null once one succeeds. */
   avatarFailure: text("avatar_failure"),
   bannerFailure: text("banner_failure"),
+  /** Subscribers, moved in the same D1 batch as the `subscriptions` row (ADR 0017). */
+  subscriberCount: integer("subscriber_count").notNull().default(0),
   createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
   updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
 });
@@ -462,7 +471,66 @@ export const videoRetention = sqliteTable(
   (t) => [primaryKey({ columns: [t.videoId, t.bucket] })],
 );
 
+/** Who subscribes to which channel (a channel is its owner's user id); ADR 0017. */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    subscriberId: text("subscriber_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.subscriberId, t.channelId] }),
+    /** Fan-out: a channel's subscribers in keyset chunks. */
+    index("subscriptions_channel_idx").on(t.channelId, t.subscriberId),
+    /** `GET /api/me/subscriptions`: newest first. */
+    index("subscriptions_page_idx").on(t.subscriberId, t.createdAt, t.channelId),
+  ],
+);
+
+/**
+ * One row per notification per recipient (ADR 0017). `new_video` rows are inserted by the
+ * notifications queue consumer, set-based from `subscriptions` (never one write per
+ * subscriber on a request); the partial unique index makes a redelivered fan-out a no-op.
+ */
+export const notifications = sqliteTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type", {
+      enum: ["new_video", "comment_reply", "video_comment", "video_ready", "video_failed", "moderation"],
+    }).notNull(),
+    actorUserId: text("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    videoId: text("video_id").references(() => videos.id, { onDelete: "cascade" }),
+    commentId: text("comment_id").references(() => comments.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    readAt: integer("read_at"),
+  },
+  (t) => [
+    index("notifications_user_page_idx").on(t.userId, t.createdAt, t.id),
+    index("notifications_user_unread_idx").on(t.userId, t.createdAt, t.id).where(sql`${t.readAt} is null`),
+    uniqueIndex("notifications_new_video_uq").on(t.userId, t.videoId).where(sql`${t.type} = 'new_video'`),
+  ],
+);
+
+/** Users with a live notifications socket (kept by their NotificationsHub): who the fan-out pushes to. */
+export const notificationPresence = sqliteTable("notification_presence", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  since: integer("since").notNull(),
+});
+
 export type VideoRow = typeof videos.$inferSelect;
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+export type NotificationRow = typeof notifications.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 export type VideoReactionRow = typeof videoReactions.$inferSelect;
 export type CaptionRow = typeof captions.$inferSelect;

@@ -442,6 +442,17 @@ export const watchHistory = sqliteTable(
   ],
 );
 
+/**
+ * When a user last cleared their whole history: positions still buffered in a ViewCounter
+ * from before that moment are dropped when it flushes (ADR 0016).
+ */
+export const watchHistoryClears = sqliteTable("watch_history_clears", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  clearedAt: integer("cleared_at").notNull(),
+});
+
 /** Daily views and watch time per video (flushed by the ViewCounter; the analytics issue reads it). */
 export const videoStatsDaily = sqliteTable(
   "video_stats_daily",

@@ -134,7 +134,14 @@ export const VideoDto = z.object({
   thumbnailUrl: z.string().nullable(),
   /** Signed WebVTT of trick-play thumbnails (`sprite-N.jpg#xywh=…` cues), once generated. */
   trickplayUrl: z.string().nullable(),
-  playback: z.object({ hls: z.string(), expiresAt: z.string() }).optional(),
+  playback: z
+    .object({
+      hls: z.string(),
+      expiresAt: z.string(),
+      /** `GET /api/videos/:id` only: signs this viewer's heartbeats (`POST /api/views`, ADR 0016). */
+      viewToken: z.string().optional(),
+    })
+    .optional(),
   progress: VideoProgress.optional(),
   createdAt: z.string(),
   /** True when the signed-in caller owns the video (the studio offers editing only then). */
@@ -160,6 +167,8 @@ export const VideoDto = z.object({
   commentsMode: CommentsMode,
   /** The signed-in caller's reaction (`GET /api/videos/:id` only; null: none). */
   myReaction: ReactionValue.nullable().optional(),
+  /** `GET /api/videos/:id`, signed in: the caller's saved position (absent: start from 0). */
+  resumeAtSec: z.number().nonnegative().optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -365,8 +374,11 @@ export const PutCaptionQuery = z.object({
   default: z.enum(["true", "false"]).optional(),
 });
 
-/** `POST /api/ws-ticket`. */
-export const WsTicketBody = z.object({ videoId: z.string().regex(/^v_[A-Za-z0-9]{16}$/, "not a video id") });
+/** `POST /api/ws-ticket`: `{ videoId }` (a video's progress) or `{ scope: "notifications" }` (the caller's, ADR 0017). */
+export const WsTicketBody = z.union([
+  z.object({ videoId: z.string().regex(/^v_[A-Za-z0-9]{16}$/, "not a video id") }),
+  z.object({ scope: z.literal("notifications") }),
+]);
 
 /** `POST /internal/transcoder/events`: what the event did. */
 export const EventOutcome = z.enum(["applied", "duplicate", "stale_attempt", "video_gone"]);

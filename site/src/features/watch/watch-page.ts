@@ -7,6 +7,8 @@ import type { VideoDto } from "../../lib/api.ts";
 import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { mountComments } from "../comments/comments-section.ts";
+import { mountReactions } from "../reactions/reaction-buttons.ts";
 import { renderChapters, renderDescription, startTimeOf } from "./description.ts";
 import { mountVideoStage } from "./video-stage.ts";
 
@@ -96,6 +98,8 @@ export function mountWatchPage(page: HTMLElement): void {
   const about = mountAbout(page, stageRoot);
   const header = $("header.watch-header");
   const videoId = page.dataset.videoId ?? "";
+  const reactions = mountReactions($(role("reactions")), $(role("reaction-error")), videoId);
+  const comments = mountComments($(role("comments")), videoId);
   let shownTitle = "";
 
   mountVideoStage(stageRoot, videoId, {
@@ -115,13 +119,17 @@ export function mountWatchPage(page: HTMLElement): void {
         }),
       );
       showDescription(about, video);
+      reactions.show(video);
+      comments.show(video);
     },
     onNotFound() {
       document.title = "Video not found · Streamline";
       header.hidden = true;
+      comments.hide();
     },
     onLoadError() {
       header.hidden = true;
+      comments.hide();
     },
   });
 }

@@ -1,0 +1,79 @@
+/**
+ * The watch page's like / dislike buttons: optimistic on click (reaction-state.ts), the API's
+ * answer wins, a failure puts the previous state back and says why. Signed-out visitors are
+ * sent to sign in and come back here.
+ */
+import type { ReactionValue } from "@streamline/contracts";
+import { ApiError, api, type VideoDto } from "../../lib/api.ts";
+import { authSession, loginUrl } from "../../lib/auth-session.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
+import { compactCount, nextReaction, optimistic, type ReactionView } from "./reaction-state.ts";
+
+const messageOf = (err: unknown) => (err instanceof ApiError ? err.message : "Something went wrong.");
+
+export interface Reactions {
+  /** A fresh copy of the video (ignored while a click is on its way). */
+  show(video: VideoDto): void;
+}
+
+export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: string): Reactions {
+  const $ = elementsOf(root, "reactions");
+  const like = $(role("like"), HTMLButtonElement);
+  const dislike = $(role("dislike"), HTMLButtonElement);
+  const likeCount = $(role("like-count"));
+  const dislikeCount = $(role("dislike-count"));
+  let view: ReactionView = { likeCount: 0, myReaction: null };
+  let pending = false;
+
+  const paint = () => {
+    likeCount.textContent = compactCount(view.likeCount);
+    like.setAttribute("aria-pressed", String(view.myReaction === "like"));
+    dislike.setAttribute("aria-pressed", String(view.myReaction === "dislike"));
+    dislikeCount.hidden = view.dislikeCount === undefined;
+    dislikeCount.textContent = compactCount(view.dislikeCount ?? 0);
+    like.setAttribute("aria-label", `Like (${view.likeCount})`);
+  };
+
+  const click = async (clicked: ReactionValue) => {
+    if (pending) return;
+    if ((await authSession.start()).status !== "signed-in") {
+      location.assign(loginUrl(location.pathname + location.search));
+      return;
+    }
+    const before = view;
+    view = optimistic(view, clicked);
+    pending = true;
+    error.hidden = true;
+    paint();
+    try {
+      const result = await api.react(videoId, nextReaction(before.myReaction, clicked));
+      view = {
+        likeCount: result.likeCount,
+        dislikeCount: result.dislikeCount,
+        myReaction: result.myReaction,
+      };
+    } catch (err) {
+      view = before;
+      error.textContent = `Couldn't save that: ${messageOf(err)}`;
+      error.hidden = false;
+    } finally {
+      pending = false;
+      paint();
+    }
+  };
+
+  like.addEventListener("click", () => void click("like"));
+  dislike.addEventListener("click", () => void click("dislike"));
+  return {
+    show(video) {
+      root.hidden = false;
+      if (pending) return;
+      view = {
+        likeCount: video.likeCount,
+        dislikeCount: video.dislikeCount,
+        myReaction: video.myReaction ?? null,
+      };
+      paint();
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import type { VideoDto } from "@streamline/contracts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { callJson, signUp, type TestUser } from "../../../test/auth.ts";
-import { insertVideo, repo } from "../../../test/fixtures.ts";
+import { insertVideo, postEvent, repo } from "../../../test/fixtures.ts";
 import worker from "../../index.ts";
 import { services } from "../../lib/services.ts";
 import { publishScheduled } from "./scheduled-publish.ts";
@@ -188,12 +188,59 @@ describe("PATCH /api/videos/:id metadata", () => {
     expect(again.body.publishedAt).toBe(first);
   });
 
-  it("a public video that is still processing is not published yet", async () => {
+  it("a public video that is still processing is published when the fleet says it is done", async () => {
     const row = await insertVideo({ ownerId: owner.id, visibility: "private", status: "processing" });
     expect((await patch(row.id, { visibility: "public" })).body.publishedAt).toBeNull();
+    const own = `videos/${row.id}/`;
+    const rendition = {
+      name: "360p",
+      kind: "video",
+      width: 640,
+      height: 360,
+      bandwidth: 900_000,
+      averageBandwidth: 700_000,
+      codecs: "avc1.64001e,mp4a.40.2",
+      frameRate: 30,
+      playlist: "360p/index.m3u8",
+    };
+    const probe = {
+      durationSec: 10,
+      width: 640,
+      height: 360,
+      displayWidth: 640,
+      displayHeight: 360,
+      rotation: 0,
+      fps: 30,
+      videoCodec: "h264",
+      audioCodec: "aac",
+      hasAudio: true,
+      audioTracks: 1,
+    };
+    const done = await postEvent({
+      v: 1,
+      type: "done",
+      videoId: row.id,
+      jobId: row.jobId!,
+      attempt: row.attempt,
+      attemptId: row.attemptId!,
+      seq: 0,
+      at: new Date().toISOString(),
+      probe,
+      renditions: [rendition],
+      masterKey: `${own}master.m3u8`,
+      posterKey: `${own}poster.jpg`,
+    });
+    expect(done.status).toBe(200);
+    const { body } = await getVideo(row.id);
+    expect(body.status).toBe("ready");
+    expect(body.publishedAt).not.toBeNull();
+  });
+
+  it("a private video becoming ready is not published", async () => {
+    const row = await insertVideo({ ownerId: owner.id, visibility: "private", status: "processing" });
     await repo().transition(row.id, ["processing"], { status: "ready" });
     await repo().markPublished(row.id, Date.now());
-    expect((await getVideo(row.id)).body.publishedAt).not.toBeNull();
+    expect((await repo().find(row.id))!.publishedAt).toBeNull();
   });
 });
 

@@ -11,6 +11,14 @@ import type { RunningJobInfo } from "./fleet/registry.ts";
 import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
 import { errorMessage, log } from "./log.ts";
 
+/** Concurrent image jobs per node, besides the transcode slots (MAX_JOBS). */
+export const IMAGE_JOB_SLOTS = 2;
+
+/** Small, seconds-long jobs: resizing one image. */
+export function isImageJob(job: Job): boolean {
+  return job.type === "poster" || job.type === "channel-image";
+}
+
 export interface JobContext {
   signal: AbortSignal;
   /** Extend the claim; call on every heartbeat. */
@@ -112,8 +120,12 @@ export class JobRunner {
         retryAfterSec: Math.ceil(this.opts.claimTtlMs / 1000),
       };
     }
-    if (this.running.size >= this.opts.maxJobs) {
-      return { status: "busy", retryAfterSec: this.opts.busyRetryAfterSec ?? 30 };
+    // Image jobs (posters, channel images) take seconds: they have their own small budget, so
+    // an avatar never waits behind a long transcode, and they never take a transcode's slot.
+    const image = isImageJob(job);
+    const inClass = [...this.running.values()].filter((r) => isImageJob(r.job) === image).length;
+    if (inClass >= (image ? IMAGE_JOB_SLOTS : this.opts.maxJobs)) {
+      return { status: "busy", retryAfterSec: image ? 5 : (this.opts.busyRetryAfterSec ?? 30) };
     }
     // Reserve the slot before the first await so concurrent submits cannot overbook, and
     // so a cancel arriving during admission finds the job (and aborts it).

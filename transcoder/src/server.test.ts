@@ -12,7 +12,7 @@ import { type JobClaims, MemoryJobClaims } from "./fleet/claims.ts";
 import { MemoryNodeRegistry, type NodeInfo } from "./fleet/registry.ts";
 import { JobCancelledError } from "./fleet/stop-reasons.ts";
 import type { JobOutcome } from "./handle-job.ts";
-import { type JobContext, JobRunner } from "./runner.ts";
+import { IMAGE_JOB_SLOTS, type JobContext, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
 
 const SECRET = "test-secret-server";
@@ -194,6 +194,37 @@ describe("POST /jobs", () => {
     started[0]?.finish({ status: "failed", reason: "x", retryable: false });
     await waitUntil(() => runner.runningCount === 0);
     expect((await post(JSON.stringify(makeJob(2)))).status).toBe(202);
+  });
+
+  it("image jobs have their own small budget: admitted while transcodes fill every slot, capped apart", async () => {
+    const { post, started } = harness(1);
+    expect((await post(JSON.stringify(makeJob(1)))).status).toBe(202);
+    const avatar = (n: number) => {
+      const attemptId = `a_avatar${String(n).padStart(12, "0")}`;
+      const userId = `u_${String(n).padStart(16, "0")}`;
+      return JSON.stringify({
+        v: 1,
+        type: "channel-image",
+        jobId: `c_${n}`,
+        userId,
+        kind: "avatar",
+        attempt: 1,
+        attemptId,
+        source: { key: `uploads/channels/${userId}/avatar-source` },
+        outputPrefix: `channels/${userId}/avatar/${attemptId}/`,
+        createdAt: new Date().toISOString(),
+      });
+    };
+    const answers = [];
+    for (let n = 1; n <= IMAGE_JOB_SLOTS + 1; n++) answers.push(await post(avatar(n)));
+    expect(answers.map((a) => a.status)).toEqual([...Array(IMAGE_JOB_SLOTS).fill(202), 429]);
+    expect(answers.at(-1)!.headers.get("retry-after")).toBe("5");
+    expect(started.map((s) => s.job.type)).toEqual([
+      "transcode",
+      ...Array(IMAGE_JOB_SLOTS).fill("channel-image"),
+    ]);
+    // …and they never take a transcode's slot.
+    expect((await post(JSON.stringify(makeJob(2)))).status).toBe(429);
   });
 
   it("concurrent submits never overbook the slots", async () => {

@@ -61,6 +61,9 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(`${new URL(page.url()).pathname} console: ${m.text()}`);
+    });
     await page.goto(`${stack.origin}/login?next=%2Faccount`);
     await page.fill("[data-testid=login-email]", account.email);
     await page.fill("[data-testid=login-password]", account.password);
@@ -71,6 +74,11 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
     await stack?.stop();
   });
 
+  /** Full-page shots from the top (a sticky header scrolled along would cover the middle). */
+  const shoot = async (name: string) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshotWidths(page, name);
+  };
   const bodyBackground = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 
   it("saves preferences on /account; the theme applies at once and after a reload", async () => {
@@ -112,7 +120,7 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
     await page.waitForSelector("[data-testid=preferences][data-state=ready]", { timeout: 15_000 });
     expect(await page.isChecked("[data-testid=pref-theme-light]")).toBe(true);
     expect(await page.isChecked("[data-testid=pref-history-paused]")).toBe(true);
-    await screenshotWidths(page, "account-preferences");
+    await shoot("account-preferences");
   });
 
   it("saves tags, category, description and visibility on the upload page while the upload runs", async () => {
@@ -180,7 +188,7 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
         { startSec: 2, title: "Boats" },
       ],
     });
-    await screenshotWidths(page, "upload-details");
+    await shoot("upload-details");
   }
 
   it("renders the description as text with links and seeking timestamps; chapters; ?t=", async () => {
@@ -209,7 +217,7 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
 
     const chapters = page.locator("[data-testid=video-chapters] li");
     expect(await chapters.allTextContents()).toEqual(["0:00Intro", "0:02Boats"]);
-    await screenshotWidths(page, "watch-description");
+    await shoot("watch-description");
 
     // Arriving with ?t= starts there.
     await page.goto(`${stack.origin}/watch/${videoId}?t=2`);
@@ -220,7 +228,12 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
 
   it("edits tags and schedules a publish in the studio", async () => {
     await page.goto(`${stack.origin}/studio/${videoId}`);
-    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+    await page
+      .waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 30_000 })
+      .catch(async (err: Error) => {
+        const state = await page.getAttribute("[data-testid=studio-manage]", "data-state");
+        throw new Error(`${err.message}\nstate: ${state}\npage errors: ${pageErrors.join("\n")}`);
+      });
     const chips = page.locator("[data-testid=details-form] [data-testid=tag-chip]");
     expect(await chips.allTextContents()).toEqual(["harbour×", "boats×", "dawn light×"]);
     expect(await page.inputValue("[data-testid=category-select]")).toBe("travel");
@@ -247,7 +260,8 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
     expect(saved.body).toMatchObject({ tags: ["harbour", "dawn light", "sea"], visibility: "private" });
     expect(new Date(saved.body.publishAt!).getTime()).toBe(new Date(local).getTime());
     expect(await page.textContent("[data-role=meta]")).toContain("Publishes");
-    await screenshotWidths(page, "studio-metadata");
-    expect(pageErrors).toEqual([]);
+    await shoot("studio-metadata");
+    // Only the 400 this test provokes on purpose (the schedule two years out).
+    expect(pageErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
 });

@@ -176,7 +176,7 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
     await page.locator("[data-testid=link-google]").waitFor({ state: "visible" });
   });
 
-  it("a refused sign-in reads as a sentence on /login", async () => {
+  it("a refused sign-in reads as a sentence on /login; the follow-up pages say when nothing is pending", async () => {
     const { page } = await newPage();
     await page.goto(`${stack.origin}/login?error=oidc_state`);
     await page.waitForSelector("[data-testid=login-error]:not([hidden])");
@@ -184,5 +184,15 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
       /expired or was started in another browser/,
     );
     expect(new URL(page.url()).search).toBe("");
+
+    // The follow-up pages with nothing pending (expired, used, or opened directly) say so.
+    await page.goto(`${stack.origin}/welcome`);
+    await page.waitForSelector("[data-testid=welcome][data-state=expired]");
+    expect(await page.locator("[data-testid=welcome-expired]").isVisible()).toBe(true);
+    expect(await page.locator("[data-testid=welcome-form]").isVisible()).toBe(false);
+    await screenshotWidths(page, "oidc-welcome-expired");
+    await page.goto(`${stack.origin}/link-account`);
+    await page.waitForSelector("[data-testid=link-account][data-state=expired]");
+    expect(await page.locator("[data-testid=link-expired]").isVisible()).toBe(true);
   });
 });

@@ -52,6 +52,10 @@ export const PAGES: ShotPage[] = [
   // The mailed-link pages in a fixed state: a well-formed token no one issued, and no token.
   { name: "verify-email", path: () => `/verify-email?token=${"A".repeat(43)}`, signedIn: false },
   { name: "reset-password", path: () => "/reset-password", signedIn: false },
+  // The provider sign-in follow-ups without a pending sign-in: their "expired" state
+  // (e2e/oidc.test.ts shoots them mid-flow, against a real OpenID Provider).
+  { name: "welcome", path: () => "/welcome", signedIn: false },
+  { name: "link-account", path: () => "/link-account", signedIn: false },
   { name: "not-found", path: () => "/no-such-page", signedIn: false },
 ];
 

@@ -6,6 +6,7 @@ interface __BaseEnv_Env {
 	DB: D1Database;
 	JOBS: Queue;
 	JOBS_DLQ: Queue;
+	NOTIFY: Queue;
 	RL_AUTH_IP: RateLimit;
 	RL_REFRESH: RateLimit;
 	RL_UPLOADS: RateLimit;
@@ -16,6 +17,7 @@ interface __BaseEnv_Env {
 	RL_EDITS: RateLimit;
 	RL_COMMENTS: RateLimit;
 	RL_REACTIONS: RateLimit;
+	RL_SUBSCRIPTIONS: RateLimit;
 	S3_ENDPOINT: string;
 	S3_PUBLIC_ENDPOINT: string;
 	S3_BUCKET: string;
@@ -39,12 +41,13 @@ interface __BaseEnv_Env {
 	DELIVERY_SECRET: string;
 	TRANSCODER_SECRET: string;
 	VIDEO_ROOM: DurableObjectNamespace<import("./src/index").VideoRoom>;
+	NOTIFICATIONS_HUB: DurableObjectNamespace<import("./src/index").NotificationsHub>;
 	SITE: Fetcher /* streamline-site */;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "VideoRoom";
+		durableNamespaces: "VideoRoom" | "NotificationsHub";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

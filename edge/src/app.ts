@@ -27,11 +27,17 @@ import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
 import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
+import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
 import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { reactionsRoutes } from "./features/reactions/reactions.routes.ts";
+import {
+  feedRoutes,
+  mySubscriptionsRoutes,
+  subscriptionRoutes,
+} from "./features/subscriptions/subscriptions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import type { AppEnv } from "./lib/app-env.ts";
@@ -86,6 +92,8 @@ const TAGS = [
   { name: "captions", description: "WebVTT / SubRip caption tracks" },
   { name: "comments", description: "Comments, replies, likes, review of held comments, blocked words" },
   { name: "channels", description: "Channel pages, their videos, the owner's edits and images" },
+  { name: "subscriptions", description: "Subscribing to channels and the subscription feed" },
+  { name: "notifications", description: "The caller's notifications, read state and live socket" },
   { name: "progress", description: "Live transcode progress over WebSockets" },
   { name: "delivery", description: "Signed HLS media (token in the path)" },
   { name: "admin", description: "Operators only" },
@@ -117,8 +125,12 @@ export const app = root
   .route("/api/me/preferences", preferencesRoutes)
   .route("/api/me/identities", identitiesRoutes)
   .route("/api/me/channel", myChannelRoutes)
+  .route("/api/me/subscriptions", mySubscriptionsRoutes)
   .route("/api/me", meRoutes)
   .route("/api/channels", channelsRoutes)
+  .route("/api/channels", subscriptionRoutes)
+  .route("/api/feed", feedRoutes)
+  .route("/api/notifications", notificationsRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)
   .route("/api/videos", videosRoutes)
@@ -127,6 +139,7 @@ export const app = root
   .route("/api/comments", commentsRoutes)
   .route("/api/ws-ticket", ticketRoutes)
   .route("/api/admin", fleetRoutes)
+  .route("/ws/notifications", notificationsWsRoutes)
   .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)
   .route("/v", deliveryRoutes)

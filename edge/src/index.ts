@@ -2,8 +2,10 @@
 import { app } from "./app.ts";
 import { consumeDeadLetters, consumeJobs, DLQ_NAME } from "./features/jobs/dispatch.ts";
 import { sweep } from "./features/jobs/sweeper.ts";
+import { consumeNotifications, NOTIFY_QUEUE_NAME } from "./features/notifications/notifications.consumer.ts";
 import { services } from "./lib/services.ts";
 
+export { NotificationsHub } from "./features/notifications/notifications-hub.ts";
 export { VideoRoom } from "./features/progress/video-room.ts";
 
 export default {
@@ -11,6 +13,7 @@ export default {
   async queue(batch, env) {
     const s = services(env);
     if (batch.queue === DLQ_NAME) await consumeDeadLetters(batch, s);
+    else if (batch.queue === NOTIFY_QUEUE_NAME) await consumeNotifications(batch, s);
     else await consumeJobs(batch, s);
   },
   async scheduled(_controller, env, ctx) {

@@ -28,6 +28,7 @@ import { IMAGE_SIG, USER_ID, VIDEO } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
+import { SubscriptionsService } from "../subscriptions/subscriptions.service.ts";
 import { ChannelsService } from "./channels.service.ts";
 
 const tags = ["channels"];
@@ -105,7 +106,11 @@ export const channelsRoutes = router()
     const channels = ChannelsService.from(c.var.services);
     const found = await channels.lookup(c.req.valid("param").handle);
     if ("movedTo" in found) return redirectTo(c.req.url, found.movedTo);
-    return c.json({ channel: await channels.toDto(found.channel), subscribed: false }, 200);
+    const [channel, subscribed] = await Promise.all([
+      channels.toDto(found.channel),
+      new SubscriptionsService(c.var.services).isSubscribed(c.var.userId, found.channel.userId),
+    ]);
+    return c.json({ channel, subscribed }, 200);
   })
   .openapi(videos, async (c) => {
     const channels = ChannelsService.from(c.var.services);

@@ -92,8 +92,7 @@ export class ChannelsService {
       bannerUrl: sizeOf(banners, 1280),
       bannerSrcset: srcsetOf(banners),
       links: linksOf(channel),
-      // Subscriptions arrive with the community issue; until then nobody subscribes.
-      subscriberCount: 0,
+      subscriberCount: channel.subscriberCount,
       videoCount: stats.videoCount,
       totalViews: stats.totalViews,
       createdAt: new Date(channel.createdAt).toISOString(),

@@ -23,6 +23,7 @@ import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
 import { ChannelsService } from "../channels/channels.service.ts";
 import { queueOf } from "../jobs/jobs.service.ts";
+import { notifyQueue } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { EventsService } from "./events.service.ts";
@@ -120,6 +121,7 @@ export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
     queue: queueOf(services.env.JOBS),
     room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
     maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
+    notify: notifyQueue(services.env),
   });
   const outcome = await events.apply(ev);
   if (ev.type === "done" && outcome === "applied") {

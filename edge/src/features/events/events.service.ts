@@ -7,6 +7,7 @@ import { inferFailureCode, type TranscoderEvent, type WsMessage } from "@streaml
 import type { VideoRow } from "../../db/schema.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
+import { type NotifyQueue, notifyUser, videoPublished } from "../notifications/notifier.ts";
 import type { Room } from "../progress/room-notifier.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
 import { failureMessages, storedFailure } from "../videos/video-failure.ts";
@@ -22,6 +23,8 @@ export interface EventDeps {
   room: Room;
   maxAttempts: number;
   now?: () => number;
+  /** Notifications (ADR 0017): the owner's ready/failed, the subscribers' new video. */
+  notify?: NotifyQueue;
 }
 
 export class EventsService {
@@ -136,13 +139,22 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
   const applied = await deps.repo.applyAttemptEvent(video.id, ev.attemptId, ev.seq, patch);
   if (!applied) return "duplicate";
   // Ready while public: this is when it is published (ADR 0013).
-  if (ev.type === "done") await deps.repo.markPublished(video.id, now);
+  if (ev.type === "done") await notifyDone(deps, video, now);
   // Every sign of life from the current attempt renews its lease; `done` ends it.
   await deps.room.publish(video.id, messages, {
     action: ev.type === "done" ? "release" : "renew",
     attemptId: ev.attemptId,
   });
   return "applied";
+}
+
+/** `done` applied: the owner hears the video is ready; if that published it, its subscribers do too. */
+async function notifyDone(deps: EventDeps, video: VideoRow, now: number) {
+  const published = await deps.repo.markPublished(video.id, now);
+  if (!deps.notify) return;
+  if (video.ownerId)
+    await notifyUser(deps.notify, { userId: video.ownerId, kind: "video_ready", videoId: video.id });
+  if (published) await videoPublished(deps.notify, video.id);
 }
 
 /**
@@ -175,6 +187,9 @@ async function applyFailedEvent(
     progressJson: null,
   });
   await deps.room.publish(video.id, failureMessages(code, video.playable));
+  if (deps.notify && video.ownerId) {
+    await notifyUser(deps.notify, { userId: video.ownerId, kind: "video_failed", videoId: video.id });
+  }
   return "applied";
 }
 

@@ -10,6 +10,7 @@ import { errorDoc, errors, json, jsonBody, OPTIONAL_BEARER, openApiRouter } from
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth } from "../auth/auth.middleware.ts";
+import { issueNotificationsTicket } from "../notifications/notification-tickets.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { roomStub } from "./room-notifier.ts";
@@ -23,7 +24,10 @@ const ticket = createRoute({
   method: "post",
   path: "/",
   tags,
-  summary: "A one-time, 60 s ticket to watch a video's progress",
+  summary: "A one-time, 60 s ticket to watch a video's progress, or the caller's notifications",
+  description:
+    '`{ videoId }`: the video\'s progress socket (`GET /ws/videos/:id`). `{ "scope": "notifications" }`: ' +
+    "the signed-in caller's notifications socket (`GET /ws/notifications`; 401 when anonymous).",
   security: OPTIONAL_BEARER,
   middleware: [
     optionalAuth(),
@@ -73,7 +77,13 @@ const watch = createRoute({
 });
 
 export const ticketRoutes = openApiRouter().openapi(ticket, async (c) => {
-  const { videoId } = c.req.valid("json");
+  const body = c.req.valid("json");
+  if ("scope" in body) {
+    const userId = c.var.userId;
+    if (!userId) throw new AppError(401, "auth_required", "sign in to do this");
+    return c.json(await issueNotificationsTicket(c.var.services.config.JWT_SECRET, userId), 201);
+  }
+  const { videoId } = body;
   const video = await new VideosRepo(c.var.services.db).find(videoId);
   // Same visibility as metadata: a private video's progress is its owner's business.
   if (!video || !canView(video, c.var.userId)) throw notFound();

@@ -132,9 +132,9 @@ export class VideosRepo {
     }
   }
 
-  /** Sets `publishedAt` if the video is public and ready and never had it (a `done` event). */
-  async markPublished(id: string, now: number): Promise<void> {
-    await this.db
+  /** Sets `publishedAt` if the video is public and ready and never had it (a `done` event); true if it did. */
+  async markPublished(id: string, now: number): Promise<boolean> {
+    const res = await this.db
       .update(videos)
       .set({ publishedAt: now })
       .where(
@@ -146,6 +146,7 @@ export class VideosRepo {
         ),
       )
       .run();
+    return res.meta.changes > 0;
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { channelRefOf, channelRefs } from "../channels/channel-refs.ts";
+import { type NotifyQueue, notifyQueue, videoPublished } from "../notifications/notifier.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { ReactionsRepo } from "../reactions/reactions.repo.ts";
 import { rememberAccess } from "./access-epoch.ts";
@@ -43,6 +44,8 @@ export interface VideosDeps {
   services: Pick<Services, "config" | "store" | "db">;
   room: Pick<Room, "close" | "revoke">;
   transcoder: Pick<TranscoderClient, "cancel">;
+  /** Notifications (ADR 0017): a private, ready video made public is published now. */
+  notify?: NotifyQueue;
 }
 
 export class VideosService {
@@ -57,6 +60,7 @@ export class VideosService {
       services,
       room: roomNotifier(services.env),
       transcoder: new TranscoderClient(services.config),
+      notify: notifyQueue(services.env),
     });
   }
 
@@ -131,6 +135,8 @@ export class VideosService {
     }
     // Every "make it private" reaches the room, bump or not: a retry after a failed call repairs it.
     if (patch.visibility === "private") await this.deps.room.revoke(row.id, row.accessEpoch);
+    if (!video.publishedAt && row.publishedAt && this.deps.notify)
+      await videoPublished(this.deps.notify, row.id);
     return this.toDto(row, userId);
   }
 

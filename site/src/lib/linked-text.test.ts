@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { descriptionParts, type NodeFactory, renderDescription, startTimeOf } from "./description.ts";
+import { descriptionParts, type NodeFactory, renderDescription, startTimeOf } from "./linked-text.ts";
 
 /**
  * A stand-in document that records what the renderer builds. It has no HTML parser at all:

@@ -1,11 +1,11 @@
 /**
- * A video's description as the watch page shows it: plain text, with web addresses made
+ * User text (a video's description, a comment) as pages show it: plain text, with web addresses made
  * into links (`rel="noopener nofollow ugc"`, new tab) and timestamps like `1:23` into links
  * that seek the player (`?t=83`, so they also work opened in a new tab). Built from DOM
  * nodes only — text is never parsed as HTML, so markup in a description stays visible text.
  */
 import { type Chapter, parseTimestamp, TIMESTAMP_IN_TEXT } from "@streamline/contracts";
-import { formatDuration } from "../../lib/format.ts";
+import { formatDuration } from "./format.ts";
 
 export type DescriptionPart =
   | { kind: "text"; text: string }

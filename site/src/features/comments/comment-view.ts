@@ -6,8 +6,8 @@
 import type { CommentDto } from "../../lib/api.ts";
 import { avatarElement, channelHref } from "../../lib/channel-chip.ts";
 import { formatRelativeTime } from "../../lib/format.ts";
+import { renderDescription } from "../../lib/linked-text.ts";
 import { compactCount } from "../reactions/reaction-state.ts";
-import { renderDescription } from "../watch/description.ts";
 
 /** What the caller may do, decided once per page. */
 export interface Viewer {

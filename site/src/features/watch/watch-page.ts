@@ -7,9 +7,9 @@ import type { VideoDto } from "../../lib/api.ts";
 import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { renderChapters, renderDescription, startTimeOf } from "../../lib/linked-text.ts";
 import { mountComments } from "../comments/comments-section.ts";
 import { mountReactions } from "../reactions/reaction-buttons.ts";
-import { renderChapters, renderDescription, startTimeOf } from "./description.ts";
 import { mountVideoStage } from "./video-stage.ts";
 
 /** Duration, size, qualities and age, as the list under the title shows them. */

@@ -26,8 +26,8 @@ import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
-import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
 import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
+import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
 import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
@@ -40,6 +40,8 @@ import {
 } from "./features/subscriptions/subscriptions.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
+import { historyRoutes } from "./features/views/history.routes.ts";
+import { viewsRoutes } from "./features/views/views.routes.ts";
 import type { AppEnv } from "./lib/app-env.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
 import { defaultHook } from "./lib/openapi.ts";
@@ -123,6 +125,7 @@ export const app = root
   .route("/api/auth", emailRoutes)
   .route("/api/auth", oidcRoutes)
   .route("/api/me/preferences", preferencesRoutes)
+  .route("/api/me/history", historyRoutes)
   .route("/api/me/identities", identitiesRoutes)
   .route("/api/me/channel", myChannelRoutes)
   .route("/api/me/subscriptions", mySubscriptionsRoutes)
@@ -137,6 +140,7 @@ export const app = root
   .route("/api/videos", videoCommentsRoutes)
   .route("/api/videos", reactionsRoutes)
   .route("/api/comments", commentsRoutes)
+  .route("/api/views", viewsRoutes)
   .route("/api/ws-ticket", ticketRoutes)
   .route("/api/admin", fleetRoutes)
   .route("/ws/notifications", notificationsWsRoutes)

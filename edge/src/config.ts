@@ -72,6 +72,20 @@ const ConfigSchema = z.object({
    * a segment, poster or sprite link keeps working after its video turned private (ADR 0003).
    */
   ACCESS_EPOCH_CACHE_SECONDS: intFromString(30).pipe(z.number().max(300)),
+  // views and history (ADR 0016)
+  /** A view counts at most once per viewer and video in this many seconds. */
+  VIEW_WINDOW_SECONDS: intFromString(3600).pipe(
+    z
+      .number()
+      .min(60)
+      .max(30 * 86_400),
+  ),
+  /** Seconds of real playback before a view counts (half of a video shorter than 60 s, if less). */
+  VIEW_MIN_PLAYED_SECONDS: intFromString(30).pipe(z.number().min(1).max(3600)),
+  /** Slack added to wall-clock time when clamping a heartbeat's played seconds. */
+  VIEW_CLAMP_SLACK_SECONDS: intFromString(2).pipe(z.number().max(30)),
+  /** How often a video's ViewCounter flushes its buffer to D1; 0 writes every heartbeat through (bench baseline). */
+  VIEW_FLUSH_SECONDS: intFromString(10).pipe(z.number().max(300)),
   // mail (ADR 0014)
   /** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; unset = mails go to the log. */
   SMTP_URL: z

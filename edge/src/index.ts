@@ -7,6 +7,7 @@ import { services } from "./lib/services.ts";
 
 export { NotificationsHub } from "./features/notifications/notifications-hub.ts";
 export { VideoRoom } from "./features/progress/video-room.ts";
+export { ViewCounter } from "./features/views/view-counter.ts";
 
 export default {
   fetch: app.fetch,

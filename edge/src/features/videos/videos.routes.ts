@@ -14,6 +14,7 @@ import {
 import { VIDEO, VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
+import { withViewing } from "../views/views.service.ts";
 import { playbackFor } from "./video-dto.ts";
 import { VideosService } from "./videos.service.ts";
 
@@ -106,7 +107,7 @@ export const videosRoutes = openApiRouter()
   .openapi(get, async (c) => {
     const videos = VideosService.from(c.var.services);
     const video = await videos.findVisible(c.req.valid("param").id, c.var.userId);
-    return c.json(await videos.toDtoFor(video, c.var.userId), 200);
+    return c.json(await withViewing(c, video, await videos.toDtoFor(video, c.var.userId)), 200);
   })
   .openapi(update, async (c) => {
     const videos = VideosService.from(c.var.services);

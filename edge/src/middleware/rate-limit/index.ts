@@ -22,6 +22,7 @@ export const RATE_LIMIT_PERIODS = {
   RL_EDITS: 60,
   RL_COMMENTS: 60,
   RL_REACTIONS: 60,
+  RL_VIEWS: 60,
   RL_SUBSCRIPTIONS: 60,
 } as const satisfies Record<string, 10 | 60>;
 

@@ -16,6 +16,7 @@ import type { Services } from "../../lib/services.ts";
 import { EMAIL_UNVERIFIED_MESSAGE } from "../auth/email-verification.ts";
 import { UsersRepo } from "../auth/users.repo.ts";
 import { channelRefs } from "../channels/channel-refs.ts";
+import { commentPosted, notifyQueue } from "../notifications/notifier.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { matchesBlockedWord } from "./blocked-words.ts";
@@ -46,10 +47,10 @@ interface Context {
 }
 
 export class CommentsService {
-  private readonly services: Pick<Services, "db" | "config">;
+  private readonly services: Pick<Services, "db" | "config"> & { env?: Pick<Env, "NOTIFY"> };
   private readonly repo: CommentsRepo;
   private readonly videos: VideosRepo;
-  constructor(services: Pick<Services, "db" | "config">) {
+  constructor(services: Pick<Services, "db" | "config"> & { env?: Pick<Env, "NOTIFY"> }) {
     this.services = services;
     this.repo = new CommentsRepo(services.db);
     this.videos = new VideosRepo(services.db);
@@ -139,7 +140,21 @@ export class CommentsService {
     }
     const saved = await this.repo.find(row.id);
     if (!saved) throw commentNotFound();
+    if (!held) await this.notifyPosted(saved, video, body.parentId);
     return (await this.toDtos([saved], userId))[0]!;
+  }
+
+  /** A visible new comment tells the author it answers, or the video's owner (ADR 0017). */
+  private async notifyPosted(saved: CommentRow, video: VideoRow, answered: string | undefined) {
+    if (!this.services.env) return;
+    const parentAuthorId = answered ? (await this.repo.find(answered))?.authorId : null;
+    await commentPosted(notifyQueue(this.services.env), {
+      commentId: saved.id,
+      videoId: video.id,
+      authorId: saved.authorId,
+      videoOwnerId: video.ownerId,
+      parentAuthorId: parentAuthorId ?? null,
+    });
   }
 
   /**

@@ -298,3 +298,39 @@ describe("the live socket", () => {
     expect(page.notifications[0]).toMatchObject({ type: "comment_reply", actor: { handle: a.handle } });
   });
 });
+
+describe("comment notifications (from the comments feature)", () => {
+  async function verified() {
+    const user = await signUp();
+    await env.DB.prepare("update users set email_verified_at = ? where id = ?")
+      .bind(Date.now(), user.id)
+      .run();
+    return user;
+  }
+
+  it("a comment tells the video's owner; a reply tells the comment's author; nobody hears of their own", async () => {
+    const [a, b] = await Promise.all([verified(), verified()]);
+    const video = await published(a);
+    const post = (user: TestUser, json: { text: string; parentId?: string }) =>
+      callJson<{ id: string }>(`/api/videos/${video.id}/comments`, {
+        method: "POST",
+        json,
+        headers: user.auth,
+      });
+    const top = await post(b, { text: "Lovely light" });
+    expect(top.status).toBe(201);
+    const onVideo = await waitFor(async () =>
+      (await notes(a)).body.notifications.find((n) => n.type === "video_comment"),
+    );
+    expect(onVideo).toMatchObject({ actor: { handle: b.handle }, video: { id: video.id } });
+    const reply = await post(a, { text: "Thanks!", parentId: top.body.id });
+    expect(reply.status).toBe(201);
+    const answered = await waitFor(async () =>
+      (await notes(b)).body.notifications.find((n) => n.type === "comment_reply"),
+    );
+    expect(answered).toMatchObject({ actor: { handle: a.handle }, comment: { excerpt: "Thanks!" } });
+    // The owner's own reply on their video did not notify the owner.
+    const own = (await notes(a)).body.notifications.filter((n) => n.type !== "video_comment");
+    expect(own).toEqual([]);
+  });
+});

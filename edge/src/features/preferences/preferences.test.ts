@@ -69,6 +69,20 @@ describe("/api/me/preferences", () => {
     expect(res.status).toBe(401);
   });
 
+  it("limits PATCH per user (RL_EDITS, 60 a minute): 429 with Retry-After, others unaffected", async () => {
+    const user = await signUp();
+    let refused: Awaited<ReturnType<typeof setPrefs>> | undefined;
+    // The binding counts in wall-clock windows: the first refusal comes after 60 and before 122.
+    for (let i = 0; i <= 121 && !refused; i++) {
+      const res = await setPrefs(user, { autoplay: i % 2 === 0 });
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(200);
+    }
+    expect(refused?.body.error.code).toBe("rate_limited");
+    expect(refused?.res.headers.get("retry-after")).toBe("60");
+    expect((await setPrefs(await signUp(), { theme: "dark" })).status).toBe(200);
+  });
+
   it("new uploads without a visibility follow defaultVisibility; an explicit one or a schedule wins", async () => {
     const user = await signUp();
     expect(await uploadVisibility(user)).toBe("public");

@@ -5,6 +5,8 @@
  * the page CSP allows none). The colours themselves are CSS variables in global.css.
  */
 import { THEME_COOKIE, type Theme } from "@streamline/contracts";
+import { api } from "./api.ts";
+import { authSession } from "./auth-session.ts";
 
 export const THEMES: readonly Theme[] = ["system", "dark", "light"];
 
@@ -20,4 +22,18 @@ export function applyTheme(theme: Theme): void {
   document.documentElement.dataset.theme = theme;
   // biome-ignore lint/suspicious/noDocumentCookie: one fixed, validated value; cookieStore is not in every browser.
   document.cookie = themeCookie(theme, location.protocol === "https:");
+}
+
+/**
+ * A browser with no theme cookie yet, signed in: adopt the account's theme once (a new
+ * device, or cookies cleared). Browsers that have the cookie never ask.
+ */
+export async function adoptAccountTheme(): Promise<void> {
+  const hasCookie = () => document.cookie.split(/;\s*/).some((c) => c.startsWith(`${THEME_COOKIE}=`));
+  if (hasCookie()) return;
+  const session = await authSession.start();
+  if (session.status !== "signed-in") return;
+  const prefs = await api.getPreferences().catch(() => null);
+  // Chosen on this page meanwhile (the account page): that choice stands.
+  if (prefs && !hasCookie()) applyTheme(prefs.theme);
 }

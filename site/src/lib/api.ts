@@ -21,6 +21,8 @@ import type {
   CommentSort,
   CreateUploadBody,
   CreateUploadResponse,
+  HistoryItem,
+  HistoryResponse,
   IdentityListResponse,
   LoginBody,
   MailAccepted,
@@ -49,6 +51,8 @@ import type {
   ValidationIssue,
   VideoDto,
   VideoListResponse,
+  ViewHeartbeatBody,
+  ViewHeartbeatResponse,
   WsTicketResponse,
 } from "@streamline/contracts";
 import type { z } from "zod";
@@ -74,6 +78,8 @@ export type {
   CommentSort,
   CreateUploadBody,
   CreateUploadResponse,
+  HistoryItem,
+  HistoryResponse,
   IdentityListResponse,
   MailAccepted,
   MeResponse,
@@ -443,6 +449,17 @@ export const api = {
 
   setBlockedWords: (words: string[]) =>
     request<{ words: string[] }>("PUT", "/api/me/channel/blocked-words", { body: { words } }),
+
+  // Views, history and resume (ADR 0016). Heartbeats carry no Bearer: the view token names the viewer.
+  viewHeartbeat: (body: ViewHeartbeatBody) =>
+    request<ViewHeartbeatResponse>("POST", "/api/views", { body, auth: false, keepalive: true }),
+
+  history: (cursor?: string | null, signal?: AbortSignal) =>
+    request<HistoryResponse>("GET", `/api/me/history${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
+
+  removeFromHistory: (videoId: string) => request<void>("DELETE", `/api/me/history/${id(videoId)}`),
+
+  clearHistory: () => request<void>("DELETE", "/api/me/history"),
 };
 
 export type ApiClient = typeof api;

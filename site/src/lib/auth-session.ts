@@ -45,7 +45,7 @@ const HINT_KEY = "streamline:signed-in-until";
 export const SESSION_HINT_TTL_MS = 30 * 24 * 3600 * 1000;
 
 /** Pages that make no sense without an account: anonymous visitors go to /login and come back. */
-const USER_PAGES = ["/upload", "/account", "/studio"];
+const USER_PAGES = ["/upload", "/account", "/studio", "/history", "/feed"];
 
 export function requiresUser(pathname: string): boolean {
   return USER_PAGES.some((p) => pathname === p || pathname.startsWith(`${p}/`));

@@ -11,10 +11,13 @@ import { renderChapters, renderDescription, startTimeOf } from "../../lib/linked
 import { mountComments } from "../comments/comments-section.ts";
 import { mountReactions } from "../reactions/reaction-buttons.ts";
 import { mountVideoStage } from "./video-stage.ts";
+import { mountViewing } from "./watch-viewing.ts";
 
-/** Duration, size, qualities and age, as the list under the title shows them. */
+/** Views, duration, size, qualities and age, as the list under the title shows them. */
 export function metaItems(video: VideoDto): string[] {
-  const items: string[] = [];
+  const items: string[] = [
+    `${video.viewCount.toLocaleString("en-US")} ${video.viewCount === 1 ? "view" : "views"}`,
+  ];
   const duration = formatDuration(video.durationSec);
   if (duration) items.push(duration);
   if (video.width && video.height) items.push(`${video.width}×${video.height}`);
@@ -100,6 +103,7 @@ export function mountWatchPage(page: HTMLElement): void {
   const videoId = page.dataset.videoId ?? "";
   const reactions = mountReactions($(role("reactions")), $(role("reaction-error")), videoId);
   const comments = mountComments($(role("comments")), videoId);
+  const viewing = mountViewing(page, stageRoot);
   let shownTitle = "";
 
   mountVideoStage(stageRoot, videoId, {
@@ -119,6 +123,7 @@ export function mountWatchPage(page: HTMLElement): void {
         }),
       );
       showDescription(about, video);
+      viewing.show(video);
       reactions.show(video);
       comments.show(video);
     },

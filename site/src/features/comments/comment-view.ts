@@ -104,6 +104,7 @@ export function commentText(doc: Document, text: string): HTMLParagraphElement {
 export function repliesToggle(doc: Document, count: number): HTMLButtonElement {
   const button = actionButton(doc, "replies", count === 1 ? "1 reply" : `${count} replies`);
   button.classList.add("comment-replies-toggle");
+  button.dataset.testid = "comment-replies-toggle";
   button.setAttribute("aria-expanded", "false");
   button.hidden = count === 0;
   return button;

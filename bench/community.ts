@@ -1,42 +1,78 @@
 /**
  * `npm run bench:community`: the community layer under load, on one local stack (wrangler
- * dev via scripts/lib/stack.ts). One section per measurement; each returns its figures
- * (JSON into bench/results/community.json) and adds a row to bench/RESULTS.md, with its
- * baseline measured in the same run and the 1-minute load average beside it.
+ * dev via scripts/lib/stack.ts, the way `npm run dev` runs it). One section per measurement;
+ * each returns its figures (all of them land in bench/results/community.json) and adds its
+ * own row to bench/RESULTS.md, with its baseline measured in the same run and the 1-minute
+ * load average beside it.
  *
  *  - views:   view-heartbeat ingestion (ADR 0016) — bench/community/views.ts
- *  - feed:    the subscription feed query — added by the subscriptions work (section hook below)
- *  - fanout:  notification fan-out — added by the subscriptions work (section hook below)
+ *  - feed:    the subscription feed query — hook for the subscriptions work (see `sections`)
+ *  - fanout:  notification fan-out — hook for the subscriptions work (see `sections`)
  *
- * `SECTIONS=views,feed npm run bench:community` runs a subset.
+ * `SECTIONS=views npm run bench:community` runs a subset; `VERBOSE=1` prints the stack's output.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startE2EStack } from "../e2e/support.ts";
+import type { StackOptions } from "../scripts/lib/stack.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { load1, toJson } from "./lib/results.ts";
 
 export type BenchStack = Awaited<ReturnType<typeof startE2EStack>>;
+export type LineListener = (line: string) => void;
 
-/** One measurement: runs against the shared stack, records its own RESULTS.md row, returns its JSON. */
+/** What a section gets: the shared stack, the stack's output lines, and a way to start another. */
+export interface BenchContext {
+  stack: BenchStack;
+  /** Every line the stack's children print (`[edge] …`); returns the unsubscribe. */
+  onLine(listener: LineListener): () => void;
+  /** A second stack (a baseline with other settings); the section stops it. */
+  startStack(extra?: Partial<StackOptions>): Promise<BenchStack>;
+}
+
+/** One measurement: runs against the context, records its own RESULTS.md row, returns its JSON. */
 export interface Section {
   name: string;
-  run(stack: BenchStack): Promise<Record<string, unknown>>;
+  run(ctx: BenchContext): Promise<Record<string, unknown>>;
 }
 
 /** Every section, in run order. Add a section by importing its module and listing it here. */
 async function sections(): Promise<Section[]> {
-  // views: ./community/views.ts (viewsSection), being written with the view counting.
-  // Hook for the subscriptions/feed/notifications work: `feedSection`, `fanoutSection`.
-  return [];
+  const { viewsSection } = await import("./community/views.ts");
+  // Hook for the subscriptions/feed/notifications work: import `feedSection` and
+  // `fanoutSection` (bench/community/feed.ts, fanout.ts) and list them after views.
+  return [viewsSection];
 }
+
+// The stack prints its children's output as `[name] line` on our stdout (quiet: false):
+// sections listen to it (the edge logs each ViewCounter flush); it is shown only with VERBOSE.
+const listeners = new Set<LineListener>();
+const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+  const fromStack = /^\[[\w-]+\] /.test(text);
+  if (fromStack) for (const line of text.split("\n")) if (line) for (const l of listeners) l(line);
+  if (fromStack && !process.env.VERBOSE) return true;
+  return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+}) as typeof process.stdout.write;
+
+const startStack = (extra: Partial<StackOptions> = {}) =>
+  startE2EStack({ quiet: false, log: () => {}, ...extra });
+const context = (stack: BenchStack): BenchContext => ({
+  stack,
+  onLine(listener) {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+  startStack,
+});
 
 const wanted = process.env.SECTIONS?.split(",").map((s) => s.trim());
 const chosen = (await sections()).filter((s) => !wanted || wanted.includes(s.name));
-const stack = await startE2EStack({ quiet: false, edgeVars: { VIEW_FLUSH_SECONDS: "10" } });
+const stack = await startStack();
 try {
   const result: Record<string, unknown> = { date: new Date().toISOString(), load1Start: await load1() };
-  for (const section of chosen) result[section.name] = await section.run(stack);
+  for (const section of chosen) result[section.name] = await section.run(context(stack));
   result.load1End = await load1();
   console.log(toJson(result));
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });

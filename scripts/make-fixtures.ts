@@ -93,6 +93,8 @@ export const FIXTURES = {
   "clip-640x360-2s.mp4": encode("640x360", 30, 2, true),
   /** Long enough (5 segments) that a live player's default start (3 segments from the end) is not 0. */
   "small-426x240-20s.mp4": encode("426x240", 30, 20, true),
+  /** e2e/views: long enough to watch 40 s (30 s counts a view) and still have a resume point. */
+  "small-426x240-75s.mp4": encode("426x240", 24, 75, true),
   "portrait-720x1280-4s.mp4": encode("720x1280", 30, 4, true),
   "noaudio-640x360-4s.mp4": encode("640x360", 30, 4, false),
   /** 10-bit 4:2:0 at 25 fps: must come out 8-bit (format=yuv420p) for every player. */

@@ -21,6 +21,7 @@ import type {
   CommentSort,
   CreateUploadBody,
   CreateUploadResponse,
+  FeedResponse,
   HistoryItem,
   HistoryResponse,
   IdentityListResponse,
@@ -28,6 +29,9 @@ import type {
   MailAccepted,
   MeResponse,
   MyChannelResponse,
+  NotificationDto,
+  NotificationsResponse,
+  NotificationWsMessage,
   OidcProviderId,
   OidcSignedIn,
   PartUrl,
@@ -43,6 +47,8 @@ import type {
   SessionDto,
   SessionListResponse,
   SignupBody,
+  SubscriptionState,
+  SubscriptionsResponse,
   UpdateChannelBody,
   UpdatePreferencesBody,
   UpdateVideoBody,
@@ -56,6 +62,15 @@ import type {
   WsTicketResponse,
 } from "@streamline/contracts";
 import type { z } from "zod";
+
+export type {
+  FeedResponse,
+  NotificationDto,
+  NotificationsResponse,
+  NotificationWsMessage,
+  SubscriptionState,
+  SubscriptionsResponse,
+};
 
 export type PartUrlDto = z.infer<typeof PartUrl>;
 export type PartUrlsRequest = z.input<typeof PartUrlsBody>;
@@ -460,6 +475,32 @@ export const api = {
   removeFromHistory: (videoId: string) => request<void>("DELETE", `/api/me/history/${id(videoId)}`),
 
   clearHistory: () => request<void>("DELETE", "/api/me/history"),
+
+  // Subscriptions, the feed and notifications (ADR 0017).
+  subscribe: (handle: string, subscribed: boolean) =>
+    request<SubscriptionState>(subscribed ? "PUT" : "DELETE", `/api/channels/${id(handle)}/subscription`),
+
+  mySubscriptions: (cursor?: string | null, signal?: AbortSignal) =>
+    request<SubscriptionsResponse>("GET", `/api/me/subscriptions${cursor ? `?cursor=${id(cursor)}` : ""}`, {
+      signal,
+    }),
+
+  feed: (cursor?: string | null, signal?: AbortSignal) =>
+    request<FeedResponse>("GET", `/api/feed${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
+
+  notifications: (opts: { unread?: boolean; cursor?: string | null } = {}, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ limit: "10" });
+    if (opts.unread) query.set("unread", "true");
+    if (opts.cursor) query.set("cursor", opts.cursor);
+    return request<NotificationsResponse>("GET", `/api/notifications?${query}`, { signal });
+  },
+
+  markNotificationsRead: (target: { ids: string[] } | { all: true }) =>
+    request<{ unreadCount: number }>("POST", "/api/notifications/read", { body: target }),
+
+  /** A one-time, 60 s ticket for `GET /ws/notifications`. */
+  notificationsTicket: (signal?: AbortSignal) =>
+    request<WsTicketResponse>("POST", "/api/ws-ticket", { body: { scope: "notifications" }, signal }),
 };
 
 export type ApiClient = typeof api;

@@ -193,10 +193,10 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
     const toggle = bThread.locator("[data-testid=comment-replies-toggle]").first();
     expect(await toggle.textContent()).toBe("1 reply");
     await toggle.click();
+    expect(await toggle.textContent()).toBe("Hide replies");
     await bThread.locator("[data-testid=comment-replies] [data-testid=comment]").waitFor();
     expect(await viewer.textContent("[data-testid=comment-count]")).toBe("2 comments");
     expect(await viewer.getAttribute("[data-testid=like-button]", "aria-pressed")).toBe("true");
-    await viewer.locator("[data-testid=comments]").scrollIntoViewIfNeeded();
     await screenshotWidths(viewer, "watch-comments");
   });
 
@@ -208,7 +208,6 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
     const held = page.locator("[data-testid=held-list] [data-testid=comment]");
     await expect.poll(() => held.count()).toBe(1);
     expect(await held.locator("[data-testid=comment-text]").textContent()).toBe("Spoiler: the boat leaves");
-    await page.locator("[data-testid=studio-comments]").scrollIntoViewIfNeeded();
     await screenshotWidths(page, "studio-comments-held");
     await held.locator("[data-testid=comment-approve]").click();
     await expect.poll(() => held.count()).toBe(0);

@@ -288,6 +288,8 @@ async function toggleReplies(s: State, item: HTMLLIElement, c: CommentDto, butto
   const list = item.querySelector<HTMLOListElement>("[data-role=replies]")!;
   const open = button.getAttribute("aria-expanded") === "true";
   button.setAttribute("aria-expanded", String(!open));
+  button.dataset.label ??= button.textContent ?? "";
+  button.textContent = open ? button.dataset.label : "Hide replies";
   list.hidden = open;
   if (!open && !s.replyCursors.has(c.id)) await loadReplies(s, item, c);
 }

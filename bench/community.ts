@@ -16,25 +16,8 @@ import { join } from "node:path";
 import { startE2EStack } from "../e2e/support.ts";
 import type { StackOptions } from "../scripts/lib/stack.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
+import type { BenchContext, BenchStack, LineListener, Section } from "./community/section.ts";
 import { load1, toJson } from "./lib/results.ts";
-
-export type BenchStack = Awaited<ReturnType<typeof startE2EStack>>;
-export type LineListener = (line: string) => void;
-
-/** What a section gets: the shared stack, the stack's output lines, and a way to start another. */
-export interface BenchContext {
-  stack: BenchStack;
-  /** Every line the stack's children print (`[edge] …`); returns the unsubscribe. */
-  onLine(listener: LineListener): () => void;
-  /** A second stack (a baseline with other settings); the section stops it. */
-  startStack(extra?: Partial<StackOptions>): Promise<BenchStack>;
-}
-
-/** One measurement: runs against the context, records its own RESULTS.md row, returns its JSON. */
-export interface Section {
-  name: string;
-  run(ctx: BenchContext): Promise<Record<string, unknown>>;
-}
 
 /** Every section, in run order. Add a section by importing its module and listing it here. */
 async function sections(): Promise<Section[]> {

@@ -19,8 +19,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { api, signUpViaApi, uploadFile, waitForVideo } from "../../e2e/support.ts";
 import { ensureFixtures } from "../../scripts/make-fixtures.ts";
-import type { BenchContext, BenchStack, Section } from "../community.ts";
 import { appendResultsRow, load1, round } from "../lib/results.ts";
+import type { BenchContext, BenchStack, Section } from "./section.ts";
 
 const VIEWERS = Number(process.env.VIEWERS ?? 1000);
 const HEARTBEATS = Number(process.env.HEARTBEATS ?? 12);

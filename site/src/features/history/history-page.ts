@@ -97,11 +97,24 @@ export function mountHistoryPage(root: HTMLElement): void {
     "click",
     () => void loadPage(true),
   );
+  mountClearAll(v, () => {
+    cursor = null;
+  });
+  mountPauseToggle(v);
+  void (async () => {
+    const state = await authSession.start();
+    if (state.status !== "signed-in") return; // the layout sends anonymous visitors to /login
+    await loadPage(true);
+  })();
+}
+
+/** "Clear all" (asks first); `onCleared` forgets the paging cursor. */
+function mountClearAll(v: HistoryView, onCleared: () => void): void {
   v.clear.addEventListener("click", async () => {
     if (!confirm("Clear your whole watch history? Resume points go too.")) return;
     try {
       await api.clearHistory();
-      cursor = null;
+      onCleared();
       v.list.replaceChildren();
       v.more.hidden = true;
       showActionError(v, null);
@@ -110,12 +123,6 @@ export function mountHistoryPage(root: HTMLElement): void {
       showActionError(v, err);
     }
   });
-  mountPauseToggle(v);
-  void (async () => {
-    const state = await authSession.start();
-    if (state.status !== "signed-in") return; // the layout sends anonymous visitors to /login
-    await loadPage(true);
-  })();
 }
 
 function mountPauseToggle(v: HistoryView): void {

@@ -4,7 +4,7 @@
  * `nextCursor`), and the "Customize channel" link for the channel's owner.
  */
 import { api, type ChannelVideoSort, type VideoDto } from "../../lib/api.ts";
-import { authSession } from "../../lib/auth-session.ts";
+import { type AuthState, authSession } from "../../lib/auth-session.ts";
 import { elementsOf, requireElement, role } from "../../lib/dom.ts";
 import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
 
@@ -147,8 +147,11 @@ export function mountChannelPage(root: HTMLElement): void {
   list.el.more.addEventListener("click", () => void loadPage(list, false));
   list.el.retry.addEventListener("click", () => void loadPage(list, list.cursor === null));
   const edit = root.querySelector<HTMLElement>('[data-testid="channel-edit"]');
-  authSession.subscribe((state) => {
+  // The owner gets the way to the editor: now if the session is known, else once it is.
+  const showEdit = (state: AuthState) => {
     if (edit) edit.hidden = state.user?.handle !== handle;
-  });
+  };
+  authSession.subscribe(showEdit);
+  showEdit(authSession.state());
   void loadPage(list, true);
 }

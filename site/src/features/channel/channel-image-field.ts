@@ -23,6 +23,8 @@ interface ImageField {
   readonly fill: HTMLElement;
   readonly status: HTMLElement;
   previewUrl: string | null;
+  /** The image the channel shows now: the preview goes back to it when an upload fails. */
+  rendered: string | null;
 }
 
 /** The rendered image the channel shows for `kind` (the largest of its set suits the preview). */
@@ -39,12 +41,17 @@ function setState(field: ImageField, state: FieldState, message = "", tone: "ok"
   field.status.dataset.tone = tone;
 }
 
-export function showRendered(field: ImageField, mine: MyChannelResponse): void {
-  const url = renderedUrl(mine, field.kind);
+function showPreview(field: ImageField, url: string | null) {
   if (field.previewUrl) URL.revokeObjectURL(field.previewUrl);
   field.previewUrl = null;
   field.preview.hidden = !url;
   if (url) field.preview.src = url;
+  else field.preview.removeAttribute("src");
+}
+
+export function showRendered(field: ImageField, mine: MyChannelResponse): void {
+  field.rendered = renderedUrl(mine, field.kind);
+  showPreview(field, field.rendered);
   const state = mine[field.kind];
   if (state.pending) setState(field, "processing", "Processing your last upload…");
   else if (state.failure)
@@ -77,6 +84,7 @@ async function upload(field: ImageField, file: File, onDone: (mine: MyChannelRes
     if (!mine[field.kind].failure) setState(field, "done", "Saved. Your channel shows the new image.", "ok");
     onDone(mine);
   } catch (err) {
+    showPreview(field, field.rendered);
     setState(field, "error", uploadErrorMessage(err), "error");
   }
 }
@@ -92,6 +100,7 @@ export function mountImageField(root: HTMLElement, onDone: (mine: MyChannelRespo
     fill: $(role("progress-fill")),
     status: $(role("status")),
     previewUrl: null,
+    rendered: null,
   };
   field.input.addEventListener("change", () => {
     const file = field.input.files?.[0];

@@ -99,6 +99,8 @@ describe.skipIf(!ready)("channels (real stack + Chromium)", () => {
     expect(await page.textContent("[data-testid=avatar-status]")).toBe(
       "That isn't a JPEG, PNG or WebP image.",
     );
+    // The preview goes back to the avatar the channel still has.
+    expect(await page.getAttribute("[data-testid=avatar-preview]", "src")).toMatch(/^\/i\/.*\/176\.jpg$/);
   });
 
   it("saves name, description and a link; API validation shows beside the field", async () => {
@@ -203,6 +205,7 @@ describe.skipIf(!ready)("channels (real stack + Chromium)", () => {
     const moved = await fetch(`${stack.origin}/c/${handle}`, { redirect: "manual" });
     expect(moved.status).toBe(301);
     expect(moved.headers.get("location")).toBe(`/c/${next}`);
+    expect(moved.headers.get("cache-control")).toBe("public, max-age=86400");
     const res = await page.goto(`${stack.origin}/c/${handle}`);
     expect(res?.url()).toBe(`${stack.origin}/c/${next}`);
     expect(await page.textContent("[data-testid=channel-name]")).toBe("Harbour Films");

@@ -88,6 +88,7 @@ const create = createRoute({
   responses: {
     201: json(CommentDto, "The new comment", COMMENT),
     ...errors(400, 401, 404, 413, 415, 429),
+    409: errorDoc(409, { code: "comment_held", message: "a comment waiting for review cannot be answered" }),
     403: errorDoc(403, {
       code: "email_unverified",
       message: EMAIL_UNVERIFIED_MESSAGE,

@@ -4,6 +4,7 @@
  * @mention), the video's comments mode and the channel's blocked words.
  */
 import {
+  COMMENT_MAX_CHARS,
   COMMENT_PAGE_SIZE,
   type CommentDto,
   type CommentListResponse,
@@ -169,11 +170,13 @@ export class CommentsService {
     if (!body.parentId) return { parentId: null, text: body.text };
     const { comment: parent } = await this.visible(body.parentId, userId);
     if (parent.videoId !== video.id) throw commentNotFound();
+    if (parent.held)
+      throw new AppError(409, "comment_held", "a comment waiting for review cannot be answered");
     if (!parent.parentId) return { parentId: parent.id, text: body.text };
     const handle = (await new UsersRepo(this.services.db).find(parent.authorId))?.handle;
     const mention = handle ? `@${handle}` : "";
     const text = !mention || body.text.startsWith(mention) ? body.text : `${mention} ${body.text}`;
-    return { parentId: parent.parentId, text: text.slice(0, 10_000) };
+    return { parentId: parent.parentId, text: text.slice(0, COMMENT_MAX_CHARS) };
   }
 
   async edit(commentId: string, userId: string, text: string): Promise<CommentDto> {

@@ -252,6 +252,9 @@ describe("permissions: owner vs author vs stranger", () => {
     const held = await post(author, videoId, "buy zzspam");
     expect(held.body.held).toBe(true);
     expect((await act(stranger, "POST", `/api/comments/${held.body.id}/approve`)).status).toBe(404);
+    const answer = await post(owner, videoId, "not yet", held.body.id);
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe("comment_held");
     expect((await act(author, "POST", `/api/comments/${held.body.id}/approve`)).status).toBe(403);
     expect((await act(owner, "POST", `/api/comments/${held.body.id}/approve`)).status).toBe(200);
   });

@@ -16,23 +16,30 @@ export interface Reactions {
   show(video: VideoDto): void;
 }
 
-export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: string): Reactions {
+function parts(root: HTMLElement) {
   const $ = elementsOf(root, "reactions");
-  const like = $(role("like"), HTMLButtonElement);
-  const dislike = $(role("dislike"), HTMLButtonElement);
-  const likeCount = $(role("like-count"));
-  const dislikeCount = $(role("dislike-count"));
+  return {
+    like: $(role("like"), HTMLButtonElement),
+    dislike: $(role("dislike"), HTMLButtonElement),
+    likeCount: $(role("like-count")),
+    dislikeCount: $(role("dislike-count")),
+  };
+}
+
+function paintView(ui: ReturnType<typeof parts>, view: ReactionView): void {
+  ui.likeCount.textContent = compactCount(view.likeCount);
+  ui.like.setAttribute("aria-pressed", String(view.myReaction === "like"));
+  ui.dislike.setAttribute("aria-pressed", String(view.myReaction === "dislike"));
+  ui.dislikeCount.hidden = view.dislikeCount === undefined;
+  ui.dislikeCount.textContent = compactCount(view.dislikeCount ?? 0);
+  ui.like.setAttribute("aria-label", `Like (${view.likeCount})`);
+}
+
+export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: string): Reactions {
+  const ui = parts(root);
   let view: ReactionView = { likeCount: 0, myReaction: null };
   let pending = false;
-
-  const paint = () => {
-    likeCount.textContent = compactCount(view.likeCount);
-    like.setAttribute("aria-pressed", String(view.myReaction === "like"));
-    dislike.setAttribute("aria-pressed", String(view.myReaction === "dislike"));
-    dislikeCount.hidden = view.dislikeCount === undefined;
-    dislikeCount.textContent = compactCount(view.dislikeCount ?? 0);
-    like.setAttribute("aria-label", `Like (${view.likeCount})`);
-  };
+  const paint = () => paintView(ui, view);
 
   const click = async (clicked: ReactionValue) => {
     if (pending) return;
@@ -62,8 +69,8 @@ export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: s
     }
   };
 
-  like.addEventListener("click", () => void click("like"));
-  dislike.addEventListener("click", () => void click("dislike"));
+  ui.like.addEventListener("click", () => void click("like"));
+  ui.dislike.addEventListener("click", () => void click("dislike"));
   return {
     show(video) {
       root.hidden = false;

@@ -92,11 +92,11 @@ describe.skipIf(!ready)("subscriptions, feed and live notifications (real stack 
     await page.goto(`${stack.origin}/c/${a.handle}`);
     const button = page.locator("[data-testid=subscribe-button]");
     await page.waitForSelector("[data-testid=subscribe][data-state=not-subscribed]", { timeout: 15_000 });
-    expect(await page.textContent("[data-testid=subscriber-count]")).toBe("0 subscribers");
+    expect(await page.textContent("[data-testid=channel-subscribers]")).toBe("0 subscribers");
     await button.click();
     await page.waitForSelector("[data-testid=subscribe][data-state=subscribed]");
     expect(await button.textContent()).toBe("Subscribed");
-    expect(await page.textContent("[data-testid=subscriber-count]")).toBe("1 subscriber");
+    expect(await page.textContent("[data-testid=channel-subscribers]")).toBe("1 subscriber");
     const again = await api<{ subscriberCount: number }>(
       stack.origin,
       `/api/channels/${a.handle}/subscription`,

@@ -86,6 +86,12 @@ const ConfigSchema = z.object({
   VIEW_CLAMP_SLACK_SECONDS: intFromString(2).pipe(z.number().max(30)),
   /** How often a video's ViewCounter flushes its buffer to D1; 0 writes every heartbeat through (bench baseline). */
   VIEW_FLUSH_SECONDS: intFromString(10).pipe(z.number().max(300)),
+  /**
+   * How a new video's `new_video` rows are written (ADR 0017): `batched` (500 rows per
+   * INSERT … SELECT, pushes in queued chunks); `per_subscriber` is the naive one-INSERT-and-
+   * one-push-per-subscriber path, kept as the bench's baseline.
+   */
+  NOTIFICATIONS_FANOUT: z.enum(["batched", "per_subscriber"]).default("batched"),
   // mail (ADR 0014)
   /** `smtp://user:pass@host:port` (STARTTLS when offered) or `smtps://…`; unset = mails go to the log. */
   SMTP_URL: z

@@ -43,11 +43,39 @@ export async function fanOut(deps: Deps, videoId: string, channelId: string, now
   return statements;
 }
 
+/**
+ * The naive baseline (NOTIFICATIONS_FANOUT=per_subscriber, bench only): one INSERT and, for
+ * those online, one push per subscriber, in this invocation.
+ */
+export async function fanOutPerSubscriber(deps: Deps, videoId: string, channelId: string, now: number) {
+  const repo = new NotificationsRepo(deps.db);
+  const online = new Set(await repo.onlineSubscribers(channelId));
+  for (const userId of await repo.subscriberIds(channelId)) {
+    const row = await repo.insertOne(
+      { userId, type: "new_video", actorUserId: channelId, videoId, commentId: null },
+      now,
+    );
+    if (!row || !online.has(userId)) continue;
+    const view = await repo.find(row.id);
+    const [dto] = view ? await toNotificationDtos(deps, [view]) : [];
+    if (dto) await hubStub(deps.env, userId).push(dto, await repo.unreadCount(userId));
+  }
+}
+
 async function videoPublished(deps: Deps, job: Job<"video_published">) {
   const video = await new VideosRepo(deps.db).find(job.videoId);
   if (!video?.ownerId || video.visibility !== "public" || video.status !== "ready" || !video.publishedAt)
     return;
-  await fanOut(deps, video.id, video.ownerId, video.publishedAt);
+  const started = Date.now();
+  if (deps.config.NOTIFICATIONS_FANOUT === "per_subscriber") {
+    await fanOutPerSubscriber(deps, video.id, video.ownerId, video.publishedAt);
+    console.log(`notifications.fanout video=${video.id} mode=per_subscriber ms=${Date.now() - started}`);
+    return;
+  }
+  const statements = await fanOut(deps, video.id, video.ownerId, video.publishedAt);
+  console.log(
+    `notifications.fanout video=${video.id} mode=batched statements=${statements} ms=${Date.now() - started}`,
+  );
   const repo = new NotificationsRepo(deps.db);
   const origin = job.origin ? { origin: job.origin } : {};
   const online = await repo.onlineSubscribers(video.ownerId);

@@ -79,6 +79,16 @@ export class NotificationsRepo {
       .get();
   }
 
+  /** Every subscriber of the channel (the naive baseline's loop). */
+  async subscriberIds(channelId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: subscriptions.subscriberId })
+      .from(subscriptions)
+      .where(eq(subscriptions.channelId, channelId))
+      .all();
+    return rows.map((r) => r.id);
+  }
+
   /** Subscribers of the channel with a live notifications socket right now. */
   async onlineSubscribers(channelId: string): Promise<string[]> {
     const rows = await this.db

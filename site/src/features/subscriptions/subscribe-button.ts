@@ -34,7 +34,10 @@ function whenHandleKnown(root: HTMLElement, ready: (handle: string) => void) {
 export function mountSubscribeButton(root: HTMLElement): void {
   const $ = elementsOf(root, "subscribe button");
   const button = $(role("toggle"), HTMLButtonElement);
-  const count = $(role("count"));
+  const target = root.dataset.countTarget
+    ? document.querySelector<HTMLElement>(root.dataset.countTarget)
+    : null;
+  const count = target ?? $(role("count"));
   let subscribed = false;
 
   const render = (state: { subscribed: boolean; subscriberCount: number }, own = false) => {

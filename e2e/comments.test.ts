@@ -200,6 +200,24 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
     await screenshotWidths(viewer, "watch-comments");
   });
 
+  it("an account whose email is not verified is told to verify it instead of getting a composer", async () => {
+    const c = await signUpViaApi(stack.origin, "unverified");
+    const page = await signedInPage(c);
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+    await page.waitForSelector("[data-testid=comments][data-state=ready]", { timeout: 20_000 });
+    expect(await page.isVisible("[data-testid=comments-verify]")).toBe(true);
+    expect(await page.isVisible("[data-testid=comment-composer]")).toBe(false);
+    expect(await page.isVisible("[data-testid=comments-sign-in]")).toBe(false);
+    await screenshotWidths(page, "watch-comments-unverified");
+    const refused = await api<{ error: { code: string } }>(stack.origin, `/api/videos/${videoId}/comments`, {
+      method: "POST",
+      json: { text: "let me in" },
+      token: c.token,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("email_unverified");
+  });
+
   it("A approves the held comment from the studio; it counts and shows to everyone", async () => {
     const page = await signedInPage(a);
     await page.goto(`${stack.origin}/studio/${videoId}`);

@@ -143,6 +143,16 @@ describe("PATCH /api/me/channel", () => {
     expect(res.body.channel.links).toHaveLength(5);
   });
 
+  it("is rate limited per user (RL_EDITS: 429 with Retry-After)", async () => {
+    const busy = await signUp();
+    const answers: number[] = [];
+    for (let i = 0; i < 61; i++) answers.push((await patch(busy, { description: `edit ${i}` })).status);
+    expect(answers.slice(0, 60).every((s) => s === 200)).toBe(true);
+    const refused = await patch(busy, { description: "one more" });
+    expect(refused.status).toBe(429);
+    expect(refused.res.headers.get("retry-after")).toBe("60");
+  });
+
   it("a handle another channel has is 409 handle_taken", async () => {
     const res = await patch(owner, { handle: other.handle });
     expect(res.status).toBe(409);

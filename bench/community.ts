@@ -11,7 +11,7 @@
  *
  * `SECTIONS=views npm run bench:community` runs a subset; `VERBOSE=1` prints the stack's output.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startE2EStack } from "../e2e/support.ts";
 import type { StackOptions } from "../scripts/lib/stack.ts";
@@ -58,8 +58,11 @@ try {
   for (const section of chosen) result[section.name] = await section.run(context(stack));
   result.load1End = await load1();
   console.log(toJson(result));
+  // A subset run (SECTIONS=…) keeps the other sections' last figures in the file.
+  const file = join(ROOT, "bench/results/community.json");
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/community.json"), `${toJson(result)}\n`);
+  writeFileSync(file, `${toJson({ ...previous, ...result })}\n`);
 } finally {
   await stack.stop();
 }

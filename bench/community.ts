@@ -60,7 +60,9 @@ try {
   console.log(toJson(result));
   // A subset run (SECTIONS=…) keeps the other sections' last figures in the file.
   const file = join(ROOT, "bench/results/community.json");
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+  const previous = existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)
+    : {};
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(file, `${toJson({ ...previous, ...result })}\n`);
 } finally {

@@ -28,7 +28,7 @@ import { IMAGE_SIG, USER_ID, VIDEO } from "../../lib/openapi-examples.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth, requireAuth } from "../auth/auth.middleware.ts";
-import { SubscriptionsService } from "../subscriptions/subscriptions.service.ts";
+import { SubscriptionsRepo } from "../subscriptions/subscriptions.repo.ts";
 import { ChannelsService } from "./channels.service.ts";
 
 const tags = ["channels"];
@@ -108,7 +108,9 @@ export const channelsRoutes = router()
     if ("movedTo" in found) return redirectTo(c.req.url, found.movedTo);
     const [channel, subscribed] = await Promise.all([
       channels.toDto(found.channel),
-      new SubscriptionsService(c.var.services).isSubscribed(c.var.userId, found.channel.userId),
+      c.var.userId
+        ? new SubscriptionsRepo(c.var.services.db).isSubscribed(c.var.userId, found.channel.userId)
+        : false,
     ]);
     return c.json({ channel, subscribed }, 200);
   })

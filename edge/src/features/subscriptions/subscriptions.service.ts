@@ -56,10 +56,6 @@ export class SubscriptionsService {
     return { subscribed: false, subscriberCount: await this.repo.unsubscribe(userId, channelId) };
   }
 
-  isSubscribed(userId: string | null | undefined, channelId: string): Promise<boolean> {
-    return userId ? this.repo.isSubscribed(userId, channelId) : Promise.resolve(false);
-  }
-
   async list(userId: string, q: SubscriptionsQuery): Promise<SubscriptionsResponse> {
     const rows = await this.repo.list(userId, q.limit, parseCursor(q.cursor));
     const refs = await channelRefs(

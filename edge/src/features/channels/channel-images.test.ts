@@ -126,17 +126,22 @@ describe("channel avatar and banner uploads", () => {
     expect((await call(`/i/${sig}/uploads/channels/${user.id}/avatar-source`)).status).toBe(404);
   });
 
-  it("a newer upload wins: the older attempt's result is stale (409), the replaced set is deleted", async () => {
+  it("a newer upload wins: an older result is stale (409) and deleted, a re-sent one a duplicate, the replaced set deleted", async () => {
     const first = await uploadAndGetJob(user, "banner");
     const second = await uploadAndGetJob(user, "banner");
+    const store = services(env).store;
+    // The superseded upload finished anyway: its set is refused and deleted, nobody shows it.
+    await store.put(`${first.outputPrefix}1280x212.jpg`, JPEG);
     const stale = await postEvent(result(first, { type: "channel-image", keyPrefix: first.outputPrefix }));
     expect(stale.status).toBe(409);
+    await waitFor(async () => (await store.list(first.outputPrefix)).keys.length === 0);
 
-    const store = services(env).store;
     await store.put(`${second.outputPrefix}1280x212.jpg`, JPEG);
-    expect(
-      (await postEvent(result(second, { type: "channel-image", keyPrefix: second.outputPrefix }))).status,
-    ).toBe(200);
+    const applied = result(second, { type: "channel-image", keyPrefix: second.outputPrefix });
+    expect((await postEvent(applied)).status).toBe(200);
+    // The fleet re-sending it (a lost answer) is a harmless duplicate: the set stays.
+    expect(await (await postEvent(applied)).json()).toEqual({ outcome: "duplicate" });
+    expect((await store.list(second.outputPrefix)).keys).toHaveLength(1);
     expect((await mine(user)).channel.bannerUrl).toContain(second.outputPrefix);
 
     const third = await uploadAndGetJob(user, "banner");

@@ -208,8 +208,8 @@ export class ChannelsService {
   async applyImageEvent(
     ev: ChannelImageEvent,
     cleanup: (work: Promise<unknown>) => void,
-  ): Promise<"applied" | "stale_attempt"> {
-    const { repo, services } = this.deps;
+  ): Promise<"applied" | "duplicate" | "stale_attempt"> {
+    const { repo } = this.deps;
     const now = this.now();
     if (ev.type === "channel-image-failed") {
       return (await repo.failImage(ev.userId, ev.kind, ev.attemptId, ev.reason, now))
@@ -220,15 +220,29 @@ export class ChannelsService {
       throw new AppError(400, "validation_failed", "keyPrefix must be the job's own output prefix");
     }
     const done = await repo.finishImage(ev.userId, ev.kind, ev.attemptId, ev.keyPrefix, now);
-    if (!done) return "stale_attempt";
-    if (done.previous && done.previous !== ev.keyPrefix) {
-      const previous = done.previous;
-      cleanup(
-        deleteUnder(services.store, previous).catch((err) =>
-          console.warn(`deleting the replaced channel image ${previous} failed: ${String(err)}`),
-        ),
-      );
-    }
+    if (!done) return this.notAwaited(ev, cleanup);
+    if (done.previous && done.previous !== ev.keyPrefix) cleanup(this.deleteSet(done.previous));
     return "applied";
+  }
+
+  /**
+   * A result nobody waits for: the fleet re-sending one already applied (the current image:
+   * a duplicate), or a superseded upload's set, which no page will ever show — deleted.
+   */
+  private async notAwaited(
+    ev: Extract<ChannelImageEvent, { type: "channel-image" }>,
+    cleanup: (work: Promise<unknown>) => void,
+  ): Promise<"duplicate" | "stale_attempt"> {
+    const channel = await this.deps.repo.findByUserId(ev.userId);
+    const current = ev.kind === "avatar" ? channel?.avatarKey : channel?.bannerKey;
+    if (current === ev.keyPrefix) return "duplicate";
+    cleanup(this.deleteSet(ev.keyPrefix));
+    return "stale_attempt";
+  }
+
+  private deleteSet(prefix: string): Promise<unknown> {
+    return deleteUnder(this.deps.services.store, prefix).catch((err) =>
+      console.warn(`deleting the channel image set ${prefix} failed: ${String(err)}`),
+    );
   }
 }

@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { AwsClient } from "aws4fetch";
 import { beforeEach, describe, expect, it } from "vitest";
 import { queueOf } from "../../edge/src/features/jobs/jobs.service.ts";
+import { PreferencesRepo } from "../../edge/src/features/preferences/preferences.repo.ts";
 import { roomNotifier } from "../../edge/src/features/progress/room-notifier.ts";
 import { UploadsRepo } from "../../edge/src/features/uploads/uploads.repo.ts";
 import { UploadsService } from "../../edge/src/features/uploads/uploads.service.ts";
@@ -266,6 +267,7 @@ describe("aborted and expired uploads", () => {
       store: s.store,
       queue: queueOf(env.JOBS),
       room: roomNotifier(env, 60_000),
+      preferences: new PreferencesRepo(s.db),
       config: { ...s.config, UPLOAD_URL_TTL_SECONDS: 1 },
     });
     const up = await uploads.create(

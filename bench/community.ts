@@ -6,8 +6,8 @@
  * load average beside it.
  *
  *  - views:   view-heartbeat ingestion (ADR 0016) — bench/community/views.ts
- *  - feed:    the subscription feed query — hook for the subscriptions work (see `sections`)
- *  - fanout:  notification fan-out — hook for the subscriptions work (see `sections`)
+ *  - feed:    the subscription feed query (ADR 0017) — bench/community/feed.ts
+ *  - fanout:  notification fan-out and live delivery (ADR 0017) — bench/community/fanout.ts
  *
  * `SECTIONS=views npm run bench:community` runs a subset; `VERBOSE=1` prints the stack's output.
  */
@@ -22,9 +22,9 @@ import { load1, toJson } from "./lib/results.ts";
 /** Every section, in run order. Add a section by importing its module and listing it here. */
 async function sections(): Promise<Section[]> {
   const { viewsSection } = await import("./community/views.ts");
-  // Hook for the subscriptions/feed/notifications work: import `feedSection` and
-  // `fanoutSection` (bench/community/feed.ts, fanout.ts) and list them after views.
-  return [viewsSection];
+  const { feedSection } = await import("./community/feed.ts");
+  const { fanoutSection } = await import("./community/fanout.ts");
+  return [viewsSection, feedSection, fanoutSection];
 }
 
 // The stack prints its children's output as `[name] line` on our stdout (quiet: false):

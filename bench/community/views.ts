@@ -51,7 +51,9 @@ async function openViewers(origin: string, videoId: string): Promise<Viewer[]> {
   for (let i = 0; i < VIEWERS; i += 100) {
     const wave = await Promise.all(
       Array.from({ length: Math.min(100, VIEWERS - i) }, async () => {
-        const res = await fetch(`${origin}/api/videos/${videoId}`);
+        const res = await fetch(`${origin}/api/videos/${videoId}`).catch(() =>
+          fetch(`${origin}/api/videos/${videoId}`),
+        );
         const body = (await res.json()) as Video;
         const cookie = res.headers.get("set-cookie")?.split(";")[0];
         if (!cookie || !body.playback?.viewToken) throw new Error(`no view token: ${res.status}`);
@@ -63,7 +65,9 @@ async function openViewers(origin: string, videoId: string): Promise<Viewer[]> {
   return viewers;
 }
 
-async function watch(origin: string, viewer: Viewer, latencies: number[], statuses: Map<number, number>) {
+type Statuses = Map<number | "error", number>;
+
+async function watch(origin: string, viewer: Viewer, latencies: number[], statuses: Statuses) {
   // Spread the viewers over the first interval, as real ones would be.
   await sleep(Math.random() * INTERVAL_MS);
   let last = performance.now();
@@ -75,14 +79,21 @@ async function watch(origin: string, viewer: Viewer, latencies: number[], status
     last = now;
     position += playedSec;
     const started = performance.now();
-    const res = await fetch(`${origin}/api/views`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie: viewer.cookie },
-      body: JSON.stringify({ viewToken: viewer.token, positionSec: Math.min(position, 2), playedSec }),
-    });
-    await res.arrayBuffer();
+    let status: number | "error";
+    try {
+      const res = await fetch(`${origin}/api/views`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: viewer.cookie },
+        body: JSON.stringify({ viewToken: viewer.token, positionSec: Math.min(position, 2), playedSec }),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch {
+      // A connection wrangler dev dropped under load: counted as an error, never retried.
+      status = "error";
+    }
     latencies.push(performance.now() - started);
-    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
 }
 
@@ -90,6 +101,7 @@ async function watch(origin: string, viewer: Viewer, latencies: number[], status
 async function measure(ctx: BenchContext, stack: BenchStack) {
   const videoId = await readyVideo(stack);
   const viewers = await openViewers(stack.origin, videoId);
+  console.log(`views: ${viewers.length} viewers hold a token for ${videoId}; heartbeats start`);
   let statements = 0;
   let flushes = 0;
   const stop = ctx.onLine((line) => {
@@ -100,10 +112,11 @@ async function measure(ctx: BenchContext, stack: BenchStack) {
     }
   });
   const latencies: number[] = [];
-  const statuses = new Map<number, number>();
+  const statuses: Statuses = new Map();
   const started = performance.now();
   await Promise.all(viewers.map((v) => watch(stack.origin, v, latencies, statuses)));
   const wallSec = (performance.now() - started) / 1000;
+  console.log(`views: ${latencies.length} heartbeats in ${round(wallSec, 1)} s`);
   // The last flush lands within VIEW_FLUSH_SECONDS; the count must then be exact.
   let viewCount = -1;
   for (let i = 0; i < 60 && viewCount !== VIEWERS; i++) {

@@ -130,6 +130,8 @@ const PUBLIC_ROUTES = new Set([
   "POST /api/ws-ticket", // progress feature: decides per video
   "GET /api/videos/:id/captions", // optional auth: visibility rules
   "GET /api/openapi.json", // the API description is public
+  "GET /api/channels/:handle", // channel pages are public (ADR 0011)
+  "GET /api/channels/:handle/videos", // a channel's public videos
   "POST /api/views", // the signed view token (bound to the sl_viewer cookie) names the viewer (ADR 0016)
 ]);
 

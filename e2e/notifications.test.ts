@@ -3,7 +3,7 @@
  * B subscribes to A on /c/:handle; A uploads through the real fleet; B's bell shows the new
  * video live, without a reload; B comments and A replies (through the API) and B's bell
  * shows the reply live; the mails for both go out over SMTP to the sink; /feed lists A's
- * video; /account lists the subscription. Screenshots of /c/:handle (subscribe button),
+ * video; the watch page shows the channel as subscribed; /account lists the subscription. Screenshots of /c/:handle (subscribe button),
  * the bell's dropdown and /feed at 375/1280 px.
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
@@ -185,6 +185,10 @@ describe.skipIf(!ready)("subscriptions, feed and live notifications (real stack 
     expect(await cards.count()).toBe(1);
     expect(await cards.first().getAttribute("href")).toBe(`/watch/${videoId}`);
     await screenshotWidths(page, "feed");
+    // The watch page's channel row carries the same button, already "Subscribed".
+    await page.goto(`${stack.origin}/watch/${videoId}`);
+    await page.waitForSelector("[data-testid=subscribe][data-state=subscribed]", { timeout: 15_000 });
+    expect(await page.textContent("[data-testid=subscriber-count]")).toBe("1 subscriber");
     await page.goto(`${stack.origin}/account`);
     const row = page.locator(`[data-testid=subscription][data-handle="${a.handle}"]`);
     await row.waitFor({ timeout: 15_000 });

@@ -41,28 +41,49 @@ interface Listener {
   arrivedAt?: number;
 }
 
-/** Opens the sockets 100 at a time; resolves once each has had its first (`unread`) frame. */
-async function connect(origin: string, userIds: string[]): Promise<Listener[]> {
-  const all: Listener[] = [];
-  for (let i = 0; i < userIds.length; i += 100) {
-    const wave = userIds.slice(i, i + 100).map(async (id) => {
-      const ws = new WebSocket(
-        `${origin.replace(/^http/, "ws")}/ws/notifications?ticket=${await ticketFor(id)}`,
-      );
-      const l: Listener = { ws };
-      await new Promise<void>((resolve, reject) => {
+function open(origin: string, id: string, l: Listener): Promise<void> {
+  return ticketFor(id).then(
+    (ticket) =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${origin.replace(/^http/, "ws")}/ws/notifications?ticket=${ticket}`);
+        l.ws = ws;
         ws.onmessage = (e) => {
           const m = JSON.parse(String(e.data)) as { type: string };
           if (m.type === "unread") resolve();
           if (m.type === "notification") l.arrivedAt ??= performance.now();
         };
         ws.onerror = () => reject(new Error(`socket for ${id} failed`));
-      });
+      }),
+  );
+}
+
+/** Opens the sockets 100 at a time (a refused one is tried again); each has had its first (`unread`) frame. */
+async function connect(origin: string, userIds: string[]): Promise<Listener[]> {
+  const all: Listener[] = [];
+  for (let i = 0; i < userIds.length; i += 100) {
+    const wave = userIds.slice(i, i + 100).map(async (id) => {
+      const l = {} as Listener;
+      await open(origin, id, l).catch(() => sleep(500).then(() => open(origin, id, l)));
       return l;
     });
     all.push(...(await Promise.all(wave)));
   }
   return all;
+}
+
+/** Closes every socket and waits for the closes (the next stack's sockets need the descriptors). */
+async function disconnect(listeners: Listener[]) {
+  await Promise.all(
+    listeners.map(
+      (l) =>
+        new Promise<void>((resolve) => {
+          if (l.ws.readyState === WebSocket.CLOSED) return resolve();
+          l.ws.onclose = () => resolve();
+          l.ws.close();
+          setTimeout(resolve, 10_000);
+        }),
+    ),
+  );
 }
 
 async function privateReadyVideo(stack: BenchStack) {
@@ -118,7 +139,7 @@ async function measure(ctx: BenchContext, stack: BenchStack, label: string) {
     `select count(*) as n from notifications where video_id = '${videoId}' and type = 'new_video'`,
   );
   stored = rows[0]?.n ?? 0;
-  for (const l of listeners) l.ws.close();
+  await disconnect(listeners);
   const delivery = listeners
     .flatMap((l) => (l.arrivedAt === undefined ? [] : [l.arrivedAt - t0]))
     .sort((a, b) => a - b);
@@ -138,6 +159,7 @@ export const fanoutSection: Section = {
   async run(ctx) {
     const loadStart = await load1();
     const batched = await measure(ctx, ctx.stack, "b");
+    console.log("fanout batched", JSON.stringify(batched));
     const naiveStack = await ctx.startStack({ edgeVars: { NOTIFICATIONS_FANOUT: "per_subscriber" } });
     let naive: Awaited<ReturnType<typeof measure>>;
     try {

@@ -133,6 +133,22 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/channels/:handle", // channel pages are public (ADR 0011)
   "GET /api/channels/:handle/videos", // a channel's public videos
   "POST /api/views", // the signed view token (bound to the sl_viewer cookie) names the viewer (ADR 0016)
+  // Mailed links: the single-use token is the credential (ADR 0014).
+  "POST /api/auth/email/verify",
+  "POST /api/auth/password/forgot", // 202 for every address, no enumeration
+  "POST /api/auth/password/reset",
+  // OpenID Connect sign-in happens before there is a session; the sealed state and
+  // pending cookies carry the attempt (ADR 0012).
+  "GET /api/auth/providers",
+  "GET /api/auth/oidc/:provider/start",
+  "GET /api/auth/oidc/:provider/callback",
+  "GET /api/auth/oidc/pending",
+  "DELETE /api/auth/oidc/pending",
+  "POST /api/auth/oidc/complete",
+  "POST /api/auth/oidc/link", // the existing account's password is the proof
+  "GET /api/videos/:id/comments", // optional auth: the video's visibility rules (ADR 0015)
+  "GET /api/comments/:id/replies", // optional auth: the thread's video decides
+  "GET /api/dev/mail", // development only: 404 unless DEV_MAIL_URL is set and the caller is on loopback
 ]);
 
 describe("route guard", () => {

@@ -121,7 +121,14 @@ async function measure(ctx: BenchContext, stack: BenchStack) {
   let viewCount = -1;
   for (let i = 0; i < 60 && viewCount !== VIEWERS; i++) {
     await sleep(500);
-    viewCount = (await api<Video>(stack.origin, `/api/videos/${videoId}`)).body.viewCount;
+    try {
+      viewCount = (await api<Video>(stack.origin, `/api/videos/${videoId}`)).body.viewCount;
+    } catch (err) {
+      console.log(
+        `views: reading the count failed (${String(err)}); the stack said:\n${stack.output().slice(-2000)}`,
+      );
+      break;
+    }
   }
   await sleep(1500); // a straggling flush line
   stop();

@@ -213,9 +213,12 @@ export class CommentsService {
   }
 
   async approve(commentId: string, userId: string): Promise<CommentDto> {
-    const { comment, owner } = await this.visible(commentId, userId);
+    const { comment, video, owner } = await this.visible(commentId, userId);
     if (!owner) throw forbidden("only the video's owner may approve a comment");
     await this.repo.setHeld(comment, false);
+    // A held reply becomes visible only now, so its thread's author hears of it now. A
+    // held top-level comment tells nobody: the owner, its only audience, just approved it.
+    if (comment.held && comment.parentId) await this.notifyPosted(comment, video, comment.parentId);
     return this.dtoOf(comment.id, userId);
   }
 

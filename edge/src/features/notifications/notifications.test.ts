@@ -333,4 +333,39 @@ describe("comment notifications (from the comments feature)", () => {
     const own = (await notes(a)).body.notifications.filter((n) => n.type !== "video_comment");
     expect(own).toEqual([]);
   });
+
+  it("a held reply notifies its thread's author when the owner approves it, not before", async () => {
+    const [a, b, c] = await Promise.all([verified(), verified(), verified()]);
+    const video = await published(a);
+    const post = (user: TestUser, json: { text: string; parentId?: string }) =>
+      callJson<{ id: string; held?: boolean }>(`/api/videos/${video.id}/comments`, {
+        method: "POST",
+        json,
+        headers: user.auth,
+      });
+    const top = await post(b, { text: "First!" });
+    expect(top.status).toBe(201);
+    // The queue has handled what came before: the owner heard of B's comment.
+    await waitFor(async () => (await notes(a)).body.notifications.find((n) => n.type === "video_comment"));
+    const held = await call(`/api/videos/${video.id}`, {
+      method: "PATCH",
+      json: { commentsMode: "held" },
+      headers: a.auth,
+    });
+    expect(held.status).toBe(200);
+    const reply = await post(c, { text: "Held reply", parentId: top.body.id });
+    expect(reply.status).toBe(201);
+    expect(reply.body.held).toBe(true);
+    // A held reply enqueues nothing, so B has no reply notice while it waits for review.
+    expect((await notes(b)).body.notifications.filter((n) => n.type === "comment_reply")).toEqual([]);
+    const approved = await call(`/api/comments/${reply.body.id}/approve`, {
+      method: "POST",
+      headers: a.auth,
+    });
+    expect(approved.status).toBe(200);
+    const answered = await waitFor(async () =>
+      (await notes(b)).body.notifications.find((n) => n.type === "comment_reply"),
+    );
+    expect(answered).toMatchObject({ actor: { handle: c.handle }, video: { id: video.id } });
+  });
 });

@@ -1,7 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signUp } from "../../../test/auth.ts";
 import { insertVideo, jobFor, repo, scriptFleet } from "../../../test/fixtures.ts";
+import { callJson, waitFor } from "../../../test/http.ts";
 import worker from "../../index.ts";
 import { services } from "../../lib/services.ts";
 import { backoffSeconds, DLQ_NAME, dispatchJob } from "./dispatch.ts";
@@ -80,6 +82,21 @@ describe("dead-letter consumer", () => {
     const row = await repo().find(video.id);
     expect(row?.status).toBe("failed");
     expect(row?.failureReason).toMatch(/transcoder fleet was unavailable/);
+  });
+
+  it("tells the owner their video failed (a video_failed notification)", async () => {
+    const owner = await signUp();
+    const video = await insertVideo({ status: "queued", ownerId: owner.id });
+    await runBatch(DLQ_NAME, [jobFor(video)]);
+    expect((await repo().find(video.id))?.status).toBe("failed");
+    const note = await waitFor(async () => {
+      const page = await callJson<{ notifications: { type: string; video?: { id: string } }[] }>(
+        "/api/notifications",
+        { headers: owner.auth },
+      );
+      return page.body.notifications.find((n) => n.type === "video_failed");
+    });
+    expect(note.video?.id).toBe(video.id);
   });
 
   it("leaves a video alone when a newer attempt is already running", async () => {

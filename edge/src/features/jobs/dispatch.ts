@@ -8,6 +8,7 @@ import { backoffDelay, Job } from "@streamline/contracts";
 import type { Services } from "../../lib/services.ts";
 import { type DispatchAnswer, TranscoderClient } from "../../lib/transcoder-client.ts";
 import { ChannelsRepo } from "../channels/channels.repo.ts";
+import { notifyQueue, notifyUser } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
@@ -111,6 +112,13 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, services:
             { type: "status", status: "failed", playable: video.playable, failureReason: reason },
             { type: "failed", reason },
           ]);
+          if (video.ownerId) {
+            await notifyUser(notifyQueue(services.env), {
+              userId: video.ownerId,
+              kind: "video_failed",
+              videoId,
+            });
+          }
         }
       }
     }

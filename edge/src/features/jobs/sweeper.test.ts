@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { signUp } from "../../../test/auth.ts";
 import { insertVideo, repo } from "../../../test/fixtures.ts";
+import { callJson, waitFor } from "../../../test/http.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
 import { S3Store } from "../../lib/storage/s3-store.ts";
@@ -67,10 +69,12 @@ describe("cron sweeper", () => {
       updatedAt: now - QUEUED_TOO_LONG_MS - 1000,
       heartbeatAt: null,
     });
+    const owner = await signUp();
     const spent = await insertVideo({
       status: "processing",
       attempt: 3,
       heartbeatAt: now - SILENCE_MS - 1000,
+      ownerId: owner.id,
     });
     const alive = await insertVideo({ status: "processing", heartbeatAt: now - 1000 });
     const report = await sweep(isolated(), now);
@@ -83,6 +87,15 @@ describe("cron sweeper", () => {
       failureCode: "timed_out",
     });
     expect((await repo().find(alive.id))!).toMatchObject({ status: "processing", attempt: 1 });
+    // The owner of the video that ran out of attempts hears of it.
+    const note = await waitFor(async () => {
+      const page = await callJson<{ notifications: { type: string; video?: { id: string } }[] }>(
+        "/api/notifications",
+        { headers: owner.auth },
+      );
+      return page.body.notifications.find((n) => n.type === "video_failed");
+    });
+    expect(note.video?.id).toBe(spent.id);
   });
 
   it("deletes objects whose video no longer exists and keeps the rest", async () => {

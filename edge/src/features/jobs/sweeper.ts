@@ -18,6 +18,7 @@ import type { Services } from "../../lib/services.ts";
 import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { SessionsRepo } from "../auth/sessions.repo.ts";
 import { ThrottleRepo } from "../auth/throttle.repo.ts";
+import { type NotifyQueue, notifyQueue, notifyUser } from "../notifications/notifier.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { publishScheduled } from "../videos/scheduled-publish.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -66,7 +67,10 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
     if (next.started) {
       report.restarted++;
       await room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
-    } else if (next.reason === "attempts_exhausted" && (await failTimedOut(repo, room, video))) {
+    } else if (
+      next.reason === "attempts_exhausted" &&
+      (await failTimedOut(repo, room, notifyQueue(services.env), video))
+    ) {
       report.timedOut++;
     }
   }
@@ -80,8 +84,13 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
   return report;
 }
 
-/** Attempts spent on a silent job: `failed`, and watchers hear the vocabulary sentence. */
-async function failTimedOut(repo: VideosRepo, room: Room, video: VideoRow): Promise<boolean> {
+/** Attempts spent on a silent job: `failed`, watchers hear the vocabulary sentence, the owner is notified. */
+async function failTimedOut(
+  repo: VideosRepo,
+  room: Room,
+  notify: NotifyQueue,
+  video: VideoRow,
+): Promise<boolean> {
   const failed = await repo.transition(video.id, [video.status], {
     status: "failed",
     failureReason: "transcoding timed out",
@@ -100,6 +109,8 @@ async function failTimedOut(repo: VideosRepo, room: Room, video: VideoRow): Prom
     },
     { type: "failed", reason: message, code: "timed_out" },
   ]);
+  if (video.ownerId)
+    await notifyUser(notify, { userId: video.ownerId, kind: "video_failed", videoId: video.id });
   return true;
 }
 

@@ -170,20 +170,26 @@ export async function handleNotificationJob(deps: Deps, job: NotificationJob): P
   await (HANDLERS[job.type] as (deps: Deps, job: NotificationJob) => Promise<void>)(deps, job);
 }
 
+/**
+ * Messages are independent (each is acked or retried on its own), so a batch runs them
+ * concurrently: a batch of live pushes no longer waits on each other's Durable Object calls.
+ */
 export async function consumeNotifications(batch: MessageBatch<unknown>, deps: Deps): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = NotificationJob.safeParse(message.body);
-    if (!parsed.success) {
-      console.error("dropping a malformed notification message", parsed.error.message);
-      message.ack();
-      continue;
-    }
-    try {
-      await handleNotificationJob(deps, parsed.data);
-      message.ack();
-    } catch (err) {
-      console.error(`notification ${parsed.data.type} failed:`, err instanceof Error ? err.message : err);
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
-    }
+  await Promise.all(batch.messages.map((message) => consumeOne(message, deps)));
+}
+
+async function consumeOne(message: Message<unknown>, deps: Deps): Promise<void> {
+  const parsed = NotificationJob.safeParse(message.body);
+  if (!parsed.success) {
+    console.error("dropping a malformed notification message", parsed.error.message);
+    message.ack();
+    return;
+  }
+  try {
+    await handleNotificationJob(deps, parsed.data);
+    message.ack();
+  } catch (err) {
+    console.error(`notification ${parsed.data.type} failed:`, err instanceof Error ? err.message : err);
+    message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
   }
 }

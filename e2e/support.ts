@@ -158,6 +158,8 @@ export async function screenshotWidths(page: Page, name: string): Promise<string
   for (const width of [375, 1280]) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 800 });
     const path = join(SCREENSHOT_DIR, `${name}-${width}.png`);
+    // From the top: a full-page shot taken while scrolled paints the sticky header mid-page.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path, fullPage: true, animations: "disabled" });
     paths.push(path);
   }

@@ -3,10 +3,10 @@
  * pages from `GET /api/channels/:handle/videos` (newest or popular, "Load more" follows
  * `nextCursor`), and the "Customize channel" link for the channel's owner.
  */
-import { api, type ChannelVideoSort, type VideoDto } from "../../lib/api.ts";
+import { api, type ChannelVideoSort } from "../../lib/api.ts";
 import { type AuthState, authSession } from "../../lib/auth-session.ts";
 import { elementsOf, requireElement, role } from "../../lib/dom.ts";
-import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { videoCard } from "../../lib/video-card.ts";
 
 const PAGE_SIZE = 12;
 
@@ -36,30 +36,6 @@ function listElements(panel: HTMLElement) {
   };
 }
 
-export function videoCard(template: HTMLTemplateElement, video: VideoDto): Node {
-  const node = template.content.cloneNode(true) as DocumentFragment;
-  const $ = elementsOf(node, "channel card template");
-  const link = $("a", HTMLAnchorElement);
-  link.href = `/watch/${encodeURIComponent(video.id)}`;
-  link.dataset.videoId = video.id;
-  $(role("title")).textContent = video.title;
-  const duration = $(role("duration"));
-  duration.textContent = formatDuration(video.durationSec);
-  duration.hidden = !duration.textContent;
-  const views = video.viewCount ?? 0;
-  $(role("meta")).textContent = [
-    `${views.toLocaleString("en")} ${views === 1 ? "view" : "views"}`,
-    formatRelativeTime(video.publishedAt ?? video.createdAt),
-  ].join(" · ");
-  if (video.thumbnailUrl) {
-    const img = $("img", HTMLImageElement);
-    img.src = video.thumbnailUrl;
-    img.hidden = false;
-    img.addEventListener("error", () => (img.hidden = true), { once: true });
-  }
-  return node;
-}
-
 function setListState(list: VideoList, state: ListState, hasMore = false) {
   const { el, panel } = list;
   panel.dataset.state = state;
@@ -85,7 +61,11 @@ async function loadPage(list: VideoList, first: boolean) {
     });
     if (generation !== list.generation) return;
     list.cursor = page.nextCursor;
-    list.el.grid.append(...page.videos.map((v) => videoCard(list.template, v)));
+    list.el.grid.append(
+      ...page.videos.map((v) =>
+        videoCard(list.template, v, { label: "channel card template", withChannel: false }),
+      ),
+    );
     const none = list.el.grid.childElementCount === 0;
     setListState(list, none ? "empty" : "ready", page.nextCursor !== null);
   } catch (err) {

@@ -2,39 +2,12 @@
  * `/feed` (ADR 0017): new public videos from the caller's subscriptions, newest first, from
  * `GET /api/feed`; "Load more" follows `nextCursor`; an empty feed suggests channels to find.
  */
-import { api, type VideoDto } from "../../lib/api.ts";
+import { api } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
-import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, requireElement, role } from "../../lib/dom.ts";
-import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { videoCard } from "../../lib/video-card.ts";
 
 type FeedState = "loading" | "ready" | "empty" | "error";
-
-export function feedCard(template: HTMLTemplateElement, video: VideoDto): Node {
-  const node = template.content.cloneNode(true) as DocumentFragment;
-  const $ = elementsOf(node, "feed card template");
-  const link = $("a", HTMLAnchorElement);
-  link.href = `/watch/${encodeURIComponent(video.id)}`;
-  link.dataset.videoId = video.id;
-  $(role("title")).textContent = video.title;
-  const duration = $(role("duration"));
-  duration.textContent = formatDuration(video.durationSec);
-  duration.hidden = !duration.textContent;
-  const views = video.viewCount ?? 0;
-  $(role("meta")).textContent = [
-    `${views.toLocaleString("en")} ${views === 1 ? "view" : "views"}`,
-    formatRelativeTime(video.publishedAt ?? video.createdAt),
-  ].join(" · ");
-  const chip = channelChip(document, video.channel);
-  if (chip) $(role("channel")).append(chip);
-  if (video.thumbnailUrl) {
-    const img = $("img", HTMLImageElement);
-    img.src = video.thumbnailUrl;
-    img.hidden = false;
-    img.addEventListener("error", () => (img.hidden = true), { once: true });
-  }
-  return node;
-}
 
 export function mountFeedPage(root: HTMLElement): void {
   const $ = elementsOf(root, "feed page");
@@ -67,7 +40,9 @@ export function mountFeedPage(root: HTMLElement): void {
     try {
       const { videos, nextCursor } = await api.feed(first ? null : cursor);
       cursor = nextCursor;
-      const cards = videos.map((v) => feedCard(template, v));
+      const cards = videos.map((v) =>
+        videoCard(template, v, { label: "feed card template", withChannel: true }),
+      );
       if (first) grid.replaceChildren(...cards);
       else grid.append(...cards);
       setState(grid.children.length ? "ready" : "empty");

@@ -89,6 +89,16 @@ export const videos = sqliteTable(
     accessEpoch: integer("access_epoch").notNull().default(0),
     /** When the source object under uploads/ was deleted (failed videos, after the retention period). */
     sourceDeletedAt: integer("source_deleted_at"),
+    // embeds (issue 14)
+    /** Whether `/embed/:id` may play this video inside other sites' iframes. */
+    embedAllowed: integer("embed_allowed", { mode: "boolean" }).notNull().default(true),
+    /** Optional allow-list of origins that may frame the embed (JSON array); null = any origin. */
+    embedOriginsJson: text("embed_origins_json"),
+    // moderation (issue 15)
+    /** Set when a moderator takes the video down: hidden everywhere but the owner's studio. */
+    takenDownAt: integer("taken_down_at"),
+    /** The reason shown to the owner with a takedown. */
+    takedownReason: text("takedown_reason"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
     queuedAt: integer("queued_at"),
@@ -153,6 +163,9 @@ export const users = sqliteTable(
     passwordHash: text("password_hash").notNull(),
     /** When the current `email` was proven (a verification link, or a provider's verified claim). */
     emailVerifiedAt: integer("email_verified_at"),
+    /** Set by a moderator: sessions revoked, content hidden, sign-in refused with `suspendReason`. */
+    suspendedAt: integer("suspended_at"),
+    suspendReason: text("suspend_reason"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
   },

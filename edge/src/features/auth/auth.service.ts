@@ -193,6 +193,8 @@ export class AuthService {
       handle: body.handle,
       passwordHash: await this.deps.passwords.hash(body.password),
       emailVerifiedAt: null,
+      suspendedAt: null,
+      suspendReason: null,
       createdAt: now,
       updatedAt: now,
     };

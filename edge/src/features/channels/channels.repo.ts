@@ -7,6 +7,7 @@ import type { ChannelImageKind, ChannelVideoSort } from "@streamline/contracts";
 import { and, desc, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type ChannelRow, channels, handleRedirects, users, type VideoRow, videos } from "../../db/schema.ts";
+import { listableVideo } from "../videos/listable.ts";
 
 /** A channel as pages need it: the channel row with its handle and its owner's join date. */
 export interface ChannelRecord extends ChannelRow {
@@ -240,5 +241,5 @@ export class ChannelsRepo {
 }
 
 function publicOf(userId: string): SQL[] {
-  return [eq(videos.ownerId, userId), eq(videos.visibility, "public"), eq(videos.status, "ready")];
+  return [eq(videos.ownerId, userId), ...listableVideo()];
 }

@@ -162,6 +162,8 @@ export class OidcService {
       passwordHash: NO_PASSWORD,
       // The provider vouched for the address: as good as our own verification mail.
       emailVerifiedAt: pending.emailVerified ? now : null,
+      suspendedAt: null,
+      suspendReason: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type UploadPartRow, uploadParts, type VideoRow, videos, videoTags } from "../../db/schema.ts";
+import { listableVideo } from "./listable.ts";
 
 export type NewVideo = typeof videos.$inferInsert;
 
@@ -46,7 +47,7 @@ export class VideosRepo {
 
   /** Public, ready videos, newest first (the home page), a page at a time. */
   async listPublicReady(limit: number, after?: PageCursor): Promise<VideoRow[]> {
-    return this.page([eq(videos.visibility, "public"), eq(videos.status, "ready")], limit, after);
+    return this.page(listableVideo(), limit, after);
   }
 
   /** Everything one user owns, any status or visibility (their studio), newest first. */

@@ -552,6 +552,106 @@ export const notificationPresence = sqliteTable("notification_presence", {
   since: integer("since").notNull(),
 });
 
+/**
+ * API keys for server-to-server use (ADR 0025). The secret is shown once; only its SHA-256
+ * is kept (a 256-bit random key needs no slow hash). `prefix` is what lists show.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** `sl_` + the first 8 characters of the secret: enough to recognise a key, never to use it. */
+    prefix: text("prefix").notNull(),
+    /** Hex SHA-256 of the whole key. */
+    keyHash: text("key_hash").notNull(),
+    /** JSON array of scopes (contracts' ApiKeyScope). */
+    scopesJson: text("scopes_json").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Written at most once a minute per key (the auth path reads it and skips fresher writes). */
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_keys_hash_uq").on(t.keyHash),
+    index("api_keys_user_idx").on(t.userId, t.createdAt),
+  ],
+);
+
+/** A user's webhook endpoints (ADR 0025). The signing secret is sealed with AES-GCM (lib secret-box). */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    /** JSON array of event types (contracts' WebhookEventType). */
+    eventsJson: text("events_json").notNull(),
+    secretSealed: text("secret_sealed").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    /** Why it was switched off by the platform (`gone`: the receiver answered 410). */
+    disabledReason: text("disabled_reason"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * One event to one endpoint: the signed body, its state and retry schedule. Unique per
+ * (endpoint, event) so a redelivered fan-out message inserts nothing twice.
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    endpointId: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    /** The exact JSON body sent (signed per attempt with a fresh timestamp). */
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["pending", "retrying", "delivered", "failed"] }).notNull(),
+    /** Attempts made so far. */
+    attempt: integer("attempt").notNull().default(0),
+    responseCode: integer("response_code"),
+    latencyMs: integer("latency_ms"),
+    lastError: text("last_error"),
+    nextAttemptAt: integer("next_attempt_at"),
+    /** No automatic retry is scheduled after this (created or manually redelivered + 24 h). */
+    retryUntil: integer("retry_until").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event_uq").on(t.endpointId, t.eventId),
+    index("webhook_deliveries_page_idx").on(t.endpointId, t.createdAt, t.id),
+  ],
+);
+
+/** Every attempt of a delivery: the log `/account` shows. */
+export const webhookAttempts = sqliteTable(
+  "webhook_attempts",
+  {
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    startedAt: integer("started_at").notNull(),
+    responseCode: integer("response_code"),
+    latencyMs: integer("latency_ms"),
+    /** delivered | retry | failed | gone | refused (SSRF) */
+    outcome: text("outcome").notNull(),
+    error: text("error"),
+  },
+  (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
+);
+
 export type VideoRow = typeof videos.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -570,4 +670,8 @@ export type UserIdentityRow = typeof userIdentities.$inferSelect;
 export type EmailTokenRow = typeof emailTokens.$inferSelect;
 export type VideoTagRow = typeof videoTags.$inferSelect;
 export type AuthThrottleRow = typeof authThrottle.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 export type WatchHistoryRow = typeof watchHistory.$inferSelect;

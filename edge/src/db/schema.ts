@@ -534,6 +534,8 @@ export const notifications = sqliteTable(
     actorUserId: text("actor_user_id").references(() => users.id, { onDelete: "set null" }),
     videoId: text("video_id").references(() => videos.id, { onDelete: "cascade" }),
     commentId: text("comment_id").references(() => comments.id, { onDelete: "cascade" }),
+    /** `moderation` only: what a moderator did and why, as the recipient reads it (issue 15). */
+    detail: text("detail"),
     createdAt: integer("created_at").notNull(),
     readAt: integer("read_at"),
   },
@@ -652,6 +654,67 @@ export const webhookAttempts = sqliteTable(
   (t) => [primaryKey({ columns: [t.deliveryId, t.attempt] })],
 );
 
+/**
+ * A user's report of a video, comment or channel (issue 15, ADR 0024). `targetId` is the
+ * video id, the comment id or the channel's user id; `targetOwnerId` whose content it is.
+ * At most one open report per reporter per target (the partial unique index). No foreign
+ * key on the target: a report outlives what it reported (the queue shows "removed").
+ */
+export const reports = sqliteTable(
+  "reports",
+  {
+    id: text("id").primaryKey(),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    targetType: text("target_type", { enum: ["video", "comment", "channel"] }).notNull(),
+    targetId: text("target_id").notNull(),
+    targetOwnerId: text("target_owner_id"),
+    reason: text("reason").notNull(),
+    details: text("details"),
+    status: text("status", { enum: ["open", "resolved"] })
+      .notNull()
+      .default("open"),
+    /** The moderator's action that closed it (`dismiss`, `take_down`, …) and their note. */
+    resolution: text("resolution"),
+    resolvedBy: text("resolved_by"),
+    resolvedAt: integer("resolved_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("reports_open_uq")
+      .on(t.reporterId, t.targetType, t.targetId)
+      .where(sql`${t.status} = 'open'`),
+    /** The queue: open reports by target, oldest first. */
+    index("reports_status_idx").on(t.status, t.createdAt),
+    index("reports_target_idx").on(t.targetType, t.targetId, t.status),
+  ],
+);
+
+/**
+ * Every moderation action: who, what, on what, why, when. Append-only: no route updates or
+ * deletes a row and triggers (hand-written in the migration) make SQLite refuse UPDATE and
+ * DELETE. No foreign keys, so deleting an account never needs to touch the log; the
+ * actor's handle is copied in.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    actorId: text("actor_id").notNull(),
+    actorHandle: text("actor_handle").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+    reportId: text("report_id"),
+    note: text("note").notNull().default(""),
+    /** What the target was at the time (a removed comment's text, a video's title). */
+    snapshot: text("snapshot"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("audit_log_page_idx").on(t.createdAt, t.id)],
+);
+
 export type VideoRow = typeof videos.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -675,3 +738,5 @@ export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 export type WatchHistoryRow = typeof watchHistory.$inferSelect;
+export type ReportRow = typeof reports.$inferSelect;
+export type AuditLogRow = typeof auditLog.$inferSelect;

@@ -478,7 +478,7 @@ export const videoStatsDaily = sqliteTable(
     views: integer("views").notNull().default(0),
     watchSec: real("watch_sec").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
+  (t) => [primaryKey({ columns: [t.videoId, t.day] }), index("video_stats_daily_day_idx").on(t.day)],
 );
 
 /** Retention samples: how many heartbeats were at each of 100 position buckets of a video. */
@@ -740,3 +740,98 @@ export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 export type WatchHistoryRow = typeof watchHistory.$inferSelect;
 export type ReportRow = typeof reports.$inferSelect;
 export type AuditLogRow = typeof auditLog.$inferSelect;
+
+/**
+ * Creator analytics (ADR 0023). Views and watch time per traffic source and device, per video
+ * and UTC day, flushed by the ViewCounter beside `video_stats_daily`: `dim` is `source` or
+ * `device`, `key` the value (contracts' TrafficSource / DeviceClass).
+ */
+export const videoTrafficDaily = sqliteTable(
+  "video_traffic_daily",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    dim: text("dim", { enum: ["source", "device"] }).notNull(),
+    key: text("key").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSec: real("watch_sec").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.day, t.dim, t.key] }),
+    index("video_traffic_daily_day_idx").on(t.day),
+  ],
+);
+
+/** Likes and comments per video and day, rolled up by the cron from their tables (ADR 0023). */
+export const videoEngagementDaily = sqliteTable(
+  "video_engagement_daily",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    likes: integer("likes").notNull().default(0),
+    comments: integer("comments").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.day] }), index("video_engagement_daily_day_idx").on(t.day)],
+);
+
+/** Subscribes (+1) and unsubscribes (−1) as they happen: the raw events of subscribers gained/lost. */
+export const subscriptionEvents = sqliteTable(
+  "subscription_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    delta: integer("delta").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("subscription_events_at_idx").on(t.at, t.channelId)],
+);
+
+/** One row per channel and day: the cron's roll-up of its videos' rows and its subscription events. */
+export const channelStatsDaily = sqliteTable(
+  "channel_stats_daily",
+  {
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSec: real("watch_sec").notNull().default(0),
+    likes: integer("likes").notNull().default(0),
+    comments: integer("comments").notNull().default(0),
+    subsGained: integer("subs_gained").notNull().default(0),
+    subsLost: integer("subs_lost").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.day] }), index("channel_stats_daily_day_idx").on(t.day)],
+);
+
+/** Sources and devices per channel and day (the cron's roll-up of `video_traffic_daily`). */
+export const channelTrafficDaily = sqliteTable(
+  "channel_traffic_daily",
+  {
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    dim: text("dim", { enum: ["source", "device"] }).notNull(),
+    key: text("key").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSec: real("watch_sec").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channelId, t.day, t.dim, t.key] }),
+    index("channel_traffic_daily_day_idx").on(t.day),
+  ],
+);
+
+/** How far the analytics roll-up has got: the next run recomputes from the day before. */
+export const analyticsRollups = sqliteTable("analytics_rollups", {
+  name: text("name").primaryKey(),
+  throughDay: text("through_day").notNull(),
+  at: integer("at").notNull(),
+});

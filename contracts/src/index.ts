@@ -1,3 +1,4 @@
+export * from "./analytics.ts";
 export * from "./api.ts";
 export * from "./backoff.ts";
 export * from "./channels.ts";

@@ -4,6 +4,7 @@
  * (text/plain JSON) when the page is hidden.
  */
 import { z } from "zod";
+import { TrafficSource } from "./analytics.ts";
 import { VideoDto } from "./api.ts";
 
 /** Seconds of a heartbeat: finite, non-negative, at most a day. */
@@ -16,6 +17,11 @@ export const ViewHeartbeatBody = z.object({
   positionSec: Seconds,
   /** Real seconds played since the previous heartbeat (seeks excluded). The server clamps it. */
   playedSec: Seconds,
+  /**
+   * Where the view came from (ADR 0023), sent once with the first heartbeat; the counter keeps
+   * it for the viewer's window. Optional: a heartbeat without it counts as `direct`.
+   */
+  source: TrafficSource.optional(),
 });
 export type ViewHeartbeatBody = z.infer<typeof ViewHeartbeatBody>;
 

@@ -119,6 +119,10 @@ export const videos = sqliteTable(
     index("videos_feed_idx")
       .on(t.ownerId, t.publishedAt, t.id)
       .where(sql`${t.visibility} = 'public' and ${t.status} = 'ready' and ${t.publishedAt} is not null`),
+    /** "Up next" (ADR 0022): the newest listable videos of one category, a bounded candidate set. */
+    index("videos_category_idx")
+      .on(t.category, t.publishedAt, t.id)
+      .where(sql`${t.visibility} = 'public' and ${t.status} = 'ready' and ${t.publishedAt} is not null`),
   ],
 );
 
@@ -384,6 +388,8 @@ export const comments = sqliteTable(
     index("comments_video_top_idx").on(t.videoId, t.parentId, t.likeCount, t.createdAt, t.id),
     index("comments_parent_idx").on(t.parentId, t.createdAt, t.id),
     index("comments_held_idx").on(t.videoId, t.held, t.createdAt),
+    /** Trending (ADR 0022): the last 48 h of comments, read by time. */
+    index("comments_recent_idx").on(t.createdAt, t.videoId, t.authorId),
     /** At most one pinned comment per video. */
     uniqueIndex("comments_pinned_uq").on(t.videoId).where(sql`${t.pinned} = 1`),
   ],
@@ -417,7 +423,11 @@ export const videoReactions = sqliteTable(
     value: text("value", { enum: ["like", "dislike"] }).notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.videoId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.userId] }),
+    /** Trending (ADR 0022): the last 48 h of likes, read by time. */
+    index("video_reactions_likes_recent_idx").on(t.createdAt, t.videoId).where(sql`${t.value} = 'like'`),
+  ],
 );
 
 /** A channel's blocked words: comments containing one are held for review. */
@@ -452,6 +462,8 @@ export const watchHistory = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.videoId] }),
     index("watch_history_user_recent_idx").on(t.userId, t.watchedAt, t.videoId),
+    /** "Up next" co-watching (ADR 0022): a video's most recent viewers. */
+    index("watch_history_video_recent_idx").on(t.videoId, t.watchedAt),
   ],
 );
 
@@ -713,6 +725,43 @@ export const auditLog = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("audit_log_page_idx").on(t.createdAt, t.id)],
+);
+
+/**
+ * Counted views per video per UTC hour (`hour` = epoch ms / 3,600,000), written by the
+ * ViewCounter's flush beside `video_stats_daily`; only the trending cron reads it, and it
+ * prunes rows older than its 48 h window (ADR 0022).
+ */
+export const videoStatsHourly = sqliteTable(
+  "video_stats_hourly",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    hour: integer("hour").notNull(),
+    views: integer("views").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.hour] }),
+    index("video_stats_hourly_hour_idx").on(t.hour, t.videoId, t.views),
+  ],
+);
+
+/**
+ * The trending ranking the cron last computed (ADR 0022): replaced as a whole each run, in
+ * one batch. `GET /api/trending` pages it by rank and filters what became unlistable since.
+ */
+export const trending = sqliteTable(
+  "trending",
+  {
+    rank: integer("rank").primaryKey(),
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    score: real("score").notNull(),
+    computedAt: integer("computed_at").notNull(),
+  },
+  (t) => [index("trending_video_idx").on(t.videoId)],
 );
 
 export type VideoRow = typeof videos.$inferSelect;

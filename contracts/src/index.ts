@@ -7,6 +7,7 @@ export * from "./constants.ts";
 export * from "./email.ts";
 export * from "./events.ts";
 export * from "./failures.ts";
+export * from "./integrations.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";
 export * from "./oidc.ts";

@@ -4,6 +4,7 @@ import { ChannelRef } from "./channel-ref.ts";
 import { CommentsMode, ReactionValue } from "./community.ts";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
+import { Role, Takedown } from "./moderation.ts";
 import {
   Category,
   Chapters,
@@ -169,6 +170,8 @@ export const VideoDto = z.object({
   myReaction: ReactionValue.nullable().optional(),
   /** `GET /api/videos/:id`, signed in: the caller's saved position (absent: start from 0). */
   resumeAtSec: z.number().nonnegative().optional(),
+  /** Owner only: a moderator took the video down (hidden from everyone else) and why (ADR 0024). */
+  takenDown: Takedown.optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -296,7 +299,13 @@ export const AuthResponse = z.object({
 export type AuthResponse = z.infer<typeof AuthResponse>;
 
 /** `GET /api/me`. */
-export const MeResponse = z.object({ user: UserDto, sessionId: z.string() });
+export const MeResponse = z.object({
+  user: UserDto.extend({
+    /** `admin` / `moderator` (granted only by `npm run admin -- grant`): the site shows "Admin" for them. */
+    roles: z.array(Role),
+  }),
+  sessionId: z.string(),
+});
 export type MeResponse = z.infer<typeof MeResponse>;
 
 export const SessionDto = z.object({

@@ -10,6 +10,7 @@ export * from "./failures.ts";
 export * from "./integrations.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";
+export * from "./moderation.ts";
 export * from "./oidc.ts";
 export * from "./preferences.ts";
 export * from "./service-secret.ts";

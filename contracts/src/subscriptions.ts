@@ -76,6 +76,8 @@ export const NotificationDto = z.object({
   video: z.object({ id: z.string(), title: z.string() }).optional(),
   /** The comment (a reply, a comment on the caller's video): its id and the first 140 characters. */
   comment: z.object({ id: z.string(), excerpt: z.string() }).optional(),
+  /** `moderation` only: what a moderator did and why ("Your video … was taken down: …"). */
+  detail: z.string().optional(),
 });
 export type NotificationDto = z.infer<typeof NotificationDto>;
 
@@ -132,6 +134,8 @@ export const NotificationJob = z.discriminatedUnion("type", [
     videoId: z.string().nullable(),
     commentId: z.string().nullable(),
     origin: z.string().optional(),
+    /** `moderation`: the sentence the recipient reads (NotificationDto.detail). */
+    detail: z.string().max(2000).optional(),
   }),
   /** Push a video's `new_video` notification to these online subscribers' sockets. */
   z.object({ type: z.literal("push"), videoId: z.string(), userIds: z.array(z.string()).max(90) }),

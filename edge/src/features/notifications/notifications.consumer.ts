@@ -141,8 +141,8 @@ const EMPTY_VIEW = {
 
 async function single(deps: Deps, job: Job<"single">) {
   const repo = new NotificationsRepo(deps.db);
-  const { kind: type, userId, actorUserId, videoId, commentId } = job;
-  const row = await repo.insertOne({ userId, type, actorUserId, videoId, commentId }, Date.now());
+  const { kind: type, userId, actorUserId, videoId, commentId, detail } = job;
+  const row = await repo.insertOne({ userId, type, actorUserId, videoId, commentId, detail }, Date.now());
   if (!row) return;
   const view = await repo.find(row.id);
   if (!view) return;

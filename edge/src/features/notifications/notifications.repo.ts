@@ -40,7 +40,8 @@ export interface NotificationView extends NotificationRow {
 export type NewNotification = Pick<
   NotificationRow,
   "userId" | "type" | "actorUserId" | "videoId" | "commentId"
->;
+> &
+  Partial<Pick<NotificationRow, "detail">>;
 
 export class NotificationsRepo {
   private readonly db: Database;
@@ -234,6 +235,7 @@ const TABLE_COLUMNS = {
   actorUserId: notifications.actorUserId,
   videoId: notifications.videoId,
   commentId: notifications.commentId,
+  detail: notifications.detail,
   createdAt: notifications.createdAt,
   readAt: notifications.readAt,
 };

@@ -42,6 +42,7 @@ export async function toNotificationDtos(
       ...(r.commentId && r.commentText !== null
         ? { comment: { id: r.commentId, excerpt: excerpt(r.commentText) } }
         : {}),
+      ...(r.detail ? { detail: r.detail } : {}),
     };
   });
 }

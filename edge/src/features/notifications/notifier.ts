@@ -34,6 +34,8 @@ export interface SingleNotification {
   videoId?: string | null;
   commentId?: string | null;
   origin?: string;
+  /** `moderation`: the sentence the recipient reads. */
+  detail?: string;
 }
 
 /** One notification for one user. Nobody is notified of their own action. */
@@ -47,6 +49,7 @@ export function notifyUser(queue: NotifyQueue, n: SingleNotification): Promise<v
     videoId: n.videoId ?? null,
     commentId: n.commentId ?? null,
     ...(n.origin ? { origin: n.origin } : {}),
+    ...(n.detail ? { detail: n.detail } : {}),
   });
 }
 

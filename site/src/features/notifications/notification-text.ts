@@ -17,12 +17,13 @@ export function notificationText(n: NotificationDto): string {
     case "video_failed":
       return `Your video ${title} could not be processed`;
     case "moderation":
-      return `A moderator acted on ${n.video ? title : "your content"}`;
+      return n.detail ?? `A moderator acted on ${n.video ? title : "your content"}`;
   }
 }
 
 export function notificationHref(n: NotificationDto): string {
-  if (n.type === "video_failed" && n.video) return `/studio/${encodeURIComponent(n.video.id)}`;
+  if ((n.type === "video_failed" || n.type === "moderation") && n.video)
+    return `/studio/${encodeURIComponent(n.video.id)}`;
   if (n.video) return `/watch/${encodeURIComponent(n.video.id)}`;
   return "/";
 }

@@ -13,6 +13,7 @@ export * from "./media.ts";
 export * from "./moderation.ts";
 export * from "./oidc.ts";
 export * from "./preferences.ts";
+export * from "./search.ts";
 export * from "./service-secret.ts";
 export * from "./service-signature.ts";
 export * from "./subscriptions.ts";

@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { myAnalyticsRoutes, videoAnalyticsRoutes } from "./features/analytics/analytics.routes.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { emailRoutes } from "./features/auth/email.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
@@ -129,6 +130,7 @@ export const app = root
   .route("/api/me/identities", identitiesRoutes)
   .route("/api/me/channel", myChannelRoutes)
   .route("/api/me/subscriptions", mySubscriptionsRoutes)
+  .route("/api/me/analytics", myAnalyticsRoutes)
   .route("/api/me", meRoutes)
   .route("/api/channels", channelsRoutes)
   .route("/api/channels", subscriptionRoutes)
@@ -139,6 +141,7 @@ export const app = root
   .route("/api/videos", videosRoutes)
   .route("/api/videos", videoCommentsRoutes)
   .route("/api/videos", reactionsRoutes)
+  .route("/api/videos", videoAnalyticsRoutes)
   .route("/api/comments", commentsRoutes)
   .route("/api/views", viewsRoutes)
   .route("/api/ws-ticket", ticketRoutes)

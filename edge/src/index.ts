@@ -1,5 +1,6 @@
 /** Worker entry: HTTP (Hono app), queue consumers (jobs + dead letters), cron sweeper, Durable Objects. */
 import { app } from "./app.ts";
+import { rollUpAnalytics } from "./features/analytics/rollup.ts";
 import { consumeDeadLetters, consumeJobs, DLQ_NAME } from "./features/jobs/dispatch.ts";
 import { sweep } from "./features/jobs/sweeper.ts";
 import { consumeNotifications, NOTIFY_QUEUE_NAME } from "./features/notifications/notifications.consumer.ts";
@@ -19,5 +20,6 @@ export default {
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(sweep(services(env)).then((report) => console.log("sweeper", JSON.stringify(report))));
+    ctx.waitUntil(rollUpAnalytics(env.DB).then((report) => console.log("analytics", JSON.stringify(report))));
   },
 } satisfies ExportedHandler<Env, unknown>;

@@ -34,13 +34,24 @@ export class SubscriptionsRepo {
       .where(eq(channels.userId, channelId));
   }
 
+  /**
+   * The raw event of a subscriber gained or lost (ADR 0023), only when the statement before it
+   * changed a row; it changes one row exactly then, so the count update after it still moves by
+   * `changes()`.
+   */
+  private event(channelId: string, delta: 1 | -1, at: number) {
+    return this.db.run(
+      sql`INSERT INTO subscription_events (channel_id, delta, at) SELECT ${channelId}, ${delta}, ${at} WHERE changes() > 0`,
+    );
+  }
+
   /** Returns the channel's count after the write. */
   async subscribe(subscriberId: string, channelId: string, now: number): Promise<number> {
     const insert = this.db
       .insert(subscriptions)
       .values({ subscriberId, channelId, createdAt: now })
       .onConflictDoNothing();
-    await this.db.batch([insert, this.countUpdate(channelId, 1)]);
+    await this.db.batch([insert, this.event(channelId, 1, now), this.countUpdate(channelId, 1)]);
     return this.count(channelId);
   }
 
@@ -48,7 +59,7 @@ export class SubscriptionsRepo {
     const remove = this.db
       .delete(subscriptions)
       .where(and(eq(subscriptions.subscriberId, subscriberId), eq(subscriptions.channelId, channelId)));
-    await this.db.batch([remove, this.countUpdate(channelId, -1)]);
+    await this.db.batch([remove, this.event(channelId, -1, Date.now()), this.countUpdate(channelId, -1)]);
     return this.count(channelId);
   }
 

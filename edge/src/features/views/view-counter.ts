@@ -3,11 +3,12 @@
  * Each heartbeat updates the viewer's window state and the buffered totals (views, watch
  * time, retention samples, signed-in viewers' positions) in the object's own SQLite,
  * which is durable before the RPC returns (the output gate), so an eviction loses nothing.
- * An alarm flushes the buffer to D1 in one batch of at most four statements, every
+ * An alarm flushes the buffer to D1 in one batch of at most five statements, every
  * VIEW_FLUSH_SECONDS while there is something to flush (0 = write through on every
  * heartbeat: the naive baseline of `npm run bench:community`). Nothing is kept in memory.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { DeviceClass, TrafficSource } from "@streamline/contracts";
 import { loadConfig } from "../../config.ts";
 import { type FlushBatch, flushStatements, type HistoryEntry, isEmpty } from "./view-flush.ts";
 import {
@@ -30,6 +31,10 @@ export interface HeartbeatInput {
   durationSec: number | null;
   /** The edge's clock (ms); tests pass their own. */
   now: number;
+  /** Where the view came from (the player sends it once); the viewer's first in a window wins (ADR 0023). */
+  source?: TrafficSource | null;
+  /** The device class of this heartbeat's request (device-class.ts). */
+  device?: DeviceClass;
 }
 
 export interface HeartbeatResult {
@@ -48,6 +53,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS viewers (viewer TEXT PRIMARY KEY, window_start INTEGER NOT NULL,
      played REAL NOT NULL, counted INTEGER NOT NULL, last_beat INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS pending_days (day TEXT PRIMARY KEY, views INTEGER NOT NULL, watch_sec REAL NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS pending_traffic (day TEXT NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL,
+     views INTEGER NOT NULL, watch_sec REAL NOT NULL, PRIMARY KEY (day, dim, key))`,
   "CREATE TABLE IF NOT EXISTS pending_retention (bucket INTEGER PRIMARY KEY, samples INTEGER NOT NULL)",
   `CREATE TABLE IF NOT EXISTS pending_history (user_id TEXT PRIMARY KEY, position REAL NOT NULL,
      duration REAL, watched_at INTEGER NOT NULL)`,
@@ -66,6 +73,10 @@ export class ViewCounter extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     for (const statement of SCHEMA) this.sql.exec(statement);
+    // Objects created before ADR 0023 lack the viewer's traffic source.
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(viewers)").toArray();
+    if (!columns.some((c) => c.name === "source"))
+      this.sql.exec("ALTER TABLE viewers ADD COLUMN source TEXT");
   }
 
   private rules(): ViewRules & { flushMs: number } {
@@ -94,35 +105,68 @@ export class ViewCounter extends DurableObject<Env> {
   /** One heartbeat: clamp, count, buffer — durable before it returns. */
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatResult> {
     const rules = this.rules();
-    const outcome = applyBeat(this.viewer(input.viewer), { ...input }, rules);
-    this.saveViewer(input.viewer, outcome.state);
+    const prev = this.viewer(input.viewer);
+    const outcome = applyBeat(prev?.state, { ...input }, rules);
+    // A fresh window takes this heartbeat's source; inside a window the first one sent wins.
+    const sameWindow = prev !== undefined && prev.state.windowStart === outcome.state.windowStart;
+    const source = (sameWindow ? prev.source : null) ?? input.source ?? null;
+    this.saveViewer(input.viewer, outcome.state, source);
     this.buffer(input, outcome.acceptedSec, outcome.countedNow);
+    this.bufferTraffic(input, outcome.acceptedSec, outcome.countedNow, source ?? "direct");
     if (rules.flushMs === 0) await this.flush();
     else if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(input.now + rules.flushMs);
     return { counted: outcome.state.counted, acceptedSec: outcome.acceptedSec };
   }
 
-  private viewer(viewer: string): ViewerState | undefined {
+  private viewer(viewer: string): { state: ViewerState; source: TrafficSource | null } | undefined {
     const row = this.sql.exec<Row>("SELECT * FROM viewers WHERE viewer = ?", viewer).toArray()[0];
     if (!row) return undefined;
-    return {
+    const state = {
       windowStart: Number(row.window_start),
       playedSec: Number(row.played),
       counted: row.counted === 1,
       lastBeatAt: Number(row.last_beat),
     };
+    return { state, source: (row.source as TrafficSource | null) ?? null };
   }
 
-  private saveViewer(viewer: string, s: ViewerState) {
+  private saveViewer(viewer: string, s: ViewerState, source: TrafficSource | null) {
     this.sql.exec(
-      "INSERT OR REPLACE INTO viewers (viewer, window_start, played, counted, last_beat) VALUES (?, ?, ?, ?, ?)",
+      `INSERT OR REPLACE INTO viewers (viewer, window_start, played, counted, last_beat, source)
+       VALUES (?, ?, ?, ?, ?, ?)`,
       viewer,
       s.windowStart,
       s.playedSec,
       s.counted ? 1 : 0,
       s.lastBeatAt,
+      source,
     );
+  }
+
+  /** Views and watch time by the viewer's traffic source and this request's device class. */
+  private bufferTraffic(
+    input: HeartbeatInput,
+    acceptedSec: number,
+    countedNow: boolean,
+    source: TrafficSource,
+  ) {
+    if (acceptedSec <= 0 && !countedNow) return;
+    const day = utcDay(input.now);
+    for (const [dim, key] of [
+      ["source", source],
+      ["device", input.device ?? "desktop"],
+    ]) {
+      this.sql.exec(
+        `INSERT INTO pending_traffic (day, dim, key, views, watch_sec) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (day, dim, key) DO UPDATE SET views = views + ?4, watch_sec = watch_sec + ?5`,
+        day,
+        dim,
+        key,
+        countedNow ? 1 : 0,
+        acceptedSec,
+      );
+    }
   }
 
   private buffer(input: HeartbeatInput, acceptedSec: number, countedNow: boolean) {
@@ -168,6 +212,7 @@ export class ViewCounter extends DurableObject<Env> {
       days: {},
       retention: {},
       history: [],
+      traffic: [],
     };
     for (const r of this.sql.exec<Row>("SELECT * FROM pending_days")) {
       batch.days[String(r.day)] = [Number(r.views), Number(r.watch_sec)];
@@ -177,10 +222,15 @@ export class ViewCounter extends DurableObject<Env> {
     for (const r of this.sql.exec<Row>("SELECT * FROM pending_retention"))
       batch.retention[String(r.bucket)] = Number(r.samples);
     batch.history = this.sql.exec<Row>("SELECT * FROM pending_history").toArray().map(toHistoryEntry);
+    batch.traffic = this.sql
+      .exec<Row>("SELECT * FROM pending_traffic")
+      .toArray()
+      .map((r) => [String(r.day), String(r.dim), String(r.key), Number(r.views), Number(r.watch_sec)]);
     if (!batch.videoId || isEmpty(batch)) return null;
     this.sql.exec("DELETE FROM pending_days");
     this.sql.exec("DELETE FROM pending_retention");
     this.sql.exec("DELETE FROM pending_history");
+    this.sql.exec("DELETE FROM pending_traffic");
     this.sql.exec("INSERT INTO inflight (id, batch) VALUES (1, ?)", JSON.stringify(batch));
     return batch;
   }
@@ -223,7 +273,13 @@ export class ViewCounter extends DurableObject<Env> {
 
   private hasPending(): boolean {
     const one = (table: string) => this.sql.exec(`SELECT 1 FROM ${table} LIMIT 1`).toArray().length > 0;
-    return one("pending_days") || one("pending_retention") || one("pending_history") || one("inflight");
+    return (
+      one("pending_days") ||
+      one("pending_retention") ||
+      one("pending_history") ||
+      one("pending_traffic") ||
+      one("inflight")
+    );
   }
 
   /** A position not flushed yet, so resume is fresh right after a heartbeat. */

@@ -1,7 +1,8 @@
 /**
- * What a ViewCounter writes to D1 when its alarm fires (ADR 0016): at most four statements
+ * What a ViewCounter writes to D1 when its alarm fires (ADR 0016): at most five statements
  * in one batch, however many heartbeats were buffered — the counters on `videos`, the
- * daily rollup, the retention buckets and the signed-in viewers' history rows. Buckets,
+ * daily rollup, the retention buckets, the signed-in viewers' history rows and views by traffic
+ * source and device (ADR 0023). Buckets,
  * days and history entries travel as one JSON parameter each (`json_each`), so a batch
  * never nears D1's bound-parameter cap. Rows of a deleted video or user are skipped (never
  * a foreign-key failure that would keep the alarm retrying), and so are positions of users
@@ -25,6 +26,11 @@ export interface FlushBatch {
   /** bucket (0–99) → samples. */
   retention: Record<string, number>;
   history: HistoryEntry[];
+  /**
+   * `[day, dim, key, views, watchSec]` by traffic source and device (ADR 0023); absent in a
+   * batch left in flight before that existed.
+   */
+  traffic?: [string, string, string, number, number][];
 }
 
 export const isEmpty = (b: FlushBatch) =>
@@ -66,6 +72,7 @@ export function flushStatements(db: D1Database, b: FlushBatch): D1PreparedStatem
     );
   }
   if (b.history.length > 0) out.push(historyStatement(db, b));
+  if (b.traffic?.length) out.push(trafficStatement(db, b));
   return out;
 }
 
@@ -88,4 +95,17 @@ function historyStatement(db: D1Database, b: FlushBatch): D1PreparedStatement {
        WHERE excluded.watched_at >= watch_history.watched_at`,
     )
     .bind(b.videoId, JSON.stringify(rows));
+}
+
+function trafficStatement(db: D1Database, b: FlushBatch): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO video_traffic_daily (video_id, day, dim, key, views, watch_sec)
+       SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
+              json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]')
+       FROM json_each(?2) AS j WHERE ${VIDEO_EXISTS}
+       ON CONFLICT (video_id, day, dim, key) DO UPDATE SET views = views + excluded.views,
+         watch_sec = watch_sec + excluded.watch_sec`,
+    )
+    .bind(b.videoId, JSON.stringify(b.traffic));
 }

@@ -9,6 +9,7 @@ import type { VideoRow } from "../../db/schema.ts";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
+import { deviceClass } from "./device-class.ts";
 import { HistoryRepo } from "./history.repo.ts";
 import { signViewToken, verifyViewToken } from "./view-token.ts";
 import { ensureViewerId, viewerIdOf } from "./viewer-cookie.ts";
@@ -61,6 +62,8 @@ export async function recordHeartbeat(
     playedSec: body.playedSec,
     durationSec: view.durationSec,
     now,
+    source: body.source ?? null,
+    device: deviceClass(c.req.header("user-agent"), c.req.header("sec-ch-ua-mobile")),
   });
 }
 

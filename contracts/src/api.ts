@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ChannelRef } from "./channel-ref.ts";
 import { CommentsMode, ReactionValue } from "./community.ts";
+import { EmbedSettings } from "./embeds.ts";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
 import { Role, Takedown } from "./moderation.ts";
@@ -172,6 +173,10 @@ export const VideoDto = z.object({
   resumeAtSec: z.number().nonnegative().optional(),
   /** Owner only: a moderator took the video down (hidden from everyone else) and why (ADR 0024). */
   takenDown: Takedown.optional(),
+  /** Whether `/embed/:id` plays this video inside other sites (ADR 0019). */
+  embeddable: z.boolean().optional(),
+  /** Owner only: embedding on/off and the origins that may frame it (null: any). */
+  embed: EmbedSettings.optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -186,6 +191,8 @@ export const UpdateVideoBody = z
     publishAt: PublishAt.nullable(),
     /** Comments on, off, or held for approval (ADR 0015). */
     commentsMode: CommentsMode,
+    /** Embedding on/off and an optional allow-list of framing origins (ADR 0019). */
+    embed: EmbedSettings,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "nothing to update")

@@ -5,6 +5,7 @@ export * from "./channels.ts";
 export * from "./community.ts";
 export * from "./constants.ts";
 export * from "./email.ts";
+export * from "./embeds.ts";
 export * from "./events.ts";
 export * from "./failures.ts";
 export * from "./integrations.ts";

@@ -23,6 +23,8 @@ import {
 } from "./features/comments/comments.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { docsRoutes } from "./features/docs/docs.routes.ts";
+import { embedFraming } from "./features/embeds/embed-framing.ts";
+import { oembedRoutes } from "./features/embeds/oembed.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -34,6 +36,7 @@ import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { reactionsRoutes } from "./features/reactions/reactions.routes.ts";
+import { searchRoutes } from "./features/search/search.routes.ts";
 import {
   feedRoutes,
   mySubscriptionsRoutes,
@@ -96,6 +99,7 @@ const TAGS = [
   { name: "comments", description: "Comments, replies, likes, review of held comments, blocked words" },
   { name: "channels", description: "Channel pages, their videos, the owner's edits and images" },
   { name: "subscriptions", description: "Subscribing to channels and the subscription feed" },
+  { name: "search", description: "Ranked full-text search of videos and channels" },
   { name: "notifications", description: "The caller's notifications, read state and live socket" },
   { name: "progress", description: "Live transcode progress over WebSockets" },
   { name: "delivery", description: "Signed HLS media (token in the path)" },
@@ -135,6 +139,7 @@ export const app = root
   .route("/api/channels", channelsRoutes)
   .route("/api/channels", subscriptionRoutes)
   .route("/api/feed", feedRoutes)
+  .route("/api/search", searchRoutes)
   .route("/api/notifications", notificationsRoutes)
   .route("/api/sessions", sessionsRoutes)
   .route("/api/uploads", uploadsRoutes)
@@ -152,6 +157,8 @@ export const app = root
   .route("/v", deliveryRoutes)
   .route("/i", channelImageDeliveryRoutes)
   .route("/", docsRoutes(openApiDocument))
+  .route("/", oembedRoutes)
+  .use("/embed/:id", embedFraming())
   .route("/", devMailRoutes)
   .all("/api/*", () => {
     throw new AppError(404, "not_found", "no such endpoint");

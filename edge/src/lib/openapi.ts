@@ -61,6 +61,7 @@ const ERROR_TEXT: Record<number, [string, string, string]> = {
   422: ["Well-formed but unusable content", "invalid_captions", "captions must be UTF-8 text"],
   426: ["Upgrade required", "upgrade_required", "this endpoint speaks WebSocket"],
   429: ["Rate limited (see Retry-After)", "rate_limited", "too many requests; try again in 60 seconds"],
+  501: ["Not implemented", "not_implemented", "only format=json is served"],
   503: ["A dependency is unavailable (see Retry-After)", "storage_unavailable", "storage did not answer"],
 };
 

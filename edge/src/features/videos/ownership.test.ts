@@ -149,6 +149,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/videos/:id/comments", // optional auth: the video's visibility rules (ADR 0015)
   "GET /api/comments/:id/replies", // optional auth: the thread's video decides
   "GET /api/dev/mail", // development only: 404 unless DEV_MAIL_URL is set and the caller is on loopback
+  "GET /oembed", // oEmbed: public data of embeddable videos only (not under /api/, listed for the record)
 ]);
 
 describe("route guard", () => {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { VideoRow } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { signPlaybackToken } from "../../lib/tokens.ts";
+import { embedSettingsOf, isEmbeddable } from "../embeds/embed-policy.ts";
 import { isOwner } from "./video-access.ts";
 import { failureFor } from "./video-failure.ts";
 
@@ -126,5 +127,7 @@ export async function toVideoDto(
     viewCount: row.viewCount,
     ...metadataFields(row, isOwner(row, userId)),
     ...communityFields(row, isOwner(row, userId)),
+    embeddable: isEmbeddable(row),
+    ...(isOwner(row, userId) ? { embed: embedSettingsOf(row) } : {}),
   };
 }

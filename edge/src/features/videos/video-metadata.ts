@@ -5,6 +5,7 @@
  * (ADR 0013).
  */
 import {
+  type EmbedSettings,
   parseChapters,
   SCHEDULE_NEEDS_PRIVATE,
   scheduleIssue,
@@ -33,17 +34,26 @@ export const chaptersJsonOf = (description: string) => {
   return chapters ? JSON.stringify(chapters) : null;
 };
 
+/** Embed settings as stored (ADR 0019): `origins: null` is any origin. */
+export function embedColumns(embed: EmbedSettings): Pick<NewVideo, "embedAllowed" | "embedOriginsJson"> {
+  return {
+    embedAllowed: embed.allowed,
+    embedOriginsJson: embed.origins === null ? null : JSON.stringify(embed.origins),
+  };
+}
+
 /**
  * Columns for an edit of `current`. Making the video public or unlisted drops a schedule
  * (it is published now, by hand); a schedule on a video that stays non-private is refused.
  */
 export function editWrite(current: Pick<VideoRow, "visibility">, body: UpdateVideoBody): MetadataWrite {
-  const { tags, publishAt, ...plain } = body;
+  const { tags, publishAt, embed, ...plain } = body;
   const visibility: Visibility = body.visibility ?? current.visibility;
   if (scheduleIssue(visibility, publishAt)) throw scheduleError();
   const row: Partial<NewVideo> = { ...plain };
   if (body.description !== undefined) row.chaptersJson = chaptersJsonOf(body.description);
   if (tags !== undefined) row.tagsJson = JSON.stringify(tags);
+  if (embed !== undefined) Object.assign(row, embedColumns(embed));
   if (publishAt !== undefined) row.publishAt = publishAt === null ? null : Date.parse(publishAt);
   else if (body.visibility && body.visibility !== "private") row.publishAt = null;
   return tags === undefined ? { row } : { row, tags };

@@ -5,7 +5,9 @@
  * browser PUT parts to the S3 endpoint and open the progress WebSocket, and nothing else;
  * API responses get a CSP that allows nothing at all. WebSocket upgrades (101) are left
  * untouched. A route may allow one inline script by setting `c.var.cspNonce` (only /docs
- * does, for the API reference's init script).
+ * does, for the API reference's init script). Pages refuse every frame (`frame-ancestors
+ * 'none'`, `X-Frame-Options: DENY`) unless `c.var.frameAncestors` says otherwise: only
+ * `/embed/:id` sets it (features/embeds/embed-framing.ts, ADR 0019).
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
@@ -17,9 +19,11 @@ export interface PageCspOptions {
   pageUrl: URL;
   /** A nonce for the page's inline script (only /docs sets one: the API reference's init). */
   scriptNonce?: string | undefined;
+  /** `frame-ancestors` sources; only an embed page (features/embeds) loosens the default 'none'. */
+  frameAncestors?: string | undefined;
 }
 
-export function pageCsp({ storageOrigin, pageUrl, scriptNonce }: PageCspOptions): string {
+export function pageCsp({ storageOrigin, pageUrl, scriptNonce, frameAncestors }: PageCspOptions): string {
   const wsOrigin = `${pageUrl.protocol === "https:" ? "wss" : "ws"}://${pageUrl.host}`;
   const connect = [
     "'self'",
@@ -40,7 +44,7 @@ export function pageCsp({ storageOrigin, pageUrl, scriptNonce }: PageCspOptions)
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    `frame-ancestors ${frameAncestors ?? "'none'"}`,
   ].join("; ");
 }
 
@@ -76,9 +80,12 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
           storageOrigin: originOf(config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT),
           pageUrl: url,
           scriptNonce: c.var.cspNonce,
+          frameAncestors: c.var.frameAncestors,
         }),
       );
-      c.header("x-frame-options", "DENY");
+      // Browsers that know frame-ancestors ignore X-Frame-Options; older ones get DENY unless framing is allowed.
+      const framable = c.var.frameAncestors !== undefined && c.var.frameAncestors !== "'none'";
+      if (!framable) c.header("x-frame-options", "DENY");
       c.header("cross-origin-opener-policy", "same-origin");
       c.header("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()");
     } else if (url.pathname.startsWith("/api/")) {

@@ -30,6 +30,7 @@ import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
 import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
+import { moderationAdminRoutes, reportsRoutes } from "./features/moderation/moderation.routes.ts";
 import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
 import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
@@ -103,7 +104,8 @@ const TAGS = [
   { name: "notifications", description: "The caller's notifications, read state and live socket" },
   { name: "progress", description: "Live transcode progress over WebSockets" },
   { name: "delivery", description: "Signed HLS media (token in the path)" },
-  { name: "admin", description: "Operators only" },
+  { name: "admin", description: "Operators, moderators: the report queue, actions, audit log" },
+  { name: "moderation", description: "Reporting videos, comments and channels" },
   { name: "internal", description: "The transcoder fleet's signed event intake" },
   { name: "health", description: "Component health" },
   { name: "docs", description: "This document and its interactive reference" },
@@ -150,7 +152,9 @@ export const app = root
   .route("/api/comments", commentsRoutes)
   .route("/api/views", viewsRoutes)
   .route("/api/ws-ticket", ticketRoutes)
+  .route("/api/reports", reportsRoutes)
   .route("/api/admin", fleetRoutes)
+  .route("/api/admin", moderationAdminRoutes)
   .route("/ws/notifications", notificationsWsRoutes)
   .route("/ws", wsRoutes)
   .route("/internal/transcoder", eventsRoutes)

@@ -64,6 +64,11 @@ export const ConfigSchema = z.object({
     .string()
     .min(1)
     .default(() => `${hostname()}-${process.pid}`),
+  /**
+   * Set: `GET /metrics` asks for `Authorization: Bearer <METRICS_TOKEN>`. Unset: open, for a
+   * Prometheus on the fleet's private network (the node's port is never public, ADR 0009).
+   */
+  METRICS_TOKEN: optionalString,
   /** How other services reach this node (shown in the fleet registry); optional. */
   PUBLIC_URL: z.url().optional(),
   /** Edge heartbeat, claim extension and registry refresh period. */

@@ -30,6 +30,7 @@ import {
   type Trickplay,
 } from "@streamline/contracts";
 import { errorMessage, log } from "./log.ts";
+import { recordFailure } from "./metrics.ts";
 import { enforceCaps } from "./pipeline/caps.ts";
 import { classifyFailure } from "./pipeline/failure.ts";
 import { streamFirstRung } from "./pipeline/first-rung.ts";
@@ -100,6 +101,7 @@ function reportFailure(run: JobRun, err: unknown): JobOutcome {
   // The root cause, not the cancellations it triggered in the other phases.
   const failure = classifyFailure(run.rootCause(err), run.deps.signal);
   run.fail(failure);
+  recordFailure(failure.code);
   // The raw error (stderr tail, URLs) is for this log only; the edge gets code + detail.
   const raw = run.rootCause(err);
   log.warn("job failed", {

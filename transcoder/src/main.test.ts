@@ -10,9 +10,18 @@ import { loadConfig } from "./config.ts";
 import { type StartedTranscoder, startTranscoder } from "./main.ts";
 import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
 import { ffmpegForTests } from "./testing/media.ts";
+import { parsePrometheusText } from "./testing/prometheus-text.ts";
 import { startTestS3, type TestS3 } from "./testing/s3.ts";
 
 const SECRET = "main-test-secret-4e8b2f6a1c9d3057";
+const M = "streamline_transcoder_";
+const JOB_DONE = `${M}job_duration_seconds_count{kind="transcode",outcome="done"}`;
+
+async function scrape(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  return parsePrometheusText(await res.text());
+}
 const bins = await ffmpegForTests();
 
 describe.skipIf(!bins)("startTranscoder over HTTP", () => {
@@ -68,6 +77,7 @@ describe.skipIf(!bins)("startTranscoder over HTTP", () => {
           }),
         },
       });
+    const before = await scrape(node.url);
     const res = await post();
     expect(res.status).toBe(202);
     expect((await post()).status).toBe(409); // redelivery while running
@@ -85,5 +95,29 @@ describe.skipIf(!bins)("startTranscoder over HTTP", () => {
     const master = await s3.client.fetch(s3.url(`videos/${videoId}/master.m3u8`));
     expect(master.status).toBe(200);
     expect(edge.events.filter((e) => e.type === "heartbeat").length).toBeGreaterThanOrEqual(1);
+
+    // The job moved the node's Prometheus counters (GET /metrics, parsed independently).
+    await expect
+      .poll(async () => (await scrape(node.url)).get(JOB_DONE) ?? 0)
+      .toBe((before.get(JOB_DONE) ?? 0) + 1);
+    const after = await scrape(node.url);
+    const moved = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(moved(`${M}queue_wait_seconds_count{kind="transcode"}`)).toBe(1);
+    expect(moved(`${M}phase_duration_seconds_count{phase="first_rung",rungs="240p"}`)).toBe(1);
+    expect(moved(`${M}phase_duration_seconds_count{phase="ladder",rungs="360p"}`)).toBe(1);
+    expect(moved(`${M}realtime_factor_count{phase="first_rung"}`)).toBe(1);
+    expect(moved(`${M}storage_bytes_total{direction="in"}`)).toBeGreaterThan(0);
+    expect(moved(`${M}storage_bytes_total{direction="out"}`)).toBeGreaterThan(0);
+    expect(moved(`${M}ffmpeg_cpu_seconds_total`)).toBeGreaterThan(0);
+    expect(moved(`${M}claim_conflicts_total`)).toBe(0); // the 409 above was this node's own duplicate
+    expect(after.get(`${M}jobs_in_flight{kind="transcode"}`)).toBe(0);
+  });
+
+  it("serves /metrics as Prometheus text", async () => {
+    const res = await fetch(`${node.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const samples = parsePrometheusText(await res.text());
+    expect(samples.get(`${M}process_resident_memory_bytes`)).toBeGreaterThan(0);
   });
 });

@@ -21,6 +21,7 @@ import { handleJob } from "./handle-job.ts";
 import { handlePosterJob } from "./handle-poster-job.ts";
 import { parseExtraCodecs } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
+import { watchInFlight } from "./metrics.ts";
 import type { ResourceLimits } from "./resources.ts";
 import { type ExecuteJob, JobRunner } from "./runner.ts";
 import { createApp } from "./server.ts";
@@ -64,6 +65,7 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
     execute: jobExecutor(config, { storage: s3Storage(config), ffmpeg, workDir }),
   });
 
+  watchInFlight(() => runner.countsByKind());
   await fleet.cancels.subscribe((message) => {
     if (runner.cancel(message.jobId, message.reason, message.videoId)) {
       log.info("cancel received", { jobId: message.jobId, videoId: message.videoId, from: message.from });
@@ -81,6 +83,7 @@ export async function startTranscoder(config: Config): Promise<StartedTranscoder
   const app = createApp({
     runner,
     secret: config.TRANSCODER_SECRET,
+    metricsToken: config.METRICS_TOKEN,
     nodeId: config.NODE_ID,
     fleet: { backend: fleet.backend, cancels: fleet.cancels, registry: fleet.registry, describe },
   });

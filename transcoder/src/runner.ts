@@ -10,6 +10,7 @@ import type { ClaimOwner, JobClaims } from "./fleet/claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
 import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
 import { errorMessage, log } from "./log.ts";
+import { type JobKind, recordClaimConflict, recordJobEnd, recordQueueWait } from "./metrics.ts";
 
 /** Concurrent image jobs per node, besides the transcode slots (MAX_JOBS). */
 export const IMAGE_JOB_SLOTS = 2;
@@ -93,6 +94,13 @@ export class JobRunner {
     return this.opts.nodeId;
   }
 
+  /** Running jobs by kind (the `jobs_in_flight` gauge). */
+  countsByKind(): Record<JobKind, number> {
+    const counts: Record<JobKind, number> = { transcode: 0, poster: 0, "channel-image": 0 };
+    for (const r of this.running.values()) if (r.started) counts[r.job.type] += 1;
+    return counts;
+  }
+
   /** The jobs running here, for the registry. */
   snapshot(): RunningJobInfo[] {
     return [...this.running.values()]
@@ -169,6 +177,7 @@ export class JobRunner {
     }
     if (!claimed.ok) {
       free();
+      recordClaimConflict();
       return {
         status: "duplicate",
         sameAttempt: claimed.sameAttempt,
@@ -184,6 +193,7 @@ export class JobRunner {
         ? { status: "cancelled" }
         : { status: "draining", retryAfterSec: 10 };
     }
+    recordQueueWait(job.type, job.createdAt);
     return null;
   }
 
@@ -209,8 +219,10 @@ export class JobRunner {
   private async run(entry: RunningJob): Promise<void> {
     const { job, abort, owner } = entry;
     const ctx = { videoId: jobSubject(job), jobId: job.jobId, attemptId: job.attemptId };
+    const startedMs = Date.now();
+    let outcome = "crashed";
     try {
-      await this.opts.execute(job, {
+      const result = await this.opts.execute(job, {
         signal: abort.signal,
         onHeartbeat: async () => {
           let kept: boolean;
@@ -233,6 +245,7 @@ export class JobRunner {
           if (changed) this.opts.onChange?.();
         },
       });
+      outcome = outcomeOf(result);
     } catch (err) {
       // execute (handleJob) never throws by contract; this is the last line of defence.
       log.error("job crashed", { ...ctx, error: errorMessage(err) });
@@ -241,6 +254,7 @@ export class JobRunner {
         log.warn("claim release failed", { ...ctx, error: errorMessage(err) });
       });
       this.running.delete(job.jobId);
+      recordJobEnd(job.type, outcome, startedMs);
       this.opts.onChange?.();
     }
   }
@@ -271,4 +285,10 @@ export class JobRunner {
       if (!r.abort.signal.aborted) r.abort.abort(new ShutdownError(reason));
     }
   }
+}
+
+/** `done` / `failed` from a handler's outcome; `finished` for handlers that return nothing. */
+function outcomeOf(result: unknown): string {
+  const status = (result as { status?: unknown } | null | undefined)?.status;
+  return status === "done" || status === "failed" ? status : "finished";
 }

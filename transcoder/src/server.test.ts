@@ -42,7 +42,7 @@ function makeJob(n: number, attempt = 1): TranscodeJobV1 {
 }
 
 /** A runner whose jobs run until the test lets them finish (or they are aborted). */
-function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims()) {
+function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims(), metricsToken?: string) {
   const started: { job: Job; ctx: JobContext; finish: (o: JobOutcome) => void }[] = [];
   const cancels = new MemoryCancelBus();
   const registry = new MemoryNodeRegistry();
@@ -77,6 +77,7 @@ function harness(maxJobs = 1, claims: JobClaims = new MemoryJobClaims()) {
   const app = createApp({
     runner,
     secret: SECRET,
+    metricsToken,
     nodeId: "node-test",
     fleet: { backend: "memory", cancels, registry, describe: describeNode },
   });
@@ -393,3 +394,23 @@ async function waitUntil(predicate: () => boolean, timeoutMs = 2000): Promise<vo
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe("GET /metrics", () => {
+  it("is open without METRICS_TOKEN and serves Prometheus text", async () => {
+    const res = await harness().app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await res.text()).toContain("# TYPE streamline_transcoder_jobs_in_flight gauge");
+  });
+
+  it("asks for the bearer token when METRICS_TOKEN is set", async () => {
+    const { app } = harness(1, new MemoryJobClaims(), "scrape-token-123");
+    const none = await app.request("/metrics");
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    const wrong = await app.request("/metrics", { headers: { authorization: "Bearer scrape-token-124" } });
+    expect(wrong.status).toBe(401);
+    const right = await app.request("/metrics", { headers: { authorization: "Bearer scrape-token-123" } });
+    expect(right.status).toBe(200);
+  });
+});

@@ -9,10 +9,13 @@
  *                            202 {accepted,node,runningHere,receivers} | 400 | 401 | 413 | 503
  *   GET  /fleet              (signature over the empty body) 200 { backend, nodes } | 401 | 503
  *   GET  /healthz            200/503 contracts TranscoderHealth { ok, node, running, capacity, draining }
+ *   GET  /metrics            200 Prometheus text (metrics.ts) | 401 when METRICS_TOKEN is set and not given
  *
  * Every signed route takes `x-streamline-signature: t=…,v2=…`, signed edge→fleet over
  * method, path, body and time (contracts/service-signature.ts, ADR 0010).
  */
+
+import { timingSafeEqual } from "node:crypto";
 import {
   Job,
   jobSubject,
@@ -25,11 +28,14 @@ import { type Context, Hono } from "hono";
 import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
 import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
 import { errorMessage, log } from "./log.ts";
+import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
 import type { Admission, JobRunner } from "./runner.ts";
 
 export interface ServerDeps {
   runner: JobRunner;
   secret: string;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
   nodeId: string;
   fleet: {
     backend: "redis" | "memory";
@@ -87,12 +93,28 @@ export function createApp(deps: ServerDeps): Hono {
   app.post("/jobs", (c) => submitJob(c, deps));
   app.post("/jobs/:jobId/cancel", (c) => cancelJob(c, deps));
   app.get("/fleet", (c) => listFleet(c, deps));
+  app.get("/metrics", (c) => metrics(c, deps.metricsToken));
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
   app.onError((err, c) => {
     log.error("unhandled request error", { path: c.req.path, error: errorMessage(err) });
     return c.json(errorBody("internal", "internal error"), 500);
   });
   return app;
+}
+
+async function metrics(c: Context, token: string | undefined): Promise<Response> {
+  if (token !== undefined && !bearerMatches(c.req.header("authorization"), token)) {
+    c.header("www-authenticate", 'Bearer realm="metrics"');
+    return c.json(errorBody("unauthorized", "metrics need the bearer token (METRICS_TOKEN)"), 401);
+  }
+  return c.body(await metricsText(), 200, { "content-type": METRICS_CONTENT_TYPE });
+}
+
+/** Constant-time comparison of `Bearer <token>` against the configured token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith("Bearer ") ? header.slice(7) : "");
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 function health(c: Context, { runner, nodeId }: ServerDeps): Response {

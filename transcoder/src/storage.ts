@@ -15,6 +15,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { setTimeout as delay } from "node:timers/promises";
 import { type BackoffPolicy, backoffDelay } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
+import { recordStorageBytes } from "./metrics.ts";
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -174,7 +175,9 @@ export class S3Storage implements ObjectStorage {
       await res.body?.cancel();
       throw new StorageError(`GET ${key} failed: HTTP ${res.status}`, res.status);
     }
-    return saveBody(res.body, file, key, contentLength(res), opts);
+    const bytes = await saveBody(res.body, file, key, contentLength(res), opts);
+    recordStorageBytes("in", bytes);
+    return bytes;
   }
 
   async sizeOf(key: string, signal?: AbortSignal): Promise<number | undefined> {
@@ -211,6 +214,7 @@ export class S3Storage implements ObjectStorage {
     }
     // A server that ignores Range answers 200 with the whole body: read only what we asked for.
     const bytes = await readAtMost(res, length);
+    recordStorageBytes("in", bytes.byteLength);
     const total = /\/(\d+)$/.exec(res.headers.get("content-range") ?? "")?.[1];
     const size = total
       ? Number(total)
@@ -255,6 +259,7 @@ export class S3Storage implements ObjectStorage {
       throw new StorageError(`PUT ${key} failed: HTTP ${res.status} ${text}`, res.status);
     }
     await res.body?.cancel();
+    recordStorageBytes("out", body.byteLength);
   }
 
   async uploadAll(items: readonly UploadItem[], opts: { concurrency?: number; signal?: AbortSignal } = {}) {

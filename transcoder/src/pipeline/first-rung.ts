@@ -13,6 +13,7 @@ import { FfmpegError, runFfmpeg } from "../ffmpeg/run.ts";
 import { HlsPublisher, measureOutput, type PublishedOutput } from "../hls-publisher.ts";
 import { AUDIO_RENDITION_NAME } from "../ladder.ts";
 import { log } from "../log.ts";
+import { timedPhase } from "../metrics.ts";
 import { durationGuard } from "./caps.ts";
 import { describeFfmpegFailure, JobFailure } from "./failure.ts";
 import type { EncodeContext, EncodePlan } from "./plan.ts";
@@ -128,18 +129,22 @@ function runLowRungFfmpeg(ctx: EncodeContext, dir: string, from: SourceInput) {
     playlistType: "event",
   });
   const guard = durationGuard(run);
-  return runFfmpeg(run.deps.ffmpeg.ffmpeg, args, {
-    cwd: dir,
-    ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
-    signal: run.signal,
-    timeoutMs: plan.timeoutMs,
-    watch: run.encodeWatch(),
-    ...run.runLimits("foreground"),
-    onProgress: (p) => {
-      guard(p);
-      progress.encode(0, p);
-    },
-  });
+  let producedSec = 0;
+  const encode = () =>
+    runFfmpeg(run.deps.ffmpeg.ffmpeg, args, {
+      cwd: dir,
+      ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
+      signal: run.signal,
+      timeoutMs: plan.timeoutMs,
+      watch: run.encodeWatch(),
+      ...run.runLimits("foreground"),
+      onProgress: (p) => {
+        guard(p);
+        producedSec = p.outTimeSec;
+        progress.encode(0, p);
+      },
+    });
+  return timedPhase("first_rung", [plan.low.name], encode, () => producedSec);
 }
 
 /** The header's claim was not the content's length: the decoded low rung is. */

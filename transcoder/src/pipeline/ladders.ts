@@ -11,6 +11,7 @@ import { buildHlsArgs, INIT_FILE_PATTERN, SEGMENT_SECONDS } from "../ffmpeg/hls.
 import { runFfmpeg } from "../ffmpeg/run.ts";
 import { HlsPublisher, measureOutput, type PublishedOutput } from "../hls-publisher.ts";
 import type { Rung } from "../ladder.ts";
+import { timedPhase } from "../metrics.ts";
 import { durationGuard } from "./caps.ts";
 import type { FirstRung } from "./first-rung.ts";
 import type { EncodeContext } from "./plan.ts";
@@ -41,22 +42,27 @@ async function encodeLadder(ctx: EncodeContext, phase: number, rungs: readonly R
   const dir = join(run.workDir, `p${phase + 1}`);
   await mkdir(dir);
   const guard = durationGuard(run);
-  await runFfmpeg(
-    run.deps.ffmpeg.ffmpeg,
-    buildHlsArgs({ ...plan.common, input: ctx.copy.file, rungs, playlistType: "vod" }),
-    {
-      cwd: dir,
-      ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
-      signal: run.signal,
-      timeoutMs: plan.timeoutMs,
-      watch: run.encodeWatch(),
-      ...run.runLimits("background", memoryFactor),
-      onProgress: (p) => {
-        guard(p);
-        progress.encode(phase, p);
+  let producedSec = 0;
+  const encode = () =>
+    runFfmpeg(
+      run.deps.ffmpeg.ffmpeg,
+      buildHlsArgs({ ...plan.common, input: ctx.copy.file, rungs, playlistType: "vod" }),
+      {
+        cwd: dir,
+        ...(plan.durationKnown ? { durationSec: plan.probe.durationSec } : {}),
+        signal: run.signal,
+        timeoutMs: plan.timeoutMs,
+        watch: run.encodeWatch(),
+        ...run.runLimits("background", memoryFactor),
+        onProgress: (p) => {
+          guard(p);
+          producedSec = p.outTimeSec;
+          progress.encode(phase, p);
+        },
       },
-    },
-  );
+    );
+  const rungNames = rungs.map((r) => r.name);
+  await timedPhase(phase === 1 ? "ladder" : "ladder_extra", rungNames, encode, () => producedSec);
   return dir;
 }
 

@@ -292,6 +292,8 @@ export class AuthService {
   }
 
   private async startSession(user: UserRow, client: ClientInfo): Promise<IssuedSession> {
+    // Only after the password (or the provider) proved the account: a guess learns nothing.
+    if (user.suspendedAt !== null) throw accountSuspended(user.suspendReason);
     const now = this.now();
     const expiresAt = now + this.refreshTtlMs();
     const sessionId = newSessionId();

@@ -4,7 +4,7 @@
  * public video pages (newest / popular, keyset) and the numbers its page shows.
  */
 import type { ChannelImageKind, ChannelVideoSort } from "@streamline/contracts";
-import { and, desc, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type ChannelRow, channels, handleRedirects, users, type VideoRow, videos } from "../../db/schema.ts";
 import { listableVideo } from "../videos/listable.ts";
@@ -54,8 +54,11 @@ export class ChannelsRepo {
       .innerJoin(users, eq(users.id, channels.userId));
   }
 
+  /** A channel by its handle; a suspended account's channel is nobody's to find (ADR 0024). */
   async findByHandle(handle: string): Promise<ChannelRecord | undefined> {
-    const row = await this.selectChannel().where(eq(users.handle, handle)).get();
+    const row = await this.selectChannel()
+      .where(and(eq(users.handle, handle), isNull(users.suspendedAt)))
+      .get();
     return row ? { ...row.channel, handle: row.handle } : undefined;
   }
 

@@ -8,6 +8,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../db/client.ts";
 import { type CommentRow, channelBlockedWords, commentLikes, comments, videos } from "../../db/schema.ts";
+import { userNotSuspended } from "../moderation/suspension.ts";
 
 /** Where the previous page ended. `likes` only for the "top" order. */
 export interface CommentCursor {
@@ -258,11 +259,14 @@ export class CommentsRepo {
   }
 
   /** Visible comments, plus held ones for the owner (all) or their author (their own). */
+  /** Held ones only to their author and the owner; a suspended author's to nobody (ADR 0024). */
   private seenBy({ viewerId, owner }: Audience): SQL {
-    if (owner) return sql`1 = 1`;
-    return viewerId
+    const notSuspended = userNotSuspended(comments.authorId);
+    if (owner) return notSuspended;
+    const held = viewerId
       ? or(eq(comments.held, false), eq(comments.authorId, viewerId))!
       : eq(comments.held, false);
+    return and(held, notSuspended)!;
   }
 }
 

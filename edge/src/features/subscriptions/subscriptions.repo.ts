@@ -112,7 +112,8 @@ export class SubscriptionsRepo {
   }
 
   /**
-   * The feed: published public ready videos of the subscribed channels, newest first. Ids
+   * The feed: published public ready videos of the subscribed channels, newest first, minus
+   * those taken down or from a suspended account (listableVideo()'s rule, ADR 0024). Ids
    * first, from `videos_feed_idx` alone (partial and covering: per subscribed owner, newest
    * first, and SQLite merges them); `INDEXED BY` because without statistics the planner
    * prefers the two equalities of `videos_public_page_idx` and scans every public video
@@ -132,7 +133,9 @@ export class SubscriptionsRepo {
       : sql``;
     const rows = await this.db.all<{ id: string }>(sql`select id from videos indexed by videos_feed_idx
       where visibility = 'public' and status = 'ready' and published_at is not null
+        and taken_down_at is null
         and owner_id in (select channel_id from subscriptions where subscriber_id = ${subscriberId})
+        and not exists (select 1 from users where users.id = videos.owner_id and users.suspended_at is not null)
         ${keyset}
       order by published_at desc, id desc limit ${limit}`);
     return rows.map((r) => r.id);

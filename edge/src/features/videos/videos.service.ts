@@ -18,6 +18,7 @@ import { type NotifyQueue, notifyQueue, videoPublished } from "../notifications/
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { ReactionsRepo } from "../reactions/reactions.repo.ts";
 import { rememberAccess } from "./access-epoch.ts";
+import { isSuspended } from "../moderation/suspension.ts";
 import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
 import { editWrite } from "./video-metadata.ts";
@@ -68,6 +69,8 @@ export class VideosService {
   async findVisible(id: string, userId: string | null | undefined): Promise<VideoRow> {
     const video = await this.deps.repo.find(id);
     if (!video || !canView(video, userId)) throw notFound();
+    // A suspended account's videos are hidden from everyone (ADR 0024).
+    if (!isOwner(video, userId) && (await isSuspended(this.deps.services.db, video.ownerId))) throw notFound();
     return video;
   }
 

@@ -120,6 +120,9 @@ async function successorOf(secret: string, presented: string): Promise<string> {
 }
 
 const invalidCredentials = () => new AppError(401, "invalid_credentials", "email or password is incorrect");
+/** A moderator suspended the account (ADR 0024): the sentence names their reason. */
+const accountSuspended = (reason: string | null) =>
+  new AppError(403, "account_suspended", `this account is suspended: ${reason || "no reason given"}`);
 const tooSoon = (retryAfterMs: number, message: string) => {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
   return new AppError(429, "rate_limited", `${message}; try again in ${seconds} seconds`, {

@@ -8,6 +8,7 @@ import { currentUserId } from "../../middleware/auth/index.ts";
 import { VideosService } from "../videos/videos.service.ts";
 import { requireAuth } from "./auth.middleware.ts";
 import { toUserDto } from "./auth.service.ts";
+import { RolesRepo } from "./roles.ts";
 import { UsersRepo } from "./users.repo.ts";
 
 const tags = ["account"];
@@ -19,7 +20,7 @@ const me = createRoute({
   summary: "The caller",
   security: BEARER,
   responses: {
-    200: json(MeResponse, "The signed-in user", { user: USER, sessionId: SESSION_ID }),
+    200: json(MeResponse, "The signed-in user", { user: { ...USER, roles: [] }, sessionId: SESSION_ID }),
     ...errors(401),
   },
 });
@@ -48,7 +49,8 @@ export const meRoutes = router
     const user = await new UsersRepo(c.var.services.db).find(currentUserId(c));
     // A live session for a deleted account cannot happen (sessions cascade), but never answer 500 for it.
     if (!user) throw new AppError(401, "invalid_token", "account no longer exists");
-    return c.json({ user: toUserDto(user), sessionId: c.var.sessionId! }, 200);
+    const roles = await new RolesRepo(c.var.services.db).rolesOf(user.id);
+    return c.json({ user: { ...toUserDto(user), roles }, sessionId: c.var.sessionId! }, 200);
   })
   .openapi(myVideos, async (c) =>
     c.json(await VideosService.from(c.var.services).listOwned(currentUserId(c), c.req.valid("query")), 200),

@@ -5,7 +5,14 @@
  */
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { channels, subscriptions, users, type VideoRow, videos } from "../../db/schema.ts";
+import {
+  channels,
+  subscriptionEvents,
+  subscriptions,
+  users,
+  type VideoRow,
+  videos,
+} from "../../db/schema.ts";
 
 export interface Keyset {
   at: number;
@@ -40,9 +47,10 @@ export class SubscriptionsRepo {
    * `changes()`.
    */
   private event(channelId: string, delta: 1 | -1, at: number) {
-    return this.db.run(
-      sql`INSERT INTO subscription_events (channel_id, delta, at) SELECT ${channelId}, ${delta}, ${at} WHERE changes() > 0`,
-    );
+    // Columns in table order: id (NULL: the next one), channel_id, delta, at.
+    return this.db
+      .insert(subscriptionEvents)
+      .select(sql`SELECT NULL, ${channelId}, ${delta}, ${at} WHERE changes() > 0`);
   }
 
   /** Returns the channel's count after the write. */

@@ -62,7 +62,10 @@ describe("watch page meta", () => {
 
   it("asks the API anonymously: 404 is missing, other failures unavailable", async () => {
     const seen: Request[] = [];
-    const answer = (res: Response) => async (req: Request) => (seen.push(req), res);
+    const answer = (res: Response) => async (req: Request) => {
+      seen.push(req);
+      return res;
+    };
     const found = await loadPublicVideo(answer(Response.json(video)), ORIGIN, video.id);
     expect(found).toEqual({ kind: "found", video });
     expect(seen[0]!.url).toBe(`${ORIGIN}/api/videos/v_abcdefghijklmnop`);

@@ -358,6 +358,61 @@ describe.skipIf(!bins || !hasRedis)("with Redis (two nodes and a crashing one)",
     expect(terminal(job)).toBeUndefined();
   });
 
+  it("SIGTERM mid-job: the node drains for its grace period, releases the claim, and another node finishes the video", async () => {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      ...nodeConfig("node-term", {
+        ...redisEnv,
+        ...SLOW,
+        PORT: String(port),
+        LOG_LEVEL: "error",
+        SHUTDOWN_GRACE_MS: "1000",
+      }),
+    };
+    const child = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await until("the node to listen", () => {
+      if (child.exitCode !== null) throw new Error(`the node exited early (${child.exitCode}): ${stderr}`);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => undefined,
+      );
+    });
+    const job = await seedJob();
+    expect((await submit(url, job)).status).toBe(202);
+    await until("the encode to start", () => encoding(job));
+    const [ffmpegPid] = await until("its ffmpeg child", async () => {
+      const pids = await ffmpegChildrenOf(child.pid!);
+      return pids.length > 0 ? pids : undefined;
+    });
+
+    // What a container runtime sends on `docker stop`: SIGTERM to the main process only.
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    child.kill("SIGTERM");
+    const code = await exited;
+    expect(code, stderr).toBe(0);
+    expect(isAlive(ffmpegPid!)).toBe(false);
+    // The slow encode outlived the 1 s grace: the attempt reported a retryable failure…
+    const last = await until("attempt 1's final event", () => terminal(job), 10_000);
+    expect(last).toMatchObject({ type: "failed", retryable: true });
+    // …and gave its claim back on the way out, so the next attempt runs at once (no TTL wait).
+    expect(await b.fleet.claims.holder(job.jobId)).toBeNull();
+    const attempt2 = await seedJob(2, job);
+    expect((await submit(b.url, attempt2)).status).toBe(202);
+    expect((await fleetOf(b.url)).nodes.map((n) => n.nodeId)).not.toContain("node-term");
+    const leftovers = (await readdir(join(scratch, "node-term"), { recursive: true })).filter((f) =>
+      f.includes("streamline-job-"),
+    );
+    expect(leftovers).toEqual([]);
+    const done = await until("attempt 2 to finish on node B", () => terminal(attempt2), 60_000);
+    expect(done?.type).toBe("done");
+  });
+
   it("a graceful shutdown leaves the registry at once", async () => {
     expect((await fleetOf(b.url)).nodes.map((n) => n.nodeId)).toEqual(["node-a", "node-b"]);
     await a.stop();

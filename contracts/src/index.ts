@@ -19,6 +19,7 @@ export * from "./service-secret.ts";
 export * from "./service-signature.ts";
 export * from "./subscriptions.ts";
 export * from "./transcoder.ts";
+export * from "./trending.ts";
 export * from "./video-metadata.ts";
 export * from "./video-metadata-schemas.ts";
 export * from "./views.ts";

@@ -37,6 +37,7 @@ import { postersRoutes } from "./features/posters/posters.routes.ts";
 import { preferencesRoutes } from "./features/preferences/preferences.routes.ts";
 import { ticketRoutes, wsRoutes } from "./features/progress/progress.routes.ts";
 import { reactionsRoutes } from "./features/reactions/reactions.routes.ts";
+import { relatedRoutes } from "./features/related/related.routes.ts";
 import { searchRoutes } from "./features/search/search.routes.ts";
 import {
   feedRoutes,
@@ -148,6 +149,7 @@ export const app = root
   .route("/api/videos", videosRoutes)
   .route("/api/videos", videoCommentsRoutes)
   .route("/api/videos", reactionsRoutes)
+  .route("/api/videos", relatedRoutes)
   .route("/api/videos", videoAnalyticsRoutes)
   .route("/api/comments", commentsRoutes)
   .route("/api/views", viewsRoutes)

@@ -90,4 +90,26 @@ describe("ViewReporter", () => {
     expect(sent).toEqual([{ viewToken: "fresh", positionSec: 3, playedSec: 3 }]);
     expect(beacons).toEqual([]);
   });
+
+  it("sends the traffic source once, with the first heartbeat of each view token", () => {
+    const { reporter, sent, beacons, advance } = harness();
+    reporter.setSource("search");
+    reporter.playing(0);
+    for (let s = 1; s <= 20; s++) {
+      advance(1000);
+      reporter.progress(s);
+    }
+    reporter.setToken("tok"); // the same token again: nothing to resend
+    advance(3000);
+    reporter.hidden();
+    reporter.setToken("fresh"); // a fresh copy of the video: its first heartbeat names the source again
+    advance(10_000);
+    reporter.progress(33);
+    expect(sent).toEqual([
+      { viewToken: "tok", positionSec: 10, playedSec: 10, source: "search" },
+      { viewToken: "tok", positionSec: 20, playedSec: 10 },
+      { viewToken: "fresh", positionSec: 33, playedSec: 10, source: "search" },
+    ]);
+    expect(beacons).toEqual([{ viewToken: "tok", positionSec: 20, playedSec: 3 }]);
+  });
 });

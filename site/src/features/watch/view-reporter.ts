@@ -3,12 +3,16 @@
  * clock while the media is actually playing — a seek ends the current stretch, so jumping
  * ahead adds nothing — and reported as "seconds played since the previous heartbeat":
  * every `intervalMs` (10 s) while playing, on pause and end, and as a beacon when the page
- * is hidden or left. The clock and the transport are injected (tests drive both).
+ * is hidden or left. The clock and the transport are injected (tests drive both). Where the
+ * view came from (ADR 0023) rides along once, with the first heartbeat of each view token.
  */
+import type { TrafficSource } from "@streamline/contracts";
+
 export interface Heartbeat {
   viewToken: string;
   positionSec: number;
   playedSec: number;
+  source?: TrafficSource;
 }
 
 export interface ReporterDeps {
@@ -34,6 +38,9 @@ export class ViewReporter {
   private position = 0;
   /** The position of the previous heartbeat: a repeat with nothing played is not sent. */
   private reportedPosition: number | null = null;
+  private source: TrafficSource | null = null;
+  /** The source is still to be sent with this token's first heartbeat. */
+  private sourcePending = false;
 
   constructor(deps: ReporterDeps, intervalMs = HEARTBEAT_INTERVAL_MS) {
     this.deps = deps;
@@ -43,7 +50,15 @@ export class ViewReporter {
 
   /** Every fresh copy of the video brings a fresh token; heartbeats use the newest. */
   setToken(token: string | null | undefined): void {
-    if (token) this.token = token;
+    if (!token || token === this.token) return;
+    this.token = token;
+    this.sourcePending = this.source !== null;
+  }
+
+  /** Where this view came from (traffic-source.ts): sent with the next heartbeat only. */
+  setSource(source: TrafficSource): void {
+    this.source = source;
+    this.sourcePending = true;
   }
 
   /** Playback (re)started at `positionSec`. */
@@ -110,7 +125,9 @@ export class ViewReporter {
     if (playedSec === 0 && positionSec === this.reportedPosition) return;
     this.lastSentAt = this.deps.now();
     this.reportedPosition = positionSec;
-    const beat = { viewToken: this.token, positionSec, playedSec };
+    const beat: Heartbeat = { viewToken: this.token, positionSec, playedSec };
+    if (this.sourcePending && this.source) beat.source = this.source;
+    this.sourcePending = false;
     if (via === "beacon") this.deps.beacon(beat);
     else this.deps.send(beat);
   }

@@ -7,6 +7,7 @@ import { api, type VideoDto } from "../../lib/api.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import { formatDuration } from "../../lib/format.ts";
 import { startTimeOf } from "../../lib/linked-text.ts";
+import { trafficSource } from "./traffic-source.ts";
 import { attachViewReporter, type Heartbeat, ViewReporter } from "./view-reporter.ts";
 
 export interface Viewing {
@@ -50,6 +51,7 @@ export function mountViewing(page: HTMLElement, stageRoot: HTMLElement): Viewing
     send: (beat) => void api.viewHeartbeat(beat).catch(() => undefined),
     beacon: sendBeacon,
   });
+  reporter.setSource(trafficSource(document.referrer, location));
   attachViewReporter(media, reporter);
   const resume = mountResumeHint(page, media);
   let decided = false;

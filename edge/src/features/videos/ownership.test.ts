@@ -133,6 +133,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/openapi.json", // the API description is public
   "GET /api/channels/:handle", // channel pages are public (ADR 0011)
   "GET /api/channels/:handle/videos", // a channel's public videos
+  "GET /api/search", // listable videos and channels of users not suspended only (ADR 0021)
   "POST /api/views", // the signed view token (bound to the sl_viewer cookie) names the viewer (ADR 0016)
   // Mailed links: the single-use token is the credential (ADR 0014).
   "POST /api/auth/email/verify",

@@ -293,8 +293,13 @@ export const api = {
   getVideo: (videoId: string, signal?: AbortSignal) =>
     request<VideoDto>("GET", `/api/videos/${id(videoId)}`, { signal }),
 
-  listVideos: (limit = 24, signal?: AbortSignal) =>
-    request<VideoListResponse>("GET", `/api/videos?limit=${limit}`, { signal }),
+  /** Public videos, newest first; `cursor` = the previous page's `nextCursor`. */
+  listVideos: (limit = 24, signal?: AbortSignal, cursor?: string | null) =>
+    request<VideoListResponse>(
+      "GET",
+      `/api/videos?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      { signal },
+    ),
 
   // Accounts. The refresh token never passes through here: it is an HttpOnly cookie the
   // browser sends to /api/auth/* by itself.

@@ -133,6 +133,7 @@ const EMPTY_VIEW = {
   actorUserId: null,
   videoId: null,
   commentId: null,
+  detail: null,
   createdAt: 0,
   readAt: null,
   videoTitle: null,

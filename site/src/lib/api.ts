@@ -12,6 +12,7 @@ import type {
   CaptionListResponse,
   CaptionTrackDto,
   Category,
+  ChannelAnalytics,
   ChannelImageKind,
   ChannelResponse,
   ChannelVideoSort,
@@ -55,6 +56,7 @@ import type {
   UploadStateResponse,
   UserDto,
   ValidationIssue,
+  VideoAnalytics,
   VideoDto,
   VideoListResponse,
   ViewHeartbeatBody,
@@ -469,6 +471,19 @@ export const api = {
 
   setBlockedWords: (words: string[]) =>
     request<{ words: string[] }>("PUT", "/api/me/channel/blocked-words", { body: { words } }),
+
+  // Creator analytics (ADR 0023): the caller's channel, or one of their videos (404 otherwise).
+  channelAnalytics: (range: { from: string; to: string }, signal?: AbortSignal) =>
+    request<ChannelAnalytics>("GET", `/api/me/analytics?from=${id(range.from)}&to=${id(range.to)}`, {
+      signal,
+    }),
+
+  videoAnalytics: (videoId: string, range: { from: string; to: string }, signal?: AbortSignal) =>
+    request<VideoAnalytics>(
+      "GET",
+      `/api/videos/${id(videoId)}/analytics?from=${id(range.from)}&to=${id(range.to)}`,
+      { signal },
+    ),
 
   // Views, history and resume (ADR 0016). Heartbeats carry no Bearer: the view token names the viewer.
   viewHeartbeat: (body: ViewHeartbeatBody) =>

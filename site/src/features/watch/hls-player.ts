@@ -16,9 +16,23 @@ export interface Playback {
   expiresAt: string;
 }
 
+/** The quality menu's view of the engine: hls.js levels, or nothing for native HLS. */
+export interface QualityEngine {
+  levels(): { height?: number; width?: number; bitrate?: number }[];
+  /** The level picked by hand, -1 for Auto. */
+  manual(): number;
+  /** The level on screen (in Auto, the one Auto chose), -1 before the first. */
+  playing(): number;
+  /** A level index, or -1 for Auto; switches at once (the buffer ahead is replaced). */
+  choose(index: number): void;
+  /** Levels listed or switched; returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
+}
+
 export interface PlayerHandle {
   readonly hls: Hls | null;
   readonly video: HTMLVideoElement;
+  readonly quality: QualityEngine | null;
   updatePlayback(playback: Playback): void;
   /**
    * Load the master playlist again (it gains a variant each time a rendition is published),
@@ -31,6 +45,8 @@ export interface PlayerHandle {
 export interface PlayerCallbacks {
   /** Playback cannot continue; the message is for people. */
   onFatal(message: string): void;
+  /** Loading stopped on a network error (not a refused token): offer a retry, keep the player. */
+  onNetworkLost?(): void;
   /** A request was refused (most likely an expired token): fetch fresh playback and call updatePlayback. */
   onTokenRejected(): void;
 }
@@ -57,15 +73,52 @@ interface HlsSession {
   mediaRecoveries: number;
 }
 
+export interface AttachOptions {
+  /** Start here (seconds) instead of at 0: hls.js loads from there, native seeks on metadata. */
+  startAt?: number | undefined;
+}
+
+/** Media Source Extensions (hls.js) are there; without them (iPhone Safari) the browser plays HLS. */
+function hasMediaSource(): boolean {
+  const w = window as unknown as { ManagedMediaSource?: unknown; MediaSource?: unknown };
+  return typeof w.MediaSource === "function" || typeof w.ManagedMediaSource === "function";
+}
+
 export async function attachPlayer(
   video: HTMLVideoElement,
   playback: Playback,
   callbacks: PlayerCallbacks,
+  options: AttachOptions = {},
 ): Promise<PlayerHandle> {
+  const nativeHls = video.canPlayType("application/vnd.apple.mpegurl") !== "";
+  // No MSE: don't even fetch hls.js (the largest thing the site ships).
+  if (!hasMediaSource() && nativeHls) return attachNative(video, playback, callbacks, options);
   const { default: HlsClass } = await import("hls.js");
-  if (HlsClass.isSupported()) return attachHlsJs(HlsClass, video, playback, callbacks);
-  if (video.canPlayType("application/vnd.apple.mpegurl")) return attachNative(video, playback, callbacks);
+  if (HlsClass.isSupported()) return attachHlsJs(HlsClass, video, playback, callbacks, options);
+  if (nativeHls) return attachNative(video, playback, callbacks, options);
   throw new Error("This browser can't play HLS video.");
+}
+
+function hlsQuality(HlsClass: HlsConstructor, hls: Hls): QualityEngine {
+  return {
+    levels: () => hls.levels,
+    manual: () => (hls.autoLevelEnabled ? -1 : hls.currentLevel),
+    playing: () => hls.currentLevel,
+    choose(index) {
+      hls.currentLevel = index;
+    },
+    onChange(fn) {
+      const events = [
+        HlsClass.Events.MANIFEST_PARSED,
+        HlsClass.Events.LEVEL_SWITCHED,
+        HlsClass.Events.LEVELS_UPDATED,
+      ] as const;
+      for (const event of events) hls.on(event, fn);
+      return () => {
+        for (const event of events) hls.off(event, fn);
+      };
+    },
+  };
 }
 
 function attachHlsJs(
@@ -73,6 +126,7 @@ function attachHlsJs(
   video: HTMLVideoElement,
   playback: Playback,
   callbacks: PlayerCallbacks,
+  options: AttachOptions,
 ): PlayerHandle {
   const session: HlsSession = {
     token: tokenOf(playback.hls, location.href),
@@ -81,6 +135,7 @@ function attachHlsJs(
     mediaRecoveries: 0,
   };
   const hls = createHls(HlsClass, session);
+  if (options.startAt && options.startAt > 0) hls.config.startPosition = options.startAt;
   hls.on(HlsClass.Events.ERROR, (_event, data) => onHlsError(HlsClass, hls, session, data, callbacks));
   hls.loadSource(playback.hls);
   hls.attachMedia(video);
@@ -88,6 +143,7 @@ function attachHlsJs(
   return {
     hls,
     video,
+    quality: hlsQuality(HlsClass, hls),
     updatePlayback(next) {
       session.token = tokenOf(next.hls, location.href);
       if (!session.stalledOnNetwork) return;
@@ -138,6 +194,7 @@ function onHlsError(
     session.manifestFailed = data.details === HlsClass.ErrorDetails.MANIFEST_LOAD_ERROR;
     const status = data.response?.code;
     if (status === 401 || status === 403) callbacks.onTokenRejected();
+    else if (callbacks.onNetworkLost) callbacks.onNetworkLost();
     else callbacks.onFatal("The video could not be loaded. Check your connection and reload the page.");
     return;
   }
@@ -179,7 +236,12 @@ function reloadHlsSource(
  * Native HLS: the browser fetches everything itself, so a new token means a new source;
  * swap it only after the old one was refused, and keep the position.
  */
-function attachNative(video: HTMLVideoElement, playback: Playback, callbacks: PlayerCallbacks): PlayerHandle {
+function attachNative(
+  video: HTMLVideoElement,
+  playback: Playback,
+  callbacks: PlayerCallbacks,
+  options: AttachOptions,
+): PlayerHandle {
   let needsFreshSource = false;
   const onError = () => {
     needsFreshSource = true;
@@ -187,10 +249,14 @@ function attachNative(video: HTMLVideoElement, playback: Playback, callbacks: Pl
   };
   video.addEventListener("error", onError);
   video.src = playback.hls;
+  const startAt = options.startAt ?? 0;
+  if (startAt > 0)
+    video.addEventListener("loadedmetadata", () => (video.currentTime = startAt), { once: true });
   window.__player = { hls: null, video };
   return {
     hls: null,
     video,
+    quality: null,
     updatePlayback(next) {
       if (!needsFreshSource) return;
       needsFreshSource = false;

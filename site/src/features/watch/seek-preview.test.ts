@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { fractionAt, keyboardSeek, previewSize, tooltipLeft } from "./seek-preview.ts";
+import {
+  bufferedEnd,
+  chapterAt,
+  fractionAt,
+  keyboardSeek,
+  previewSize,
+  tooltipLeft,
+} from "./seek-preview.ts";
 
 describe("seek preview geometry", () => {
   it("maps a pointer to 0–1 along the track, clamped at both ends", () => {
@@ -47,5 +54,33 @@ describe("keyboardSeek", () => {
     expect(keyboardSeek("Enter", 10, 100)).toBeNull();
     expect(keyboardSeek("ArrowRight", 0, Number.NaN)).toBeNull();
     expect(keyboardSeek("ArrowRight", 0, 0)).toBeNull();
+  });
+});
+
+describe("chapters and buffered range on the seek bar", () => {
+  const chapters = [
+    { startSec: 0, title: "Intro" },
+    { startSec: 30, title: "Middle" },
+    { startSec: 90, title: "End" },
+  ];
+
+  it("finds the chapter playing at a time", () => {
+    expect(chapterAt(chapters, 0)?.title).toBe("Intro");
+    expect(chapterAt(chapters, 29.9)?.title).toBe("Intro");
+    expect(chapterAt(chapters, 30)?.title).toBe("Middle");
+    expect(chapterAt(chapters, 500)?.title).toBe("End");
+    expect(chapterAt([], 10)).toBeNull();
+  });
+
+  it("draws the buffered range that holds the playhead", () => {
+    const ranges = (...r: [number, number][]) => ({
+      length: r.length,
+      start: (i: number) => r[i]![0],
+      end: (i: number) => r[i]![1],
+    });
+    expect(bufferedEnd(ranges([0, 12], [40, 60]), 5)).toBe(12);
+    expect(bufferedEnd(ranges([0, 12], [40, 60]), 45)).toBe(60);
+    expect(bufferedEnd(ranges([0, 12], [40, 60]), 20)).toBe(0);
+    expect(bufferedEnd(ranges(), 0)).toBe(0);
   });
 });

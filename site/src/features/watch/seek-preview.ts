@@ -1,9 +1,9 @@
 /**
- * The seek bar with trick-play previews, laid over the bottom of the player just above the
- * native controls (which stay: they own play, volume, captions and fullscreen). Hovering or
- * dragging shows the sprite tile and time for that point; releasing seeks. It is a real
- * slider for keyboards and screen readers (arrows ±5 s, Page Up/Down ±10 %, Home/End), and
- * it only appears when the video has a trick-play track (`VideoDto.trickplayUrl`).
+ * The player's seek bar: played and buffered ranges, chapter boundaries (`VideoDto.chapters`),
+ * and trick-play previews. Hovering or dragging shows the time (and chapter) for that point,
+ * with the sprite tile when the video has a trick-play track (`VideoDto.trickplayUrl`;
+ * `data-previews="ready"` once it loaded); releasing seeks. It is a real slider for keyboards
+ * and screen readers (arrows ±5 s, Page Up/Down ±10 %, Home/End).
  *
  * The track is fetched once per file; a new delivery token for the same file (the stage
  * refreshes playback before tokens expire) only changes the base that sprites resolve against.
@@ -26,11 +26,24 @@ export interface SeekPreviewParts {
   thumb: HTMLElement;
   thumbImage: HTMLElement;
   time: HTMLElement;
+  buffered: HTMLElement;
+  /** The chapter boundaries drawn on the rail. */
+  chapterMarks: HTMLElement;
+  /** The chapter under the pointer, in the tooltip. */
+  chapterLabel: HTMLElement;
+  /** The chapter playing, in the control bar. */
+  chapterTitle: HTMLElement;
+}
+
+export interface Chapter {
+  startSec: number;
+  title: string;
 }
 
 export interface SeekPreview {
-  /** The video's current `trickplayUrl` (null: no previews, the bar goes away). */
+  /** The video's current `trickplayUrl` (null: no thumbnails; the bar still seeks). */
   setSource(url: string | null): void;
+  setChapters(chapters: readonly Chapter[]): void;
   destroy(): void;
 }
 
@@ -83,6 +96,27 @@ export function keyboardSeek(key: string, current: number, duration: number): nu
   return next === undefined ? null : Math.min(duration, Math.max(0, next));
 }
 
+/** The chapter at `time` (chapters sorted by start), or null. */
+export function chapterAt(chapters: readonly Chapter[], time: number): Chapter | null {
+  let found: Chapter | null = null;
+  for (const chapter of chapters) {
+    if (chapter.startSec <= time) found = chapter;
+    else break;
+  }
+  return found;
+}
+
+/** The end of the buffered range holding `time` (0 when none does). */
+export function bufferedEnd(
+  ranges: { length: number; start(i: number): number; end(i: number): number },
+  time: number,
+): number {
+  for (let i = 0; i < ranges.length; i++) {
+    if (ranges.start(i) <= time + 0.5 && time <= ranges.end(i)) return ranges.end(i);
+  }
+  return 0;
+}
+
 /** A delivery URL with its token blanked: equal for the same file under different tokens. */
 function fileKey(url: string): string {
   return withToken(url, "-", location.href);
@@ -96,6 +130,7 @@ interface Bar {
   /** Removes every listener at once. */
   readonly cleanup: AbortController;
   cues: TrickplayCue[];
+  chapters: readonly Chapter[];
   /** The track's URL sprites resolve against (the newest token for the loaded file). */
   vttUrl: string | null;
   loadedKey: string | null;
@@ -126,6 +161,7 @@ export function mountSeekPreview(
     frame,
     cleanup: new AbortController(),
     cues: [],
+    chapters: [],
     vttUrl: null,
     loadedKey: null,
     latestUrl: null,
@@ -142,6 +178,7 @@ export function mountSeekPreview(
   bindIdle(bar, on);
   return {
     setSource: (url) => setSource(bar, url),
+    setChapters: (chapters) => setChapters(bar, chapters),
     destroy() {
       bar.cleanup.abort();
       clearTimeout(bar.idleTimer);
@@ -156,21 +193,63 @@ function duration({ video, cues }: Bar): number {
   return cues.at(-1)?.end ?? 0;
 }
 
+function setChapters(bar: Bar, chapters: readonly Chapter[]) {
+  const key = JSON.stringify(chapters);
+  if (key === bar.parts.chapterMarks.dataset.key) return;
+  bar.parts.chapterMarks.dataset.key = key;
+  bar.chapters = [...chapters].sort((a, b) => a.startSec - b.startSec);
+  renderChapterMarks(bar);
+}
+
+function renderChapterMarks(bar: Bar) {
+  const total = duration(bar);
+  const marks = total > 0 ? bar.chapters.filter((c) => c.startSec > 0 && c.startSec < total) : [];
+  bar.parts.chapterMarks.replaceChildren(
+    ...marks.map((chapter) => {
+      const mark = document.createElement("span");
+      mark.style.left = `${(chapter.startSec / total) * 100}%`;
+      return mark;
+    }),
+  );
+}
+
 function renderPlayhead(bar: Bar) {
-  const { track, played } = bar.parts;
+  const { track, played, buffered, chapterTitle } = bar.parts;
   const total = duration(bar);
   const now = Math.min(bar.video.currentTime, total);
   if (!bar.dragging) played.style.width = total > 0 ? `${(now / total) * 100}%` : "0%";
+  const ahead = bufferedEnd(bar.video.buffered, bar.video.currentTime);
+  buffered.style.width = total > 0 ? `${Math.min(100, (ahead / total) * 100)}%` : "0%";
+  const chapter = chapterAt(bar.chapters, now);
+  if (chapterTitle.textContent !== (chapter?.title ?? "")) chapterTitle.textContent = chapter?.title ?? "";
   track.setAttribute("aria-valuemax", String(Math.round(total)));
   track.setAttribute("aria-valuenow", String(Math.round(now)));
   track.setAttribute("aria-valuetext", `${formatDuration(now)} of ${formatDuration(total)}`);
 }
 
 function showPreview(bar: Bar, fraction: number) {
-  const { root, track, marker, tooltip, thumb, thumbImage, time } = bar.parts;
-  const at = fraction * duration(bar);
+  const { root, track, marker, tooltip, time, chapterLabel } = bar.parts;
+  const total = duration(bar);
+  if (!(total > 0)) return;
+  const at = fraction * total;
+  const size = drawThumb(bar, at);
+  const chapter = chapterAt(bar.chapters, at);
+  chapterLabel.textContent = chapter?.title ?? "";
+  chapterLabel.hidden = !chapter;
+  time.textContent = formatDuration(at) || "0:00";
+  tooltip.hidden = false;
+  const width = track.getBoundingClientRect().width;
+  tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || size?.width || 48)}px`;
+  marker.style.left = `${fraction * 100}%`;
+  marker.hidden = false;
+  root.dataset.previewing = "true";
+}
+
+/** The sprite tile for `at`; its display size, or null without a track. */
+function drawThumb(bar: Bar, at: number): { width: number } | null {
+  const { thumb, thumbImage } = bar.parts;
   const cue = cueAt(bar.cues, at);
-  if (!cue || !bar.vttUrl) return;
+  if (!cue || !bar.vttUrl) return null;
   const size = previewSize(cue.w, cue.h);
   thumb.style.width = `${size.width}px`;
   thumb.style.height = `${size.height}px`;
@@ -179,13 +258,7 @@ function showPreview(bar: Bar, fraction: number) {
   thumbImage.style.transform = size.scale < 1 ? `scale(${size.scale})` : "";
   thumbImage.style.backgroundImage = `url("${CSS.escape(spriteUrl(cue, bar.vttUrl, location.href))}")`;
   thumbImage.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
-  time.textContent = formatDuration(at);
-  tooltip.hidden = false;
-  const width = track.getBoundingClientRect().width;
-  tooltip.style.left = `${tooltipLeft(fraction, width, tooltip.offsetWidth || size.width)}px`;
-  marker.style.left = `${fraction * 100}%`;
-  marker.hidden = false;
-  root.dataset.previewing = "true";
+  return size;
 }
 
 function hidePreview(bar: Bar) {
@@ -276,9 +349,10 @@ function bindIdle(bar: Bar, on: Listen) {
   on(frame, "pointerdown", wake);
   on(frame, "keydown", wake);
   const signal = bar.cleanup.signal;
-  for (const type of ["timeupdate", "durationchange", "loadedmetadata", "seeked"] as const) {
+  for (const type of ["timeupdate", "durationchange", "loadedmetadata", "seeked", "progress"] as const) {
     video.addEventListener(type, () => renderPlayhead(bar), { signal });
   }
+  video.addEventListener("durationchange", () => renderChapterMarks(bar), { signal });
   video.addEventListener("pause", wake, { signal });
 }
 
@@ -289,7 +363,7 @@ function clearSource(bar: Bar) {
   bar.vttUrl = null;
   bar.latestUrl = null;
   bar.loadedKey = null;
-  bar.parts.root.hidden = true;
+  delete bar.parts.root.dataset.previews;
 }
 
 function setSource(bar: Bar, url: string | null) {
@@ -318,12 +392,13 @@ async function loadTrack(bar: Bar, url: string, current: { key: string; controll
     bar.cues = parseTrickplayVtt(text);
     bar.vttUrl = bar.latestUrl;
     bar.loadedKey = current.key;
-    root.hidden = bar.cues.length === 0;
+    if (bar.cues.length > 0) root.dataset.previews = "ready";
+    else delete root.dataset.previews;
     root.dataset.cues = String(bar.cues.length);
     renderPlayhead(bar);
   } catch {
-    // No previews is a fine fallback: the native seek bar still works.
-    if (!signal.aborted) root.hidden = true;
+    // No thumbnails is a fine fallback: the bar still shows times and seeks.
+    if (!signal.aborted) delete root.dataset.previews;
   } finally {
     if (bar.loading === current) bar.loading = null;
   }

@@ -4,6 +4,16 @@
  * timer that asks for a fresh token a minute before the current one expires.
  */
 import { attachPlayer, autoplay, type Playback, type PlayerHandle } from "./hls-player.ts";
+
+export interface StagePlayerOptions {
+  /** Start playing once attached (default true). */
+  autoplay?: boolean | undefined;
+  /** Where playback starts, seconds (`?t=`, an embed's `start`). */
+  startAt?: () => number | undefined;
+  /** The player attached (its quality engine for the menu) or went away (null). */
+  onHandle?: (handle: PlayerHandle | null) => void;
+}
+
 import type { StageEffect, StageEvent } from "./video-stage-machine.ts";
 
 /** Fetch a new delivery token this long before the current one expires. */
@@ -20,19 +30,23 @@ export function createStagePlayer(
   video: HTMLVideoElement,
   dispatch: (event: StageEvent) => void,
   lifetime: AbortSignal,
+  options: StagePlayerOptions = {},
 ): StagePlayer {
   let player: PlayerHandle | null = null;
   let attaching: Promise<void> | null = null;
   let tokenTimer: ReturnType<typeof setTimeout> | undefined;
 
   const attach = (playback: Playback) => {
-    attaching = attachPlayer(video, playback, {
-      onFatal: (message) => dispatch({ type: "player-error", message }),
+    const callbacks = {
+      onFatal: (message: string) => dispatch({ type: "player-error", message }),
       onTokenRejected: () => dispatch({ type: "token-rejected" }),
-    })
+      onNetworkLost: () => dispatch({ type: "network-lost" }),
+    };
+    attaching = attachPlayer(video, playback, callbacks, { startAt: options.startAt?.() })
       .then((handle) => {
         if (lifetime.aborted) return handle.destroy();
         player = handle;
+        options.onHandle?.(handle);
         dispatch({ type: "attached" });
       })
       .catch((err: unknown) => {
@@ -62,9 +76,10 @@ export function createStagePlayer(
         case "destroy-player":
           player?.destroy();
           player = null;
+          options.onHandle?.(null);
           return;
         case "autoplay":
-          return void autoplay(video);
+          return options.autoplay === false ? undefined : void autoplay(video);
         case "update-playback":
           return player?.updatePlayback(effect.playback);
         case "reload-source":

@@ -14,6 +14,7 @@ export function stageElements(root: HTMLElement) {
     root,
     video: $("video", HTMLVideoElement),
     frame: $(role("frame")),
+    ui: $(role("ui")),
     overlay: {
       box: $(role("overlay")),
       spinner: $(role("spinner")),
@@ -43,6 +44,10 @@ export function stageElements(root: HTMLElement) {
       thumb: $(role("seek-thumb")),
       thumbImage: $(role("seek-thumb-image")),
       time: $(role("seek-time")),
+      buffered: $(role("seek-buffered")),
+      chapterMarks: $(role("seek-chapters")),
+      chapterLabel: $(role("seek-chapter")),
+      chapterTitle: $(role("chapter-title")),
     },
   };
 }
@@ -79,7 +84,10 @@ export function renderStage(el: StageElements, view: StageView): void {
   el.root.setAttribute("aria-busy", String(view.dataState === "loading" || view.dataState === "processing"));
   if (view.overlay) renderOverlay(el.overlay, view.overlay);
   else el.overlay.box.hidden = true;
-  if (view.videoHidden !== undefined) el.video.hidden = view.videoHidden;
+  if (view.videoHidden !== undefined) {
+    el.video.hidden = view.videoHidden;
+    el.ui.hidden = view.videoHidden;
+  }
   if (view.strip === null) el.strip.hidden = true;
   else if (view.strip !== undefined) {
     el.strip.hidden = false;

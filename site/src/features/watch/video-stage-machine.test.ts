@@ -173,4 +173,28 @@ describe("video stage machine", () => {
       overlay: { headline: "Loading video…" },
     });
   });
+
+  it("a lost network keeps the player and offers a retry that fetches fresh playback", () => {
+    const ready = streaming(["240p", "720p"], { status: "ready" });
+    const playing = run([{ type: "video", video: ready }, { type: "attached" }]);
+    const lost = run([{ type: "network-lost" }], playing.state);
+    expect(lost.state).toMatchObject({ phase: "offline", player: "attached" });
+    expect(lost.effects).toEqual([]);
+    expect(stageView(lost.state)).toMatchObject({
+      dataState: "offline",
+      overlay: { headline: "Connection lost", retry: true },
+    });
+    // Retry asks for fresh playback; still offline, it stays offline.
+    const retry = run([{ type: "retry" }], lost.state);
+    expect(retry.effects).toEqual(["refresh-playback"]);
+    const stillDown = run([{ type: "playback-unavailable" }], retry.state);
+    expect(stillDown.state.phase).toBe("offline");
+    // Back: the player gets the new token (which restarts loading) and the overlay goes.
+    const back = run([{ type: "playback", video: ready }], retry.state);
+    expect(back.state.phase).toBe("ready");
+    expect(back.effects).toContain("update-playback");
+    expect(stageView(back.state).overlay).toBeNull();
+    // Before a player exists there is nothing to keep: a lost network then is not "offline".
+    expect(run([{ type: "network-lost" }]).state.phase).toBe("loading");
+  });
 });

@@ -5,7 +5,8 @@
  * events, token refreshes — runs the effects it asks for, and renders `stageView(state)`.
  *
  * Phases: loading → processing → playable (streams, more qualities coming) → ready; or
- * failed (the transcode), playback-error (the player), not-found, load-error. The token
+ * failed (the transcode), playback-error (the player), not-found, load-error; offline (the
+ * network dropped mid-playback: the player is kept and a retry re-fetches playback). The token
  * sub-state follows delivery-token refreshes; `media` is what the <video> itself is doing.
  */
 import type { VideoDto } from "../../lib/api.ts";
@@ -20,7 +21,8 @@ export type StagePhase =
   | "ready"
   | "failed"
   | "playback-error"
-  | "not-found";
+  | "not-found"
+  | "offline";
 
 /** What tests and styles key on (`data-state` of the stage). */
 export type StageDataState =
@@ -30,7 +32,8 @@ export type StageDataState =
   | "playing"
   | "failed"
   | "not-found"
-  | "error";
+  | "error"
+  | "offline";
 
 export interface StageState {
   phase: StagePhase;
@@ -61,6 +64,7 @@ export type StageEvent =
   | { type: "gone" }
   | { type: "attached" }
   | { type: "player-error"; message: string }
+  | { type: "network-lost" }
   | { type: "token-expiring" }
   | { type: "token-rejected" }
   | { type: "media"; event: "playing" | "waiting" | "canplay"; paused: boolean };
@@ -206,7 +210,14 @@ export function stageReducer(state: StageState, event: StageEvent): Transition {
     case "load-failed":
       return stay({ ...state, phase: "load-error", message: event.message });
     case "retry":
+      if (state.phase === "offline") {
+        return { state: { ...state, token: "refreshing" }, effects: [{ type: "refresh-playback" }] };
+      }
       return { state: { ...state, phase: "loading" }, effects: [{ type: "load" }] };
+    case "network-lost":
+      return ENDED.has(state.phase) || state.player === "none"
+        ? stay(state)
+        : stay({ ...state, phase: "offline" });
     case "gone":
       return end(state, "not-found", "");
     case "attached":
@@ -274,6 +285,12 @@ function overlayOf(state: StageState): OverlayView | null {
       return { headline: "Processing failed", failure: state.message };
     case "playback-error":
       return { headline: "Playback error", failure: state.message };
+    case "offline":
+      return {
+        headline: "Connection lost",
+        detail: "Playback stopped because the network dropped. It picks up where it left off.",
+        retry: true,
+      };
     case "not-found":
       return {
         headline: "Video not found",

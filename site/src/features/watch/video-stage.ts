@@ -16,6 +16,8 @@ import {
   type LiveProgress,
   type LiveState,
 } from "../../lib/live-progress.ts";
+import { type Controls, mountControls, type ShortcutScope } from "../player/controls.ts";
+import { createPlayerApi, type PlayerApi } from "../player/player-api.ts";
 import { renderRenditionPanel } from "./rendition-panel.ts";
 import { mountSeekPreview, type SeekPreview } from "./seek-preview.ts";
 import { createStagePlayer, type StagePlayer } from "./stage-player.ts";
@@ -39,9 +41,19 @@ export interface VideoStageOptions {
   onNotFound?: () => void;
   /** Called when the video could not be loaded at all (the stage offers a retry). */
   onLoadError?: (error: unknown) => void;
+  /** Start here, seconds (`?t=`, an embed's `start`): hls.js loads from there. */
+  startAt?: number | null;
+  /** Play once attached (default true; muted when the browser refuses sound). */
+  autoplay?: boolean;
+  /** Start muted (embeds with `muted=1`). */
+  muted?: boolean;
+  /** Where the YouTube keys act: the whole page (default; never while typing), only inside the player, or nowhere. */
+  shortcuts?: ShortcutScope;
 }
 
 export interface VideoStage {
+  /** Seek, play, pause, theater and events: see `player/player-api.ts`. */
+  readonly player: PlayerApi;
   stop(): void;
 }
 
@@ -58,6 +70,7 @@ interface Stage {
   player: StagePlayer;
   refresh: StageRefresh;
   live: LiveProgress | null;
+  controls: Controls | null;
 }
 
 function dispatch(stage: Stage, event: StageEvent): void {
@@ -68,6 +81,7 @@ function dispatch(stage: Stage, event: StageEvent): void {
     renderPoster(stage.el, video.thumbnailUrl);
     // Previews come with the finished transcode; every fresh copy brings a fresh token.
     stage.seek.setSource(video.playable ? (video.trickplayUrl ?? null) : null);
+    stage.seek.setChapters(video.chapters ?? []);
   }
   const entered = event.type === "gone" && stage.state.phase !== "not-found";
   const { state, effects } = stageReducer(stage.state, event);
@@ -162,6 +176,28 @@ function listenToMedia(stage: Stage): void {
   stage.el.overlay.retry.addEventListener("click", () => dispatch(stage, { type: "retry" }));
 }
 
+/** The controls (unless the stage was rendered with `controls={false}`), wired to the stage. */
+function mountStageControls(stage: Stage, root: HTMLElement): Controls | null {
+  if (root.dataset.controls === "off") return null;
+  return mountControls(root, {
+    theater: !stage.el.root.querySelector<HTMLElement>('[data-role="theater"]')?.hidden,
+    shortcuts: stage.options.shortcuts ?? "page",
+    fps: () => undefined,
+    active: () => stage.state.player === "attached" && !stage.el.video.hidden,
+  });
+}
+
+/** Without controls (embeds with `controls=0`) a click still plays and pauses. */
+function bindBarePicture(video: HTMLVideoElement, signal: AbortSignal): void {
+  video.addEventListener(
+    "click",
+    () => (video.paused ? void video.play().catch(() => undefined) : video.pause()),
+    {
+      signal,
+    },
+  );
+}
+
 export function mountVideoStage(
   root: HTMLElement,
   videoId: string,
@@ -170,10 +206,25 @@ export function mountVideoStage(
   const el = stageElements(root);
   const lifetime = new AbortController();
   // The player and the refreshes dispatch into the stage, so they are filled in right after it.
-  const stage = { videoId, options, el, lifetime, state: initialStage(), live: null } as Stage;
+  const stage = {
+    videoId,
+    options,
+    el,
+    lifetime,
+    state: initialStage(),
+    live: null,
+    controls: null,
+  } as Stage;
   const send = (event: StageEvent) => dispatch(stage, event);
+  if (options.muted) el.video.muted = true;
   stage.seek = mountSeekPreview(el.seek, el.video, el.frame);
-  stage.player = createStagePlayer(el.video, send, lifetime.signal);
+  stage.controls = mountStageControls(stage, root);
+  if (!stage.controls) bindBarePicture(el.video, lifetime.signal);
+  stage.player = createStagePlayer(el.video, send, lifetime.signal, {
+    autoplay: options.autoplay,
+    startAt: () => options.startAt ?? undefined,
+    onHandle: (handle) => stage.controls?.setEngine(handle?.quality ?? null),
+  });
   stage.refresh = createStageRefresh({
     videoId,
     lifetime: lifetime.signal,
@@ -183,6 +234,9 @@ export function mountVideoStage(
   });
   root.hidden = false;
   listenToMedia(stage);
+  window.addEventListener("online", () => stage.state.phase === "offline" && send({ type: "retry" }), {
+    signal: lifetime.signal,
+  });
 
   if (options.initial) {
     dispatch(stage, { type: "video", video: options.initial });
@@ -192,8 +246,10 @@ export function mountVideoStage(
   }
 
   return {
+    player: createPlayerApi(root, el.video, () => stage.controls),
     stop() {
       lifetime.abort();
+      stage.controls?.destroy();
       stage.live?.stop();
       stage.seek.destroy();
       stage.refresh.stop();

@@ -70,7 +70,8 @@ export class VideosService {
     const video = await this.deps.repo.find(id);
     if (!video || !canView(video, userId)) throw notFound();
     // A suspended account's videos are hidden from everyone (ADR 0024).
-    if (!isOwner(video, userId) && (await isSuspended(this.deps.services.db, video.ownerId))) throw notFound();
+    if (!isOwner(video, userId) && (await isSuspended(this.deps.services.db, video.ownerId)))
+      throw notFound();
     return video;
   }
 

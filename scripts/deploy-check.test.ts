@@ -20,12 +20,12 @@ describe("configuration tables", () => {
     const without = readme
       .split("\n")
       .filter(
-        (line) => !line.startsWith("| `SHUTDOWN_GRACE_MS`") && !line.startsWith("| `VIEW_WINDOW_SECONDS`"),
+        (line) => !line.startsWith("| `SHUTDOWN_GRACE_MS`") && !line.startsWith("| `LOGIN_MAX_DELAY_SECONDS`"),
       )
       .join("\n");
     const before = new Set(undocumentedVariables(readme));
     const added = undocumentedVariables(without).filter((v) => !before.has(v));
-    expect(added).toEqual(["edge: VIEW_WINDOW_SECONDS", "transcoder: SHUTDOWN_GRACE_MS"]);
+    expect(added).toEqual(["edge: LOGIN_MAX_DELAY_SECONDS", "transcoder: SHUTDOWN_GRACE_MS"]);
   });
 });
 

@@ -1,35 +1,35 @@
 /**
  * The watch page (`/watch/:id`): the video stage (player, progress, failures) plus the title,
- * details, description (links and seeking timestamps: description.ts) and chapters under it,
- * filled from every fresh copy of the video the stage loads. `?t=83` starts playback there.
+ * channel, details, description (three lines until "more"; links and seeking timestamps) and
+ * chapters, the share dialog, up next with autoplay-next, reactions and comments — filled
+ * from every fresh copy of the video the stage loads. `?t=83` / `?t=1m23s` start playback there.
  */
 import type { VideoDto } from "../../lib/api.ts";
 import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
-import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { formatRelativeTime } from "../../lib/format.ts";
 import { renderChapters, renderDescription, startTimeOf } from "../../lib/linked-text.ts";
 import { mountComments } from "../comments/comments-section.ts";
 import { mountReactions } from "../reactions/reaction-buttons.ts";
+import { mountAutoplayNext } from "./autoplay-next.ts";
+import { mountShareDialog } from "./share-dialog.ts";
+import { mountUpNext } from "./up-next.ts";
 import { mountVideoStage } from "./video-stage.ts";
 import { mountViewing } from "./watch-viewing.ts";
 
-/** Views, duration, size, qualities and age, as the list under the title shows them. */
-export function metaItems(video: VideoDto): string[] {
+/** Views and the date, as the line above the description shows them. */
+export function metaItems(video: VideoDto, now = Date.now()): string[] {
   const items: string[] = [
     `${video.viewCount.toLocaleString("en-US")} ${video.viewCount === 1 ? "view" : "views"}`,
   ];
-  const duration = formatDuration(video.durationSec);
-  if (duration) items.push(duration);
-  if (video.width && video.height) items.push(`${video.width}×${video.height}`);
-  const qualities = video.renditions.filter((r) => r.kind !== "audio").map((r) => r.name);
-  if (qualities.length) items.push(qualities.join(" · "));
-  const created = formatRelativeTime(video.createdAt);
-  if (created) items.push(`Uploaded ${created}`);
+  const when = formatRelativeTime(video.publishedAt ?? video.createdAt, now);
+  if (when) items.push(video.publishedAt ? when : `Uploaded ${when}`);
   return items;
 }
 
 interface About {
   description: HTMLElement;
+  toggle: HTMLButtonElement;
   chapters: HTMLElement;
   chapterList: HTMLOListElement;
   /** The description and chapters last rendered (a fresh copy of the video re-renders only on change). */
@@ -64,8 +64,21 @@ function mountSeeking(page: HTMLElement, stageRoot: HTMLElement): void {
 function mountAbout(page: HTMLElement, stageRoot: HTMLElement): About {
   const $ = elementsOf(page, "watch page");
   mountSeeking(page, stageRoot);
+  const description = $(role("description"));
+  const toggle = $(role("description-toggle"), HTMLButtonElement);
+  const expand = (open: boolean) => {
+    description.toggleAttribute("data-collapsed", !open);
+    toggle.textContent = open ? "less" : "more";
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => expand(description.hasAttribute("data-collapsed")));
+  // A click on the collapsed text (not on one of its links) opens it, as on other video sites.
+  description.addEventListener("click", (event) => {
+    if (description.hasAttribute("data-collapsed") && !(event.target as Element).closest("a")) expand(true);
+  });
   return {
-    description: $(role("description")),
+    description,
+    toggle,
     chapters: $(role("chapters")),
     chapterList: $(role("chapter-list"), HTMLOListElement),
     shown: "",
@@ -78,6 +91,14 @@ function showDescription(about: About, video: VideoDto): void {
   about.shown = key;
   about.description.replaceChildren(renderDescription(document, video.description));
   about.description.hidden = !video.description;
+  // "more" only when three lines hide something (measured collapsed, after layout).
+  about.description.toggleAttribute("data-collapsed", true);
+  about.toggle.textContent = "more";
+  about.toggle.setAttribute("aria-expanded", "false");
+  requestAnimationFrame(() => {
+    const { description } = about;
+    about.toggle.hidden = description.hidden || description.scrollHeight <= description.clientHeight + 1;
+  });
   about.chapterList.replaceChildren(...renderChapters(document, video.chapters ?? []));
   about.chapters.hidden = !video.chapters?.length;
 }
@@ -92,49 +113,72 @@ function showChannel(slot: HTMLElement, video: VideoDto): void {
   slot.hidden = !chip;
 }
 
-export function mountWatchPage(page: HTMLElement): void {
+/** Title, channel and the details line: repainted from every fresh copy of the video. */
+function mountHeading(page: HTMLElement): (video: VideoDto) => void {
   const $ = elementsOf(page, "watch page");
-  const stageRoot = $('[data-testid="player-wrapper"]');
   const title = $(role("title"));
   const meta = $(role("meta"));
   const channelSlot = $(role("channel"));
+  let shownTitle = "";
+  return (video) => {
+    if (video.title !== shownTitle) {
+      shownTitle = video.title;
+      title.textContent = video.title;
+      document.title = `${video.title} · Streamline`;
+    }
+    showChannel(channelSlot, video);
+    meta.replaceChildren(
+      ...metaItems(video).map((text) => {
+        const li = document.createElement("li");
+        li.textContent = text;
+        return li;
+      }),
+    );
+  };
+}
+
+/** Up next, autoplay-next over the player, and the share dialog (which asks the player's time). */
+function mountAround(page: HTMLElement, stageRoot: HTMLElement) {
+  const $ = elementsOf(page, "watch page");
+  const media = stageRoot.querySelector("video");
+  const upNext = mountUpNext($(role("up-next")));
+  if (media) mountAutoplayNext($(role("autoplay-overlay")), media, upNext);
+  const share = mountShareDialog($(role("action-row")), () => media?.currentTime ?? 0);
+  return { upNext, share };
+}
+
+export function mountWatchPage(page: HTMLElement): void {
+  const $ = elementsOf(page, "watch page");
+  const stageRoot = $('[data-testid="player-wrapper"]');
   const about = mountAbout(page, stageRoot);
-  const header = $("header.watch-header");
+  const gone = [$(".watch-info"), $(role("up-next"))];
   const videoId = page.dataset.videoId ?? "";
+  const heading = mountHeading(page);
   const reactions = mountReactions($(role("reactions")), $(role("reaction-error")), videoId);
   const comments = mountComments($(role("comments")), videoId);
   const viewing = mountViewing(page, stageRoot);
-  let shownTitle = "";
+  const { upNext, share } = mountAround(page, stageRoot);
+  const hide = () => {
+    for (const el of gone) el.hidden = true;
+    comments.hide();
+  };
 
   mountVideoStage(stageRoot, videoId, {
+    startAt: startTimeOf(location.search),
     onVideo(video) {
-      header.hidden = false;
-      if (video.title !== shownTitle) {
-        shownTitle = video.title;
-        title.textContent = video.title;
-        document.title = `${video.title} · Streamline`;
-      }
-      showChannel(channelSlot, video);
-      meta.replaceChildren(
-        ...metaItems(video).map((text) => {
-          const li = document.createElement("li");
-          li.textContent = text;
-          return li;
-        }),
-      );
+      for (const el of gone) el.hidden = false;
+      heading(video);
       showDescription(about, video);
       viewing.show(video);
       reactions.show(video);
       comments.show(video);
+      share.show(video);
+      upNext.show(video);
     },
     onNotFound() {
       document.title = "Video not found · Streamline";
-      header.hidden = true;
-      comments.hide();
+      hide();
     },
-    onLoadError() {
-      header.hidden = true;
-      comments.hide();
-    },
+    onLoadError: hide,
   });
 }

@@ -1,0 +1,98 @@
+/**
+ * "Up next" (components/up-next.astro): `GET /api/videos/:id/related?limit=12`, or — until
+ * that answers — the channel's newest other videos; and the autoplay switch: the account's
+ * `autoplay` preference when signed in, a setting kept in this browser otherwise.
+ */
+import { api, type VideoDto } from "../../lib/api.ts";
+import { authSession } from "../../lib/auth-session.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
+import { videoCard } from "../../lib/video-card.ts";
+
+export const UP_NEXT_LIMIT = 12;
+const AUTOPLAY_KEY = "streamline.autoplay";
+
+export interface UpNext {
+  /** Loads the list once, from the first copy of the video (its channel is the fallback). */
+  show(video: VideoDto): void;
+  /** The video autoplay goes to (the first in the list), if any. */
+  next(): VideoDto | null;
+  autoplay(): boolean;
+}
+
+/** Related videos; null when the endpoint is not there (or fails), so the caller falls back. */
+async function related(videoId: string, signal: AbortSignal): Promise<VideoDto[] | null> {
+  try {
+    const res = await fetch(`/api/videos/${encodeURIComponent(videoId)}/related?limit=${UP_NEXT_LIMIT}`, {
+      credentials: "same-origin",
+      signal,
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { videos?: VideoDto[] };
+    return Array.isArray(body.videos) ? body.videos : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function loadUpNext(video: VideoDto, signal: AbortSignal): Promise<VideoDto[]> {
+  const others = (list: VideoDto[]) => list.filter((v) => v.id !== video.id).slice(0, UP_NEXT_LIMIT);
+  const found = await related(video.id, signal);
+  if (found?.length) return others(found);
+  if (!video.channel) return [];
+  const page = await api
+    .channelVideos(video.channel.handle, { sort: "newest", limit: UP_NEXT_LIMIT + 1 }, signal)
+    .catch(() => ({ videos: [] as VideoDto[] }));
+  return others(page.videos);
+}
+
+function card(template: HTMLTemplateElement, video: VideoDto): Node {
+  const node = videoCard(template, video, { label: "up next card", withChannel: false }) as DocumentFragment;
+  const name = node.querySelector<HTMLElement>(role("channel-name"));
+  if (name) name.textContent = video.channel?.displayName ?? "";
+  return node;
+}
+
+/** The switch follows the account's preference once known; a flip is saved where it came from. */
+function mountAutoplaySwitch(toggle: HTMLInputElement): () => boolean {
+  toggle.checked = localStorage.getItem(AUTOPLAY_KEY) !== "0";
+  let signedIn = false;
+  const adopt = () => {
+    if (signedIn || authSession.state().status !== "signed-in") return;
+    signedIn = true;
+    void api
+      .getPreferences()
+      .then((prefs) => (toggle.checked = prefs.autoplay))
+      .catch(() => undefined);
+  };
+  authSession.subscribe(adopt);
+  adopt();
+  toggle.addEventListener("change", () => {
+    localStorage.setItem(AUTOPLAY_KEY, toggle.checked ? "1" : "0");
+    if (signedIn) void api.updatePreferences({ autoplay: toggle.checked }).catch(() => undefined);
+  });
+  return () => toggle.checked;
+}
+
+export function mountUpNext(root: HTMLElement): UpNext {
+  const $ = elementsOf(root, "up next");
+  const list = $(role("up-next-list"));
+  const empty = $(role("up-next-empty"));
+  const template = $(role("up-next-card"), HTMLTemplateElement);
+  const autoplay = mountAutoplaySwitch($(role("autoplay-toggle"), HTMLInputElement));
+  let videos: VideoDto[] = [];
+  let started = false;
+  return {
+    show(video) {
+      if (started) return;
+      started = true;
+      void loadUpNext(video, new AbortController().signal).then((found) => {
+        videos = found;
+        list.replaceChildren(...found.map((v) => card(template, v)));
+        empty.hidden = found.length > 0;
+        root.dataset.state = found.length ? "ready" : "empty";
+      });
+    },
+    next: () => videos[0] ?? null,
+    autoplay,
+  };
+}

@@ -22,6 +22,7 @@ import {
   type EditorPageState,
   messageOf,
 } from "./video-editor/editor-context.ts";
+import { mountEmbedSection } from "./video-editor/embed-section.ts";
 import { mountPosterSection } from "./video-editor/poster-section.ts";
 
 /** The header: title, status · visibility · duration · age, and the poster (swapped only when its file changes). */
@@ -99,6 +100,7 @@ export function mountStudioVideoPage(root: HTMLElement): void {
   const ctx = createEditorContext(root, { latest: () => latest, renderVideo, setState }, lifetime.signal);
   const header = videoHeader(ctx);
   const details = mountDetailsForm(ctx);
+  const embed = mountEmbedSection(ctx);
   const captions = mountCaptionsSection(ctx);
   mountPosterSection(ctx);
   mountDeleteDialog(ctx);
@@ -120,6 +122,7 @@ export function mountStudioVideoPage(root: HTMLElement): void {
       if (!video.owned) return showNotFound();
       renderVideo(video);
       details.fill(video);
+      embed.fill(video);
       captions.render(list.captions);
       setState("ready");
       followLive(ctx, video, renderVideo);

@@ -127,6 +127,11 @@ export async function toVideoDto(
     viewCount: row.viewCount,
     ...metadataFields(row, isOwner(row, userId)),
     ...communityFields(row, isOwner(row, userId)),
+    ...(isOwner(row, userId) && row.takenDownAt !== null
+      ? {
+          takenDown: { at: new Date(row.takenDownAt).toISOString(), reason: row.takedownReason ?? "" },
+        }
+      : {}),
     embeddable: isEmbeddable(row),
     ...(isOwner(row, userId) ? { embed: embedSettingsOf(row) } : {}),
   };

@@ -93,7 +93,10 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     await page.fill("[data-testid=login-password]", account.password);
     await Promise.all([page.waitForURL(`${stack.origin}/studio`), page.click("[data-testid=login-submit]")]);
     await page.waitForSelector("[data-testid=studio][data-state=ready]", { timeout: 15_000 });
-    await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in] [data-testid=nav-studio]");
+    // Studio is a link in the account menu (closed): present, not shown.
+    await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in] [data-testid=nav-studio]", {
+      state: "attached",
+    });
 
     const row = page.locator(`[data-testid=studio-video][data-video-id=${videoId}]`);
     await expect.poll(() => row.count()).toBe(1);
@@ -130,7 +133,7 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     expect(
       await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
     ).toBe(0);
-    expect(await page.isVisible("[data-testid=nav-studio]")).toBe(true);
+    expect(await page.isVisible("[data-testid=account-menu-button]")).toBe(true);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -291,7 +294,7 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     expect(video.trickplayUrl).toMatch(new RegExp(`^/v/${videoId}/[^/]+/trickplay/[^/]+\\.vtt$`));
 
     await page.goto(`${stack.origin}/watch/${videoId}`);
-    await page.waitForSelector("[data-testid=seek-preview]:not([hidden])", { timeout: 30_000 });
+    await page.waitForSelector("[data-testid=seek-preview][data-previews=ready]", { timeout: 30_000 });
     await page.waitForFunction(() => Number.isFinite(document.querySelector("video")?.duration));
     await page.evaluate(() => document.querySelector("video")!.pause());
     const bar = page.locator("[data-testid=seek-bar]");

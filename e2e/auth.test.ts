@@ -137,6 +137,7 @@ describe.skipIf(!ready)("accounts in Chromium (real stack)", () => {
   it("logs out: the header flips, a reload stays signed out, and /upload asks for a login", async () => {
     await page.goto(`${stack.origin}/`);
     await waitForAuthState("signed-in");
+    await page.click("[data-testid=account-menu-button]"); // Log out is in the account menu
     await page.click("[data-testid=nav-logout]");
     await page.waitForURL(`${stack.origin}/`);
     await waitForAuthState("anonymous");

@@ -121,6 +121,7 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
     expect(await page.locator("[data-testid=nav-user]").textContent()).toBe(`@ana-${tag}`);
 
     // Sign out, sign in again with Google: the same account, no handle page this time.
+    await page.click("[data-testid=account-menu-button]"); // Log out is in the account menu
     await page.click("[data-testid=nav-logout]");
     await waitForAuthState(page, "anonymous");
     await page.goto(`${stack.origin}/login`);

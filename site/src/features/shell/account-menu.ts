@@ -1,0 +1,148 @@
+/**
+ * The header's account menu (components/account-menu.astro): the menu-button behaviour,
+ * the signed-in user's links (their channel, Admin when the account has the moderator or
+ * admin role), the avatar from their channel, and the theme. A theme picked here applies at
+ * once, is remembered in the `sl_theme` cookie and, signed in, saved as the account's
+ * preference (`PATCH /api/me/preferences`).
+ */
+import type { Theme } from "@streamline/contracts";
+import { api, type UserDto } from "../../lib/api.ts";
+import { type AuthState, authSession } from "../../lib/auth-session.ts";
+import { channelHref, initialOf } from "../../lib/channel-chip.ts";
+import { elementsOf, role } from "../../lib/dom.ts";
+import { applyTheme, isTheme } from "../../lib/theme.ts";
+import { mountMenuButton } from "./menu-button.ts";
+
+const STAFF_ROLES = new Set(["moderator", "admin"]);
+const AVATAR_CACHE = "streamline:header-avatar";
+const AVATAR_CACHE_MS = 10 * 60_000;
+
+/** True when the user DTO lists a moderator or admin role (`roles` is optional: older edges omit it). */
+export function isStaff(user: UserDto | null): boolean {
+  const roles = (user as { roles?: unknown } | null)?.roles;
+  return Array.isArray(roles) && roles.some((r) => typeof r === "string" && STAFF_ROLES.has(r));
+}
+
+interface CachedAvatar {
+  userId: string;
+  at: number;
+  displayName: string;
+  avatarUrl: string | null;
+}
+
+function cachedAvatar(userId: string): CachedAvatar | null {
+  try {
+    const raw = sessionStorage.getItem(AVATAR_CACHE);
+    const entry = raw ? (JSON.parse(raw) as CachedAvatar) : null;
+    return entry?.userId === userId && Date.now() - entry.at < AVATAR_CACHE_MS ? entry : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The user's channel name and avatar: from this tab's cache (10 min), else `GET /api/me/channel`. */
+async function channelLook(userId: string): Promise<CachedAvatar | null> {
+  const cached = cachedAvatar(userId);
+  if (cached) return cached;
+  const mine = await api.myChannel().catch(() => null);
+  if (!mine) return null;
+  const entry = {
+    userId,
+    at: Date.now(),
+    displayName: mine.channel.displayName,
+    avatarUrl: mine.channel.avatarUrl,
+  };
+  try {
+    sessionStorage.setItem(AVATAR_CACHE, JSON.stringify(entry));
+  } catch {
+    // Only costs a request on the next page.
+  }
+  return entry;
+}
+
+function currentTheme(): Theme {
+  const value = document.documentElement.dataset.theme;
+  return isTheme(value) ? value : "system";
+}
+
+function paintTheme(choices: HTMLButtonElement[]): void {
+  const theme = currentTheme();
+  for (const choice of choices)
+    choice.setAttribute("aria-checked", String(choice.dataset.themeChoice === theme));
+}
+
+async function chooseTheme(theme: Theme, choices: HTMLButtonElement[]): Promise<void> {
+  applyTheme(theme);
+  paintTheme(choices);
+  if (authSession.state().status !== "signed-in") return;
+  await api.updatePreferences({ theme }).catch((err) => console.warn("theme not saved to the account", err));
+}
+
+export function mountAccountMenu(root: HTMLElement): void {
+  const $ = elementsOf(root, "account menu");
+  const button = $(role("menu-button"), HTMLButtonElement);
+  const menu = $(role("menu"));
+  const initial = $(role("avatar-initial"));
+  const img = $(role("avatar-img"), HTMLImageElement);
+  const displayName = $(role("display-name"));
+  const channelLink = $(role("channel-link"), HTMLAnchorElement);
+  const choices = [...menu.querySelectorAll<HTMLButtonElement>("[data-theme-choice]")];
+  const menuButton = mountMenuButton(button, menu);
+  const userIcon = initial.firstElementChild?.cloneNode(true) ?? null;
+
+  paintTheme(choices);
+  for (const choice of choices) {
+    choice.addEventListener("click", () => {
+      const theme = choice.dataset.themeChoice;
+      if (isTheme(theme)) void chooseTheme(theme, choices);
+    });
+  }
+  menu.addEventListener("keydown", (event) => {
+    if (
+      (event.key === "Enter" || event.key === " ") &&
+      (event.target as Element).matches("[data-theme-choice]")
+    ) {
+      event.preventDefault();
+      (event.target as HTMLButtonElement).click();
+    }
+  });
+
+  let shownFor: string | null = null;
+  const render = (state: AuthState) => {
+    const user = state.status === "signed-in" ? state.user : null;
+    menu.dataset.admin = String(isStaff(user));
+    button.setAttribute("aria-label", user ? `Account menu for @${user.handle}` : "Settings");
+    if (!user) {
+      shownFor = null;
+      img.hidden = true;
+      initial.hidden = false;
+      initial.replaceChildren(...(userIcon ? [userIcon.cloneNode(true)] : []));
+      return;
+    }
+    channelLink.href = channelHref(user.handle);
+    displayName.textContent = user.handle;
+    if (shownFor === user.id) return;
+    shownFor = user.id;
+    initial.textContent = initialOf(user.handle);
+    void channelLook(user.id).then((look) => {
+      if (!look || shownFor !== user.id) return;
+      displayName.textContent = look.displayName;
+      initial.textContent = initialOf(look.displayName);
+      if (!look.avatarUrl) return;
+      img.addEventListener(
+        "load",
+        () => {
+          img.hidden = false;
+          initial.hidden = true;
+        },
+        { once: true },
+      );
+      img.src = look.avatarUrl;
+    });
+  };
+  render(authSession.state());
+  authSession.subscribe((state) => {
+    if (menuButton.isOpen() && state.status !== "signed-in") menuButton.close(false);
+    render(state);
+  });
+}

@@ -1,39 +1,14 @@
 /**
- * The home page (`/`): the newest public videos from `GET /api/videos`, drawn from the
- * `#video-card-template` card; skeleton cards while loading, an empty state, a retry on errors.
+ * The home page (`/`) in the browser: the server rendered the first page of cards; "Load
+ * more" appends the next page (`GET /api/videos?cursor=`, keyset) from the card template.
+ * When the server could not render them, the first page is asked for here, with skeleton
+ * cards meanwhile, the empty state, and a retry on errors.
  */
-import { api, type VideoDto } from "../../lib/api.ts";
-import { channelChip } from "../../lib/channel-chip.ts";
+import { api } from "../../lib/api.ts";
 import { elementsOf, requireElement, role } from "../../lib/dom.ts";
-import { formatDuration, formatRelativeTime } from "../../lib/format.ts";
+import { videoCard } from "../../lib/video-card.ts";
 
 type HomeState = "loading" | "ready" | "empty" | "error";
-
-function videoCard(template: HTMLTemplateElement, video: VideoDto): Node {
-  const node = template.content.cloneNode(true) as DocumentFragment;
-  const $ = elementsOf(node, "video card template");
-  const link = $("a", HTMLAnchorElement);
-  link.href = `/watch/${encodeURIComponent(video.id)}`;
-  link.dataset.videoId = video.id;
-  $(".card-title").textContent = video.title;
-  const duration = formatDuration(video.durationSec);
-  const badge = $(".card-duration");
-  badge.textContent = duration;
-  badge.hidden = !duration;
-  const meta = [video.height ? `${video.height}p` : "", formatRelativeTime(video.createdAt)].filter(Boolean);
-  $(".card-meta").textContent = meta.join(" · ");
-  const chip = channelChip(document, video.channel);
-  if (chip) $(role("channel")).append(chip);
-  if (video.thumbnailUrl) {
-    const img = $("img", HTMLImageElement);
-    img.src = video.thumbnailUrl;
-    img.hidden = false;
-    img.addEventListener("error", () => {
-      img.hidden = true;
-    });
-  }
-  return node;
-}
 
 export function mountHomePage(root: HTMLElement): void {
   const $ = elementsOf(root, "home page");
@@ -42,8 +17,12 @@ export function mountHomePage(root: HTMLElement): void {
   const errorBox = $(role("error"));
   const errorMessage = $(role("error-message"));
   const retry = $(role("retry"), HTMLButtonElement);
+  const moreWrap = $(role("more-wrap"));
+  const more = $(role("more"), HTMLButtonElement);
   const template = requireElement(document, "#video-card-template", HTMLTemplateElement, "home page");
+  const pageSize = Number(root.dataset.pageSize) || 24;
   const skeletons = grid.innerHTML;
+  let cursor: string | null = root.dataset.nextCursor ?? null;
 
   const setState = (state: HomeState) => {
     root.dataset.state = state;
@@ -53,19 +32,37 @@ export function mountHomePage(root: HTMLElement): void {
     errorBox.hidden = state !== "error";
   };
 
-  const load = async () => {
-    setState("loading");
-    grid.innerHTML = skeletons;
+  const load = async (first: boolean) => {
+    if (first) {
+      setState("loading");
+      grid.innerHTML = skeletons;
+    }
+    more.disabled = true;
+    more.textContent = "Loading…";
     try {
-      const { videos } = await api.listVideos(24);
-      grid.replaceChildren(...videos.map((video) => videoCard(template, video)));
-      setState(videos.length ? "ready" : "empty");
+      const { videos, nextCursor } = await api.listVideos(pageSize, undefined, first ? null : cursor);
+      cursor = nextCursor;
+      const offset = first ? 0 : grid.children.length;
+      const cards = videos.map((video, i) =>
+        videoCard(template, video, { label: "video card template", withChannel: true, index: offset + i }),
+      );
+      const firstNew = (cards[0] as DocumentFragment | undefined)?.querySelector("a");
+      if (first) grid.replaceChildren(...cards);
+      else grid.append(...cards);
+      setState(grid.children.length ? "ready" : "empty");
+      // The reader carries on at the first new card (the button may be gone: that was the last page).
+      if (!first) firstNew?.focus({ preventScroll: true });
     } catch (err) {
       errorMessage.textContent = err instanceof Error ? err.message : String(err);
-      setState("error");
+      if (first) setState("error");
+    } finally {
+      more.disabled = false;
+      more.textContent = "Load more";
+      moreWrap.hidden = !cursor;
     }
   };
 
-  retry.addEventListener("click", () => void load());
-  void load();
+  retry.addEventListener("click", () => void load(true));
+  more.addEventListener("click", () => void load(false));
+  if (root.dataset.state === "loading") void load(true);
 }

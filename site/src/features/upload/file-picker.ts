@@ -1,15 +1,20 @@
-/** The upload page's file input and drop zone: one callback for a file picked either way. */
+/** The upload page's file input (several files) and drop zone: one callback for the files picked either way. */
 
 export interface FilePickerParts {
   input: HTMLInputElement;
   dropzone: HTMLElement;
-  /** Disabled while an upload runs: drops are refused then. */
+  /** Disabled: drops are refused. */
   fieldset: HTMLFieldSetElement;
 }
 
-export function mountFilePicker(parts: FilePickerParts, onPick: (file: File | null) => void): void {
+export function mountFilePicker(parts: FilePickerParts, onPick: (files: File[]) => void): void {
   const { input, dropzone, fieldset } = parts;
-  input.addEventListener("change", () => onPick(input.files?.[0] ?? null));
+  input.addEventListener("change", () => {
+    const files = [...(input.files ?? [])];
+    // Cleared, so picking the same file again (after cancelling it) fires `change` again.
+    input.value = "";
+    if (files.length) onPick(files);
+  });
 
   // Keep a missed drop from navigating away to the file.
   for (const type of ["dragover", "drop"] as const) {
@@ -30,7 +35,7 @@ export function mountFilePicker(parts: FilePickerParts, onPick: (file: File | nu
     event.preventDefault();
     dropzone.classList.remove("is-dragging");
     if (fieldset.disabled) return;
-    const dropped = event.dataTransfer?.files?.[0] ?? null;
-    if (dropped) onPick(dropped);
+    const dropped = [...(event.dataTransfer?.files ?? [])];
+    if (dropped.length) onPick(dropped);
   });
 }

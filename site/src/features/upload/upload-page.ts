@@ -1,44 +1,49 @@
 /**
- * The upload page (`/upload`): file picking and drag-and-drop (`file-picker.ts`), resume
- * detection, the part upload with live progress (`upload-progress-view.ts`), cancel,
- * completion, and handing over to the video stage that follows the transcode. `data-state`
- * on the page root mirrors the phase:
- * idle → checking → selected → uploading → completing → processing, or error / cancelled.
+ * The upload page (`/upload`, ADR 0020): pick or drop several files; each joins the queue
+ * (upload-queue.ts) with its own progress and pause / resume / cancel. One file is
+ * "selected" (picking a row, or the newest pick): the details form edits its title and
+ * metadata while its bytes move, the parts panel and the error line are its, and once
+ * uploaded the video stage follows its transcode. `data-state` / `data-video-id` on the page
+ * root mirror the selected file:
+ * idle → checking → selected → uploading (or paused) → completing → processing, or error / cancelled.
  */
-import { backoffDelay } from "@streamline/contracts";
-import {
-  ApiError,
-  api,
-  type UploadStateResponse,
-  type ValidationIssue,
-  type VideoDto,
-} from "../../lib/api.ts";
-import { elementsOf, role } from "../../lib/dom.ts";
-import { formatBytes, formatPercent } from "../../lib/format.ts";
+import { ApiError, api, type ValidationIssue } from "../../lib/api.ts";
+import { elementsOf, requireElement, role } from "../../lib/dom.ts";
+import { formatBytes } from "../../lib/format.ts";
 import { explainEmailUnverified, isEmailUnverified } from "../email/resend-verification.ts";
 import { mountVideoStage, type VideoStage } from "../watch/video-stage.ts";
 import { mountFilePicker } from "./file-picker.ts";
-import { abortableSleep, PART_RETRY_BACKOFF, PartUploadError, uploadParts } from "./multipart-upload.ts";
-import { mountUploadDetails, type UploadDetails } from "./upload-details.ts";
+import { PartUploadError } from "./multipart-upload.ts";
+import { mountUploadDetails, type UploadDetailsForm } from "./upload-details.ts";
 import { mountUploadProgress, type UploadProgressView } from "./upload-progress-view.ts";
-import { checkResume, fileKeyOf, localResumeStore, openUpload, type ResumeStore } from "./upload-session.ts";
-import { xhrPartTransport } from "./xhr-part-transport.ts";
+import { checkItem, createItem, type ItemState, type UploadItem, UploadQueue } from "./upload-queue.ts";
+import { type QueueRow, queueRow } from "./upload-queue-row.ts";
+import { localResumeStore } from "./upload-session.ts";
 
 export type UploadPageState =
   | "idle"
   | "checking"
   | "selected"
   | "uploading"
+  | "paused"
   | "completing"
   | "processing"
   | "error"
   | "cancelled";
 
-const PARALLEL_PARTS = 4;
-const PART_RETRIES = 3;
+const PAGE_STATE: Record<ItemState, UploadPageState> = {
+  checking: "checking",
+  ready: "selected",
+  waiting: "uploading",
+  uploading: "uploading",
+  paused: "paused",
+  completing: "completing",
+  processing: "processing",
+  error: "error",
+};
 
 /** The API's terse messages ("text/plain is not a video type") as a sentence for people. */
-function errorMessage(err: unknown): string {
+export function errorMessage(err: unknown): string {
   let text = err instanceof Error ? err.message : String(err);
   if (err instanceof ApiError) {
     const issue = (err.issues?.[0] as ValidationIssue | undefined)?.message;
@@ -56,13 +61,13 @@ function uploadElements(root: HTMLElement) {
     fieldset: $(role("fieldset"), HTMLFieldSetElement),
     fileInput: $(role("file-input"), HTMLInputElement),
     dropzone: $(role("dropzone")),
-    dropTitle: $(role("drop-title")),
-    fileSummary: $(role("file-summary")),
-    fileName: $(role("file-name")),
-    fileSize: $(role("file-size")),
     resumeNote: $(role("resume-note")),
-    titleInput: $(role("title-input"), HTMLInputElement),
+    queuePanel: $(role("queue-panel")),
+    queueList: $(role("queue"), HTMLOListElement),
+    queueSummary: $(role("queue-summary")),
+    rowTemplate: requireElement(document, "#queue-item-template", HTMLTemplateElement, "upload page"),
     detailsForm: $(role("details-form"), HTMLFormElement),
+    detailsFile: $(role("details-file")),
     startButton: $(role("start"), HTMLButtonElement),
     startLabel: $(role("start-label")),
     errorBox: $(role("error")),
@@ -81,35 +86,16 @@ function uploadElements(root: HTMLElement) {
   };
 }
 
-/** The page: its elements, the progress panel, and what the person has picked and started. */
 interface UploadPage {
   el: ReturnType<typeof uploadElements>;
   progress: UploadProgressView;
-  /** Title and metadata: sent with the creation, then saved as they change. */
-  details: UploadDetails;
-  store: ResumeStore;
-  file: File | null;
-  resumeState: UploadStateResponse | null;
-  submittedVideoId: string | null;
-  run: AbortController | null;
-  activeVideoId: string | null;
-  stage: VideoStage | null;
-  /** Bumped per pick, so a slow resume check for an older pick is ignored. */
-  selection: number;
-}
-
-function setState(page: UploadPage, state: UploadPageState): void {
-  const { el } = page;
-  el.root.dataset.state = state;
-  const busy = state === "uploading" || state === "completing" || state === "checking";
-  el.fieldset.disabled = state === "uploading" || state === "completing";
-  el.startButton.disabled = busy || !page.file || state === "processing";
-  el.form.hidden = state === "processing";
-}
-
-function showError(page: UploadPage, message: string | null): void {
-  page.el.errorText.textContent = message ?? "";
-  page.el.errorBox.hidden = !message;
+  details: UploadDetailsForm;
+  queue: UploadQueue;
+  rows: Map<UploadItem, QueueRow>;
+  selected: UploadItem | null;
+  stage: { item: UploadItem; stage: VideoStage } | null;
+  /** Numbers the files picked on this page. */
+  picks: number;
 }
 
 function showNotice(page: UploadPage, message: string | null): void {
@@ -117,219 +103,199 @@ function showNotice(page: UploadPage, message: string | null): void {
   page.el.noticeBox.hidden = !message;
 }
 
-/** Asks the edge whether this file was started (resume) or already sent (show its progress). */
-async function checkPicked(page: UploadPage, picked: File, token: number): Promise<void> {
+/** The error line for the selected file: why it stopped, and what pressing Upload will do. */
+function paintError(page: UploadPage, item: UploadItem | null): void {
   const { el } = page;
-  try {
-    const check = await checkResume(picked, { api, store: page.store });
-    if (token !== page.selection) return;
-    if (check.kind === "resumable") {
-      page.resumeState = check.state;
-      const percent = formatPercent(check.state.uploadedBytes / check.state.size);
-      el.resumeNote.textContent = `You started uploading this file earlier: ${formatBytes(check.state.uploadedBytes)} (${percent}) is already there. Only the rest will be sent.`;
-      el.resumeNote.hidden = false;
-      el.startLabel.textContent = "Resume upload";
-    } else if (check.kind === "submitted") {
-      page.submittedVideoId = check.videoId;
-      el.resumeNote.textContent = "This file was already uploaded. Continue to follow its processing.";
-      el.resumeNote.hidden = false;
-      el.startLabel.textContent = "Show progress";
-    }
-  } catch (err) {
-    if (token !== page.selection) return;
-    // Can't tell whether it is resumable: uploading afresh is still possible.
-    console.warn("resume check failed", err);
-  }
-  setState(page, "selected");
+  const err = item?.state === "error" ? item.error : null;
+  el.errorBox.hidden = !err;
+  if (!err) return;
+  const resumable = item?.videoId != null && !(err instanceof ApiError && err.status === 409);
+  el.errorText.textContent =
+    err instanceof PartUploadError && resumable
+      ? `${err.message}. Press “Resume upload” to send the remaining parts.`
+      : errorMessage(err);
+  // REQUIRE_EMAIL_VERIFICATION: say so in words, with the resend action.
+  if (isEmailUnverified(err)) explainEmailUnverified(el.errorText);
 }
 
-async function selectFile(page: UploadPage, picked: File | null): Promise<void> {
-  const { el } = page;
-  const token = ++page.selection;
-  Object.assign(page, { file: picked, resumeState: null, submittedVideoId: null });
-  showError(page, null);
-  showNotice(page, null);
-  el.resumeNote.hidden = true;
-  el.startLabel.textContent = "Upload";
-  if (!picked) {
-    el.fileSummary.hidden = true;
-    el.dropTitle.textContent = "Drop a video here, or browse";
-    return setState(page, "idle");
-  }
-  el.fileSummary.hidden = false;
-  el.fileName.textContent = picked.name;
-  el.fileSize.textContent = formatBytes(picked.size);
-  el.dropTitle.textContent = "Drop another file to replace it";
-  if (picked.size === 0) {
-    showError(page, "That file is empty.");
-    page.file = null;
-    return setState(page, "error");
-  }
-  setState(page, "checking");
-  await checkPicked(page, picked, token);
+function startLabel(page: UploadPage): string {
+  const startable = page.queue.items.filter((i) => i.state === "ready" || i.state === "error");
+  const item = page.selected;
+  if (startable.length > 1) return `Upload ${startable.length} files`;
+  if (item?.submittedVideoId && item.state === "ready") return "Show progress";
+  if (item && (item.resumeState || (item.state === "error" && item.videoId))) return "Resume upload";
+  return "Upload";
 }
 
-function followVideo(page: UploadPage, videoId: string, initial?: VideoDto): void {
+/** Page-level parts: the start button, the root's state, the queue summary. */
+function paintPage(page: UploadPage): void {
+  const { el, queue, selected } = page;
+  const startable = queue.items.some((i) => i.state === "ready" || i.state === "error");
+  el.startButton.disabled = !startable;
+  el.startLabel.textContent = startLabel(page);
+  el.root.dataset.state = selected
+    ? PAGE_STATE[selected.state]
+    : el.root.dataset.state === "cancelled"
+      ? "cancelled"
+      : "idle";
+  if (selected?.videoId) el.root.dataset.videoId = selected.videoId;
+  else delete el.root.dataset.videoId;
+  el.queuePanel.hidden = queue.items.length === 0;
+  const sending = queue.items.filter((i) => i.state === "uploading" || i.state === "completing").length;
+  el.queueSummary.textContent = `${queue.items.length} ${queue.items.length === 1 ? "file" : "files"}${sending ? ` · ${sending} sending` : ""}`;
+}
+
+/** The selected file's panels: note, error, parts, stage. */
+function paintSelected(page: UploadPage): void {
   const { el } = page;
-  setState(page, "processing");
-  el.progressPanel.hidden = true;
+  const item = page.selected;
+  el.resumeNote.textContent = item?.note ?? "";
+  el.resumeNote.hidden = !item?.note || item.state !== "ready";
+  el.detailsFile.textContent = item ? item.file.name : "";
+  paintError(page, item);
+  const showParts =
+    !!item?.layout && ["uploading", "paused", "completing", "error", "waiting"].includes(item.state);
+  el.progressPanel.hidden = !showParts;
+  if (item && showParts) {
+    el.progressTitle.textContent = progressTitle(item);
+    el.progressFile.textContent = `${item.file.name} · ${formatBytes(item.file.size)}`;
+    el.cancelButton.disabled = item.state === "completing";
+    el.cancelLabel.textContent = item.state === "error" ? "Discard upload" : "Cancel";
+  }
+  if (item?.state === "processing") followVideo(page, item);
+  else if (!item || page.stage?.item !== item) el.transcodePanel.hidden = true;
+}
+
+function progressTitle(item: UploadItem): string {
+  switch (item.state) {
+    case "paused":
+      return "Upload paused";
+    case "completing":
+      return "Finishing upload";
+    case "error":
+      return "Upload stopped";
+    default:
+      return item.resumed ? "Resuming upload" : "Uploading";
+  }
+}
+
+function followVideo(page: UploadPage, item: UploadItem): void {
+  const { el } = page;
+  const videoId = item.submittedVideoId ?? item.videoId;
+  if (!videoId) return;
   el.transcodePanel.hidden = false;
   el.watchLink.href = `/watch/${encodeURIComponent(videoId)}`;
-  el.transcodeTitle.textContent = initial?.title ?? "Processing";
-  page.stage?.stop();
-  page.stage = mountVideoStage(el.stageRoot, videoId, {
-    ...(initial ? { initial } : {}),
+  if (page.stage?.item === item) return;
+  page.stage?.stage.stop();
+  el.transcodeTitle.textContent = item.video?.title ?? "Processing";
+  const stage = mountVideoStage(el.stageRoot, videoId, {
+    ...(item.video ? { initial: item.video } : {}),
     onVideo(video) {
       el.transcodeTitle.textContent = video.title;
     },
   });
+  page.stage = { item, stage };
 }
 
-/** Complete, retrying answers that might succeed next time (network, 5xx, 429). */
-async function complete(videoId: string, signal: AbortSignal): Promise<VideoDto> {
-  for (let retry = 0; ; retry++) {
-    try {
-      return await api.completeUpload(videoId, signal);
-    } catch (err) {
-      if (!(err instanceof ApiError) || !err.retryable || retry >= PART_RETRIES) throw err;
-      await abortableSleep(backoffDelay(retry, PART_RETRY_BACKOFF), signal);
-    }
+function select(page: UploadPage, item: UploadItem | null): void {
+  page.selected = item;
+  page.details.show(item?.details ?? null);
+  for (const [it, row] of page.rows) row.setSelected(it === item);
+  if (item?.layout)
+    page.progress.reset(item.layout.partCount, item.layout.partSize, item.file.size, doneParts(item));
+  if (item?.progress) page.progress.onProgress(item.progress);
+  paintSelected(page);
+  paintPage(page);
+}
+
+function doneParts(item: UploadItem): number[] {
+  return [...item.parts.values()].filter((p) => p.state === "done").map((p) => p.partNumber);
+}
+
+function changed(page: UploadPage, item: UploadItem): void {
+  page.rows.get(item)?.paint(item);
+  if (item === page.selected) {
+    if (item.progress) page.progress.onProgress(item.progress);
+    paintSelected(page);
   }
+  paintPage(page);
+  const busy = page.queue.items.some((i) => ["waiting", "uploading", "completing"].includes(i.state));
+  if (busy) window.addEventListener("beforeunload", warnBeforeLeaving);
+  else window.removeEventListener("beforeunload", warnBeforeLeaving);
 }
 
 const warnBeforeLeaving = (event: BeforeUnloadEvent) => {
   event.preventDefault();
 };
 
-/** Opens (or resumes) the upload, sends the parts, completes, then follows the transcode. */
-async function sendFile(page: UploadPage, file: File, signal: AbortSignal): Promise<void> {
-  const { el } = page;
-  const opened = await openUpload(file, {
-    api,
-    store: page.store,
-    title: page.details.title(),
-    metadata: page.details.createFields(),
-    resume: page.resumeState ?? undefined,
-    signal,
-  });
-  const { target } = opened;
-  page.activeVideoId = target.videoId;
-  el.root.dataset.videoId = target.videoId;
-  page.details.attach(target.videoId, opened.resumed);
-  el.progressTitle.textContent = opened.resumed ? "Resuming upload" : "Uploading";
-  el.progressFile.textContent = `${file.name} · ${formatBytes(file.size)}`;
-  page.progress.reset(target.partCount, target.partSize, file.size, target.doneParts ?? []);
-  el.progressPanel.hidden = false;
-
-  await uploadParts(target, {
-    api,
-    transport: xhrPartTransport,
-    concurrency: PARALLEL_PARTS,
-    maxRetries: PART_RETRIES,
-    signal,
-    onPart: page.progress.onPart,
-    onProgress: page.progress.onProgress,
-  });
-
-  setState(page, "completing");
-  el.progressTitle.textContent = "Finishing upload";
-  el.cancelButton.disabled = true;
-  const video = await complete(target.videoId, signal);
-  page.store.remove(opened.fileKey);
-  page.resumeState = null;
-  followVideo(page, video.id, video);
-}
-
-/** The upload stopped: say why, and ask the edge what it has so a retry sends only the rest. */
-function uploadStopped(page: UploadPage, file: File, err: unknown): void {
-  const { el } = page;
-  const resumable = page.activeVideoId !== null && !(err instanceof ApiError && err.status === 409);
-  const message =
-    err instanceof PartUploadError && resumable
-      ? `${err.message}. Press “Resume upload” to send the remaining parts.`
-      : errorMessage(err);
-  showError(page, message);
-  // REQUIRE_EMAIL_VERIFICATION: say so in words, with the resend action.
-  if (isEmailUnverified(err)) explainEmailUnverified(el.errorText);
-  setState(page, "error");
-  el.startLabel.textContent = "Upload";
-  el.progressTitle.textContent = "Upload stopped";
-  // Nothing was created (rejected file): no progress to show, nothing to discard.
-  el.progressPanel.hidden = page.activeVideoId === null;
-  el.cancelLabel.textContent = "Discard upload";
-  if (resumable && page.file === file) {
-    void selectFile(page, file).then(() => {
-      if (page.file !== file) return;
-      showError(page, message);
-      setState(page, "error");
-    });
-  }
-}
-
-async function start(page: UploadPage): Promise<void> {
-  const { el, file } = page;
-  if (!file) return;
-  if (page.submittedVideoId) {
-    page.details.attach(page.submittedVideoId, true);
-    return followVideo(page, page.submittedVideoId);
-  }
-  const controller = new AbortController();
-  Object.assign(page, { run: controller, activeVideoId: null });
-  showError(page, null);
+async function addFiles(page: UploadPage, files: File[]): Promise<void> {
   showNotice(page, null);
-  setState(page, "uploading");
-  el.progressPanel.hidden = true;
-  el.transcodePanel.hidden = true;
-  el.startLabel.textContent = "Starting…";
-  el.cancelButton.disabled = false;
-  el.cancelLabel.textContent = "Cancel";
-  window.addEventListener("beforeunload", warnBeforeLeaving);
-  try {
-    await sendFile(page, file, controller.signal);
-  } catch (err) {
-    if (!controller.signal.aborted) uploadStopped(page, file, err); // else cancel() owns the UI
-  } finally {
-    if (page.run === controller) page.run = null;
-    window.removeEventListener("beforeunload", warnBeforeLeaving);
+  const items = files.map((file) => createItem(++page.picks, file, page.details.create()));
+  for (const item of items) {
+    page.queue.items.push(item);
+    const row = queueRow(page.el.rowTemplate, item, {
+      select: () => select(page, item),
+      pause: () => page.queue.pause(item),
+      resume: () => page.queue.enqueue(item),
+      cancel: () => void cancel(page, item),
+    });
+    page.rows.set(item, row);
+    page.el.queueList.append(row.element);
+  }
+  if (items[0]) select(page, items[0]);
+  await Promise.all(
+    items.map(async (item) => {
+      await checkItem(item, page.queue.store);
+      changed(page, item);
+    }),
+  );
+}
+
+/** Start every file that is ready (or stopped); a file uploaded earlier is only followed. */
+function start(page: UploadPage): void {
+  showNotice(page, null);
+  for (const item of page.queue.items) {
+    if (item.state === "ready" && item.submittedVideoId) {
+      item.details.attach(item.submittedVideoId, true);
+      item.state = "processing";
+      changed(page, item);
+    } else if (item.state === "ready" || item.state === "error") {
+      page.queue.enqueue(item);
+    }
   }
 }
 
-/** Cancel a running upload, or discard one that stopped with an error. */
-async function cancel(page: UploadPage): Promise<void> {
-  const { el } = page;
-  const videoId = page.activeVideoId;
-  if (!page.run && !videoId) return;
-  page.run?.abort(new DOMException("Upload cancelled", "AbortError"));
-  page.details.detach();
-  Object.assign(page, { run: null, activeVideoId: null, resumeState: null });
-  el.cancelButton.disabled = true;
-  if (page.file) page.store.remove(fileKeyOf(page.file));
-  el.resumeNote.hidden = true;
-  el.startLabel.textContent = "Upload";
-  el.progressPanel.hidden = true;
-  showError(page, null);
-  setState(page, "cancelled");
-  if (!videoId) return showNotice(page, "Upload cancelled.");
+async function cancel(page: UploadPage, item: UploadItem): Promise<void> {
+  const wasProcessing = item.state === "processing";
+  const hadSession = item.videoId !== null;
+  page.rows.get(item)?.element.remove();
+  page.rows.delete(item);
+  if (page.stage?.item === item) {
+    page.stage.stage.stop();
+    page.stage = null;
+  }
+  const cancelling = page.queue.cancel(item);
+  if (page.selected === item) {
+    page.el.root.dataset.state = "cancelled";
+    select(page, page.queue.items[0] ?? null);
+  }
+  paintPage(page);
+  if (wasProcessing) return;
   try {
-    await api.abortUpload(videoId);
-    showNotice(page, "Upload cancelled. Nothing was kept.");
+    await cancelling;
+    showNotice(
+      page,
+      hadSession ? `Upload of ${item.file.name} cancelled. Nothing was kept.` : "Upload cancelled.",
+    );
   } catch (err) {
-    showError(page, `Upload cancelled, but the server could not discard it. ${errorMessage(err)}`);
+    showNotice(page, `Upload cancelled, but the server could not discard it. ${errorMessage(err)}`);
   }
 }
 
 function uploadAnother(page: UploadPage): void {
-  const { el } = page;
-  page.stage?.stop();
-  page.stage = null;
-  el.transcodePanel.hidden = true;
-  el.stageRoot.hidden = true;
-  el.progressPanel.hidden = true;
-  el.fileInput.value = "";
-  page.details.reset();
-  delete el.root.dataset.videoId;
-  void selectFile(page, null);
-  el.fileInput.focus();
+  select(page, null);
+  page.el.fileInput.value = "";
+  page.el.fileInput.focus();
 }
 
 export function mountUploadPage(root: HTMLElement): void {
@@ -338,23 +304,33 @@ export function mountUploadPage(root: HTMLElement): void {
     el,
     progress: mountUploadProgress(root),
     details: mountUploadDetails(el.detailsForm, { api }),
-    store: localResumeStore(),
-    file: null,
-    resumeState: null,
-    submittedVideoId: null,
-    run: null,
-    activeVideoId: null,
+    queue: undefined as unknown as UploadQueue,
+    rows: new Map(),
+    selected: null,
     stage: null,
-    selection: 0,
+    picks: 0,
   };
-  mountFilePicker({ input: el.fileInput, dropzone: el.dropzone, fieldset: el.fieldset }, (file) => {
-    void selectFile(page, file);
+  page.queue = new UploadQueue(localResumeStore(), {
+    onChange: (item) => changed(page, item),
+    onPart: (item, part) => {
+      if (item === page.selected) page.progress.onPart(part);
+    },
+    onStarted: (item) => {
+      if (item === page.selected && item.layout)
+        page.progress.reset(item.layout.partCount, item.layout.partSize, item.file.size, doneParts(item));
+      changed(page, item);
+    },
+  });
+  mountFilePicker({ input: el.fileInput, dropzone: el.dropzone, fieldset: el.fieldset }, (files) => {
+    void addFiles(page, files);
   });
   el.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    void start(page);
+    start(page);
   });
-  el.cancelButton.addEventListener("click", () => void cancel(page));
+  el.cancelButton.addEventListener("click", () => {
+    if (page.selected) void cancel(page, page.selected);
+  });
   el.uploadAnother.addEventListener("click", () => uploadAnother(page));
-  setState(page, "idle");
+  paintPage(page);
 }

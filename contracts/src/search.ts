@@ -40,11 +40,11 @@ export const UPLOADED_WINDOW_MS: Record<SearchUploaded, number> = {
 };
 
 export const SearchQuery = z.object({
+  /** Not trimmed: a trailing space ends the last word (no prefix match on it). */
   q: z
     .string()
-    .trim()
-    .min(1, "type something to search for")
     .max(SEARCH_QUERY_MAX, `at most ${SEARCH_QUERY_MAX} characters`)
+    .refine((s) => s.trim() !== "", "type something to search for")
     .meta({ example: "bay timelapse" }),
   type: SearchType.optional(),
   duration: SearchDuration.optional(),

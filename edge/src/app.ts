@@ -6,6 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { myAnalyticsRoutes, videoAnalyticsRoutes } from "./features/analytics/analytics.routes.ts";
+import { apiKeysRoutes } from "./features/api-keys/api-keys.routes.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { emailRoutes } from "./features/auth/email.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";
@@ -29,8 +30,8 @@ import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
-import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
 import { moderationAdminRoutes, reportsRoutes } from "./features/moderation/moderation.routes.ts";
+import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
 import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
 import { oidcRoutes } from "./features/oidc/oidc.routes.ts";
 import { postersRoutes } from "./features/posters/posters.routes.ts";
@@ -48,6 +49,7 @@ import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import { historyRoutes } from "./features/views/history.routes.ts";
 import { viewsRoutes } from "./features/views/views.routes.ts";
+import { webhooksRoutes } from "./features/webhooks/webhooks.routes.ts";
 import type { AppEnv } from "./lib/app-env.ts";
 import { AppError, errorResponse } from "./lib/errors.ts";
 import { defaultHook } from "./lib/openapi.ts";
@@ -107,6 +109,10 @@ const TAGS = [
   { name: "delivery", description: "Signed HLS media (token in the path)" },
   { name: "admin", description: "Operators, moderators: the report queue, actions, audit log" },
   { name: "moderation", description: "Reporting videos, comments and channels" },
+  {
+    name: "webhooks",
+    description: "Signed event deliveries to the caller's endpoints, their log and redelivery",
+  },
   { name: "internal", description: "The transcoder fleet's signed event intake" },
   { name: "health", description: "Component health" },
   { name: "docs", description: "This document and its interactive reference" },
@@ -137,6 +143,8 @@ export const app = root
   .route("/api/me/identities", identitiesRoutes)
   .route("/api/me/channel", myChannelRoutes)
   .route("/api/me/subscriptions", mySubscriptionsRoutes)
+  .route("/api/me/api-keys", apiKeysRoutes)
+  .route("/api/me/webhooks", webhooksRoutes)
   .route("/api/me/analytics", myAnalyticsRoutes)
   .route("/api/me", meRoutes)
   .route("/api/channels", channelsRoutes)

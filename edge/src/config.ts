@@ -125,6 +125,24 @@ const ConfigSchema = z.object({
     .pipe(z.string().url()),
   OIDC_GOOGLE_CLIENT_ID: optionalText,
   OIDC_GOOGLE_CLIENT_SECRET: optionalText,
+  // webhooks (ADR 0025)
+  /**
+   * Development only: comma-separated hostnames (or IP literals) exempt from the webhook
+   * target check, e.g. `127.0.0.1,localhost` for a local receiver. Empty in production.
+   */
+  WEBHOOK_ALLOW_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** The first retry's delay; each next one doubles, capped at 6 h. */
+  WEBHOOK_RETRY_BASE_SECONDS: intFromString(60).pipe(z.number().min(1).max(3600)),
+  /** No automatic retry is scheduled later than this after the event (or a manual redelivery). */
+  WEBHOOK_RETRY_HOURS: intFromString(24).pipe(z.number().min(1).max(72)),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

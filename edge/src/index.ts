@@ -4,6 +4,12 @@ import { rollUpAnalytics } from "./features/analytics/rollup.ts";
 import { consumeDeadLetters, consumeJobs, DLQ_NAME } from "./features/jobs/dispatch.ts";
 import { sweep } from "./features/jobs/sweeper.ts";
 import { consumeNotifications, NOTIFY_QUEUE_NAME } from "./features/notifications/notifications.consumer.ts";
+import {
+  consumeWebhookDeadLetters,
+  consumeWebhooks,
+  WEBHOOKS_DLQ_NAME,
+  WEBHOOKS_QUEUE_NAME,
+} from "./features/webhooks/webhooks.consumer.ts";
 import { services } from "./lib/services.ts";
 
 export { NotificationsHub } from "./features/notifications/notifications-hub.ts";
@@ -16,6 +22,8 @@ export default {
     const s = services(env);
     if (batch.queue === DLQ_NAME) await consumeDeadLetters(batch, s);
     else if (batch.queue === NOTIFY_QUEUE_NAME) await consumeNotifications(batch, s);
+    else if (batch.queue === WEBHOOKS_QUEUE_NAME) await consumeWebhooks(batch, s);
+    else if (batch.queue === WEBHOOKS_DLQ_NAME) await consumeWebhookDeadLetters(batch, s);
     else await consumeJobs(batch, s);
   },
   async scheduled(_controller, env, ctx) {

@@ -9,6 +9,8 @@ export interface AppEnv {
     userId?: string | null;
     /** The session behind the caller's access token (middleware/auth); null = anonymous. */
     sessionId?: string | null;
+    /** Set when the caller authenticated with an API key (features/api-keys, ADR 0025). */
+    apiKeyId?: string | null;
     /** Nonce of the page's inline script, allowed by its CSP (set by /docs only). */
     cspNonce?: string;
     /** `frame-ancestors` sources of an embed page (features/embeds); every other page: none. */

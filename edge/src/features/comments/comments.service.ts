@@ -20,6 +20,7 @@ import { channelRefs } from "../channels/channel-refs.ts";
 import { commentPosted, notifyQueue } from "../notifications/notifier.ts";
 import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { webhooks, webhookVideo } from "../webhooks/emit.ts";
 import { matchesBlockedWord } from "./blocked-words.ts";
 import { type Audience, type CommentCursor, CommentsRepo } from "./comments.repo.ts";
 
@@ -48,10 +49,16 @@ interface Context {
 }
 
 export class CommentsService {
-  private readonly services: Pick<Services, "db" | "config"> & { env?: Pick<Env, "NOTIFY"> };
+  private readonly services: Pick<Services, "db" | "config"> & {
+    env?: Pick<Env, "NOTIFY"> & Partial<Pick<Env, "WEBHOOKS">>;
+  };
   private readonly repo: CommentsRepo;
   private readonly videos: VideosRepo;
-  constructor(services: Pick<Services, "db" | "config"> & { env?: Pick<Env, "NOTIFY"> }) {
+  constructor(
+    services: Pick<Services, "db" | "config"> & {
+      env?: Pick<Env, "NOTIFY"> & Partial<Pick<Env, "WEBHOOKS">>;
+    },
+  ) {
     this.services = services;
     this.repo = new CommentsRepo(services.db);
     this.videos = new VideosRepo(services.db);
@@ -142,7 +149,20 @@ export class CommentsService {
     const saved = await this.repo.find(row.id);
     if (!saved) throw commentNotFound();
     if (!held) await this.notifyPosted(saved, video, body.parentId);
-    return (await this.toDtos([saved], userId))[0]!;
+    const dto = (await this.toDtos([saved], userId))[0]!;
+    const queue = this.services.env?.WEBHOOKS;
+    if (queue)
+      await webhooks({ WEBHOOKS: queue }).emit(video.ownerId, "comment.created", {
+        video: webhookVideo(video),
+        comment: {
+          id: saved.id,
+          text: saved.text,
+          parentId: saved.parentId,
+          authorHandle: dto.author?.handle ?? null,
+          held,
+        },
+      });
+    return dto;
   }
 
   /** A visible new comment tells the author it answers, or the video's owner (ADR 0017). */

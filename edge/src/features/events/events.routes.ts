@@ -26,6 +26,7 @@ import { queueOf } from "../jobs/jobs.service.ts";
 import { notifyQueue } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { webhooks } from "../webhooks/emit.ts";
 import { EventsService } from "./events.service.ts";
 
 /** The largest event the intake reads (the largest real one, `done` with its renditions, is a few KiB). */
@@ -122,6 +123,7 @@ export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
     room: roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000),
     maxAttempts: services.config.MAX_TRANSCODE_ATTEMPTS,
     notify: notifyQueue(services.env),
+    webhooks: webhooks(services.env),
   });
   const outcome = await events.apply(ev);
   if (ev.type === "done" && outcome === "applied") {

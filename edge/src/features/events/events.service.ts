@@ -12,6 +12,7 @@ import type { Room } from "../progress/room-notifier.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
 import { failureMessages, storedFailure } from "../videos/video-failure.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
+import { type WebhookEmitter, webhookVideo } from "../webhooks/emit.ts";
 
 export type ApplyOutcome = "applied" | "duplicate" | "stale_attempt" | "video_gone";
 
@@ -25,6 +26,8 @@ export interface EventDeps {
   now?: () => number;
   /** Notifications (ADR 0017): the owner's ready/failed, the subscribers' new video. */
   notify?: NotifyQueue;
+  /** Webhooks (ADR 0025): `video.playable`, `video.ready`, `video.failed`. */
+  webhooks?: WebhookEmitter;
 }
 
 export class EventsService {
@@ -140,6 +143,7 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
   if (!applied) return "duplicate";
   // Ready while public: this is when it is published (ADR 0013).
   if (ev.type === "done") await notifyDone(deps, video, now);
+  await emitTransition(deps, video, patch, ev.type);
   // Every sign of life from the current attempt renews its lease; `done` ends it.
   await deps.room.publish(video.id, messages, {
     action: ev.type === "done" ? "release" : "renew",
@@ -155,6 +159,14 @@ async function notifyDone(deps: EventDeps, video: VideoRow, now: number) {
   if (video.ownerId)
     await notifyUser(deps.notify, { userId: video.ownerId, kind: "video_ready", videoId: video.id });
   if (published) await videoPublished(deps.notify, video.id);
+}
+
+/** Webhooks: the first playable rendition (or `done` if none came before) and `done`. */
+async function emitTransition(deps: EventDeps, video: VideoRow, patch: Partial<NewVideo>, type: string) {
+  if (!deps.webhooks || (type !== "rendition" && type !== "done")) return;
+  const data = { video: webhookVideo({ ...video, ...patch }) };
+  if (!video.playable) await deps.webhooks.emit(video.ownerId, "video.playable", data);
+  if (type === "done") await deps.webhooks.emit(video.ownerId, "video.ready", data);
 }
 
 /**
@@ -187,6 +199,9 @@ async function applyFailedEvent(
     progressJson: null,
   });
   await deps.room.publish(video.id, failureMessages(code, video.playable));
+  await deps.webhooks?.emit(video.ownerId, "video.failed", {
+    video: webhookVideo({ ...video, status: "failed", ...storedFailure(code, detail) }),
+  });
   if (deps.notify && video.ownerId) {
     await notifyUser(deps.notify, { userId: video.ownerId, kind: "video_failed", videoId: video.id });
   }

@@ -11,6 +11,7 @@ import { ChannelsRepo } from "../channels/channels.repo.ts";
 import { notifyQueue, notifyUser } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { webhooks, webhookVideo } from "../webhooks/emit.ts";
 
 export const DLQ_NAME = "streamline-jobs-dlq";
 
@@ -112,6 +113,9 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, services:
             { type: "status", status: "failed", playable: video.playable, failureReason: reason },
             { type: "failed", reason },
           ]);
+          await webhooks(services.env).emit(video.ownerId, "video.failed", {
+            video: webhookVideo({ ...video, status: "failed", failureReason: reason }),
+          });
           if (video.ownerId) {
             await notifyUser(notifyQueue(services.env), {
               userId: video.ownerId,

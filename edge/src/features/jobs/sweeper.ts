@@ -22,6 +22,7 @@ import { type NotifyQueue, notifyQueue, notifyUser } from "../notifications/noti
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { publishScheduled } from "../videos/scheduled-publish.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { type WebhookEmitter, webhooks, webhookVideo } from "../webhooks/emit.ts";
 import { JobsService, queueOf } from "./jobs.service.ts";
 import { SourceRetentionRepo } from "./source-retention.repo.ts";
 
@@ -69,7 +70,7 @@ export async function sweep(services: Services, now = Date.now()): Promise<Sweep
       await room.publish(video.id, [{ type: "status", status: "queued", playable: video.playable }]);
     } else if (
       next.reason === "attempts_exhausted" &&
-      (await failTimedOut(repo, room, notifyQueue(services.env), video))
+      (await failTimedOut(repo, room, notifyQueue(services.env), video, webhooks(services.env)))
     ) {
       report.timedOut++;
     }
@@ -90,6 +91,7 @@ async function failTimedOut(
   room: Room,
   notify: NotifyQueue,
   video: VideoRow,
+  hooks?: WebhookEmitter,
 ): Promise<boolean> {
   const failed = await repo.transition(video.id, [video.status], {
     status: "failed",
@@ -109,6 +111,9 @@ async function failTimedOut(
     },
     { type: "failed", reason: message, code: "timed_out" },
   ]);
+  await hooks?.emit(video.ownerId, "video.failed", {
+    video: webhookVideo({ ...video, status: "failed", failureReason: "transcoding timed out" }),
+  });
   if (video.ownerId)
     await notifyUser(notify, { userId: video.ownerId, kind: "video_failed", videoId: video.id });
   return true;

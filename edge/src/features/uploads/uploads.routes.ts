@@ -33,6 +33,7 @@ import { PreferencesRepo } from "../preferences/preferences.repo.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { webhooks } from "../webhooks/emit.ts";
 import { UploadsRepo } from "./uploads.repo.ts";
 import { UploadsService } from "./uploads.service.ts";
 
@@ -45,6 +46,7 @@ function uploadsService(c: { var: AppEnv["Variables"] }) {
     queue: queueOf(env.JOBS),
     room: roomNotifier(env, config.JOB_LEASE_SECONDS * 1000),
     preferences: new PreferencesRepo(db),
+    webhooks: webhooks(env),
     config,
   });
 }

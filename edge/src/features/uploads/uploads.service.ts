@@ -16,6 +16,7 @@ import type { Room } from "../progress/room-notifier.ts";
 import { isOwner } from "../videos/video-access.ts";
 import { createWrite } from "../videos/video-metadata.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
+import { type WebhookEmitter, webhookVideo } from "../webhooks/emit.ts";
 import { type UploadLimits, uploadLimitError, withoutOne } from "./upload-limits.ts";
 import {
   expectedPartSize,
@@ -45,6 +46,8 @@ export interface UploadDeps {
   queue: JobQueue;
   /** Watchers of the video hear about parts, completion and aborts. */
   room: Pick<Room, "publish">;
+  /** Webhooks (ADR 0025): `upload.completed` once the source is assembled and queued. */
+  webhooks?: WebhookEmitter;
   /** The uploader's `defaultVisibility` (for uploads that name none). */
   preferences: Pick<PreferencesRepo, "defaultVisibility">;
   config: Pick<
@@ -371,6 +374,7 @@ export class UploadsService {
     await this.deps.room.publish(video.id, [
       { type: "status", status: queued.status, playable: queued.playable },
     ]);
+    await this.deps.webhooks?.emit(queued.ownerId, "upload.completed", { video: webhookVideo(queued) });
     return queued;
   }
 

@@ -14,11 +14,12 @@ import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { channelRefOf, channelRefs } from "../channels/channel-refs.ts";
+import { isSuspended } from "../moderation/suspension.ts";
 import { type NotifyQueue, notifyQueue, videoPublished } from "../notifications/notifier.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { ReactionsRepo } from "../reactions/reactions.repo.ts";
+import { type WebhookEmitter, webhooks, webhookVideo } from "../webhooks/emit.ts";
 import { rememberAccess } from "./access-epoch.ts";
-import { isSuspended } from "../moderation/suspension.ts";
 import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
 import { editWrite } from "./video-metadata.ts";
@@ -47,6 +48,8 @@ export interface VideosDeps {
   transcoder: Pick<TranscoderClient, "cancel">;
   /** Notifications (ADR 0017): a private, ready video made public is published now. */
   notify?: NotifyQueue;
+  /** Webhooks (ADR 0025): `video.deleted`. */
+  webhooks?: WebhookEmitter;
 }
 
 export class VideosService {
@@ -62,6 +65,7 @@ export class VideosService {
       room: roomNotifier(services.env),
       transcoder: new TranscoderClient(services.config),
       notify: notifyQueue(services.env),
+      webhooks: webhooks(services.env),
     });
   }
 
@@ -155,6 +159,7 @@ export class VideosService {
       await store.abortMultipart(sourceKey(video.id), video.uploadId).catch(() => {});
     }
     await this.deps.repo.delete(video.id);
+    await this.deps.webhooks?.emit(video.ownerId, "video.deleted", { video: webhookVideo(video) });
     // No row, no access: this isolate refuses every token now, others within the cache lifetime.
     rememberAccess(video.id, null, this.deps.services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000);
     background(

@@ -30,6 +30,8 @@ export interface BearerAuthOptions<C extends BearerClaims> {
   verifyToken(token: string, c: Context<AppEnv>): Promise<TokenCheck<C>>;
   /** Has the token's session been signed out since it was issued? */
   isSessionLive(claims: C, c: Context<AppEnv>): Promise<boolean>;
+  /** May these claims make this request? Throws (e.g. 403) if not; runs after the checks above. */
+  authorize?(claims: C, c: Context<AppEnv>): Promise<void>;
 }
 
 export interface BearerAuth<C extends BearerClaims> {
@@ -60,6 +62,7 @@ export function bearerAuth<C extends BearerClaims>(options: BearerAuthOptions<C>
     }
     if (!(await options.isSessionLive(check.claims, c)))
       throw unauthorized("invalid_token", "session has been signed out", "revoked");
+    await options.authorize?.(check.claims, c);
     return check.claims;
   }
 

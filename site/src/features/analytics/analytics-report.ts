@@ -265,7 +265,7 @@ function renderSlices(
       name.textContent = labels[s.key] ?? s.key;
       const value = document.createElement("span");
       value.className = "slice-value tabular";
-      value.textContent = `${formatValue(s.views)} views · ${Math.round(share)}%`;
+      value.textContent = `${formatValue(s.views)} ${s.views === 1 ? "view" : "views"} · ${Math.round(share)}%`;
       const bar = document.createElement("span");
       bar.className = "slice-bar";
       bar.setAttribute("aria-hidden", "true");

@@ -18,6 +18,7 @@ import { load1, toJson } from "./lib/results.ts";
 /** Every section, in run order: name → its module (which exports `section`). */
 const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   search: () => import("./discovery/search.ts"),
+  analytics: () => import("./discovery/analytics.ts"),
 };
 
 const wanted = process.env.SECTIONS?.split(",").map((s) => s.trim());

@@ -292,7 +292,11 @@ export function mountControls(root: HTMLElement, options: ControlsOptions): Cont
     setEngine(engine) {
       c.engineOff?.();
       c.engine = engine;
-      c.engineOff = engine?.onChange(() => c.menu.refresh()) ?? null;
+      c.engineOff =
+        engine?.onChange(() => {
+          c.menu.refresh();
+          root.dispatchEvent(new CustomEvent("player:qualitychange", { bubbles: true }));
+        }) ?? null;
       c.menu.refresh();
     },
     get theater() {

@@ -17,9 +17,10 @@ import { imageUrl } from "../channels/channel-images.ts";
 import { channelRefs } from "../channels/channel-refs.ts";
 import { toVideoDto } from "../videos/video-dto.ts";
 import { parseHighlighted, snippetOrNull } from "./highlight.ts";
-import { type ChannelMatch, SearchRepo, sortValue, type VideoFilters } from "./search.repo.ts";
+import { SearchRepo } from "./search.repo.ts";
 import { decodeCursor, encodeCursor } from "./search-cursor.ts";
 import { matchExpression } from "./search-query.ts";
+import { type ChannelMatch, sortValue, type VideoFilters } from "./search-sql.ts";
 
 /** The avatar beside a channel result (2× a 44 px avatar), as videos show their channel. */
 const AVATAR_FILE = "88.jpg";

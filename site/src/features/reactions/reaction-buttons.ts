@@ -32,7 +32,6 @@ function paintView(ui: ReturnType<typeof parts>, view: ReactionView): void {
   ui.dislike.setAttribute("aria-pressed", String(view.myReaction === "dislike"));
   ui.dislikeCount.hidden = view.dislikeCount === undefined;
   ui.dislikeCount.textContent = compactCount(view.dislikeCount ?? 0);
-  ui.like.setAttribute("aria-label", `Like (${view.likeCount})`);
 }
 
 export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: string): Reactions {

@@ -91,6 +91,11 @@ export function mountAccountMenu(root: HTMLElement): void {
   const userIcon = initial.firstElementChild?.cloneNode(true) ?? null;
 
   paintTheme(choices);
+  // The theme can change elsewhere too (the account page, a new device adopting the account's).
+  new MutationObserver(() => paintTheme(choices)).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ["data-theme"],
+  });
   for (const choice of choices) {
     choice.addEventListener("click", () => {
       const theme = choice.dataset.themeChoice;

@@ -13,7 +13,7 @@ export interface AppEnv {
     apiKeyId?: string | null;
     /** Nonce of the page's inline script, allowed by its CSP (set by /docs only). */
     cspNonce?: string;
-    /** `frame-ancestors` sources of an embed page (features/embeds); every other page: none. */
+    /** `frame-ancestors` sources of an embed page (features/embeds); every other page: 'none'. */
     frameAncestors?: string;
   };
 }

@@ -7,8 +7,8 @@
 import { VIDEO_ID_PATTERN } from "@streamline/contracts";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
+import { frameAncestors } from "../videos/embed-policy.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { frameAncestors } from "./embed-policy.ts";
 
 export function embedFraming(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

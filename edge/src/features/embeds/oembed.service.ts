@@ -14,9 +14,9 @@ import type { VideoRow } from "../../db/schema.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
 import { channelRefOf } from "../channels/channel-refs.ts";
+import { isEmbeddable } from "../videos/embed-policy.ts";
 import { playbackFor } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
-import { isEmbeddable } from "./embed-policy.ts";
 
 export const PROVIDER_NAME = "Streamline";
 

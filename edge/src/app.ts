@@ -45,6 +45,7 @@ import {
   mySubscriptionsRoutes,
   subscriptionRoutes,
 } from "./features/subscriptions/subscriptions.routes.ts";
+import { trendingRoutes } from "./features/trending/trending.routes.ts";
 import { uploadsRoutes } from "./features/uploads/uploads.routes.ts";
 import { videosRoutes } from "./features/videos/videos.routes.ts";
 import { historyRoutes } from "./features/views/history.routes.ts";
@@ -150,6 +151,7 @@ export const app = root
   .route("/api/channels", channelsRoutes)
   .route("/api/channels", subscriptionRoutes)
   .route("/api/feed", feedRoutes)
+  .route("/api/trending", trendingRoutes)
   .route("/api/search", searchRoutes)
   .route("/api/notifications", notificationsRoutes)
   .route("/api/sessions", sessionsRoutes)

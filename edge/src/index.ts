@@ -4,6 +4,7 @@ import { rollUpAnalytics } from "./features/analytics/rollup.ts";
 import { consumeDeadLetters, consumeJobs, DLQ_NAME } from "./features/jobs/dispatch.ts";
 import { sweep } from "./features/jobs/sweeper.ts";
 import { consumeNotifications, NOTIFY_QUEUE_NAME } from "./features/notifications/notifications.consumer.ts";
+import { refreshTrending } from "./features/trending/trending.service.ts";
 import {
   consumeWebhookDeadLetters,
   consumeWebhooks,
@@ -29,5 +30,8 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(sweep(services(env)).then((report) => console.log("sweeper", JSON.stringify(report))));
     ctx.waitUntil(rollUpAnalytics(env.DB).then((report) => console.log("analytics", JSON.stringify(report))));
+    ctx.waitUntil(
+      refreshTrending(services(env)).then((report) => console.log("trending", JSON.stringify(report))),
+    );
   },
 } satisfies ExportedHandler<Env, unknown>;

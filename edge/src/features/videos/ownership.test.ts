@@ -128,6 +128,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/videos/:id", // optional auth: visibility rules
   "GET /api/videos/:id/playlist.m3u8", // optional auth: visibility rules
   "GET /api/videos/:id/related", // optional auth: the source's visibility rules; lists listable videos only (ADR 0022)
+  "GET /api/trending", // the cron's ranking of listable videos (ADR 0022)
   "POST /api/ws-ticket", // progress feature: decides per video
   "GET /api/videos/:id/captions", // optional auth: visibility rules
   "GET /api/openapi.json", // the API description is public

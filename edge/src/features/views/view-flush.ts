@@ -1,8 +1,8 @@
 /**
- * What a ViewCounter writes to D1 when its alarm fires (ADR 0016): at most five statements
+ * What a ViewCounter writes to D1 when its alarm fires (ADR 0016): at most six statements
  * in one batch, however many heartbeats were buffered — the counters on `videos`, the
- * daily rollup, the retention buckets, the signed-in viewers' history rows and views by traffic
- * source and device (ADR 0023). Buckets,
+ * daily rollup, the hour's views for trending (ADR 0022), the retention buckets, the
+ * signed-in viewers' history rows and views by traffic source and device (ADR 0023). Buckets,
  * days and history entries travel as one JSON parameter each (`json_each`), so a batch
  * never nears D1's bound-parameter cap. Rows of a deleted video or user are skipped (never
  * a foreign-key failure that would keep the alarm retrying), and so are positions of users
@@ -60,6 +60,7 @@ export function flushStatements(db: D1Database, b: FlushBatch): D1PreparedStatem
         .bind(b.videoId, JSON.stringify(b.days)),
     );
   }
+  if (b.views > 0) out.push(hourlyStatement(db, b, Date.now()));
   if (Object.keys(b.retention).length > 0) {
     out.push(
       db
@@ -74,6 +75,19 @@ export function flushStatements(db: D1Database, b: FlushBatch): D1PreparedStatem
   if (b.history.length > 0) out.push(historyStatement(db, b));
   if (b.traffic?.length) out.push(trafficStatement(db, b));
   return out;
+}
+
+/**
+ * Trending's 48 h window (ADR 0022): this flush's counted views in the UTC hour it lands in
+ * (a flush follows its views within VIEW_FLUSH_SECONDS; a retried one lands a little later).
+ */
+function hourlyStatement(db: D1Database, b: FlushBatch, now: number): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO video_stats_hourly (video_id, hour, views) SELECT ?1, ?2, ?3 WHERE ${VIDEO_EXISTS}
+       ON CONFLICT (video_id, hour) DO UPDATE SET views = views + excluded.views`,
+    )
+    .bind(b.videoId, Math.floor(now / 3_600_000), b.views);
 }
 
 function historyStatement(db: D1Database, b: FlushBatch): D1PreparedStatement {

@@ -5,8 +5,15 @@
  * what is drawn.
  */
 import { formatDuration } from "../../lib/format.ts";
-import type { ControlElements, ControlsState } from "./controls.ts";
-import { say, setTheater, toggleFullscreen, togglePip, togglePlay } from "./controls.ts";
+import {
+  type ControlElements,
+  type ControlsState,
+  say,
+  setTheater,
+  toggleFullscreen,
+  togglePip,
+  togglePlay,
+} from "./controls-core.ts";
 
 /** `1:05`, never empty (`0:00` before the media says anything). */
 export function formatClock(seconds: number): string {

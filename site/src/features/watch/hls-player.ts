@@ -10,23 +10,11 @@
 import type Hls from "hls.js";
 import type { ErrorData } from "hls.js";
 import { tokenOf, withToken } from "../../lib/delivery-token.ts";
+import type { QualityEngine } from "../player/quality-engine.ts";
 
 export interface Playback {
   hls: string;
   expiresAt: string;
-}
-
-/** The quality menu's view of the engine: hls.js levels, or nothing for native HLS. */
-export interface QualityEngine {
-  levels(): { height?: number; width?: number; bitrate?: number }[];
-  /** The level picked by hand, -1 for Auto. */
-  manual(): number;
-  /** The level on screen (in Auto, the one Auto chose), -1 before the first. */
-  playing(): number;
-  /** A level index, or -1 for Auto; switches at once (the buffer ahead is replaced). */
-  choose(index: number): void;
-  /** Levels listed or switched; returns the unsubscribe. */
-  onChange(fn: () => void): () => void;
 }
 
 export interface PlayerHandle {

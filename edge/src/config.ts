@@ -34,6 +34,10 @@ const ConfigSchema = z.object({
   USER_STORAGE_QUOTA_BYTES: intFromString(50 * 1024 ** 3),
   /** Per user: uploads in `uploading` at once; the next create answers 409 until one ends. */
   MAX_UNFINISHED_UPLOADS: intFromString(5).pipe(z.number().min(1)),
+  /** Accounts younger than this many hours (0: no new-account limit) … */
+  NEW_ACCOUNT_HOURS: intFromString(24),
+  /** … may start at most this many uploads in any 24 h (429 `new_account_upload_limit`; 0: no limit). */
+  NEW_ACCOUNT_DAILY_UPLOADS: intFromString(10),
   /** A failed video's source stays this long (owner can inspect, retry support), then the cron deletes it. */
   FAILED_SOURCE_RETENTION_HOURS: intFromString(72),
   PLAYBACK_TTL_SECONDS: intFromString(4 * 3600).pipe(z.number().max(6 * 3600)),

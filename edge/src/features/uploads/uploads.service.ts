@@ -86,7 +86,13 @@ export class UploadsService {
   async create(body: CreateUploadBody, ownerId: string) {
     const { config, store, repo } = this.deps;
     this.checkFile(body);
-    const before = uploadLimitError(await this.deps.usage.usage(ownerId, this.now()), body.size, config);
+    const checkedAt = this.now();
+    const before = uploadLimitError(
+      await this.deps.usage.usage(ownerId, checkedAt),
+      body.size,
+      config,
+      checkedAt,
+    );
     if (before) throw before;
     const { partSize, partCount } = planParts(body.size);
     const id = newVideoId();
@@ -149,7 +155,7 @@ export class UploadsService {
    */
   private async recheckLimits(upload: { id: string; ownerId: string; size: number; uploadId: string }) {
     const usage = await this.deps.usage.usage(upload.ownerId, this.now());
-    const error = uploadLimitError(withoutOne(usage, upload.size), upload.size, this.deps.config);
+    const error = uploadLimitError(withoutOne(usage, upload.size), upload.size, this.deps.config, this.now());
     if (!error) return;
     await this.deps.repo.delete(upload.id);
     await this.deps.store.abortMultipart(sourceKey(upload.id), upload.uploadId).catch(() => {});

@@ -45,6 +45,7 @@ import type {
   ReactionBody,
   ReactionResponse,
   RecordPartBody,
+  SearchResponse,
   SessionDto,
   SessionListResponse,
   SignupBody,
@@ -507,6 +508,13 @@ export const api = {
 
   feed: (cursor?: string | null, signal?: AbortSignal) =>
     request<FeedResponse>("GET", `/api/feed${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
+
+  // Search (ADR 0021): public. `params`: the page's q, type, duration, uploaded, sort.
+  search: (params: URLSearchParams, cursor?: string | null, signal?: AbortSignal) => {
+    const query = new URLSearchParams(params);
+    if (cursor) query.set("cursor", cursor);
+    return request<SearchResponse>("GET", `/api/search?${query}`, { signal });
+  },
 
   notifications: (opts: { unread?: boolean; cursor?: string | null } = {}, signal?: AbortSignal) => {
     const query = new URLSearchParams({ limit: "10" });

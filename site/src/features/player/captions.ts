@@ -32,6 +32,42 @@ function captionTracks(video: HTMLVideoElement): TextTrack[] {
   return [...video.textTracks].filter((t) => t.kind === "subtitles" || t.kind === "captions");
 }
 
+/** The caption-style rows of the settings popover. */
+function styleEntries(style: CaptionStyle): MenuEntry[] {
+  return [
+    {
+      id: "cc-size",
+      label: "Caption size",
+      value: captionSizeLabel(style.size),
+      options: captionSizeOptions(style.size),
+    },
+    {
+      id: "cc-background",
+      label: "Caption background",
+      value: captionBackgroundLabel(style.background),
+      options: captionBackgroundOptions(style.background),
+    },
+  ];
+}
+
+/** Applies and remembers a style choice; returns what to announce, or null for another menu. */
+function chooseStyle(root: HTMLElement, style: CaptionStyle, id: string, value: string): string | null {
+  if (id === "cc-size") style.size = value as CaptionStyle["size"];
+  else if (id === "cc-background") style.background = value as CaptionStyle["background"];
+  else return null;
+  Object.assign(style, parseCaptionStyle(JSON.stringify(style)));
+  writePref(CAPTION_STYLE_KEY, JSON.stringify(style));
+  applyStyle(root, style);
+  return id === "cc-size"
+    ? `Caption size ${captionSizeLabel(style.size)}`
+    : `Caption background ${captionBackgroundLabel(style.background)}`;
+}
+
+function applyStyle(root: HTMLElement, style: CaptionStyle): void {
+  root.dataset.ccSize = style.size;
+  root.dataset.ccBackground = style.background;
+}
+
 export function createCaptions(
   root: HTMLElement,
   video: HTMLVideoElement,
@@ -41,10 +77,6 @@ export function createCaptions(
 ): Captions {
   let lastUsed = -1;
   const style: CaptionStyle = parseCaptionStyle(readPref(CAPTION_STYLE_KEY));
-  const applyStyle = () => {
-    root.dataset.ccSize = style.size;
-    root.dataset.ccBackground = style.background;
-  };
   const showing = () => captionTracks(video).findIndex((t) => t.mode === "showing");
   const show = (index: number) => {
     captionTracks(video).forEach((t, i) => {
@@ -53,10 +85,9 @@ export function createCaptions(
     if (index >= 0) lastUsed = index;
   };
   const render = () => {
-    const tracks = captionTracks(video);
     const on = showing();
     if (on >= 0) lastUsed = on;
-    button.hidden = tracks.length === 0;
+    button.hidden = captionTracks(video).length === 0;
     button.setAttribute("aria-pressed", String(on >= 0));
     changed();
   };
@@ -70,7 +101,7 @@ export function createCaptions(
     render();
     return describe(next);
   };
-  applyStyle();
+  applyStyle(root, style);
   for (const type of ["addtrack", "removetrack", "change"] as const) {
     video.textTracks.addEventListener(type, render, { signal });
   }
@@ -82,44 +113,19 @@ export function createCaptions(
       const tracks = captionTracks(video);
       if (tracks.length === 0) return [];
       const on = showing();
-      return [
-        {
-          id: "captions",
-          label: "Subtitles",
-          value: on >= 0 ? trackLabel(tracks[on]!, on) : "Off",
-          options: captionOptions(tracks, on),
-        },
-        {
-          id: "cc-size",
-          label: "Caption size",
-          value: captionSizeLabel(style.size),
-          options: captionSizeOptions(style.size),
-        },
-        {
-          id: "cc-background",
-          label: "Caption background",
-          value: captionBackgroundLabel(style.background),
-          options: captionBackgroundOptions(style.background),
-        },
-      ];
+      const value = on >= 0 ? trackLabel(tracks[on]!, on) : "Off";
+      const options = captionOptions(tracks, on);
+      return [{ id: "captions", label: "Subtitles", value, options }, ...styleEntries(style)];
     },
     choose(id, value, say) {
-      if (id === "captions") {
-        show(Number(value));
-        render();
-        return say(describe(Number(value)));
+      if (id !== "captions") {
+        const said = chooseStyle(root, style, id, value);
+        if (said) say(said);
+        return;
       }
-      if (id === "cc-size") style.size = value as CaptionStyle["size"];
-      else if (id === "cc-background") style.background = value as CaptionStyle["background"];
-      else return;
-      Object.assign(style, parseCaptionStyle(JSON.stringify(style)));
-      writePref(CAPTION_STYLE_KEY, JSON.stringify(style));
-      applyStyle();
-      say(
-        id === "cc-size"
-          ? `Caption size ${captionSizeLabel(style.size)}`
-          : `Caption background ${captionBackgroundLabel(style.background)}`,
-      );
+      show(Number(value));
+      render();
+      say(describe(Number(value)));
     },
   };
 }

@@ -200,3 +200,7 @@ export const WebhookDeliveriesResponse = z.object({
   nextCursor: z.string().nullable(),
 });
 export type WebhookDeliveriesResponse = z.infer<typeof WebhookDeliveriesResponse>;
+
+/** `POST …/deliveries/:d/redeliver` → 202: the attempt that was queued. */
+export const RedeliverResponse = z.object({ deliveryId: z.string(), attempt: z.number().int() });
+export type RedeliverResponse = z.infer<typeof RedeliverResponse>;

@@ -8,6 +8,7 @@ import {
   CreatedWebhookResponse,
   CreateWebhookBody,
   DeliveryIdParam,
+  RedeliverResponse,
   UpdateWebhookBody,
   WebhookDeliveriesQuery,
   WebhookDeliveriesResponse,
@@ -131,7 +132,10 @@ const redeliver = createRoute({
   middleware: [byUser()] as const,
   request: { params: DeliveryIdParam },
   responses: {
-    202: { description: "Queued" },
+    202: json(RedeliverResponse, "Queued as the delivery's next attempt", {
+      deliveryId: "wd_3nT8qL1vX6mK9pR2sW4z",
+      attempt: 4,
+    }),
     409: errorDoc(409, {
       code: "delivery_in_progress",
       message: "this delivery is being attempted right now",
@@ -173,6 +177,6 @@ export const webhooksRoutes = router
   })
   .openapi(redeliver, async (c) => {
     const { id, d } = c.req.valid("param");
-    await service(c).redeliver(currentUserId(c), id, d);
-    return c.body(null, 202);
+    const attempt = await service(c).redeliver(currentUserId(c), id, d);
+    return c.json({ deliveryId: d, attempt }, 202);
   });

@@ -169,7 +169,7 @@ export class WebhooksService {
   }
 
   /** Sends the same event (same id, so receivers can deduplicate) once more, with a fresh retry window. */
-  async redeliver(userId: string, id: string, deliveryId: string): Promise<void> {
+  async redeliver(userId: string, id: string, deliveryId: string): Promise<number> {
     const endpoint = await this.owned(userId, id);
     if (!endpoint.enabled)
       throw new AppError(409, "webhook_disabled", "this endpoint is switched off; enable it first");
@@ -181,5 +181,6 @@ export class WebhooksService {
       throw new AppError(409, "delivery_in_progress", "this delivery is being attempted right now");
     }
     await this.deps.queue.send({ type: "deliver", deliveryId, attempt });
+    return attempt;
   }
 }

@@ -8,6 +8,8 @@
  * and not hono's `hc<App>`: docs/adr/0008-site-api-client.md.
  */
 import type {
+  AdminReportsResponse,
+  AuditResponse,
   AuthResponse,
   CaptionListResponse,
   CaptionTrackDto,
@@ -20,6 +22,7 @@ import type {
   CommentLikeResponse,
   CommentListResponse,
   CommentSort,
+  CreateReportBody,
   CreateUploadBody,
   CreateUploadResponse,
   FeedResponse,
@@ -29,6 +32,7 @@ import type {
   LoginBody,
   MailAccepted,
   MeResponse,
+  ModerationAction,
   MyChannelResponse,
   NotificationDto,
   NotificationsResponse,
@@ -45,6 +49,8 @@ import type {
   ReactionBody,
   ReactionResponse,
   RecordPartBody,
+  ReportDto,
+  ReportStatus,
   SearchResponse,
   SessionDto,
   SessionListResponse,
@@ -525,6 +531,31 @@ export const api = {
 
   markNotificationsRead: (target: { ids: string[] } | { all: true }) =>
     request<{ unreadCount: number }>("POST", "/api/notifications/read", { body: target }),
+
+  // Moderation (ADR 0024): reports from anyone signed in; the rest answers 404 to non-moderators.
+  report: (body: CreateReportBody) => request<{ report: ReportDto }>("POST", "/api/reports", { body }),
+
+  adminReports: (status: ReportStatus, cursor?: string | null, signal?: AbortSignal) => {
+    const query = new URLSearchParams({ status });
+    if (cursor) query.set("cursor", cursor);
+    return request<AdminReportsResponse>("GET", `/api/admin/reports?${query}`, { signal });
+  },
+
+  resolveReport: (reportId: string, action: ModerationAction, note: string) =>
+    request<{ resolved: number; action: ModerationAction }>(
+      "POST",
+      `/api/admin/reports/${id(reportId)}/resolve`,
+      { body: { action, note } },
+    ),
+
+  restoreVideo: (videoId: string, note: string) =>
+    request<{ restored: boolean }>("POST", `/api/admin/videos/${id(videoId)}/restore`, { body: { note } }),
+
+  restoreUser: (handle: string, note: string) =>
+    request<{ restored: boolean }>("POST", `/api/admin/users/${id(handle)}/restore`, { body: { note } }),
+
+  audit: (cursor?: string | null, signal?: AbortSignal) =>
+    request<AuditResponse>("GET", `/api/admin/audit${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
 
   /** A one-time, 60 s ticket for `GET /ws/notifications`. */
   notificationsTicket: (signal?: AbortSignal) =>

@@ -34,15 +34,33 @@ async function related(videoId: string, signal: AbortSignal): Promise<VideoDto[]
   }
 }
 
-export async function loadUpNext(video: VideoDto, signal: AbortSignal): Promise<VideoDto[]> {
+/** Where up next comes from (injected, so the fallback is testable without a network). */
+export interface UpNextSource {
+  /** null: the endpoint is not there or failed (fall back). */
+  related(videoId: string, signal: AbortSignal): Promise<VideoDto[] | null>;
+  channelVideos(handle: string, limit: number, signal: AbortSignal): Promise<VideoDto[]>;
+}
+
+const browserSource: UpNextSource = {
+  related,
+  channelVideos: (handle, limit, signal) =>
+    api
+      .channelVideos(handle, { sort: "newest", limit }, signal)
+      .then((page) => page.videos)
+      .catch(() => []),
+};
+
+/** Related videos when there are any, else the channel's newest; never the video itself. */
+export async function loadUpNext(
+  video: VideoDto,
+  signal: AbortSignal,
+  source: UpNextSource = browserSource,
+): Promise<VideoDto[]> {
   const others = (list: VideoDto[]) => list.filter((v) => v.id !== video.id).slice(0, UP_NEXT_LIMIT);
-  const found = await related(video.id, signal);
+  const found = await source.related(video.id, signal);
   if (found?.length) return others(found);
   if (!video.channel) return [];
-  const page = await api
-    .channelVideos(video.channel.handle, { sort: "newest", limit: UP_NEXT_LIMIT + 1 }, signal)
-    .catch(() => ({ videos: [] as VideoDto[] }));
-  return others(page.videos);
+  return others(await source.channelVideos(video.channel.handle, UP_NEXT_LIMIT + 1, signal));
 }
 
 function card(template: HTMLTemplateElement, video: VideoDto): Node {

@@ -57,6 +57,7 @@ import type {
   SignupBody,
   SubscriptionState,
   SubscriptionsResponse,
+  TrendingResponse,
   UpdateChannelBody,
   UpdatePreferencesBody,
   UpdateVideoBody,
@@ -514,6 +515,10 @@ export const api = {
 
   feed: (cursor?: string | null, signal?: AbortSignal) =>
     request<FeedResponse>("GET", `/api/feed${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
+
+  // Trending (ADR 0022): the cron's ranking, public.
+  trending: (cursor?: string | null, signal?: AbortSignal) =>
+    request<TrendingResponse>("GET", `/api/trending${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
 
   // Search (ADR 0021): public. `params`: the page's q, type, duration, uploaded, sort.
   search: (params: URLSearchParams, cursor?: string | null, signal?: AbortSignal) => {

@@ -217,7 +217,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, `http_${response.status}`, message);
 }
 
-interface RequestOptions {
+export interface RequestOptions {
   /** Sent as JSON. */
   body?: unknown;
   /** Sent as is (a file), with its own content type; wins over `body`. */
@@ -229,7 +229,8 @@ interface RequestOptions {
   keepalive?: boolean;
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/** One API call: Bearer token, one retry after a refresh on 401, the error body decoded into ApiError. */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   try {
     return await send<T>(method, path, options);
   } catch (err) {

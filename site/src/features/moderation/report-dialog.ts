@@ -15,7 +15,8 @@ type DialogState = "form" | "sending" | "done" | "signin";
 const NOUN: Record<ReportTargetType, string> = { video: "video", comment: "comment", channel: "channel" };
 
 export function reportErrorText(err: unknown): string {
-  if (err instanceof ApiError && err.code === "already_reported") return "You already reported this. A moderator will look at it.";
+  if (err instanceof ApiError && err.code === "already_reported")
+    return "You already reported this. A moderator will look at it.";
   if (err instanceof ApiError && err.code === "own_content") return "You can't report your own content.";
   if (err instanceof ApiError && err.notFound) return "This is no longer available.";
   return err instanceof ApiError ? err.message : "Something went wrong. Please try again.";

@@ -91,7 +91,18 @@ function actions(doc: Document, c: CommentDto, viewer: Viewer): HTMLElement {
   if (viewer.owner && c.held) row.append(actionButton(doc, "approve", "Approve"));
   if (viewer.owner && !c.parentId && !c.held)
     row.append(actionButton(doc, "pin", c.pinned ? "Unpin" : "Pin"));
+  if (!c.mine && !c.held) row.append(reportButton(doc, c));
   return row;
+}
+
+/** Opens the page's Report dialog (components/report-button.astro); not a section action. */
+function reportButton(doc: Document, c: CommentDto): HTMLButtonElement {
+  const button = el(doc, "button", { className: "comment-action", text: "Report", testid: "comment-report" });
+  button.type = "button";
+  button.dataset.reportOpen = "";
+  button.dataset.reportType = "comment";
+  button.dataset.reportId = c.id;
+  return button;
 }
 
 /** The text as shown (links, timestamps); also used after an edit. */

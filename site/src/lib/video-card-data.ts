@@ -10,9 +10,6 @@ import { formatDuration, formatRelativeTime } from "./format.ts";
 /** Cards in the first row (four at 1280 px): their posters load eagerly, at high priority. */
 export const FIRST_ROW = 4;
 
-/** The grid's columns: 1 on phones, about 300 px each up to the 1200 px content width. */
-export const CARD_SIZES = "(max-width: 600px) calc(100vw - 2rem), (max-width: 1200px) 45vw, 300px";
-
 export interface CardText {
   href: string;
   title: string;
@@ -37,25 +34,20 @@ export function videoCardText(video: VideoDto, now = Date.now()): CardText {
 
 export interface PosterImage {
   src: string;
-  srcset: string | undefined;
-  sizes: string | undefined;
   loading: "eager" | "lazy";
   fetchpriority: "high" | "auto";
 }
 
 /**
  * The poster's `<img>` attributes for the card at `index`: the first row eager and at high
- * priority (the home page's LCP candidates), the rest lazy. `thumbnailSrcset` (when the edge
- * lists poster sizes) lets the browser pick the smallest that fills the card.
+ * priority (the home page's LCP candidates), the rest lazy. There is no `srcset`: the edge
+ * serves one poster per video (a JPEG at most 1280 px wide; ADR 0020).
  */
 export function posterImage(video: VideoDto, index: number): PosterImage | null {
   if (!video.thumbnailUrl) return null;
   const firstRow = index < FIRST_ROW;
-  const srcset = (video as { thumbnailSrcset?: string | null }).thumbnailSrcset ?? undefined;
   return {
     src: video.thumbnailUrl,
-    srcset,
-    sizes: srcset ? CARD_SIZES : undefined,
     loading: firstRow ? "eager" : "lazy",
     fetchpriority: firstRow ? "high" : "auto",
   };

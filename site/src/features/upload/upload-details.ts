@@ -107,6 +107,8 @@ class DetailsForm implements UploadDetailsForm {
       .then((prefs) => {
         this.defaultVisibility = prefs.defaultVisibility;
         for (const item of this.items) item.adoptDefaultVisibility(prefs.defaultVisibility);
+        // The blank form (no file picked yet) shows what a new file will start with.
+        if (!this.shown) this.fields.fill({ ...this.fields.read(), visibility: prefs.defaultVisibility });
       })
       .catch(() => undefined);
   }

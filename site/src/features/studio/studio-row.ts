@@ -33,8 +33,14 @@ export function renderStudioRow(li: HTMLLIElement, video: VideoDto, live?: LiveV
   $(role("created")).textContent = `Uploaded ${formatRelativeTime(video.createdAt)}`;
   renderProgress($, video.title, view);
   const detail = $(role("detail"));
-  detail.textContent = view.detail;
-  detail.hidden = !view.detail;
+  // A moderator's takedown outranks everything else the row could say (ADR 0024).
+  detail.textContent = video.takenDown ? `Taken down: ${video.takenDown.reason}` : view.detail;
+  detail.hidden = !detail.textContent;
+  detail.classList.toggle("row-taken-down", !!video.takenDown);
+  if (video.takenDown) {
+    status.textContent = "Taken down";
+    status.dataset.tone = "danger";
+  }
 }
 
 function renderLinks($: RowFinder, video: VideoDto) {

@@ -83,6 +83,9 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
   }
 
   beforeAll(async () => {
+    const t0 = Date.now();
+    const step = (what: string) =>
+      console.log(`e2e analytics: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
     siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-analytics-site-"));
     cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
@@ -94,6 +97,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
       }),
       ensureFixtures(["clip-640x360-2s.mp4"]),
     ]);
+    step("stack up");
     owner = await signUpViaApi(stack.origin, "anown");
     const up = await uploadFile(stack.origin, source, { token: owner.token, title: "Tide tables" });
     videoId = up.videoId;
@@ -106,6 +110,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
     });
     await waitForVideo<Video>(stack.origin, videoId, (v) => v.status === "ready", 120_000, owner.token);
 
+    step("video ready");
     for (const [ua, src] of AGENTS) await watch(ua, src);
     const fans = await Promise.all([
       signUpViaApi(stack.origin, "anfan"),
@@ -132,6 +137,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
         timeout: 20_000,
       })
       .toBe(4);
+    step("views counted");
     const report = () => api<Report>(stack.origin, "/api/me/analytics", { token: owner.token });
     await expect
       .poll(
@@ -144,6 +150,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
       )
       .toEqual([4, 2, 1]);
 
+    step("rolled up");
     await page.goto(`${stack.origin}/login?next=%2Fstudio%2Fanalytics`);
     await page.waitForSelector("[data-testid=auth-nav][data-state=anonymous]", { timeout: 30_000 });
     await page.fill("[data-testid=login-email]", owner.email);

@@ -50,11 +50,12 @@ function seed(): string[] {
     days.forEach((day, d) => {
       const views = count(v, d, 0);
       stats.push([sqlText(videoId(v)), sqlText(day), String(views), String(views * 95)]);
-      for (const [dim, key] of [
+      const slices: [string, string][] = [
         ["source", SOURCES[(v + d) % SOURCES.length]!],
         ["source", SOURCES[(v + d + 3) % SOURCES.length]!],
         ["device", DEVICES[(v + d) % DEVICES.length]!],
-      ])
+      ];
+      for (const [dim, key] of slices)
         traffic.push([
           sqlText(videoId(v)),
           sqlText(day),

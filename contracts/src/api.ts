@@ -139,6 +139,8 @@ export const VideoDto = z.object({
   playback: z
     .object({
       hls: z.string(),
+      /** MPEG-DASH manifest over the same fMP4 files (`…/manifest.mpd`), once the video is `ready`. */
+      dash: z.string().optional(),
       expiresAt: z.string(),
       /** `GET /api/videos/:id` only: signs this viewer's heartbeats (`POST /api/views`, ADR 0016). */
       viewToken: z.string().optional(),

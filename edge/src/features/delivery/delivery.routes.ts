@@ -1,7 +1,8 @@
 /**
  * Signed media delivery: `/v/{videoId}/{token}/{path}`. Playlists, init files, segments
  * and images come from storage with Range, the right MIME type and cache headers. The
- * token lives in the path so every relative URI in a playlist inherits it.
+ * token lives in the path so every relative URI in a playlist inherits it. `manifest.mpd`
+ * is the DASH manifest of a ready video, built from the same files (dash-manifest.ts).
  *
  * Every request checks the token against the video's current access (access-epoch.ts):
  * its visibility for the token's viewer and the access epoch, which goes up when the video
@@ -23,12 +24,17 @@ import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
 import { currentAccess, rememberAccess, tokenStillGrants } from "../videos/access-epoch.ts";
+import { renditionsOf } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { buildMpd, parseMediaPlaylist } from "./dash-manifest.ts";
 
-const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
+const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|mpd|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
+/** The DASH manifest's one name: built at serve time from the HLS media playlists. */
+const DASH_MANIFEST = "manifest.mpd";
 
 const MIME: Record<string, string> = {
   m3u8: "application/vnd.apple.mpegurl",
+  mpd: "application/dash+xml",
   m4s: "video/iso.segment",
   mp4: "video/mp4",
   ts: "video/mp2t",
@@ -92,6 +98,33 @@ async function serveMaster(c: Context<AppEnv>, video: VideoRow): Promise<Respons
   return new Response(c.req.method === "HEAD" ? null : master, { status: 200, headers });
 }
 
+/**
+ * The DASH manifest of a ready video, from its renditions' media playlists (dash-manifest.ts,
+ * ADR 0026). Not before `ready`: until then the playlists still grow, and a static MPD
+ * would promise a duration the storage does not hold yet.
+ */
+async function serveDash(c: Context<AppEnv>, video: VideoRow): Promise<Response> {
+  if (video.status !== "ready") throw missing("DASH is served once the video is ready");
+  const { media } = c.var.services;
+  const items = await Promise.all(
+    renditionsOf(video).map(async (rendition) => {
+      const playlistKey = `videos/${video.id}/${rendition.playlist}`;
+      const object = await media.get(playlistKey);
+      const playlist = object ? parseMediaPlaylist(await new Response(object.body).text()) : null;
+      const dir = rendition.playlist.split("/").slice(0, -1).join("/");
+      return playlist && dir ? { rendition, dir, playlist } : null;
+    }),
+  );
+  const mpd = buildMpd(items.filter((i) => i !== null));
+  if (!mpd) throw missing("no rendition can be described in DASH");
+  const headers = new Headers(CORS_HEADERS);
+  headers.set("content-type", MIME.mpd!);
+  headers.set("cache-control", MASTER);
+  headers.set("x-content-type-options", "nosniff");
+  headers.set("content-length", String(new TextEncoder().encode(mpd).length));
+  return new Response(c.req.method === "HEAD" ? null : mpd, { status: 200, headers });
+}
+
 async function rereadMaster(services: AppEnv["Variables"]["services"], id: string, staleKey: string) {
   const fresh = await new VideosRepo(services.db).find(id);
   return fresh?.masterKey && fresh.masterKey !== staleKey ? services.media.get(fresh.masterKey) : null;
@@ -143,7 +176,9 @@ const fetchRoute = (method: "get" | "head") =>
     path: PATH,
     tags,
     summary:
-      method === "get" ? "Signed media: playlists, segments, images, captions" : "Signed media: headers only",
+      method === "get"
+        ? "Signed media: playlists, DASH manifest, segments, images, captions"
+        : "Signed media: headers only",
     description:
       "The token in the path authorises the request, so every relative URI in a playlist inherits it. " +
       "Every request re-checks the video's visibility and access epoch: once the video is made private, " +
@@ -192,12 +227,14 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
 
   const cacheMs = services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000;
   const repo = new VideosRepo(services.db);
-  if (ext === "m3u8" || ext === "vtt") {
+  if (ext === "m3u8" || ext === "vtt" || ext === "mpd") {
     // Playlists and text tracks read the row itself (the master needs it anyway) and refresh the cache.
     const video = (await repo.find(id)) ?? null;
     rememberAccess(id, video, cacheMs);
     if (!tokenStillGrants(video, check)) throw missing("video not found");
     if (path === "master.m3u8") return serveMaster(c, video!);
+    if (path === DASH_MANIFEST) return serveDash(c, video!);
+    if (ext === "mpd") throw missing("no such file");
   } else if (!tokenStillGrants(await currentAccess(repo, id, cacheMs), check)) {
     throw missing("video not found");
   }

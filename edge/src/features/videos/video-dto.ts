@@ -80,6 +80,15 @@ export async function playbackFor(
   return { token, hls: deliveryPath(video.id, token, "master.m3u8"), expiresAt: expiresAt.toISOString() };
 }
 
+/** HLS always; DASH (same files, ADR 0026) once every rendition is final. */
+function playbackDto(
+  row: Pick<VideoRow, "id" | "status">,
+  p: { token: string; hls: string; expiresAt: string },
+) {
+  const dash = row.status === "ready" ? { dash: deliveryPath(row.id, p.token, "manifest.mpd") } : {};
+  return { hls: p.hls, ...dash, expiresAt: p.expiresAt };
+}
+
 /** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */
 function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null): string | null {
   const prefix = `videos/${row.id}/`;
@@ -119,7 +128,7 @@ export async function toVideoDto(
     renditions: renditionsOf(row),
     thumbnailUrl: playback ? mediaUrl(row, playback.token, row.posterKey) : null,
     trickplayUrl: playback ? mediaUrl(row, playback.token, row.trickplayKey) : null,
-    ...(playback ? { playback: { hls: playback.hls, expiresAt: playback.expiresAt } } : {}),
+    ...(playback ? { playback: playbackDto(row, playback) } : {}),
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),
     createdAt: new Date(row.createdAt).toISOString(),
     owned: isOwner(row, userId),

@@ -9,7 +9,7 @@
  */
 import { SQL } from "../../edge/src/features/analytics/analytics.repo.ts";
 import { appendResultsRow, load1, round } from "../lib/results.ts";
-import { type D1Like, freshLocalD1, inserts, sqlText, timed, userRows } from "./local-d1.ts";
+import { type D1Like, freshLocalD1, sqlText, timed, userRows } from "./local-d1.ts";
 import type { Section } from "./section.ts";
 
 const VIDEOS = 1000;
@@ -25,69 +25,39 @@ const videoId = (n: number) => `v_${String(n).padStart(16, "0")}`;
 const SOURCES = ["search", "direct", "up_next", "channel", "browse", "external", "embed", "feed"];
 const DEVICES = ["phone", "desktop", "tablet", "tv"];
 
-/** Deterministic pseudo-random counts (the same figures every run). */
-const count = (v: number, d: number, salt: number) => ((v * 7919 + d * 104729 + salt * 13) % 50) + 1;
-
+/**
+ * The seed, generated inside SQLite (recursive CTEs) rather than sent as 360,000 literal rows:
+ * deterministic pseudo-random counts, the same figures every run.
+ */
 function seed(): string[] {
   const now = Date.now();
-  const videos = Array.from({ length: VIDEOS }, (_, v) => [
-    sqlText(videoId(v)),
-    sqlText(CHANNEL),
-    sqlText(`Bench video ${v}`),
-    "'ready'",
-    "'clip.mp4'",
-    "'video/mp4'",
-    "1000",
-    "8388608",
-    "1",
-    String(now),
-    String(60 + (v % 20) * 30),
-    String(now - v * 1000),
-  ]);
-  const stats: string[][] = [];
-  const traffic: string[][] = [];
-  for (let v = 0; v < VIDEOS; v++) {
-    days.forEach((day, d) => {
-      const views = count(v, d, 0);
-      stats.push([sqlText(videoId(v)), sqlText(day), String(views), String(views * 95)]);
-      const slices: [string, string][] = [
-        ["source", SOURCES[(v + d) % SOURCES.length]!],
-        ["source", SOURCES[(v + d + 3) % SOURCES.length]!],
-        ["device", DEVICES[(v + d) % DEVICES.length]!],
-      ];
-      for (const [dim, key] of slices)
-        traffic.push([
-          sqlText(videoId(v)),
-          sqlText(day),
-          sqlText(dim),
-          sqlText(key),
-          String(views),
-          String(views * 95),
-        ]);
-    });
-  }
+  const first = days[0]!;
+  const n = `WITH RECURSIVE n(v) AS (SELECT 0 UNION ALL SELECT v + 1 FROM n WHERE v < ${VIDEOS - 1})`;
+  const nd = `${n}, d(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM d WHERE i < ${DAYS - 1})`;
+  const vid = "printf('v_%016d', v)";
+  const day = `date('${first}', '+' || i || ' days')`;
+  const views = "((v * 7919 + i * 104729) % 50) + 1";
+  const list = (keys: string[]) => `json('${JSON.stringify(keys)}')`;
   return [
     ...userRows([CHANNEL], "analytics"),
-    ...inserts(
-      "videos",
-      [
-        "id",
-        "owner_id",
-        "title",
-        "status",
-        "filename",
-        "content_type",
-        "size",
-        "part_size",
-        "part_count",
-        "upload_expires_at",
-        "duration_sec",
-        "created_at",
-      ],
-      videos,
+    `INSERT INTO videos (id, owner_id, title, status, filename, content_type, size, part_size, part_count,
+       upload_expires_at, duration_sec, created_at)
+     ${n} SELECT ${vid}, ${sqlText(CHANNEL)}, 'Bench video ' || v, 'ready', 'clip.mp4', 'video/mp4', 1000,
+       8388608, 1, ${now}, 60 + (v % 20) * 30, ${now} - v * 1000 FROM n`,
+    `INSERT INTO video_stats_daily (video_id, day, views, watch_sec)
+     ${nd} SELECT ${vid}, ${day}, ${views}, ${views} * 95 FROM n, d`,
+    // Two sources and one device class per video and day.
+    ...[
+      ["source", SOURCES, 0],
+      ["source", SOURCES, 3],
+      ["device", DEVICES, 0],
+    ].map(
+      ([dim, keys, shift]) =>
+        `INSERT INTO video_traffic_daily (video_id, day, dim, key, views, watch_sec)
+         ${nd} SELECT ${vid}, ${day}, '${dim}',
+           json_extract(${list(keys as string[])}, '$[' || ((v + i + ${shift}) % ${(keys as string[]).length}) || ']'),
+           ${views}, ${views} * 95 FROM n, d`,
     ),
-    ...inserts("video_stats_daily", ["video_id", "day", "views", "watch_sec"], stats),
-    ...inserts("video_traffic_daily", ["video_id", "day", "dim", "key", "views", "watch_sec"], traffic),
     // The cron's channel roll-ups, as its own SQL builds them (rollup.ts).
     `INSERT INTO channel_stats_daily (channel_id, day, views, watch_sec)
        SELECT v.owner_id, s.day, SUM(s.views), SUM(s.watch_sec) FROM video_stats_daily s
@@ -126,6 +96,15 @@ export const section: Section = {
       await d1.execute("analytics-seed", seed());
       const seedSec = round((performance.now() - t0) / 1000, 1);
       const db = await d1.open();
+      const rows = async (table: string) =>
+        (await db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).bind().all<{ n: number }>()).results[0]?.n ??
+        0;
+      const seeded = {
+        videoStatsDaily: await rows("video_stats_daily"),
+        videoTrafficDaily: await rows("video_traffic_daily"),
+        channelStatsDaily: await rows("channel_stats_daily"),
+      };
+      if (seeded.videoStatsDaily !== VIDEOS * DAYS) throw new Error(`seeded ${JSON.stringify(seeded)}`);
       const range = [CHANNEL, days[0], days[DAYS - 1]];
       const channel = await timed(RUNS, () =>
         run(db, [SQL.channelDays, SQL.channelSlices, SQL.channelVideos], range),
@@ -140,6 +119,7 @@ export const section: Section = {
       const figures = {
         videos: VIDEOS,
         days: DAYS,
+        seeded,
         seedSec,
         channel,
         video,

@@ -78,18 +78,9 @@ async function chooseTheme(theme: Theme, choices: HTMLButtonElement[]): Promise<
   await api.updatePreferences({ theme }).catch((err) => console.warn("theme not saved to the account", err));
 }
 
-export function mountAccountMenu(root: HTMLElement): void {
-  const $ = elementsOf(root, "account menu");
-  const button = $(role("menu-button"), HTMLButtonElement);
-  const menu = $(role("menu"));
-  const initial = $(role("avatar-initial"));
-  const img = $(role("avatar-img"), HTMLImageElement);
-  const displayName = $(role("display-name"));
-  const channelLink = $(role("channel-link"), HTMLAnchorElement);
+/** The theme radios: paint the current theme (wherever it changed), apply and save a pick. */
+function mountThemeChoices(menu: HTMLElement): void {
   const choices = [...menu.querySelectorAll<HTMLButtonElement>("[data-theme-choice]")];
-  const menuButton = mountMenuButton(button, menu);
-  const userIcon = initial.firstElementChild?.cloneNode(true) ?? null;
-
   paintTheme(choices);
   // The theme can change elsewhere too (the account page, a new device adopting the account's).
   new MutationObserver(() => paintTheme(choices)).observe(document.documentElement, {
@@ -103,48 +94,74 @@ export function mountAccountMenu(root: HTMLElement): void {
     });
   }
   menu.addEventListener("keydown", (event) => {
-    if (
-      (event.key === "Enter" || event.key === " ") &&
-      (event.target as Element).matches("[data-theme-choice]")
-    ) {
+    const target = event.target as Element;
+    if ((event.key === "Enter" || event.key === " ") && target.matches("[data-theme-choice]")) {
       event.preventDefault();
-      (event.target as HTMLButtonElement).click();
+      (target as HTMLButtonElement).click();
     }
   });
+}
 
+type MenuParts = ReturnType<typeof menuParts>;
+
+function menuParts(root: HTMLElement) {
+  const $ = elementsOf(root, "account menu");
+  const initial = $(role("avatar-initial"));
+  return {
+    button: $(role("menu-button"), HTMLButtonElement),
+    menu: $(role("menu")),
+    initial,
+    img: $(role("avatar-img"), HTMLImageElement),
+    displayName: $(role("display-name")),
+    channelLink: $(role("channel-link"), HTMLAnchorElement),
+    userIcon: initial.firstElementChild?.cloneNode(true) ?? null,
+  };
+}
+
+/** The avatar and the user's links for this session's user (the person icon signed out). */
+function identityRenderer(el: MenuParts): (state: AuthState) => void {
   let shownFor: string | null = null;
-  const render = (state: AuthState) => {
+  const showAvatar = (url: string) => {
+    el.img.addEventListener(
+      "load",
+      () => {
+        el.img.hidden = false;
+        el.initial.hidden = true;
+      },
+      { once: true },
+    );
+    el.img.src = url;
+  };
+  return (state) => {
     const user = state.status === "signed-in" ? state.user : null;
-    menu.dataset.admin = String(isStaff(user));
-    button.setAttribute("aria-label", user ? `Account menu for @${user.handle}` : "Settings");
+    el.menu.dataset.admin = String(isStaff(user));
+    el.button.setAttribute("aria-label", user ? `Account menu for @${user.handle}` : "Settings");
     if (!user) {
       shownFor = null;
-      img.hidden = true;
-      initial.hidden = false;
-      initial.replaceChildren(...(userIcon ? [userIcon.cloneNode(true)] : []));
+      el.img.hidden = true;
+      el.initial.hidden = false;
+      el.initial.replaceChildren(...(el.userIcon ? [el.userIcon.cloneNode(true)] : []));
       return;
     }
-    channelLink.href = channelHref(user.handle);
-    displayName.textContent = user.handle;
+    el.channelLink.href = channelHref(user.handle);
+    el.displayName.textContent = user.handle;
     if (shownFor === user.id) return;
     shownFor = user.id;
-    initial.textContent = initialOf(user.handle);
+    el.initial.textContent = initialOf(user.handle);
     void channelLook(user.id).then((look) => {
       if (!look || shownFor !== user.id) return;
-      displayName.textContent = look.displayName;
-      initial.textContent = initialOf(look.displayName);
-      if (!look.avatarUrl) return;
-      img.addEventListener(
-        "load",
-        () => {
-          img.hidden = false;
-          initial.hidden = true;
-        },
-        { once: true },
-      );
-      img.src = look.avatarUrl;
+      el.displayName.textContent = look.displayName;
+      el.initial.textContent = initialOf(look.displayName);
+      if (look.avatarUrl) showAvatar(look.avatarUrl);
     });
   };
+}
+
+export function mountAccountMenu(root: HTMLElement): void {
+  const el = menuParts(root);
+  const menuButton = mountMenuButton(el.button, el.menu);
+  mountThemeChoices(el.menu);
+  const render = identityRenderer(el);
   render(authSession.state());
   authSession.subscribe((state) => {
     if (menuButton.isOpen() && state.status !== "signed-in") menuButton.close(false);

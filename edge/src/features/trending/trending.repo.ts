@@ -34,10 +34,7 @@ export class TrendingRepo {
 
   /** Listable videos of the ranking after `afterRank`, in rank order. */
   async page(afterRank: number, limit: number): Promise<(VideoRow & { rank: number })[]> {
-    const rows = await this.db.all<{ rank: number; id: string }>(sql`select t.rank, t.video_id as id
-      from trending t join videos v on v.id = t.video_id
-      where t.rank > ${afterRank} and v.visibility = 'public' and v.status = 'ready' and v.taken_down_at is null
-      order by t.rank limit ${limit}`);
+    const rows = await this.db.all<{ rank: number; id: string }>(pageSql(afterRank, limit));
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     const full = await this.db.select().from(videos).where(inArray(videos.id, ids)).all();
@@ -53,6 +50,18 @@ export class TrendingRepo {
     const row = await this.db.get<{ at: number | null }>(sql`select max(computed_at) as at from trending`);
     return row?.at ?? null;
   }
+}
+
+/**
+ * A page of the ranking: `trending` walked in rank order from the cursor, each video looked
+ * up by id and checked listable (the unary `+` keeps the planner from starting at "every
+ * public video" instead).
+ */
+export function pageSql(afterRank: number, limit: number) {
+  return sql`select t.rank, t.video_id as id
+    from trending t join videos v on v.id = t.video_id
+    where t.rank > ${afterRank} and +v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
+    order by t.rank limit ${limit}`;
 }
 
 /**

@@ -17,7 +17,7 @@ import worker from "../../index.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
 import { flushStatements } from "../views/view-flush.ts";
-import { rankingSelect } from "./trending.repo.ts";
+import { pageSql, rankingSelect } from "./trending.repo.ts";
 import { refreshTrending } from "./trending.service.ts";
 import { HOUR_MS, hourOf } from "./trending-score.ts";
 
@@ -188,6 +188,12 @@ describe("trending ranking (the cron's recomputation)", () => {
     expect(details).toContain("video_reactions_likes_recent_idx");
     expect(details).toContain("comments_recent_idx");
     expect(details).not.toMatch(/^SCAN (videos|video_stats_hourly|video_reactions|comments|v|o)\b/m);
+    // The page read walks the ranking from the cursor and finds each video by id.
+    const read = (await database(env.DB).all<{ detail: string }>(sql`explain query plan ${pageSql(24, 24)}`))
+      .map((p) => p.detail)
+      .join("\n");
+    expect(read).toMatch(/SEARCH t USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(read).toMatch(/SEARCH v USING INDEX sqlite_autoindex_videos_1 \(id=\?\)/);
   });
 });
 

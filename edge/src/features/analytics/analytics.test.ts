@@ -13,7 +13,7 @@ import { insertVideo } from "../../../test/fixtures.ts";
 import { deviceClass } from "../views/device-class.ts";
 import { counterStub } from "../views/views.service.ts";
 import { AnalyticsRepo, SQL } from "./analytics.repo.ts";
-import { rollUpAnalytics } from "./rollup.ts";
+import { ENGAGEMENT_INSERT, rollUpAnalytics } from "./rollup.ts";
 
 type Err = { error: { code: string } };
 const DAY_MS = 86_400_000;
@@ -391,6 +391,12 @@ describe("report queries", () => {
         plans.push(`${name}: ${d}`);
       }
     }
+    // The cron's reads of the raw likes and comments go by their time indexes too.
+    const rollup = (await repo.plan(ENGAGEMENT_INSERT, Date.now())).map((p) => p.detail);
+    expect(rollup.join(" | ")).not.toMatch(/SCAN (video_reactions|comments)\b/);
+    expect(rollup.join(" | ")).toMatch(/video_reactions USING (COVERING )?INDEX/);
+    expect(rollup.join(" | ")).toMatch(/comments USING (COVERING )?INDEX/);
+    plans.push(...rollup.map((d) => `rollup engagement: ${d}`));
     console.log(`analytics plans:\n${plans.join("\n")}`);
   });
 });

@@ -29,21 +29,20 @@ async function startDay(db: D1Database): Promise<string> {
   return dayOf(Date.parse(`${row.through_day}T00:00:00Z`) - DAY_MS);
 }
 
+/** Likes still given and visible comments per video and day, from `?1` (ms) on; by time indexes. */
+export const ENGAGEMENT_INSERT = `INSERT INTO video_engagement_daily (video_id, day, likes, comments)
+ SELECT video_id, day, SUM(l), SUM(c) FROM (
+   SELECT video_id, ${DAY_SQL("created_at")} AS day, 1 AS l, 0 AS c
+     FROM video_reactions WHERE value = 'like' AND created_at >= ?1
+   UNION ALL
+   SELECT video_id, ${DAY_SQL("created_at")}, 0, 1
+     FROM comments WHERE held = 0 AND created_at >= ?1
+ ) GROUP BY video_id, day`;
+
 function engagementStatements(db: D1Database, from: string, fromMs: number): D1PreparedStatement[] {
   return [
     db.prepare("DELETE FROM video_engagement_daily WHERE day >= ?").bind(from),
-    db
-      .prepare(
-        `INSERT INTO video_engagement_daily (video_id, day, likes, comments)
-         SELECT video_id, day, SUM(l), SUM(c) FROM (
-           SELECT video_id, ${DAY_SQL("created_at")} AS day, 1 AS l, 0 AS c
-             FROM video_reactions WHERE value = 'like' AND created_at >= ?1
-           UNION ALL
-           SELECT video_id, ${DAY_SQL("created_at")}, 0, 1
-             FROM comments WHERE held = 0 AND created_at >= ?1
-         ) GROUP BY video_id, day`,
-      )
-      .bind(fromMs),
+    db.prepare(ENGAGEMENT_INSERT).bind(fromMs),
   ];
 }
 

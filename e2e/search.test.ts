@@ -69,7 +69,7 @@ describe.skipIf(!ready)("/search (real stack + Chromium)", () => {
     page.on("response", (r) => {
       if (r.status() >= 400 && r.url().includes("/api/search")) pageErrors.push(`${r.status()} ${r.url()}`);
     });
-  }, 180_000);
+  }, 360_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -107,15 +107,10 @@ export function mountSearchPage(root: HTMLElement): void {
       cursor = res.nextCursor;
       const offset = first ? 0 : grid.children.length;
       const cards = res.videos.map((v, i) => videoResult(document, template, v, offset + i));
-      if (first) {
-        grid.replaceChildren(...cards);
-        channels.replaceChildren(...res.channels.map((c) => channelRow(document, c)));
-      } else {
-        grid.append(...cards);
-        channels.append(
-          ...(params.get("type") === "channel" ? res.channels.map((c) => channelRow(document, c)) : []),
-        );
-      }
+      const rows = res.channels.map((c) => channelRow(document, c));
+      // Later pages carry channels only for type=channel (the ones on top come with the first).
+      grid[first ? "replaceChildren" : "append"](...cards);
+      channels[first ? "replaceChildren" : "append"](...rows);
       setState(grid.children.length || channels.children.length ? "ready" : "empty");
     } catch (err) {
       errorMessage.textContent = err instanceof Error ? err.message : String(err);

@@ -49,7 +49,8 @@ const n = (value: number) => sql.raw(String(Math.trunc(value)));
  * `listableVideo()` for the candidate row, each term with a unary `+` so the planner looks
  * rows up by id from the candidate sets instead of walking every public video's index.
  */
-const LISTABLE = sql`+v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null`;
+const LISTABLE = sql`+v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
+  and not exists (select 1 from users su where su.id = v.owner_id and su.suspended_at is not null)`;
 const PUBLISHED = sql`visibility = 'public' and status = 'ready' and published_at is not null`;
 
 export class RelatedRepo {

@@ -61,6 +61,7 @@ export function pageSql(afterRank: number, limit: number) {
   return sql`select t.rank, t.video_id as id
     from trending t join videos v on v.id = t.video_id
     where t.rank > ${afterRank} and +v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
+      and not exists (select 1 from users su where su.id = v.owner_id and su.suspended_at is not null)
     order by t.rank limit ${limit}`;
 }
 
@@ -96,6 +97,7 @@ export function rankingSelect(now: number, size: number) {
       group by e.video_id
     ) s join videos v on v.id = s.video_id
     where +v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
+      and not exists (select 1 from users su where su.id = v.owner_id and su.suspended_at is not null)
     order by s.score desc, s.video_id
     limit ${size}`;
 }

@@ -74,6 +74,7 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
   let browser: Browser;
   let page: Page;
   let videoId: string;
+  let owner: Awaited<ReturnType<typeof signUpViaApi>>;
   const pageErrors: string[] = [];
 
   /** Opens the watch page and waits until hls.js has the manifest and the media has metadata. */
@@ -93,6 +94,7 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
   beforeAll(async () => {
     // Our own copy of the built site (another build of the shared tree must not swap it mid-test);
     // E2E_SITE_DIST points at another build (a clean checkout's) when the tree is mid-edit.
+    const t0 = Date.now();
     const siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-player-site-"));
     cpSync(process.env.E2E_SITE_DIST ?? join(ROOT, "site", "dist"), join(siteCopy, "dist"), {
       recursive: true,
@@ -100,7 +102,7 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     const siteConfig = join(siteCopy, "dist", "server", "wrangler.json");
     const [started, source] = await Promise.all([startE2EStack({ siteConfig }), makeSource()]);
     stack = started;
-    const owner = await signUpViaApi(stack.origin, "player");
+    owner = await signUpViaApi(stack.origin, "player");
     ({ videoId } = await uploadFile(stack.origin, source, { title: "Player test card", token: owner.token }));
     const description = "Chapters:\n0:00 Opening\n0:12 Middle part\n0:28 Closing";
     await api(stack.origin, `/api/videos/${videoId}`, {
@@ -112,8 +114,11 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
       stack.origin,
       videoId,
       (v) => v.status === "ready" || v.status === "failed",
-      240_000,
+      420_000,
       owner.token,
+    );
+    console.log(
+      `e2e player: stack up, uploaded and transcoded in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
     if (video.status !== "ready")
       throw new Error(`transcode failed: ${video.failureReason}\n${stack.output()}`);
@@ -121,7 +126,7 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on("pageerror", (e) => pageErrors.push(e.message));
-  }, 300_000);
+  }, 540_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -278,6 +283,51 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     await page.screenshot({ path: join(process.cwd(), "reports", "screenshots", "player-settings-375.png") });
     await page.keyboard.press("Escape");
     await page.setViewportSize({ width: 1280, height: 800 });
+    // The quality list on a desktop, opened from the keyboard: focus lands on the checked row.
+    await page.focus("[data-testid=settings-button]");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("[data-testid=menu-option]");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-checked"))).toBe("true");
+    await page.screenshot({
+      path: join(process.cwd(), "reports", "screenshots", "player-quality-menu-1280.png"),
+    });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Escape");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "settings-button",
+    );
     expect(pageErrors).toEqual([]);
+  });
+
+  it("the studio's Preview is the same player, mounted only when opened, without autoplay", async () => {
+    await page.goto(`${stack.origin}/login?next=%2Fstudio%2F${videoId}`);
+    await page.waitForSelector("[data-testid=auth-nav][data-state=anonymous]", { timeout: 30_000 });
+    await page.fill("[data-testid=login-email]", owner.email);
+    await page.fill("[data-testid=login-password]", owner.password);
+    await Promise.all([
+      page.waitForURL(`${stack.origin}/studio/${videoId}`),
+      page.click("[data-testid=login-submit]"),
+    ]);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 30_000 });
+    // Closed: nothing loaded.
+    expect(await page.evaluate(() => (window as PlayerWindow).__player)).toBeUndefined();
+    await page.click("[data-testid=studio-preview] summary");
+    await page.waitForFunction(
+      () => ((window as PlayerWindow).__player?.hls?.levels.length ?? 0) >= 2,
+      undefined,
+      {
+        timeout: 30_000,
+      },
+    );
+    await page.waitForSelector("[data-testid=studio-preview] [data-testid=player-controls]:not([hidden])");
+    expect((await media(page)).paused).toBe(true);
+    await page.screenshot({
+      path: join(process.cwd(), "reports", "screenshots", "player-studio-preview-1280.png"),
+    });
+    // Closing pauses it.
+    await page.evaluate((sel) => document.querySelector<HTMLVideoElement>(sel)!.play(), PLAYER);
+    await page.click("[data-testid=studio-preview] summary");
+    await expect.poll(async () => (await media(page)).paused).toBe(true);
   });
 });

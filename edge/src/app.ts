@@ -6,7 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { myAnalyticsRoutes, videoAnalyticsRoutes } from "./features/analytics/analytics.routes.ts";
-import { apiKeysRoutes } from "./features/api-keys/api-keys.routes.ts";
+import { apiKeysRoutes } from "./features/auth/api-keys.routes.ts";
 import { authRoutes } from "./features/auth/auth.routes.ts";
 import { emailRoutes } from "./features/auth/email.routes.ts";
 import { meRoutes } from "./features/auth/me.routes.ts";

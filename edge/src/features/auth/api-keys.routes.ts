@@ -1,7 +1,9 @@
 /**
  * `/api/me/api-keys` (ADR 0025): create (the secret is in this one response), list, revoke.
  * Managing keys needs a signed-in session: an API key calling these gets 403
- * `insufficient_scope` (scopes.ts maps no scope to them).
+ * `insufficient_scope` (api-keys/scopes.ts maps no scope to them). The keys live in
+ * features/api-keys, which the auth middleware uses; these routes sit here so that folder
+ * never imports back into auth.
  */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import {
@@ -15,9 +17,9 @@ import { notFound } from "../../lib/errors.ts";
 import { BEARER, errorDoc, errors, json, jsonBody, validationHook } from "../../lib/openapi.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
-import { requireAuth } from "../auth/auth.middleware.ts";
-import { ApiKeysRepo } from "./api-keys.repo.ts";
-import { createApiKey, toApiKeyDto } from "./api-keys.service.ts";
+import { ApiKeysRepo } from "../api-keys/api-keys.repo.ts";
+import { createApiKey, toApiKeyDto } from "../api-keys/api-keys.service.ts";
+import { requireAuth } from "./auth.middleware.ts";
 
 const tags = ["account"];
 const KEY = {

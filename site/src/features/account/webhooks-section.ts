@@ -49,9 +49,72 @@ function deliveryRow(d: WebhookDeliveryDto, onRedeliver: (b: HTMLButtonElement) 
   return li;
 }
 
-interface Row {
-  hook: WebhookDto;
-  li: HTMLLIElement;
+type Say = (text: string, tone?: "ok" | "error") => void;
+
+/** Loads an endpoint's delivery log into `box`, each delivery with its "Redeliver" button. */
+async function showDeliveries(hook: WebhookDto, box: HTMLUListElement, say: Say): Promise<void> {
+  box.hidden = false;
+  try {
+    const { deliveries } = await integrationsApi.deliveries(hook.id);
+    const redeliver = (d: WebhookDeliveryDto) => async (b: HTMLButtonElement) => {
+      b.disabled = true;
+      try {
+        await integrationsApi.redeliver(hook.id, d.id);
+        say(`Queued ${d.type} again (same event id).`);
+        setTimeout(() => void showDeliveries(hook, box, say), 1500);
+      } catch (err) {
+        b.disabled = false;
+        say(message(err), "error");
+      }
+    };
+    box.replaceChildren(...deliveries.map((d) => deliveryRow(d, redeliver(d))));
+    if (deliveries.length === 0) {
+      const none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "No deliveries yet.";
+      box.append(none);
+    }
+  } catch (err) {
+    say(message(err), "error");
+  }
+}
+
+interface HookActions {
+  say: Say;
+  toggle(hook: WebhookDto, b: HTMLButtonElement): void;
+  remove(hook: WebhookDto, b: HTMLButtonElement): void;
+}
+
+function hookRow(hook: WebhookDto, actions: HookActions): HTMLLIElement {
+  const li = document.createElement("li");
+  li.className = "integration-row webhook";
+  li.dataset.testid = "webhook";
+  li.dataset.webhookId = hook.id;
+  const text = document.createElement("div");
+  const url = document.createElement("code");
+  url.className = "webhook-url";
+  url.textContent = hook.url;
+  const events = document.createElement("div");
+  events.className = "chips";
+  events.append(...hook.events.map((e) => chip(e)));
+  const state = document.createElement("span");
+  state.className = hook.enabled ? "muted" : "webhook-off";
+  state.dataset.testid = "webhook-state";
+  state.textContent = webhookState(hook);
+  const log = document.createElement("ul");
+  log.className = "deliveries";
+  log.dataset.testid = "webhook-deliveries";
+  log.hidden = true;
+  text.append(url, events, state);
+  const row = document.createElement("div");
+  row.className = "row-actions";
+  row.append(
+    button("Deliveries", "show-deliveries", () => void showDeliveries(hook, log, actions.say)),
+    button(hook.enabled ? "Disable" : "Enable", "toggle-webhook", (b) => actions.toggle(hook, b)),
+    button("Delete", "delete-webhook", (b) => actions.remove(hook, b), `Delete ${hook.url}`),
+  );
+  li.append(text, row, log);
+  return li;
 }
 
 export function mountWebhooks(root: HTMLElement): void {
@@ -63,76 +126,18 @@ export function mountWebhooks(root: HTMLElement): void {
   const secret = $(role("webhook-secret"));
   let hooks: WebhookDto[] = [];
 
-  const say = (text: string, tone: "ok" | "error" = "ok") => {
+  const say: Say = (text, tone = "ok") => {
     status.textContent = text;
     status.dataset.tone = tone;
   };
 
-  const showDeliveries = async (row: Row, box: HTMLUListElement) => {
-    box.hidden = false;
-    try {
-      const { deliveries } = await integrationsApi.deliveries(row.hook.id);
-      box.replaceChildren(
-        ...deliveries.map((d) =>
-          deliveryRow(d, async (b) => {
-            b.disabled = true;
-            try {
-              await integrationsApi.redeliver(row.hook.id, d.id);
-              say(`Queued ${d.type} again (same event id).`);
-              setTimeout(() => void showDeliveries(row, box), 1500);
-            } catch (err) {
-              b.disabled = false;
-              say(message(err), "error");
-            }
-          }),
-        ),
-      );
-      if (deliveries.length === 0) {
-        const none = document.createElement("li");
-        none.className = "muted";
-        none.textContent = "No deliveries yet.";
-        box.append(none);
-      }
-    } catch (err) {
-      say(message(err), "error");
-    }
-  };
-
-  const hookRow = (hook: WebhookDto): HTMLLIElement => {
-    const li = document.createElement("li");
-    li.className = "integration-row webhook";
-    li.dataset.testid = "webhook";
-    li.dataset.webhookId = hook.id;
-    const row: Row = { hook, li };
-    const text = document.createElement("div");
-    const url = document.createElement("code");
-    url.className = "webhook-url";
-    url.textContent = hook.url;
-    const events = document.createElement("div");
-    events.className = "chips";
-    events.append(...hook.events.map((e) => chip(e)));
-    const state = document.createElement("span");
-    state.className = hook.enabled ? "muted" : "webhook-off";
-    state.dataset.testid = "webhook-state";
-    state.textContent = webhookState(hook);
-    const log = document.createElement("ul");
-    log.className = "deliveries";
-    log.dataset.testid = "webhook-deliveries";
-    log.hidden = true;
-    text.append(url, events, state);
-    const actions = document.createElement("div");
-    actions.className = "row-actions";
-    actions.append(
-      button("Deliveries", "show-deliveries", () => void showDeliveries(row, log)),
-      button(hook.enabled ? "Disable" : "Enable", "toggle-webhook", (b) => void toggle(hook, b)),
-      button("Delete", "delete-webhook", (b) => void remove(hook, b), `Delete ${hook.url}`),
-    );
-    li.append(text, actions, log);
-    return li;
-  };
-
   const render = () => {
-    list.replaceChildren(...hooks.map(hookRow));
+    const actions: HookActions = {
+      say,
+      toggle: (hook, b) => void toggle(hook, b),
+      remove: (hook, b) => void remove(hook, b),
+    };
+    list.replaceChildren(...hooks.map((h) => hookRow(h, actions)));
     empty.hidden = hooks.length > 0;
   };
 

@@ -4,6 +4,7 @@ export * from "./backoff.ts";
 export * from "./channels.ts";
 export * from "./community.ts";
 export * from "./constants.ts";
+export * from "./edge-metrics.ts";
 export * from "./email.ts";
 export * from "./embeds.ts";
 export * from "./events.ts";

@@ -30,6 +30,8 @@ import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
 import { devMailRoutes } from "./features/mail/dev-mail.routes.ts";
+import { metricsRoutes } from "./features/metrics/metrics.routes.ts";
+import { requestMetrics } from "./features/metrics/request-metrics.ts";
 import { moderationAdminRoutes, reportsRoutes } from "./features/moderation/moderation.routes.ts";
 import { notificationsRoutes, notificationsWsRoutes } from "./features/notifications/notifications.routes.ts";
 import { identitiesRoutes } from "./features/oidc/identities.routes.ts";
@@ -120,6 +122,7 @@ const TAGS = [
 ];
 
 export const app = root
+  .use(requestMetrics())
   .use(async (c, next) => {
     c.set("services", services(c.env));
     await next();
@@ -159,13 +162,14 @@ export const app = root
   .route("/api/videos", videosRoutes)
   .route("/api/videos", videoCommentsRoutes)
   .route("/api/videos", reactionsRoutes)
-  .route("/api/videos", relatedRoutes)
   .route("/api/videos", videoAnalyticsRoutes)
+  .route("/api/videos", relatedRoutes)
   .route("/api/comments", commentsRoutes)
   .route("/api/views", viewsRoutes)
   .route("/api/ws-ticket", ticketRoutes)
   .route("/api/reports", reportsRoutes)
   .route("/api/admin", fleetRoutes)
+  .route("/api/admin", metricsRoutes)
   .route("/api/admin", moderationAdminRoutes)
   .route("/ws/notifications", notificationsWsRoutes)
   .route("/ws", wsRoutes)

@@ -159,7 +159,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
       page.waitForURL(`${stack.origin}/studio/analytics`),
       page.click("[data-testid=login-submit]"),
     ]);
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -813,6 +813,24 @@ export const videoTrafficDaily = sqliteTable(
   ],
 );
 
+/**
+ * Running totals of `video_stats_daily` per video (views and watch time from its first day
+ * through `day`), rebuilt by the cron for the videos whose days changed: a range's sum is two
+ * key lookups per video (ADR 0023), not a row per day.
+ */
+export const videoStatsCumulative = sqliteTable(
+  "video_stats_cumulative",
+  {
+    videoId: text("video_id")
+      .notNull()
+      .references(() => videos.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    views: integer("views").notNull().default(0),
+    watchSec: real("watch_sec").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
+);
+
 /** Likes and comments per video and day, rolled up by the cron from their tables (ADR 0023). */
 export const videoEngagementDaily = sqliteTable(
   "video_engagement_daily",

@@ -301,4 +301,37 @@ describe.skipIf(!ready)("watch page and embeds (real stack + Chromium)", () => {
     await canPlay(allowed);
     expect(pageErrors.filter((e) => !e.includes("chrome-error"))).toEqual([]);
   });
+
+  it("the studio's Embedding panel shows the settings, names a refused line, and turns embedding off", async () => {
+    await page.goto(`${stack.origin}/login?next=${encodeURIComponent(`/studio/${ids.boats}`)}`);
+    await page.waitForSelector("[data-testid=auth-nav][data-state=anonymous]", { timeout: 30_000 });
+    await page.fill("[data-testid=login-email]", owner.email);
+    await page.fill("[data-testid=login-password]", owner.password);
+    await Promise.all([
+      page.waitForURL(`${stack.origin}/studio/${ids.boats}`),
+      page.click("[data-testid=login-submit]"),
+    ]);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 30_000 });
+    expect(await page.isChecked("[data-testid=embed-allowed]")).toBe(true);
+    expect(await page.inputValue("[data-testid=embed-origins]")).toBe(hostOrigin);
+
+    await page.fill("[data-testid=embed-origins]", `${hostOrigin}\nftp://files.example`);
+    await page.click("[data-testid=save-embed]");
+    await page.waitForSelector("[data-testid=embed-origins-error]:not([hidden])");
+    expect(await page.textContent("[data-testid=embed-origins-error]")).toContain("ftp://files.example");
+
+    await page.fill("[data-testid=embed-origins]", hostOrigin);
+    await page.uncheck("[data-testid=embed-allowed]");
+    expect(await page.isDisabled("[data-testid=embed-origins]")).toBe(true);
+    await page.click("[data-testid=save-embed]");
+    await expect.poll(() => page.textContent("[data-testid=embed-status]")).toBe("Saved.");
+    await expectAccessible(page, "studio embedding panel", { exclude: ["[data-testid=player-wrapper]"] });
+    await page.locator("[data-testid=embed-section]").screenshot({
+      path: join(ROOT, "reports", "screenshots", "studio-embed-panel-1280.png"),
+    });
+    const video = await api<Video>(stack.origin, `/api/videos/${ids.boats}`, { token: owner.token });
+    expect(video.body.embed).toEqual({ allowed: false, origins: [hostOrigin] });
+    const refused = await framed(ids.boats);
+    expect(refused.url()).toMatch(/^chrome-error:/);
+  });
 });

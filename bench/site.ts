@@ -62,10 +62,9 @@ const PROBE = `
       if (window.__bench.firstFrame === null) window.__bench.firstFrame = now;
     });
   };
-  new MutationObserver(() => document.querySelectorAll("video").forEach(hook)).observe(document, {
-    subtree: true,
-    childList: true,
-  });
+  const hookAll = () => document.querySelectorAll("video").forEach(hook);
+  new MutationObserver(hookAll).observe(document, { subtree: true, childList: true });
+  document.addEventListener("DOMContentLoaded", hookAll);
 `;
 
 const gz = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;

@@ -228,7 +228,13 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
 
   it("draws the chapters on the seek bar and names the one under the pointer", async () => {
     await openWatch();
-    await expect.poll(() => page.locator("[data-role=seek-chapters] span").count()).toBe(2);
+    await page.waitForFunction(
+      () => document.querySelectorAll("[data-role=seek-chapters] span").length === 2,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
     const bar = page.locator("[data-testid=seek-bar]");
     await page.hover("[data-testid=player-wrapper] video");
     const box = (await bar.boundingBox())!;

@@ -220,6 +220,9 @@ function renderPlayhead(bar: Bar) {
   if (!bar.dragging) played.style.width = total > 0 ? `${(now / total) * 100}%` : "0%";
   const ahead = bufferedEnd(bar.video.buffered, bar.video.currentTime);
   buffered.style.width = total > 0 ? `${Math.min(100, (ahead / total) * 100)}%` : "0%";
+  // Chapters can arrive before the media knows its length: draw them once it does.
+  if (total > 0 && bar.chapters.length > 1 && bar.parts.chapterMarks.childElementCount === 0)
+    renderChapterMarks(bar);
   const chapter = chapterAt(bar.chapters, now);
   if (chapterTitle.textContent !== (chapter?.title ?? "")) chapterTitle.textContent = chapter?.title ?? "";
   track.setAttribute("aria-valuemax", String(Math.round(total)));

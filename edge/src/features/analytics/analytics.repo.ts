@@ -1,7 +1,8 @@
 /**
  * The owner's analytics reads (ADR 0023): every query reads the daily roll-ups by their
  * primary keys (`channel_stats_daily`, `channel_traffic_daily`, `video_stats_daily`,
- * `video_engagement_daily`, `video_traffic_daily`, `video_retention`), never the raw rows
+ * `video_engagement_daily`, `video_traffic_daily`, `video_retention`, `video_stats_cumulative`),
+ * never the raw rows
  * of reactions, comments or subscriptions. analytics.test.ts checks each plan.
  */
 
@@ -41,9 +42,20 @@ export const SQL = {
     FROM channel_stats_daily WHERE channel_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day`,
   channelSlices: `SELECT dim, key, SUM(views) AS views, SUM(watch_sec) AS watch_sec
     FROM channel_traffic_daily WHERE channel_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY dim, key`,
-  channelVideos: `SELECT v.id, v.title, v.duration_sec, SUM(s.views) AS views, SUM(s.watch_sec) AS watch_sec
-    FROM videos v JOIN video_stats_daily s ON s.video_id = v.id AND s.day BETWEEN ?2 AND ?3
-    WHERE v.owner_id = ?1 GROUP BY v.id`,
+  /**
+   * Per video: the running total at `to` minus the one before `from` (key lookups only); every
+   * video of the channel, those without views in the range are dropped by the caller.
+   */
+  channelVideos: `SELECT v.id, v.title, v.duration_sec,
+        COALESCE((SELECT c.views FROM video_stats_cumulative c WHERE c.video_id = v.id AND c.day <= ?3
+                  ORDER BY c.day DESC LIMIT 1), 0)
+        - COALESCE((SELECT c.views FROM video_stats_cumulative c WHERE c.video_id = v.id AND c.day < ?2
+                  ORDER BY c.day DESC LIMIT 1), 0) AS views,
+        COALESCE((SELECT c.watch_sec FROM video_stats_cumulative c WHERE c.video_id = v.id AND c.day <= ?3
+                  ORDER BY c.day DESC LIMIT 1), 0)
+        - COALESCE((SELECT c.watch_sec FROM video_stats_cumulative c WHERE c.video_id = v.id AND c.day < ?2
+                  ORDER BY c.day DESC LIMIT 1), 0) AS watch_sec
+      FROM videos v WHERE v.owner_id = ?1`,
   videoDays: `SELECT s.day, s.views, s.watch_sec, 0 AS likes, 0 AS comments, 0 AS subs_gained, 0 AS subs_lost
     FROM video_stats_daily s WHERE s.video_id = ?1 AND s.day BETWEEN ?2 AND ?3
     UNION ALL

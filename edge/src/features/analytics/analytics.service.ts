@@ -132,6 +132,7 @@ export async function channelAnalytics(
 ): Promise<ChannelAnalytics> {
   const { from, to } = resolveRange(q);
   const rows = await new AnalyticsRepo(s.env.DB).channel(channelId, from, to);
+  rows.videos = rows.videos.filter((v) => v.views > 0 || v.watch_sec > 0);
   const days = fillDays(rows.days, from, to);
   const topVideos = [...rows.videos]
     .sort((a, b) => b.views - a.views || b.watch_sec - a.watch_sec)

@@ -213,6 +213,24 @@ describe("roll-ups", () => {
       [b.id, 1],
     ]);
 
+    // Per-video sums of a sub-range (running totals at `to` minus before `from`) equal the raw rows.
+    const part = await report<ChannelAnalytics>(
+      `/api/me/analytics?from=${dayOf(daysAgo(2))}&to=${to}`,
+      owner,
+    );
+    const rawPart = await rows<{ video_id: string; views: number; watch_sec: number }>(
+      `SELECT video_id, SUM(views) AS views, SUM(watch_sec) AS watch_sec FROM video_stats_daily
+       WHERE video_id IN (?, ?) AND day BETWEEN ? AND ? GROUP BY video_id ORDER BY video_id`,
+      ...ids,
+      dayOf(daysAgo(2)),
+      to,
+    );
+    expect(
+      part.body.topVideos
+        .map((v) => ({ video_id: v.id, views: v.views, watch_sec: v.watchSec }))
+        .sort((x, y) => (x.video_id < y.video_id ? -1 : 1)),
+    ).toEqual(rawPart);
+
     // A like taken back disappears from its day at the next roll-up.
     await env.DB.prepare("DELETE FROM video_reactions WHERE video_id = ? AND user_id = ?")
       .bind(b.id, fans[0]!.id)

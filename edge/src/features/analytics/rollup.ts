@@ -1,11 +1,15 @@
 /**
  * The analytics roll-up (ADR 0023), run by the cron every 5 minutes: likes and comments per
  * video and day from their own tables, then per channel and day its videos' views, watch
- * time, likes and comments, its subscription events, and its traffic sources and devices.
+ * time, likes and comments, its subscription events, and its traffic sources and devices; and
+ * each changed video's running totals (`video_stats_cumulative`).
  * Each run recomputes the days from the day before its watermark on (a late flush or a like
  * taken back lands in the right day) as one D1 batch — a transaction, so a report never sees a
  * day deleted and not yet rebuilt. The first run rebuilds everything.
  */
+import { CHANGED_VIDEOS, CUMULATIVE_INSERT } from "./rollup-sql.ts";
+
+export { CUMULATIVE_INSERT };
 export const ROLLUP_NAME = "analytics_daily";
 /** Subscription events are rolled up, then kept this long (the longest report is 365 days). */
 export const SUBSCRIPTION_EVENTS_KEEP_DAYS = 400;
@@ -43,6 +47,13 @@ function engagementStatements(db: D1Database, from: string, fromMs: number): D1P
   return [
     db.prepare("DELETE FROM video_engagement_daily WHERE day >= ?").bind(from),
     db.prepare(ENGAGEMENT_INSERT).bind(fromMs),
+  ];
+}
+
+function cumulativeStatements(db: D1Database, from: string): D1PreparedStatement[] {
+  return [
+    db.prepare(`DELETE FROM video_stats_cumulative WHERE video_id IN (${CHANGED_VIDEOS})`).bind(from),
+    db.prepare(CUMULATIVE_INSERT).bind(from),
   ];
 }
 
@@ -92,6 +103,7 @@ export async function rollUpAnalytics(
   await db.batch([
     ...engagementStatements(db, from, fromMs),
     ...channelStatements(db, from, fromMs),
+    ...cumulativeStatements(db, from),
     db
       .prepare("DELETE FROM subscription_events WHERE at < ?")
       .bind(now - SUBSCRIPTION_EVENTS_KEEP_DAYS * DAY_MS),

@@ -8,11 +8,11 @@
  * serious or critical violation on the site's pages in either theme. Screenshots at 375/1280 px
  * in both themes: home, upload with its queue, the header menu open.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page, type Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, setTheme, shootThemes } from "./axe.ts";
@@ -57,8 +57,17 @@ describe.skipIf(!ready)(
     beforeAll(async () => {
       // A private copy of the built site (a concurrent build cannot swap it), with small home pages.
       siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-site-"));
-      cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
       const siteConfig = join(siteCopy, "dist", "server", "wrangler.json");
+      // Another run may be rebuilding site/dist right now: copy again until the copy is whole.
+      await vi.waitFor(
+        () => {
+          rmSync(join(siteCopy, "dist"), { recursive: true, force: true });
+          cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
+          if (!existsSync(siteConfig) || !existsSync(join(siteCopy, "dist", "client", "_headers")))
+            throw new Error("site/dist is being rebuilt");
+        },
+        { timeout: 120_000, interval: 3_000 },
+      );
       const config = JSON.parse(readFileSync(siteConfig, "utf8")) as { vars?: Record<string, string> };
       writeFileSync(
         siteConfig,

@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, shootThemes } from "./axe.ts";
@@ -132,23 +132,21 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
     });
     expect(like.status).toBe(200);
     // Counted views reach D1 with the counter's next flush (1 s); then the cron rolls the day up.
-    await expect
-      .poll(async () => (await api<Video>(stack.origin, `/api/videos/${videoId}`)).body.viewCount, {
-        timeout: 20_000,
-      })
-      .toBe(4);
+    // (vi.waitFor: expect.poll is for tests, not hooks.)
+    await vi.waitFor(
+      async () => expect((await api<Video>(stack.origin, `/api/videos/${videoId}`)).body.viewCount).toBe(4),
+      { timeout: 30_000, interval: 500 },
+    );
     step("views counted");
     const report = () => api<Report>(stack.origin, "/api/me/analytics", { token: owner.token });
-    await expect
-      .poll(
-        async () => {
-          await fetch(`${stack.origin}/__scheduled`);
-          const r = (await report()).body;
-          return [r.totals.views, r.totals.subscribersGained, r.totals.likes];
-        },
-        { timeout: 30_000, interval: 1000 },
-      )
-      .toEqual([4, 2, 1]);
+    await vi.waitFor(
+      async () => {
+        await fetch(`${stack.origin}/__scheduled`);
+        const r = (await report()).body;
+        expect([r.totals.views, r.totals.subscribersGained, r.totals.likes]).toEqual([4, 2, 1]);
+      },
+      { timeout: 60_000, interval: 1000 },
+    );
 
     step("rolled up");
     await page.goto(`${stack.origin}/login?next=%2Fstudio%2Fanalytics`);

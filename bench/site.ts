@@ -13,7 +13,7 @@
  * Figures go to bench/results/site.json and a row in bench/RESULTS.md, with the 1-minute load
  * average beside them (the VM's 2 cores are shared). Targets: first frame ≤ 1 s, CLS ≤ 0.05.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -189,8 +189,15 @@ const kb = (n: number) => `${round(n / 1024, 1)} KB`;
 
 async function main() {
   const siteCopy = mkdtempSync(join(tmpdir(), "streamline-bench-site-"));
-  cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
-  const stack = await startE2EStack({ siteConfig: join(siteCopy, "dist", "server", "wrangler.json") });
+  const siteConfig = join(siteCopy, "dist", "server", "wrangler.json");
+  // site/dist may be mid-rebuild (another run): copy until the copy is whole.
+  for (let tries = 0; !existsSync(siteConfig); tries++) {
+    if (tries > 40) throw new Error("site/dist has no server/wrangler.json: run npm run build:site");
+    if (tries) await new Promise((r) => setTimeout(r, 3000));
+    rmSync(join(siteCopy, "dist"), { recursive: true, force: true });
+    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
+  }
+  const stack = await startE2EStack({ siteConfig });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const load1Start = await load1();

@@ -19,6 +19,7 @@ import { load1, toJson } from "./lib/results.ts";
 const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   search: () => import("./discovery/search.ts"),
   analytics: () => import("./discovery/analytics.ts"),
+  trending: () => import("./discovery/trending.ts"),
 };
 
 const wanted = process.env.SECTIONS?.split(",").map((s) => s.trim());

@@ -178,18 +178,26 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
   it("keyboard: k pauses and plays, l jumps 10 s, m mutes, > speeds up, 0 goes to the start", async () => {
     await openWatch();
     await blur(page);
-    await page.evaluate((sel) => document.querySelector<HTMLVideoElement>(sel)!.play(), PLAYER);
-    await expect.poll(async () => (await media(page)).paused).toBe(false);
+    // Playing (the stage autoplays; a reload of the source can pause it for a moment).
+    await page.waitForFunction(
+      (sel) => {
+        const v = document.querySelector<HTMLVideoElement>(sel)!;
+        if (v.paused) void v.play().catch(() => undefined);
+        return !v.paused && v.readyState >= 3;
+      },
+      PLAYER,
+      { timeout: 20_000, polling: 250 },
+    );
 
     await page.keyboard.press("k");
-    await expect.poll(async () => (await media(page)).paused).toBe(true);
+    await expect.poll(async () => (await media(page)).paused, { timeout: 10_000 }).toBe(true);
     expect(await page.getAttribute("[data-testid=play-button]", "aria-label")).toBe("Play (k)");
 
     const before = (await media(page)).time;
     await page.keyboard.press("l");
-    await expect.poll(async () => (await media(page)).time).toBeCloseTo(before + 10, 0);
+    await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(before + 10, 0);
     await page.keyboard.press("j");
-    await expect.poll(async () => (await media(page)).time).toBeCloseTo(before, 0);
+    await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(before, 0);
 
     await page.keyboard.press("m");
     expect((await media(page)).muted).toBe(true);
@@ -204,14 +212,16 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     expect((await media(page)).rate).toBe(1);
 
     await page.keyboard.press("5");
-    await expect.poll(async () => (await media(page)).time).toBeCloseTo(20, 0);
+    await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(20, 0);
     // Paused, `.` steps one frame forward.
     const atFive = (await media(page)).time;
     await page.keyboard.press(".");
-    await expect.poll(async () => (await media(page)).time - atFive).toBeCloseTo(1 / 30, 2);
+    await expect
+      .poll(async () => (await media(page)).time - atFive, { timeout: 10_000 })
+      .toBeCloseTo(1 / 30, 2);
 
     await page.keyboard.press("k");
-    await expect.poll(async () => (await media(page)).paused).toBe(false);
+    await expect.poll(async () => (await media(page)).paused, { timeout: 10_000 }).toBe(false);
 
     // Typing in a field is typing, not shortcuts.
     await page.evaluate(() => {
@@ -334,6 +344,6 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     // Closing pauses it.
     await page.evaluate((sel) => document.querySelector<HTMLVideoElement>(sel)!.play(), PLAYER);
     await page.click("[data-testid=studio-preview] summary");
-    await expect.poll(async () => (await media(page)).paused).toBe(true);
+    await expect.poll(async () => (await media(page)).paused, { timeout: 10_000 }).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../../db/client.ts";
 import { type CommentRow, channelBlockedWords, commentLikes, comments, videos } from "../../db/schema.ts";
-import { userNotSuspended } from "../moderation/suspension.ts";
+import { userNotSuspended } from "../../lib/suspension.ts";
 
 /** Where the previous page ended. `likes` only for the "top" order. */
 export interface CommentCursor {

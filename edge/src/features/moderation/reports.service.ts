@@ -12,7 +12,7 @@ import { CommentsService } from "../comments/comments.service.ts";
 import { canView } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { ModerationRepo } from "./moderation.repo.ts";
-import { isSuspended } from "./suspension.ts";
+import { isSuspended } from "../../lib/suspension.ts";
 
 /** What a report points at once resolved: the stored id and whose content it is. */
 interface ResolvedTarget {

@@ -1,6 +1,6 @@
 import { eq, isNull, type SQL } from "drizzle-orm";
 import { videos } from "../../db/schema.ts";
-import { userNotSuspended } from "../moderation/suspension.ts";
+import { userNotSuspended } from "../../lib/suspension.ts";
 
 /**
  * What anyone may find in a list (home, channel pages, feed, search, trending, related):

@@ -14,7 +14,7 @@ import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { TranscoderClient } from "../../lib/transcoder-client.ts";
 import { channelRefOf, channelRefs } from "../channels/channel-refs.ts";
-import { isSuspended } from "../moderation/suspension.ts";
+import { isSuspended } from "../../lib/suspension.ts";
 import { type NotifyQueue, notifyQueue, videoPublished } from "../notifications/notifier.ts";
 import { type Room, roomNotifier } from "../progress/room-notifier.ts";
 import { ReactionsRepo } from "../reactions/reactions.repo.ts";

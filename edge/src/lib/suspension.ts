@@ -5,8 +5,8 @@
  */
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Database } from "../../db/client.ts";
-import { users } from "../../db/schema.ts";
+import type { Database } from "../db/client.ts";
+import { users } from "../db/schema.ts";
 
 /** `column` (a user id) names nobody suspended; true for NULL (videos from before accounts). */
 export function userNotSuspended(column: SQLiteColumn): SQL {

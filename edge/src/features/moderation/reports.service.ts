@@ -7,12 +7,12 @@ import type { CreateReportBody, ReportDto } from "@streamline/contracts";
 import type { ReportRow } from "../../db/schema.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
+import { isSuspended } from "../../lib/suspension.ts";
 import { ChannelsRepo } from "../channels/channels.repo.ts";
 import { CommentsService } from "../comments/comments.service.ts";
 import { canView } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { ModerationRepo } from "./moderation.repo.ts";
-import { isSuspended } from "../../lib/suspension.ts";
 
 /** What a report points at once resolved: the stored id and whose content it is. */
 interface ResolvedTarget {

@@ -37,13 +37,16 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
   async function signedInPage(account: Account): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
+    // A loaded CI machine: generous navigation and wait limits; nothing here sleeps.
+    context.setDefaultTimeout(60_000);
+    context.setDefaultNavigationTimeout(90_000);
     const page = await context.newPage();
     page.on("pageerror", (e) => pageErrors.push(e.message));
     await page.goto(`${stack.origin}/login`);
     await page.fill("[data-testid=login-email]", account.email);
     await page.fill("[data-testid=login-password]", account.password);
     await Promise.all([page.waitForURL(`${stack.origin}/`), page.click("[data-testid=login-submit]")]);
-    await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in]", { timeout: 15_000 });
+    await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in]", { timeout: 45_000 });
     return page;
   }
 
@@ -131,7 +134,7 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
     const page = await signedInPage(mod);
     await page.goto(`${stack.origin}/admin`);
     const group = page.locator(`[data-testid=mod-group][data-target="comment:${commentId}"]`);
-    await group.waitFor({ timeout: 15_000 });
+    await group.waitFor({ timeout: 45_000 });
     expect(await group.textContent()).toContain(COMMENT);
     expect(await group.textContent()).toContain(`@${viewer.handle}`);
     expect(await group.textContent()).toContain("Selling followers");
@@ -140,13 +143,13 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
 
     await group.locator("[data-testid=mod-note]").fill(NOTE);
     await group.locator("[data-testid=mod-remove_comment]").click();
-    await page.waitForSelector("[data-testid=admin-queue][data-state=empty]", { timeout: 15_000 });
+    await page.waitForSelector("[data-testid=admin-queue][data-state=empty]", { timeout: 45_000 });
     const gone = await api(stack.origin, `/api/videos/${videoId}/comments`);
     expect(JSON.stringify(gone.body)).not.toContain(COMMENT);
 
     await page.goto(`${stack.origin}/admin/audit`);
     const row = page.locator("[data-testid=audit-row]").first();
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 45_000 });
     expect(await row.textContent()).toContain("Removed comment");
     expect(await row.textContent()).toContain(NOTE);
     expect(await row.textContent()).toContain(`@${mod.handle}`);
@@ -157,14 +160,14 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
     // A viewer without a role is told the page does not exist.
     const other = await signedInPage(viewer);
     await other.goto(`${stack.origin}/admin`);
-    await other.waitForSelector("[data-testid=admin-denied]", { state: "visible", timeout: 15_000 });
+    await other.waitForSelector("[data-testid=admin-denied]", { state: "visible", timeout: 45_000 });
   });
 
   it("the comment's author sees the moderation notification with the note in the bell", async () => {
     const page = await signedInPage(creator);
     await page.click("[data-testid=bell-button]");
     const item = page.locator("[data-testid=bell-item][data-type=moderation]");
-    await item.waitFor({ timeout: 15_000 });
+    await item.waitFor({ timeout: 45_000 });
     expect(await item.textContent()).toContain(NOTE);
     expect(pageErrors).toEqual([]);
   });

@@ -31,10 +31,12 @@ const CHANNELS = Number(process.env.SEARCH_CHANNELS ?? 1000);
 const RUNS = Number(process.env.SEARCH_RUNS ?? 200);
 const BASELINE_RUNS = Number(process.env.SEARCH_BASELINE_RUNS ?? 40);
 const PAGE = 20;
+const ROWS_PER_INSERT = 100;
+const INSERTS_PER_FILE = 100;
 const DAY = 86_400_000;
 
 /** Deterministic catalogue and queries (mulberry32). */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
@@ -149,7 +151,7 @@ const SYLLABLES = [
 ];
 
 /** A long tail of pseudo-words, picked with a Zipf-like bias (most are rare). */
-function longTail(size: number, rand: () => number): string[] {
+export function longTail(size: number, rand: () => number): string[] {
   const words = new Set<string>();
   while (words.size < size) {
     const n = 2 + Math.floor(rand() * 3);
@@ -180,7 +182,7 @@ function videoText(rand: () => number, tail: string[]) {
   return { title, description: sentences.join(" "), tags };
 }
 
-function videoRows(channelIds: string[], tail: string[], now: number): string[] {
+export function videoRows(channelIds: string[], tail: string[], now: number): string[] {
   const rand = rng(15);
   const rows: string[][] = [];
   for (let i = 0; i < VIDEOS; i++) {
@@ -208,11 +210,12 @@ function videoRows(channelIds: string[], tail: string[], now: number): string[] 
   }
   const cols =
     "id,owner_id,title,description,tags_json,visibility,status,duration_sec,published_at,created_at,view_count,filename,content_type,size,part_size,part_count,upload_expires_at";
-  return inserts("videos", cols.split(","), rows, 250);
+  // D1 refuses statements over 100 KB: 100 rows of ~600 bytes each.
+  return inserts("videos", cols.split(","), rows, ROWS_PER_INSERT);
 }
 
 /** Query sets drawn from the catalogue's own vocabulary. */
-function querySets(tail: string[]) {
+export function querySets(tail: string[]) {
   const rand = rng(21);
   const n = 50;
   const topicWords = (k: number) => {
@@ -310,9 +313,9 @@ export const section: Section = {
       const seedStart = performance.now();
       await d1.execute("search-channels", userRows(channels, "searchbench"));
       const videoStatements = videoRows(channels, tail, now);
-      for (let i = 0; i < videoStatements.length; i += 80) {
-        await d1.execute(`search-videos-${i}`, videoStatements.slice(i, i + 80));
-        console.log(`  seeded ${Math.min(VIDEOS, (i + 80) * 250)} videos`);
+      for (let i = 0; i < videoStatements.length; i += INSERTS_PER_FILE) {
+        await d1.execute(`search-videos-${i}`, videoStatements.slice(i, i + INSERTS_PER_FILE));
+        console.log(`  seeded ${Math.min(VIDEOS, (i + INSERTS_PER_FILE) * ROWS_PER_INSERT)} videos`);
       }
       const seedSec = round((performance.now() - seedStart) / 1000, 1);
       const m = await measure(await d1.open(), querySets(tail));

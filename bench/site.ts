@@ -191,7 +191,8 @@ async function main() {
   const siteCopy = mkdtempSync(join(tmpdir(), "streamline-bench-site-"));
   const siteConfig = join(siteCopy, "dist", "server", "wrangler.json");
   // site/dist may be mid-rebuild (another run): copy until the copy is whole.
-  for (let tries = 0; !existsSync(siteConfig); tries++) {
+  const whole = () => existsSync(siteConfig) && existsSync(join(siteCopy, "dist", "client", "_headers"));
+  for (let tries = 0; !whole(); tries++) {
     if (tries > 40) throw new Error("site/dist has no server/wrangler.json: run npm run build:site");
     if (tries) await new Promise((r) => setTimeout(r, 3000));
     rmSync(join(siteCopy, "dist"), { recursive: true, force: true });

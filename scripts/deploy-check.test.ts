@@ -20,7 +20,8 @@ describe("configuration tables", () => {
     const without = readme
       .split("\n")
       .filter(
-        (line) => !line.startsWith("| `SHUTDOWN_GRACE_MS`") && !line.startsWith("| `LOGIN_MAX_DELAY_SECONDS`"),
+        (line) =>
+          !line.startsWith("| `SHUTDOWN_GRACE_MS`") && !line.startsWith("| `LOGIN_MAX_DELAY_SECONDS`"),
       )
       .join("\n");
     const before = new Set(undocumentedVariables(readme));

@@ -260,8 +260,17 @@ describe.skipIf(!ready)("integrations: API keys and webhooks (real stack)", () =
       }),
     );
     const page: Page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") pageErrors.push(m.text());
+    });
     await page.goto(`${stack.origin}/account`);
-    await page.waitForSelector('[data-testid=api-keys][data-state="ready"]');
+    await page
+      .waitForSelector('[data-testid=api-keys][data-state="ready"]', { timeout: 20_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nat ${page.url()}; page errors: ${pageErrors.join(" | ") || "none"}`);
+      });
     await page.waitForSelector('[data-testid=webhooks][data-state="ready"]');
     expect(await page.locator("[data-testid=api-key]").count()).toBe(1);
 

@@ -2,7 +2,7 @@
 import type { ChannelRef } from "@streamline/contracts";
 import type { Services } from "../../lib/services.ts";
 import { imageUrl } from "./channel-images.ts";
-import { ChannelsRepo } from "./channels.repo.ts";
+import { channelRefRows } from "./channel-refs.repo.ts";
 
 /** The avatar size shown beside a video (2× a 44 px avatar). */
 const REF_AVATAR_FILE = "88.jpg";
@@ -13,7 +13,7 @@ export async function channelRefs(
   ownerIds: (string | null)[],
 ): Promise<Map<string, ChannelRef>> {
   const ids = [...new Set(ownerIds.filter((id): id is string => !!id))];
-  const rows = await new ChannelsRepo(services.db).refs(ids);
+  const rows = await channelRefRows(services.db, ids);
   const secret = services.config.DELIVERY_SECRET;
   const refs = await Promise.all(
     rows.map(

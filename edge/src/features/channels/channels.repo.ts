@@ -4,7 +4,7 @@
  * public video pages (newest / popular, keyset) and the numbers its page shows.
  */
 import type { ChannelImageKind, ChannelVideoSort } from "@streamline/contracts";
-import { and, desc, eq, gt, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type ChannelRow, channels, handleRedirects, users, type VideoRow, videos } from "../../db/schema.ts";
 import { listableVideo } from "../videos/listable.ts";
@@ -12,14 +12,6 @@ import { listableVideo } from "../videos/listable.ts";
 /** A channel as pages need it: the channel row with its handle and its owner's join date. */
 export interface ChannelRecord extends ChannelRow {
   handle: string;
-}
-
-/** What a video's DTO shows of its channel. */
-export interface ChannelRefRow {
-  userId: string;
-  handle: string;
-  displayName: string;
-  avatarKey: string | null;
 }
 
 /** Where the previous page ended: its last video's sort value and id. */
@@ -84,22 +76,6 @@ export class ChannelsRepo {
       .from(handleRedirects)
       .where(and(eq(handleRedirects.userId, userId), gt(handleRedirects.expiresAt, now)))
       .orderBy(handleRedirects.expiresAt)
-      .all();
-  }
-
-  /** The channels of several users at once (a page of videos). */
-  async refs(userIds: string[]): Promise<ChannelRefRow[]> {
-    if (userIds.length === 0) return [];
-    return this.db
-      .select({
-        userId: channels.userId,
-        handle: users.handle,
-        displayName: channels.displayName,
-        avatarKey: channels.avatarKey,
-      })
-      .from(channels)
-      .innerJoin(users, eq(users.id, channels.userId))
-      .where(inArray(channels.userId, userIds))
       .all();
   }
 

@@ -259,6 +259,10 @@ describe.skipIf(!ready)("integrations: API keys and webhooks (real stack)", () =
         return { name: pair!.slice(0, at), value: pair!.slice(at + 1), url: stack.origin };
       }),
     );
+    // …and the "may be signed in" hint the login page leaves in localStorage (site lib/auth-session.ts).
+    await context.addInitScript(() => {
+      localStorage.setItem("streamline:signed-in-until", String(Date.now() + 3_600_000));
+    });
     const page: Page = await context.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (e) => pageErrors.push(e.message));

@@ -36,6 +36,7 @@ import { canView, isOwner } from "../videos/video-access.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { webhooks, webhookVideo } from "../webhooks/emit.ts";
 import { CaptionFormatError, MAX_CAPTION_BYTES, subtitlesPlaylist, toWebVtt } from "./caption-format.ts";
+import { cueText } from "./caption-text.ts";
 import { CaptionsRepo } from "./captions.repo.ts";
 
 const ACCEPTED_TYPES = [
@@ -165,7 +166,7 @@ export const captionsRoutes = openApiRouter()
         isDefault: q.default === "true",
         cues: parsed.cues,
       };
-      await new CaptionsRepo(db).upsert(row);
+      await new CaptionsRepo(db).upsert(row, cueText(parsed.vtt));
       await webhooks(c.env).emit(v.ownerId, "caption.ready", {
         video: webhookVideo(v),
         caption: { lang, label: row.label },

@@ -66,7 +66,8 @@ describe("signup", () => {
 
     const who = await me(res.body.accessToken);
     expect(who.status).toBe(200);
-    expect(who.body.user).toEqual(res.body.user);
+    // `/api/me` adds the caller's roles (none for a new account; ADR 0024).
+    expect(who.body.user).toEqual({ ...res.body.user, roles: [] });
     expect(who.res.headers.get("cache-control")).toContain("no-store");
   });
 

@@ -136,8 +136,8 @@ describe.skipIf(!ready)(
       await page.click("[data-testid=home-load-more]");
       await expect.poll(() => cards.count()).toBe(3);
       expect(await page.locator("[data-testid=video-title]").nth(2).textContent()).toBe(TITLES[0]);
-      // Below the fold: lazy, normal priority. The last page: no more button.
-      expect(await cards.nth(2).locator("img").getAttribute("loading")).toBe("lazy");
+      // Third in the grid: still the first row at 1280 px (four cards), so eager. The last page: no more button.
+      expect(await cards.nth(2).locator("img").getAttribute("loading")).toBe("eager");
       expect(await page.isHidden("[data-testid=home-load-more]")).toBe(true);
       expect(await page.evaluate(() => document.activeElement?.textContent)).toContain(TITLES[0]);
       await shootThemes(page, "site-home");

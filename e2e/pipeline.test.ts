@@ -4,11 +4,14 @@
  * signed HLS read by ffprobe through the edge → played by hls.js in Chromium. The upload
  * happens once in beforeAll; each test only reads it, so any one runs alone (`-t`).
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
@@ -31,7 +34,7 @@ type Video = {
   playable: boolean;
   failureReason?: string;
   failure?: { code: string; message: string; detail?: string };
-  playback?: { hls: string };
+  playback?: { hls: string; dash?: string };
   renditions: { name: string }[];
   durationSec: number;
 };
@@ -110,6 +113,55 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
       expect(t).toBeGreaterThan(1.5);
     } finally {
       await browser.close();
+    }
+  });
+
+  it("serves DASH beside HLS from the same files: ffprobe reads it through the edge, dash.js plays it", async () => {
+    expect(settledVideo.status, settledVideo.failureReason).toBe("ready");
+    const dash = `${stack.origin}${settledVideo.playback!.dash}`;
+    expect(dash).toMatch(/\/manifest\.mpd$/);
+    const res = await fetch(dash);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/dash+xml");
+    // The manifest names the HLS renditions' own files: no second copy of the media.
+    const mpd = await res.text();
+    for (const r of settledVideo.renditions) expect(mpd).toContain(`media="${r.name}/seg_$Number%05d$.m4s"`);
+    expect(Math.abs((await ffprobeDuration(dash)) - 10)).toBeLessThanOrEqual(0.5);
+
+    // dash.js from npm, in a page served from another loopback origin (the media answers CORS
+    // for any origin; a page Chromium cannot place on loopback may not reach it at all).
+    const dashjs = readFileSync(join(ROOT, "node_modules/dashjs/dist/dash.all.min.js"), "utf8");
+    const host = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<!doctype html><video muted playsinline></video><script>${dashjs}</script>`);
+    });
+    await new Promise<void>((r) => host.listen(0, "127.0.0.1", r));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://127.0.0.1:${(host.address() as AddressInfo).port}/`);
+      await page.evaluate((url) => {
+        const w = window as unknown as {
+          dashjs: { MediaPlayer(): { create(): DashPlayer } };
+          player: DashPlayer;
+        };
+        type DashPlayer = { initialize(v: HTMLVideoElement, url: string, autoplay: boolean): void };
+        w.player = w.dashjs.MediaPlayer().create();
+        w.player.initialize(document.querySelector("video")!, url, true);
+      }, dash);
+      await page.waitForFunction(() => document.querySelector("video")!.currentTime > 1.5, undefined, {
+        timeout: 60_000,
+      });
+      const videoRungs = await page.evaluate(
+        () =>
+          (
+            window as unknown as { player: { getBitrateInfoListFor(t: string): unknown[] } }
+          ).player.getBitrateInfoListFor("video").length,
+      );
+      expect(videoRungs).toBe(settledVideo.renditions.filter((r) => r.name !== "audio").length);
+    } finally {
+      await browser.close();
+      host.close();
     }
   });
 

@@ -191,7 +191,8 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
 
     await page.keyboard.press("k");
     await expect.poll(async () => (await media(page)).paused, { timeout: 10_000 }).toBe(true);
-    expect(await page.getAttribute("[data-testid=play-button]", "aria-label")).toBe("Play (k)");
+    // Labels follow the media's events, which fire after the key's handler returns: poll them.
+    await expect.poll(() => page.getAttribute("[data-testid=play-button]", "aria-label")).toBe("Play (k)");
 
     const before = (await media(page)).time;
     await page.keyboard.press("l");
@@ -200,16 +201,16 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
     await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(before, 0);
 
     await page.keyboard.press("m");
-    expect((await media(page)).muted).toBe(true);
-    expect(await page.getAttribute("[data-testid=mute-button]", "aria-label")).toBe("Unmute (m)");
+    await expect.poll(async () => (await media(page)).muted).toBe(true);
+    await expect.poll(() => page.getAttribute("[data-testid=mute-button]", "aria-label")).toBe("Unmute (m)");
     await page.keyboard.press("m");
-    expect((await media(page)).muted).toBe(false);
+    await expect.poll(async () => (await media(page)).muted).toBe(false);
 
     await page.keyboard.press(">");
-    expect((await media(page)).rate).toBe(1.25);
-    expect(await page.textContent("[data-testid=player-announce]")).toBe("Speed 1.25×");
+    await expect.poll(async () => (await media(page)).rate).toBe(1.25);
+    await expect.poll(() => page.textContent("[data-testid=player-announce]")).toBe("Speed 1.25×");
     await page.keyboard.press("<");
-    expect((await media(page)).rate).toBe(1);
+    await expect.poll(async () => (await media(page)).rate).toBe(1);
 
     await page.keyboard.press("5");
     await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(20, 0);

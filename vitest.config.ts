@@ -34,7 +34,11 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
     test: {
-      reporters: ["default", ["json", { outputFile: "reports/vitest.json" }]],
+      // `npm test` (scripts/test.ts) runs two lanes and names each lane's report.
+      reporters: [
+        "default",
+        ["json", { outputFile: process.env.VITEST_JSON_REPORT ?? "reports/vitest.json" }],
+      ],
       projects: [
         {
           plugins: [

@@ -209,12 +209,38 @@ describe.skipIf(!ready)("watch page and embeds (real stack + Chromium)", () => {
     await page.click("[data-testid=autoplay-toggle]");
 
     await canPlay(page);
-    const toEnd = () =>
-      page.evaluate((sel) => {
-        const v = document.querySelector<HTMLVideoElement>(sel)!;
-        v.currentTime = Math.max(0, v.duration - 0.2);
-        void v.play();
-      }, PLAYER);
+    // Seek to the last 0.2 s, play, and wait for the media's own `ended` (on a loaded
+    // 2-core machine the last segment can take seconds to arrive); a stall reports the
+    // media's state instead of a bare timeout.
+    const toEnd = async () => {
+      const outcome = await page.evaluate(
+        (sel) =>
+          new Promise<string>((resolve) => {
+            const v = document.querySelector<HTMLVideoElement>(sel)!;
+            const timer = setTimeout(() => {
+              const ranges = Array.from(
+                { length: v.buffered.length },
+                (_, i) => `${v.buffered.start(i)}-${v.buffered.end(i)}`,
+              );
+              resolve(
+                `stalled at ${v.currentTime}/${v.duration}, readyState ${v.readyState}, buffered ${ranges.join(",")}`,
+              );
+            }, 25_000);
+            v.addEventListener(
+              "ended",
+              () => {
+                clearTimeout(timer);
+                resolve("ended");
+              },
+              { once: true },
+            );
+            v.addEventListener("seeked", () => void v.play().catch(() => undefined), { once: true });
+            v.currentTime = Math.max(0, v.duration - 0.2);
+          }),
+        PLAYER,
+      );
+      expect(outcome).toBe("ended");
+    };
     await toEnd();
     const overlay = page.locator("[data-testid=autoplay-countdown]");
     await overlay.waitFor({ state: "visible", timeout: 10_000 });

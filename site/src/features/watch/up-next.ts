@@ -74,17 +74,24 @@ function card(template: HTMLTemplateElement, video: VideoDto): Node {
 function mountAutoplaySwitch(toggle: HTMLInputElement): () => boolean {
   toggle.checked = localStorage.getItem(AUTOPLAY_KEY) !== "0";
   let signedIn = false;
+  // A flip made before the account's preference arrives is the visitor's latest word:
+  // the late answer must not undo it (it is saved to the account below instead).
+  let flipped = false;
   const adopt = () => {
     if (signedIn || authSession.state().status !== "signed-in") return;
     signedIn = true;
     void api
       .getPreferences()
-      .then((prefs) => (toggle.checked = prefs.autoplay))
+      .then((prefs) => {
+        if (flipped) void api.updatePreferences({ autoplay: toggle.checked }).catch(() => undefined);
+        else toggle.checked = prefs.autoplay;
+      })
       .catch(() => undefined);
   };
   authSession.subscribe(adopt);
   adopt();
   toggle.addEventListener("change", () => {
+    flipped = true;
     localStorage.setItem(AUTOPLAY_KEY, toggle.checked ? "1" : "0");
     if (signedIn) void api.updatePreferences({ autoplay: toggle.checked }).catch(() => undefined);
   });

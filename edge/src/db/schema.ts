@@ -99,6 +99,16 @@ export const videos = sqliteTable(
     takenDownAt: integer("taken_down_at"),
     /** The reason shown to the owner with a takedown. */
     takedownReason: text("takedown_reason"),
+    // integrators (issue 16, ADR 0027)
+    /** Static MP4 downloads: true/false set by the owner; null = the MP4_DOWNLOADS default. */
+    downloadEnabled: integer("download_enabled", { mode: "boolean" }),
+    /** Per rung: `{ "720p": { status, attemptId, at, key?, size? } }` (features/downloads). */
+    downloadsJson: text("downloads_json"),
+    /** A clip's source video: the clip plays the source's segments (features/clips). */
+    clipOf: text("clip_of"),
+    /** The clip's range in the source, snapped to segment boundaries. */
+    clipStartSec: real("clip_start_sec"),
+    clipEndSec: real("clip_end_sec"),
     createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
     queuedAt: integer("queued_at"),
@@ -112,6 +122,8 @@ export const videos = sqliteTable(
     index("videos_publish_at_idx").on(t.publishAt),
     /** A channel's "popular" tab: keyset on (viewCount, id) within one owner (ADR 0011). */
     index("videos_owner_popular_idx").on(t.ownerId, t.viewCount, t.id),
+    /** The clips of a source (deleted with it). */
+    index("videos_clip_of_idx").on(t.clipOf).where(sql`${t.clipOf} is not null`),
     /**
      * The subscription feed (ADR 0017): per subscribed owner, published public ready videos
      * newest first; partial, so it holds only what a feed may show.

@@ -1,7 +1,9 @@
 /** Public HTTP API bodies and responses (edge ↔ browser/site). */
 import { z } from "zod";
 import { ChannelRef } from "./channel-ref.ts";
+import { ClipOf } from "./clips.ts";
 import { CommentsMode, ReactionValue } from "./community.ts";
+import { DownloadSettings } from "./downloads.ts";
 import { EmbedSettings } from "./embeds.ts";
 import { VideoFailure } from "./failures.ts";
 import { Rendition } from "./media.ts";
@@ -179,6 +181,10 @@ export const VideoDto = z.object({
   embeddable: z.boolean().optional(),
   /** Owner only: embedding on/off and the origins that may frame it (null: any). */
   embed: EmbedSettings.optional(),
+  /** Owner only: whether viewers may download the MP4 (`GET /api/videos/:id/download`, ADR 0027). */
+  download: DownloadSettings.optional(),
+  /** A clip: the source video and the range it plays, snapped to segment boundaries (ADR 0027). */
+  clipOf: ClipOf.optional(),
 });
 export type VideoDto = z.infer<typeof VideoDto>;
 
@@ -195,6 +201,8 @@ export const UpdateVideoBody = z
     commentsMode: CommentsMode,
     /** Embedding on/off and an optional allow-list of framing origins (ADR 0019). */
     embed: EmbedSettings,
+    /** Static MP4 downloads on/off for viewers (ADR 0027). */
+    download: DownloadSettings,
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0, "nothing to update")

@@ -65,6 +65,15 @@ export const PosterReadyEvent = z.object({
   posterKey: z.string(),
   posterWebpKey: z.string().nullable(),
 });
+/** A download job's result (job type "download"): the faststart MP4 of one rung (ADR 0027). */
+export const DownloadReadyEvent = z.object({
+  ...base,
+  type: z.literal("download"),
+  rung: z.string().regex(/^[a-z0-9_-]{1,20}$/),
+  key: z.string(),
+  sizeBytes: z.number().int().positive(),
+  durationSec: z.number().nonnegative(),
+});
 export const FailedEvent = z.object({
   ...base,
   type: z.literal("failed"),
@@ -84,6 +93,7 @@ const EventUnion = z.discriminatedUnion("type", [
   DoneEvent,
   FailedEvent,
   PosterReadyEvent,
+  DownloadReadyEvent,
 ]);
 type Path = (string | number)[];
 
@@ -92,6 +102,8 @@ function storageKeys(ev: z.infer<typeof EventUnion>): [Path, string | null | und
   switch (ev.type) {
     case "rendition":
       return [[["masterKey"], ev.masterKey]];
+    case "download":
+      return [[["key"], ev.key]];
     case "poster":
       return [
         [["posterKey"], ev.posterKey],

@@ -60,7 +60,35 @@ export const ChannelImageJobV1 = z.object({
 });
 export type ChannelImageJobV1 = z.infer<typeof ChannelImageJobV1>;
 
-export const Job = z.discriminatedUnion("type", [TranscodeJobV1, PosterJobV1, ChannelImageJobV1]);
+/** A relative playlist path under the video's prefix (`720p/index.m3u8`). */
+const PlaylistPath = z.string().regex(/^[a-z0-9_-]{1,20}\/[A-Za-z0-9_-]{1,40}\.m3u8$/);
+
+/**
+ * Remux one rung's fMP4 segments (and the shared audio rendition's) into one faststart MP4
+ * at `outputKey` (`videos/{id}/download/{rung}.mp4`), `-c copy`: no re-encode (ADR 0027).
+ */
+export const DownloadJobV1 = z.object({
+  v: z.literal(1),
+  type: z.literal("download"),
+  jobId: z.string().min(1).max(64),
+  videoId: VideoId,
+  attempt: z.number().int().min(1).max(100),
+  attemptId: z.string().min(8).max(64),
+  rung: z.string().regex(/^[a-z0-9_-]{1,20}$/),
+  /** Media playlists relative to `outputPrefix`: the rung's, and the audio rendition's if any. */
+  playlists: z.object({ video: PlaylistPath, audio: PlaylistPath.optional() }),
+  outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
+  outputKey: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/download\/[a-z0-9_-]{1,20}\.mp4$/),
+  createdAt: z.string().datetime(),
+});
+export type DownloadJobV1 = z.infer<typeof DownloadJobV1>;
+
+export const Job = z.discriminatedUnion("type", [
+  TranscodeJobV1,
+  PosterJobV1,
+  ChannelImageJobV1,
+  DownloadJobV1,
+]);
 export type Job = z.infer<typeof Job>;
 
 /** What a job works on, for logs and the fleet registry: its video, or a channel image's user. */

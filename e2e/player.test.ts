@@ -214,12 +214,14 @@ describe.skipIf(!ready)("the player (real stack + Chromium)", () => {
 
     await page.keyboard.press("5");
     await expect.poll(async () => (await media(page)).time, { timeout: 10_000 }).toBeCloseTo(20, 0);
-    // Paused, `.` steps one frame forward.
+    // Paused, `.` steps one frame forward: a frame of this 24 fps source (the master's FRAME-RATE), not 1/30 s.
     const atFive = (await media(page)).time;
     await page.keyboard.press(".");
     await expect
       .poll(async () => (await media(page)).time - atFive, { timeout: 10_000 })
-      .toBeCloseTo(1 / 30, 2);
+      .toBeCloseTo(1 / 24, 3);
+    await page.keyboard.press(",");
+    await expect.poll(async () => (await media(page)).time - atFive, { timeout: 10_000 }).toBeCloseTo(0, 3);
 
     await page.keyboard.press("k");
     await expect.poll(async () => (await media(page)).paused, { timeout: 10_000 }).toBe(false);

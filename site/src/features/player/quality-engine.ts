@@ -3,7 +3,7 @@
  * hls.js; native HLS has none). Kept here so the player folder never reaches back into watch/.
  */
 export interface QualityEngine {
-  levels(): { height?: number; width?: number; bitrate?: number }[];
+  levels(): { height?: number; width?: number; bitrate?: number; frameRate?: number }[];
   /** The level picked by hand, -1 for Auto. */
   manual(): number;
   /** The level on screen (in Auto, the one Auto chose), -1 before the first. */

@@ -18,6 +18,8 @@ import {
 } from "../../lib/live-progress.ts";
 import { type Controls, mountControls, type ShortcutScope } from "../player/controls.ts";
 import { createPlayerApi, type PlayerApi } from "../player/player-api.ts";
+import { frameRateOf } from "./frame-rate.ts";
+import type { PlayerHandle } from "./hls-player.ts";
 import { renderRenditionPanel } from "./rendition-panel.ts";
 import { mountSeekPreview, type SeekPreview } from "./seek-preview.ts";
 import { createStagePlayer, type StagePlayer } from "./stage-player.ts";
@@ -71,6 +73,8 @@ interface Stage {
   refresh: StageRefresh;
   live: LiveProgress | null;
   controls: Controls | null;
+  /** The attached player (its levels give the frame rate), null before and after. */
+  handle: PlayerHandle | null;
 }
 
 function dispatch(stage: Stage, event: StageEvent): void {
@@ -182,7 +186,7 @@ function mountStageControls(stage: Stage, root: HTMLElement): Controls | null {
   return mountControls(root, {
     theater: !stage.el.root.querySelector<HTMLElement>('[data-role="theater"]')?.hidden,
     shortcuts: stage.options.shortcuts ?? "page",
-    fps: () => undefined,
+    fps: () => frameRateOf(stage.handle?.quality ?? null, stage.state.video, stage.el.video.videoHeight),
     active: () => stage.state.player === "attached" && !stage.el.video.hidden,
   });
 }
@@ -214,6 +218,7 @@ export function mountVideoStage(
     state: initialStage(),
     live: null,
     controls: null,
+    handle: null,
   } as Stage;
   const send = (event: StageEvent) => dispatch(stage, event);
   if (options.muted) el.video.muted = true;
@@ -223,7 +228,10 @@ export function mountVideoStage(
   stage.player = createStagePlayer(el.video, send, lifetime.signal, {
     autoplay: options.autoplay,
     startAt: () => options.startAt ?? undefined,
-    onHandle: (handle) => stage.controls?.setEngine(handle?.quality ?? null),
+    onHandle: (handle) => {
+      stage.handle = handle;
+      stage.controls?.setEngine(handle?.quality ?? null);
+    },
   });
   stage.refresh = createStageRefresh({
     videoId,

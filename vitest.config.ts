@@ -24,6 +24,7 @@ const TRANSCODER_INTEGRATION = [
   "transcoder/src/fleet/claims.test.ts",
   "transcoder/src/fleet/fleet.test.ts",
   "transcoder/src/handle-channel-image-job.test.ts",
+  "transcoder/src/handle-download-job.test.ts",
   "transcoder/src/handle-job.test.ts",
   "transcoder/src/handle-poster-job.test.ts",
   "transcoder/src/hls-playback.test.ts",

@@ -177,6 +177,11 @@ export class HttpEventReporter implements PosterReporter {
     this.enqueue({ type: "poster", ...payload }, true);
   }
 
+  /** A download job's result (handle-download-job.ts). */
+  download(payload: { rung: string; key: string; sizeBytes: number; durationSec: number }): void {
+    this.enqueue({ type: "download", ...payload }, true);
+  }
+
   failed(reason: string, retryable: boolean, code?: FailureCode): void {
     // Raw tool output stays in this node's log; the edge gets a detail fit for the owner.
     const detail = sanitizeFailureDetail(reason);

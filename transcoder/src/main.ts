@@ -17,6 +17,7 @@ import { fleetAwareReporter } from "./fleet/fleet-reporter.ts";
 import { type NodeInfo, NodePresence } from "./fleet/registry.ts";
 import { prepareWorkDir, removeWorkDir } from "./fleet/work-dir.ts";
 import { handleChannelImageJob } from "./handle-channel-image-job.ts";
+import { handleDownloadJob } from "./handle-download-job.ts";
 import { handleJob } from "./handle-job.ts";
 import { handlePosterJob } from "./handle-poster-job.ts";
 import { parseExtraCodecs } from "./ladder.ts";
@@ -185,6 +186,8 @@ function jobExecutor(
         });
       case "poster":
         return handlePosterJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });
+      case "download":
+        return handleDownloadJob(job, { storage, reporter, ffmpeg, workDir, limits, signal });
     }
   };
 }

@@ -23,7 +23,7 @@ import { readFileSync } from "node:fs";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** Job classes as the runner sees them: transcodes and the small image jobs. */
-export type JobKind = "transcode" | "poster" | "channel-image";
+export type JobKind = "transcode" | "poster" | "channel-image" | "download";
 
 const PREFIX = "streamline_transcoder_";
 /** Linux USER_HZ: /proc times are in clock ticks of 1/100 s on every mainstream kernel. */
@@ -32,7 +32,12 @@ const CLOCK_TICKS_PER_SEC = 100;
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: PREFIX });
 
-let inFlightSource: () => Record<JobKind, number> = () => ({ transcode: 0, poster: 0, "channel-image": 0 });
+let inFlightSource: () => Record<JobKind, number> = () => ({
+  transcode: 0,
+  poster: 0,
+  "channel-image": 0,
+  download: 0,
+});
 
 new Gauge({
   name: `${PREFIX}jobs_in_flight`,

@@ -15,9 +15,9 @@ import { type JobKind, recordClaimConflict, recordJobEnd, recordQueueWait } from
 /** Concurrent image jobs per node, besides the transcode slots (MAX_JOBS). */
 export const IMAGE_JOB_SLOTS = 2;
 
-/** Small, seconds-long jobs: resizing one image. */
+/** Small, seconds-long jobs: resizing one image, or remuxing a rung into an MP4 (no encode). */
 export function isImageJob(job: Job): boolean {
-  return job.type === "poster" || job.type === "channel-image";
+  return job.type === "poster" || job.type === "channel-image" || job.type === "download";
 }
 
 export interface JobContext {
@@ -96,7 +96,7 @@ export class JobRunner {
 
   /** Running jobs by kind (the `jobs_in_flight` gauge). */
   countsByKind(): Record<JobKind, number> {
-    const counts: Record<JobKind, number> = { transcode: 0, poster: 0, "channel-image": 0 };
+    const counts: Record<JobKind, number> = { transcode: 0, poster: 0, "channel-image": 0, download: 0 };
     for (const r of this.running.values()) if (r.started) counts[r.job.type] += 1;
     return counts;
   }

@@ -3,6 +3,7 @@
  * The edge applies them to D1 and to the video's Durable Object.
  */
 import { z } from "zod";
+import { RequestId } from "./correlation.ts";
 import { FailureCode } from "./failures.ts";
 import { VideoId } from "./jobs.ts";
 import { ProbeResult, Rendition } from "./media.ts";
@@ -17,6 +18,8 @@ const base = {
   /** Monotonic per attempt so the edge can drop reordered duplicates. */
   seq: z.number().int().nonnegative(),
   at: z.string().datetime(),
+  /** The request id the dispatch carried (`x-request-id`), echoed for the edge's logs (ADR 0028). */
+  requestId: RequestId.optional(),
 };
 
 export const HeartbeatEvent = z.object({ ...base, type: z.literal("heartbeat"), node: z.string() });
@@ -158,6 +161,7 @@ const channelImageBase = {
   jobId: z.string().min(1).max(64),
   attemptId: z.string().min(8).max(64),
   at: z.string().datetime(),
+  requestId: RequestId.optional(),
 };
 export const ChannelImageEvent = z.discriminatedUnion("type", [
   z.object({

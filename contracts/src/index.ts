@@ -5,6 +5,7 @@ export * from "./channels.ts";
 export * from "./clips.ts";
 export * from "./community.ts";
 export * from "./constants.ts";
+export * from "./correlation.ts";
 export * from "./downloads.ts";
 export * from "./edge-metrics.ts";
 export * from "./email.ts";

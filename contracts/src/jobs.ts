@@ -3,6 +3,7 @@
  * Versioned discriminated union: add a new `v` rather than changing an existing one.
  */
 import { z } from "zod";
+import { RequestId } from "./correlation.ts";
 
 export const VIDEO_ID_PATTERN = /^v_[A-Za-z0-9]{16}$/;
 export const VideoId = z.string().regex(VIDEO_ID_PATTERN, "not a video id");
@@ -25,6 +26,8 @@ export const TranscodeJobV1 = z.object({
   /** Storage prefix every output goes under, e.g. `videos/v_abc/`. */
   outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
   createdAt: z.string().datetime(),
+  /** The edge request (or cron run) that started this attempt, for the logs (ADR 0028). */
+  requestId: RequestId.optional(),
 });
 export type TranscodeJobV1 = z.infer<typeof TranscodeJobV1>;
 
@@ -39,6 +42,8 @@ export const PosterJobV1 = z.object({
   source: z.object({ key: z.string().min(1) }),
   outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
   createdAt: z.string().datetime(),
+  /** The edge request (or cron run) that started this attempt, for the logs (ADR 0028). */
+  requestId: RequestId.optional(),
 });
 export type PosterJobV1 = z.infer<typeof PosterJobV1>;
 
@@ -57,6 +62,7 @@ export const ChannelImageJobV1 = z.object({
   source: z.object({ key: z.string().min(1) }),
   outputPrefix: z.string().regex(/^channels\/u_[A-Za-z0-9]{16}\/(avatar|banner)\/a_[A-Za-z0-9_-]{8,60}\/$/),
   createdAt: z.string().datetime(),
+  requestId: RequestId.optional(),
 });
 export type ChannelImageJobV1 = z.infer<typeof ChannelImageJobV1>;
 
@@ -80,6 +86,7 @@ export const DownloadJobV1 = z.object({
   outputPrefix: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/$/),
   outputKey: z.string().regex(/^videos\/v_[A-Za-z0-9]{16}\/download\/[a-z0-9_-]{1,20}\.mp4$/),
   createdAt: z.string().datetime(),
+  requestId: RequestId.optional(),
 });
 export type DownloadJobV1 = z.infer<typeof DownloadJobV1>;
 

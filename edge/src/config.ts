@@ -45,6 +45,13 @@ const ConfigSchema = z.object({
   /** A dispatched attempt must show signs of life (heartbeat/progress) this often or be replaced. */
   JOB_LEASE_SECONDS: intFromString(60).pipe(z.number().min(5).max(3600)),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
+  /**
+   * Static MP4 downloads (ADR 0027): `opt-in` = off until the owner turns them on per video;
+   * `default` = on for every video unless its owner turns them off. Owners may always download.
+   */
+  MP4_DOWNLOADS: z.enum(["default", "opt-in"]).default("opt-in"),
+  /** The log threshold (lib/log.ts, ADR 0028); `debug` adds every transcoder heartbeat and progress event. */
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // accounts
   /** Comma-separated origins allowed to call /api with credentials; unset = the request's own origin. */
   SITE_ORIGIN: z
@@ -76,6 +83,11 @@ const ConfigSchema = z.object({
    * a segment, poster or sprite link keeps working after its video turned private (ADR 0003).
    */
   ACCESS_EPOCH_CACHE_SECONDS: intFromString(30).pipe(z.number().max(300)),
+  /**
+   * How long the edge keeps an immutable media object (segment, init file, image) in the
+   * Workers Cache API after the token check (ADR 0030); 0 = every request reads storage.
+   */
+  MEDIA_CACHE_SECONDS: intFromString(86_400).pipe(z.number().max(30 * 86_400)),
   // views and history (ADR 0016)
   /** A view counts at most once per viewer and video in this many seconds. */
   VIEW_WINDOW_SECONDS: intFromString(3600).pipe(

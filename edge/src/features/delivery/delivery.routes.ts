@@ -9,7 +9,9 @@
  * is made private. Playlists and WebVTT read the row itself (they stop resolving at once);
  * segments, init files and images read it through a per-isolate cache, so they stop within
  * ACCESS_EPOCH_CACHE_SECONDS. Nothing is cacheable by a shared cache (`private`), so no
- * proxy can keep serving a file past that bound. ADR 0003.
+ * proxy can keep serving a file past that bound. ADR 0003. Behind that check, immutable
+ * files come through the edge's own media cache under a token-free key (media-cache.ts,
+ * ADR 0030): one storage read per object, whoever's token asked.
  */
 import { createRoute, type RouteHandler, z } from "@hono/zod-openapi";
 import { VideoId } from "@streamline/contracts";
@@ -27,6 +29,7 @@ import { currentAccess, rememberAccess, tokenStillGrants } from "../videos/acces
 import { renditionsOf } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { buildMpd, parseMediaPlaylist } from "./dash-manifest.ts";
+import { type CachedMedia, isCacheable, mediaCacheKey, readThroughCache } from "./media-cache.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|mpd|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
 /** The DASH manifest's one name: built at serve time from the HLS media playlists. */
@@ -151,6 +154,11 @@ const mediaHeaders = {
   },
   "accept-ranges": { schema: { type: "string" as const } },
   etag: { schema: { type: "string" as const } },
+  "x-media-cache": {
+    schema: { type: "string" as const, enum: ["hit", "miss"] },
+    description:
+      "Segments, init files and images: read from the edge's media cache, or from storage (ADR 0030)",
+  },
   "content-length": { schema: { type: "integer" as const } },
 };
 const media = Object.fromEntries(
@@ -243,43 +251,69 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
 
 /** A stored file with Range, its MIME type and the cache policy for its kind. */
 async function serveObject(c: Context<AppEnv>, key: string, ext: string): Promise<Response> {
-  const { services } = c.var;
   const range = parseRangeHeader(c.req.header("range"));
   if (range === "invalid")
     throw new AppError(416, "range_not_satisfiable", "bad Range header", { headers: CORS_HEADERS });
-  let object: Awaited<ReturnType<typeof services.media.get>>;
+  const cached = await readCached(c, key, ext);
+  if (cached === "absent") throw missing("file not found");
+  if (cached) return mediaResponse(c, ext, cached);
+  let object: Awaited<ReturnType<AppEnv["Variables"]["services"]["media"]["get"]>>;
   try {
-    object = await services.media.get(key, range ?? undefined);
+    object = await c.var.services.media.get(key, range ?? undefined);
   } catch (err) {
-    if (err instanceof StorageError && err.status === 416) {
-      throw new AppError(416, "range_not_satisfiable", "range outside the file", { headers: CORS_HEADERS });
-    }
+    if (err instanceof StorageError && err.status === 416) throw unsatisfiable();
     throw err;
   }
   if (!object) throw missing("file not found");
+  return mediaResponse(c, ext, {
+    status: object.range ? 206 : 200,
+    source: undefined,
+    size: object.size,
+    etag: object.etag || undefined,
+    range: object.range,
+    body: object.body,
+  });
+}
 
+const unsatisfiable = () =>
+  new AppError(416, "range_not_satisfiable", "range outside the file", { headers: CORS_HEADERS });
+
+/** Immutable media through the edge's cache (media-cache.ts, ADR 0030); null = read storage. */
+async function readCached(c: Context<AppEnv>, key: string, ext: string) {
+  const { config, media } = c.var.services;
+  if (!config.MEDIA_CACHE_SECONDS || !isCacheable(ext)) return null;
+  const deps = {
+    cache: caches.default,
+    media,
+    ttlSeconds: config.MEDIA_CACHE_SECONDS,
+    waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
+  };
+  return readThroughCache(deps, mediaCacheKey(new URL(c.req.url).origin, key), key, c.req.header("range"));
+}
+
+type Served = Omit<CachedMedia, "source"> & { source: CachedMedia["source"] | undefined };
+
+function mediaResponse(c: Context<AppEnv>, ext: string, served: Served): Response {
+  if (served.status === 416) throw unsatisfiable();
   const headers = new Headers(CORS_HEADERS);
   headers.set("content-type", MIME[ext]!);
   headers.set("cache-control", cacheControlFor(ext));
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
-  if (object.etag) headers.set("etag", object.etag);
-  let status: 200 | 206 = 200;
-  if (object.range) {
-    status = 206;
-    headers.set(
-      "content-range",
-      `bytes ${object.range.offset}-${object.range.offset + object.range.length - 1}/${object.size}`,
-    );
-    headers.set("content-length", String(object.range.length));
+  if (served.source) headers.set("x-media-cache", served.source);
+  if (served.etag) headers.set("etag", served.etag);
+  if (served.range) {
+    const { offset, length } = served.range;
+    headers.set("content-range", `bytes ${offset}-${offset + length - 1}/${served.size}`);
+    headers.set("content-length", String(length));
   } else {
-    headers.set("content-length", String(object.size));
+    headers.set("content-length", String(served.size));
   }
   if (c.req.method === "HEAD") {
-    await object.body.cancel();
-    return new Response(null, { status, headers });
+    void served.body?.cancel();
+    return new Response(null, { status: served.status, headers });
   }
-  return new Response(object.body, { status, headers });
+  return new Response(served.body, { status: served.status, headers });
 }
 
 export const deliveryRoutes = openApiRouter()

@@ -53,6 +53,8 @@ export default defineConfig(async () => {
                   S3_PUBLIC_ENDPOINT: inject("s3Endpoint"),
                   TRANSCODER_URL: inject("fleetUrl"),
                   FLEET_URL: inject("fleetUrl"),
+                  // Warnings and errors only; tests that read info lines pin the level (lib/log.ts).
+                  LOG_LEVEL: "warn",
                   // A short epoch cache, so revocation tests see other isolates' bound quickly.
                   ACCESS_EPOCH_CACHE_SECONDS: "1",
                   // Mail goes to a real SMTP server on loopback (edge/test/mail-setup.ts).

@@ -1,7 +1,7 @@
 /**
  * Notification fan-out (ADR 0017): a channel with SUBSCRIBERS (10,000) subscribers publishes
  * (a private, ready video made public: the PATCH is t0); measured: the time until the last
- * `new_video` row is stored (the queue consumer logs `notifications.fanout … ` when its last
+ * `new_video` row is stored (the queue consumer logs `notifications.fanout` with the video id when its last
  * INSERT returned; checked against a count of the rows), and live delivery to LIVE (1,000)
  * subscribers holding open `GET /ws/notifications` sockets: per socket, t0 → the frame.
  * Subscribers are accounts seeded into the stack's D1 (`wrangler d1 execute --file`); their
@@ -120,7 +120,7 @@ async function measure(ctx: BenchContext, stack: BenchStack, label: string) {
   let stored = 0;
   const done = new Promise<number>((resolve) => {
     const stop = ctx.onLine((line) => {
-      if (!line.includes(`notifications.fanout video=${videoId}`)) return;
+      if (!line.includes('"msg":"notifications.fanout"') || !line.includes(`"videoId":"${videoId}"`)) return;
       stop();
       resolve(performance.now());
     });

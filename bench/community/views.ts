@@ -106,7 +106,8 @@ async function measure(ctx: BenchContext, stack: BenchStack) {
   let statements = 0;
   let flushes = 0;
   const stop = ctx.onLine((line) => {
-    const m = /views\.flush video=(\S+) views=\d+ statements=(\d+)/.exec(line);
+    // The edge's JSON log line (edge/src/lib/log.ts): { msg: "views.flush", videoId, views, statements }.
+    const m = /"msg":"views\.flush".*"videoId":"([^"]+)".*"statements":(\d+)/.exec(line);
     if (m?.[1] === videoId) {
       statements += Number(m[2]);
       flushes++;

@@ -59,6 +59,7 @@ import { defaultHook } from "./lib/openapi.ts";
 import { services } from "./lib/services.ts";
 import { apiBodyLimit } from "./middleware/body-limit/index.ts";
 import { apiCors } from "./middleware/cors/index.ts";
+import { requestId } from "./middleware/request-id/index.ts";
 import { securityHeaders } from "./middleware/security-headers/index.ts";
 
 const root = new OpenAPIHono<AppEnv>({ defaultHook });
@@ -122,6 +123,7 @@ const TAGS = [
 ];
 
 export const app = root
+  .use(requestId())
   .use(requestMetrics())
   .use(async (c, next) => {
     c.set("services", services(c.env));

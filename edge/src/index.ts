@@ -11,6 +11,7 @@ import {
   WEBHOOKS_DLQ_NAME,
   WEBHOOKS_QUEUE_NAME,
 } from "./features/webhooks/webhooks.consumer.ts";
+import { log, withLogContext } from "./lib/log.ts";
 import { services } from "./lib/services.ts";
 
 export { NotificationsHub } from "./features/notifications/notifications-hub.ts";
@@ -21,17 +22,21 @@ export default {
   fetch: app.fetch,
   async queue(batch, env) {
     const s = services(env);
-    if (batch.queue === DLQ_NAME) await consumeDeadLetters(batch, s);
-    else if (batch.queue === NOTIFY_QUEUE_NAME) await consumeNotifications(batch, s);
-    else if (batch.queue === WEBHOOKS_QUEUE_NAME) await consumeWebhooks(batch, s);
-    else if (batch.queue === WEBHOOKS_DLQ_NAME) await consumeWebhookDeadLetters(batch, s);
-    else await consumeJobs(batch, s);
+    await withLogContext({ queue: batch.queue }, async () => {
+      if (batch.queue === DLQ_NAME) await consumeDeadLetters(batch, s);
+      else if (batch.queue === NOTIFY_QUEUE_NAME) await consumeNotifications(batch, s);
+      else if (batch.queue === WEBHOOKS_QUEUE_NAME) await consumeWebhooks(batch, s);
+      else if (batch.queue === WEBHOOKS_DLQ_NAME) await consumeWebhookDeadLetters(batch, s);
+      else await consumeJobs(batch, s);
+    });
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweep(services(env)).then((report) => console.log("sweeper", JSON.stringify(report))));
-    ctx.waitUntil(rollUpAnalytics(env.DB).then((report) => console.log("analytics", JSON.stringify(report))));
-    ctx.waitUntil(
-      refreshTrending(services(env)).then((report) => console.log("trending", JSON.stringify(report))),
-    );
+    const s = services(env);
+    // One id per cron run: the attempts the sweeper starts carry it to the fleet (ADR 0028).
+    withLogContext({ requestId: `cron-${crypto.randomUUID()}` }, () => {
+      ctx.waitUntil(sweep(s).then((report) => log.info("sweeper", { report })));
+      ctx.waitUntil(rollUpAnalytics(env.DB).then((report) => log.info("analytics rollup", { report })));
+      ctx.waitUntil(refreshTrending(s).then((report) => log.info("trending refresh", { report })));
+    });
   },
 } satisfies ExportedHandler<Env, unknown>;

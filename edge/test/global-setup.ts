@@ -35,6 +35,8 @@ export default async function setup(project: TestProject) {
   const received = new Map<string, unknown[]>();
   const scripts = new Map<string, (number | string)[]>();
   const cancels = new Map<string, unknown[]>();
+  /** The `x-request-id` header of each dispatch, per subject (ADR 0028). */
+  const requestIds = new Map<string, (string | null)[]>();
   let healthzCalls = 0;
   const fleet: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -78,6 +80,9 @@ export default async function setup(project: TestProject) {
       cancels.set(videoId, [...(cancels.get(videoId) ?? []), JSON.parse(body)]);
       return send(202, {});
     }
+    if (req.method === "GET" && url.pathname === "/__request-ids") {
+      return send(200, { requestIds: requestIds.get(url.searchParams.get("videoId") ?? "") ?? [] });
+    }
     if (req.method === "GET" && url.pathname === "/__cancels") {
       return send(200, { cancels: cancels.get(url.searchParams.get("videoId") ?? "") ?? [] });
     }
@@ -90,6 +95,11 @@ export default async function setup(project: TestProject) {
       const list = received.get(subject) ?? [];
       list.push(job);
       received.set(subject, list);
+      const header = req.headers["x-request-id"];
+      requestIds.set(subject, [
+        ...(requestIds.get(subject) ?? []),
+        typeof header === "string" ? header : null,
+      ]);
       // Scripted answers: a status, or "409:job_claimed"-style status with an error code.
       const [status, code] = String(scripts.get(subject)?.shift() ?? 202).split(":") as [string, string?];
       const n = Number(status);

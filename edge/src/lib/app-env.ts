@@ -5,6 +5,8 @@ export interface AppEnv {
   Bindings: Env;
   Variables: {
     services: Services;
+    /** The request's correlation id (middleware/request-id, ADR 0028). */
+    requestId: string;
     /** Set by the auth middleware (middleware/auth); null = anonymous. */
     userId?: string | null;
     /** The session behind the caller's access token (middleware/auth); null = anonymous. */

@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodError } from "zod";
+import { log } from "./log.ts";
 
 export class AppError extends Error {
   readonly status: ContentfulStatusCode;
@@ -57,6 +58,6 @@ export function errorResponse(c: Context, err: unknown): Response {
       status,
     );
   }
-  console.error("unhandled error", err instanceof Error ? (err.stack ?? err.message) : err);
+  log.error("unhandled error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   return c.json({ error: { code: "internal_error", message: "something went wrong on our side" } }, 500);
 }

@@ -4,6 +4,7 @@
  */
 import { type Config, loadConfig } from "../config.ts";
 import { type Database, database } from "../db/client.ts";
+import { setLogLevel } from "./log.ts";
 import type { ObjectStore } from "./storage/object-store.ts";
 import { R2Store } from "./storage/r2-store.ts";
 import { S3Store } from "./storage/s3-store.ts";
@@ -20,6 +21,7 @@ export interface Services {
 
 export function services(env: Env): Services {
   const config = loadConfig(env);
+  setLogLevel(config.LOG_LEVEL);
   const store = new S3Store({
     endpoint: config.S3_ENDPOINT,
     ...(config.S3_PUBLIC_ENDPOINT ? { publicEndpoint: config.S3_PUBLIC_ENDPOINT } : {}),

@@ -4,7 +4,14 @@
  * edge→fleet (method, path, body, time; contracts/service-signature.ts, ADR 0010) with
  * the key derived from `TRANSCODER_SECRET`; each call has its own timeout.
  */
-import { type Job, SIGNATURE_HEADER, signedPath, signRequest, TranscoderHealth } from "@streamline/contracts";
+import {
+  type Job,
+  REQUEST_ID_HEADER,
+  SIGNATURE_HEADER,
+  signedPath,
+  signRequest,
+  TranscoderHealth,
+} from "@streamline/contracts";
 import type { Config } from "../config.ts";
 
 export type TranscoderConfig = Pick<Config, "TRANSCODER_URL" | "TRANSCODER_SECRET">;
@@ -38,7 +45,7 @@ export class TranscoderClient {
     });
   }
 
-  private async signedPost(path: string, payload: unknown, timeoutMs: number) {
+  private async signedPost(path: string, payload: unknown, timeoutMs: number, requestId?: string) {
     const body = JSON.stringify(payload);
     const url = this.url(path);
     return this.fetcher(url, {
@@ -46,15 +53,20 @@ export class TranscoderClient {
       headers: {
         "content-type": "application/json",
         [SIGNATURE_HEADER]: await this.signature("POST", url, body),
+        // Correlation only (ADR 0028): not signed, so the fleet validates it and uses it for logs.
+        ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
       },
       body,
       signal: AbortSignal.timeout(timeoutMs),
     });
   }
 
-  /** POST /jobs. Throws when the fleet is unreachable (the caller retries). */
+  /**
+   * POST /jobs with the job's request id as `x-request-id` (the fleet logs every line of the
+   * job with it and echoes it in its events). Throws when the fleet is unreachable (the caller retries).
+   */
   async dispatch(job: Job): Promise<DispatchAnswer> {
-    const res = await this.signedPost("/jobs", job, 10_000);
+    const res = await this.signedPost("/jobs", job, 10_000, job.requestId);
     const text = await res.text().catch(() => "");
     const retryAfter = Number(res.headers.get("retry-after"));
     return {

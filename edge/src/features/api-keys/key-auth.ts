@@ -6,6 +6,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import { enforceRateLimit } from "../../middleware/rate-limit/index.ts";
 import { ApiKeysRepo } from "./api-keys.repo.ts";
 import { LAST_USED_THROTTLE_MS, type VerifiedKey, verifyApiKey } from "./api-keys.service.ts";
@@ -45,7 +46,7 @@ export async function authorizeApiKey(key: VerifiedKey, c: Context<AppEnv>): Pro
   if (key.lastUsedAt !== null && now - key.lastUsedAt < LAST_USED_THROTTLE_MS) return;
   const touch = new ApiKeysRepo(c.var.services.db)
     .touch(key.id, now, LAST_USED_THROTTLE_MS)
-    .catch((err) => console.warn(`api key ${key.id}: last use not recorded`, String(err)));
+    .catch((err) => log.warn("api key: last use not recorded", { keyId: key.id, error: errorMessage(err) }));
   try {
     c.executionCtx.waitUntil(touch);
   } catch {

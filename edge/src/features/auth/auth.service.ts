@@ -23,6 +23,7 @@ import type { RefreshTokenRow, UserRow } from "../../db/schema.ts";
 import { rateLimitKey } from "../../lib/client-info.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomId } from "../../lib/ids.ts";
+import { log } from "../../lib/log.ts";
 import { hasPassword, type PasswordHasher, pbkdf2Hasher, toBase64Url } from "../../lib/passwords.ts";
 import type { Services } from "../../lib/services.ts";
 import { signAccessToken } from "./access-token.ts";
@@ -207,14 +208,12 @@ export class AuthService {
       if (inserted.clash === "handle")
         throw new AppError(409, "handle_taken", "that handle is taken; choose another");
       // The one answer that says "this address has an account": visible in the logs.
-      console.warn(
-        JSON.stringify({
-          event: "auth.signup.email_taken",
-          ip: rateKeyOf(client),
-          email: await emailFingerprint(body.email),
-          signupsThisHour,
-        }),
-      );
+      log.warn("signup refused: email taken", {
+        event: "auth.signup.email_taken",
+        ip: rateKeyOf(client),
+        email: await emailFingerprint(body.email),
+        signupsThisHour,
+      });
       throw new AppError(409, "email_taken", "an account with this email already exists; log in instead");
     }
     return this.startSession(user, client);

@@ -231,6 +231,10 @@ describe("signup: 10 per client IP (/64) per hour, whatever the answer (hole 8)"
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!);
     expect(entry).toEqual({
+      level: "warn",
+      at: expect.any(String),
+      msg: "signup refused: email taken",
+      requestId: expect.any(String),
       event: "auth.signup.email_taken",
       ip,
       email: expect.stringMatching(/^[0-9a-f]{16}$/),

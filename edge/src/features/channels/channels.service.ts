@@ -21,6 +21,7 @@ import { z } from "zod";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { newAttemptId } from "../../lib/ids.ts";
 import type { SniffedImageType } from "../../lib/image-sniff.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import type { Services } from "../../lib/services.ts";
 import { deleteUnder } from "../../lib/storage/object-store.ts";
 import { type JobQueue, queueOf } from "../jobs/jobs.service.ts";
@@ -242,7 +243,7 @@ export class ChannelsService {
 
   private deleteSet(prefix: string): Promise<unknown> {
     return deleteUnder(this.deps.services.store, prefix).catch((err) =>
-      console.warn(`deleting the channel image set ${prefix} failed: ${String(err)}`),
+      log.warn("deleting a channel image set failed", { prefix, error: errorMessage(err) }),
     );
   }
 }

@@ -18,6 +18,7 @@ import {
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError, validationError } from "../../lib/errors.ts";
+import { annotateLog, errorMessage, log } from "../../lib/log.ts";
 import { errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
 import { apiBodyLimit } from "../../middleware/body-limit/index.ts";
@@ -107,6 +108,27 @@ const intake = createRoute({
   },
 });
 
+/**
+ * The event's ids join the request's log scope, and the event is logged with its outcome
+ * (heartbeats and progress at `debug`: one a second per job). `requestId` is the request
+ * that queued the job, echoed by the fleet (ADR 0028).
+ */
+function logEvent(ev: TranscoderEvent | ChannelImageEvent, outcome: keyof typeof STATUS): void {
+  const channelImage = ev.type === "channel-image" || ev.type === "channel-image-failed";
+  annotateLog({
+    videoId: channelImage ? ev.userId : ev.videoId,
+    jobId: ev.jobId,
+    attempt: channelImage ? undefined : ev.attempt,
+    attemptId: ev.attemptId,
+    requestId: ev.requestId,
+  });
+  const fields = { event: ev.type, seq: channelImage ? undefined : ev.seq, outcome };
+  if (ev.type === "heartbeat" || ev.type === "progress") log.debug("transcoder event", fields);
+  else if (ev.type === "failed" || ev.type === "channel-image-failed")
+    log.warn("transcoder event", { ...fields, reason: ev.reason });
+  else log.info("transcoder event", fields);
+}
+
 export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
   const { services } = c.var;
   const ev = verified.get(c.req.raw)!;
@@ -114,6 +136,7 @@ export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
     const outcome = await ChannelsService.from(services).applyImageEvent(ev, (work) =>
       c.executionCtx.waitUntil(work),
     );
+    logEvent(ev, outcome);
     return c.json({ outcome }, STATUS[outcome]);
   }
   const events = new EventsService({
@@ -126,11 +149,12 @@ export const eventsRoutes = openApiRouter().openapi(intake, async (c) => {
     webhooks: webhooks(services.env),
   });
   const outcome = await events.apply(ev);
+  logEvent(ev, outcome);
   if (ev.type === "done" && outcome === "applied") {
     c.executionCtx.waitUntil(
       events
         .pruneIntermediateMasters(ev.videoId, ev.masterKey)
-        .catch((err) => console.warn(`pruning intermediate masters of ${ev.videoId} failed: ${String(err)}`)),
+        .catch((err) => log.warn("pruning intermediate masters failed", { error: errorMessage(err) })),
     );
   }
   return c.json({ outcome }, STATUS[outcome]);

@@ -5,6 +5,7 @@
  */
 import { inferFailureCode, type TranscoderEvent, type WsMessage } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
+import { log } from "../../lib/log.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import { type NotifyQueue, notifyUser, videoPublished } from "../notifications/notifier.ts";
@@ -221,6 +222,6 @@ async function applyPosterEvent(
     await deps.repo.update(video.id, { posterKey: ev.posterKey, posterWebpKey: ev.posterWebpKey });
     return "applied";
   }
-  if (ev.type === "failed") console.warn(`poster job for ${video.id} failed: ${ev.reason}`);
+  if (ev.type === "failed") log.warn("poster job failed", { videoId: video.id, reason: ev.reason });
   return "duplicate";
 }

@@ -5,6 +5,7 @@
  * consumer marks the video `failed` with a reason a person understands.
  */
 import { backoffDelay, Job } from "@streamline/contracts";
+import { type LogFields, log, withLogContext } from "../../lib/log.ts";
 import type { Services } from "../../lib/services.ts";
 import { type DispatchAnswer, TranscoderClient } from "../../lib/transcoder-client.ts";
 import { ChannelsRepo } from "../channels/channels.repo.ts";
@@ -12,6 +13,7 @@ import { notifyQueue, notifyUser } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { webhooks, webhookVideo } from "../webhooks/emit.ts";
+import { jobLogFields } from "./jobs.service.ts";
 
 export const DLQ_NAME = "streamline-jobs-dlq";
 
@@ -61,24 +63,34 @@ export async function dispatchJob(
   return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${answer.status}` };
 }
 
+/** The log scope of one queue message: the job's ids and the request that queued it. */
+export function messageLogFields(body: unknown, attempts: number): LogFields {
+  const parsed = Job.safeParse(body);
+  if (!parsed.success) return { deliveries: attempts };
+  return { ...jobLogFields(parsed.data), requestId: parsed.data.requestId, deliveries: attempts };
+}
+
 export async function consumeJobs(batch: MessageBatch<unknown>, services: Services): Promise<void> {
   const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   await Promise.all(
-    batch.messages.map(async (message) => {
-      const result = await dispatchJob(services, message.body, message.attempts);
-      // Only transcodes hold the video's lease; a poster job is small and fire-and-forget.
-      if (result.kind === "ack" && result.accepted && result.job.type === "transcode") {
-        // The fleet took it: from now on the attempt must show signs of life or be replaced.
-        await room.startLease(result.job.videoId, result.job.attemptId, result.job.attempt);
-      }
-      if (result.kind === "retry") {
-        console.warn(`job retry in ${result.delaySeconds}s: ${result.why}`);
-        message.retry({ delaySeconds: result.delaySeconds });
-      } else {
-        if (result.kind === "drop") console.error(`job dropped: ${result.why}`);
-        message.ack();
-      }
-    }),
+    batch.messages.map((message) =>
+      withLogContext(messageLogFields(message.body, message.attempts), async () => {
+        const result = await dispatchJob(services, message.body, message.attempts);
+        // Only transcodes hold the video's lease; a poster job is small and fire-and-forget.
+        if (result.kind === "ack" && result.accepted && result.job.type === "transcode") {
+          // The fleet took it: from now on the attempt must show signs of life or be replaced.
+          await room.startLease(result.job.videoId, result.job.attemptId, result.job.attempt);
+        }
+        if (result.kind === "retry") {
+          log.warn("job dispatch retried", { delaySeconds: result.delaySeconds, why: result.why });
+          message.retry({ delaySeconds: result.delaySeconds });
+        } else {
+          if (result.kind === "drop") log.error("job dropped", { why: result.why });
+          else log.info("job dispatched", { accepted: result.accepted });
+          message.ack();
+        }
+      }),
+    ),
   );
 }
 

@@ -3,20 +3,45 @@
  * completion, retryable failure, lease expiry, sweeper) goes through `JobsService.startAttempt`, so
  * attempt numbering and the "at most N attempts" rule live in one place.
  */
-import { type Job, outputPrefix, sourceKey, type TranscodeJobV1 } from "@streamline/contracts";
+import {
+  acceptRequestId,
+  type Job,
+  jobSubject,
+  outputPrefix,
+  sourceKey,
+  type TranscodeJobV1,
+} from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { newAttemptId } from "../../lib/ids.ts";
+import { type LogFields, log, logContext } from "../../lib/log.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
 
 export interface JobQueue {
   send(job: Job): Promise<void>;
 }
 
+/**
+ * The jobs queue. Each message carries the current request id (ADR 0028) across the queue hop,
+ * and the enqueue is logged with the job's ids: the first line a `grep <videoId>` finds of a job.
+ */
 export function queueOf(queue: Queue): JobQueue {
   return {
     send: async (job) => {
-      await queue.send(job, { contentType: "json" });
+      const requestId = job.requestId ?? acceptRequestId(logContext().requestId as string | undefined);
+      await queue.send(requestId ? { ...job, requestId } : job, { contentType: "json" });
+      log.info("job queued", { ...jobLogFields(job), ...(requestId ? { requestId } : {}) });
     },
+  };
+}
+
+/** The ids every log line about a job carries. */
+export function jobLogFields(job: Job): LogFields {
+  return {
+    videoId: jobSubject(job),
+    jobId: job.jobId,
+    attempt: job.attempt,
+    attemptId: job.attemptId,
+    jobType: job.type,
   };
 }
 

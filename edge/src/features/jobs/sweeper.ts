@@ -14,6 +14,7 @@
 import { failureMessage, sourceKey } from "@streamline/contracts";
 import { inArray } from "drizzle-orm";
 import { type VideoRow, videos } from "../../db/schema.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes, type ObjectStore } from "../../lib/storage/object-store.ts";
 import { SessionsRepo } from "../auth/sessions.repo.ts";
@@ -168,7 +169,7 @@ async function removeFailedSources(services: Services, now: number): Promise<num
     try {
       await services.store.delete([sourceKey(id)]);
     } catch (err) {
-      console.warn(`sweeper: source of ${id} not deleted yet:`, err instanceof Error ? err.message : err);
+      log.warn("sweeper: source not deleted yet", { videoId: id, error: errorMessage(err) });
       continue;
     }
     if (await retention.markDeleted(id, now)) removed++;

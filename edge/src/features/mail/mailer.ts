@@ -7,6 +7,7 @@
  * `ctx.waitUntil` and logs what went wrong (ADR 0014).
  */
 import { LogLevel, WorkerMailer } from "worker-mailer";
+import { errorMessage, log } from "../../lib/log.ts";
 
 export interface MailMessage {
   to: string;
@@ -100,11 +101,13 @@ export function smtpMailer(target: SmtpTarget, fromHeader: string): Mailer {
 }
 
 /** No SMTP server configured: the mail goes to the Worker log, where a developer can read the link. */
-export function logMailer(log: (line: string) => void = console.log): Mailer {
+export function logMailer(
+  write: (line: string) => void = (text) => log.info("mail not delivered (no SMTP_URL set)", { text }),
+): Mailer {
   return {
     delivery: "log",
     async send(message) {
-      log(`mail (no SMTP_URL set, not delivered) to ${message.to}: ${message.subject}\n${message.text}`);
+      write(`mail (no SMTP_URL set, not delivered) to ${message.to}: ${message.subject}\n${message.text}`);
     },
   };
 }
@@ -125,7 +128,7 @@ export interface Background {
 export function sendInBackground(background: Background, label: string, work: () => Promise<unknown>): void {
   background.waitUntil(
     work().catch((err: unknown) => {
-      console.error(`mail ${label} failed:`, err instanceof Error ? err.message : String(err));
+      log.error("mail failed", { mail: label, error: errorMessage(err) });
     }),
   );
 }

@@ -6,6 +6,7 @@
  * idempotent, so a redelivered message is harmless.
  */
 import { NotificationJob } from "@streamline/contracts";
+import { errorMessage, log } from "../../lib/log.ts";
 import type { Services } from "../../lib/services.ts";
 import { mailerFor } from "../mail/mailer.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
@@ -69,13 +70,16 @@ async function videoPublished(deps: Deps, job: Job<"video_published">) {
   const started = Date.now();
   if (deps.config.NOTIFICATIONS_FANOUT === "per_subscriber") {
     await fanOutPerSubscriber(deps, video.id, video.ownerId, video.publishedAt);
-    console.log(`notifications.fanout video=${video.id} mode=per_subscriber ms=${Date.now() - started}`);
+    log.info("notifications.fanout", { videoId: video.id, mode: "per_subscriber", ms: Date.now() - started });
     return;
   }
   const statements = await fanOut(deps, video.id, video.ownerId, video.publishedAt);
-  console.log(
-    `notifications.fanout video=${video.id} mode=batched statements=${statements} ms=${Date.now() - started}`,
-  );
+  log.info("notifications.fanout", {
+    videoId: video.id,
+    mode: "batched",
+    statements,
+    ms: Date.now() - started,
+  });
   const repo = new NotificationsRepo(deps.db);
   const origin = job.origin ? { origin: job.origin } : {};
   const online = await repo.onlineSubscribers(video.ownerId);
@@ -182,7 +186,7 @@ export async function consumeNotifications(batch: MessageBatch<unknown>, deps: D
 async function consumeOne(message: Message<unknown>, deps: Deps): Promise<void> {
   const parsed = NotificationJob.safeParse(message.body);
   if (!parsed.success) {
-    console.error("dropping a malformed notification message", parsed.error.message);
+    log.error("dropping a malformed notification message", { error: parsed.error.message });
     message.ack();
     return;
   }
@@ -190,7 +194,7 @@ async function consumeOne(message: Message<unknown>, deps: Deps): Promise<void> 
     await handleNotificationJob(deps, parsed.data);
     message.ack();
   } catch (err) {
-    console.error(`notification ${parsed.data.type} failed:`, err instanceof Error ? err.message : err);
+    log.error("notification failed; retrying", { type: parsed.data.type, error: errorMessage(err) });
     message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
   }
 }

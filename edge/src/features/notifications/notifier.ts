@@ -5,6 +5,7 @@
  * notification must not fail the upload, the comment or the cron run that caused it.
  */
 import type { NotificationJob, NotificationType } from "@streamline/contracts";
+import { errorMessage, log } from "../../lib/log.ts";
 
 export interface NotifyQueue {
   send(message: NotificationJob): Promise<unknown>;
@@ -18,7 +19,7 @@ async function enqueue(queue: NotifyQueue, message: NotificationJob): Promise<vo
   try {
     await queue.send(message);
   } catch (err) {
-    console.error(`notification ${message.type} not enqueued:`, err instanceof Error ? err.message : err);
+    log.error("notification not enqueued", { type: message.type, error: errorMessage(err) });
   }
 }
 

@@ -23,6 +23,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
+import { log } from "../../lib/log.ts";
 import { errorDoc, errors, json, jsonBody, validationHook } from "../../lib/openapi.ts";
 import { USER } from "../../lib/openapi-examples.ts";
 import { requireAllowedOrigin } from "../../middleware/origin-check/index.ts";
@@ -182,7 +183,7 @@ const redirectUri = (c: Context<AppEnv>, provider: OidcProvider) =>
 
 /** A refusal the operator can read in the logs, and the person on a page (its path is returned). */
 function refused(where: string, err: OidcRefusal, page: string): string {
-  console.warn(JSON.stringify({ event: `oidc.${where}.refused`, code: err.code, reason: err.reason }));
+  log.warn("oidc refused", { event: `oidc.${where}.refused`, code: err.code, reason: err.reason });
   return page;
 }
 

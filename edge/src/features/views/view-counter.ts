@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { DeviceClass, TrafficSource } from "@streamline/contracts";
 import { loadConfig } from "../../config.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import { type FlushBatch, flushStatements, type HistoryEntry, isEmpty } from "./view-flush.ts";
 import {
   applyBeat,
@@ -253,7 +254,7 @@ export class ViewCounter extends DurableObject<Env> {
     this.sql.exec("DELETE FROM inflight");
     this.bump("flushes");
     this.bump("statements", statements.length);
-    console.log(`views.flush video=${batch.videoId} views=${batch.views} statements=${statements.length}`);
+    log.info("views.flush", { videoId: batch.videoId, views: batch.views, statements: statements.length });
     return statements.length;
   }
 
@@ -262,7 +263,7 @@ export class ViewCounter extends DurableObject<Env> {
     try {
       await this.flush();
     } catch (err) {
-      console.error("views.flush failed; retrying at the next alarm", err);
+      log.error("views.flush failed; retrying at the next alarm", { error: errorMessage(err) });
       await this.ctx.storage.setAlarm(Date.now() + Math.max(flushMs, 1000));
       return;
     }

@@ -14,6 +14,7 @@ import type {
 } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { randomId } from "../../lib/ids.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 
 export const newEventId = () => `evt_${randomId(24)}`;
 
@@ -40,7 +41,7 @@ export function webhookEmitter(queue: WebhookQueue): WebhookEmitter {
       try {
         await queue.send({ type: "event", ownerId, event: buildEvent(type, data) });
       } catch (err) {
-        console.error(`webhook ${type} not enqueued:`, err instanceof Error ? err.message : err);
+        log.error("webhook not enqueued", { type, error: errorMessage(err) });
       }
     },
   };

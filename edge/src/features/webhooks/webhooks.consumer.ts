@@ -6,6 +6,7 @@
  */
 import { type WebhookEvent, WebhookJob } from "@streamline/contracts";
 import type { WebhookDeliveryRow } from "../../db/schema.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import type { Services } from "../../lib/services.ts";
 import { type DeliveryDeps, deliver } from "./delivery.ts";
 import { type WebhookQueue, webhookQueue } from "./emit.ts";
@@ -77,17 +78,14 @@ export async function consumeWebhooks(batch: MessageBatch<unknown>, services: De
     batch.messages.map(async (message) => {
       const job = WebhookJob.safeParse(message.body);
       if (!job.success) {
-        console.error("webhooks: dropping a malformed message", job.error.message);
+        log.error("webhooks: dropping a malformed message", { error: job.error.message });
         return message.ack();
       }
       try {
         await handle(deps, services.config.WEBHOOK_RETRY_HOURS, job.data);
         message.ack();
       } catch (err) {
-        console.error(
-          `webhooks: ${job.data.type} failed, retrying`,
-          err instanceof Error ? err.message : err,
-        );
+        log.error("webhooks: message failed, retrying", { type: job.data.type, error: errorMessage(err) });
         message.retry({ delaySeconds: 5 });
       }
     }),
@@ -105,7 +103,9 @@ export async function consumeWebhookDeadLetters(batch: MessageBatch<unknown>, se
         Date.now(),
       );
     else
-      console.error("webhooks: an event could not be fanned out", JSON.stringify(message.body).slice(0, 500));
+      log.error("webhooks: an event could not be fanned out", {
+        body: JSON.stringify(message.body).slice(0, 500),
+      });
     message.ack();
   }
 }

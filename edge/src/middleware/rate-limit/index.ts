@@ -9,6 +9,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 
 /** Binding name → its `simple.period` in wrangler.toml (seconds); a test keeps the two in step. */
 export const RATE_LIMIT_PERIODS = {
@@ -40,7 +41,10 @@ export async function enforceRateLimit(
   try {
     outcome = await limiter.limit({ key });
   } catch (err) {
-    console.warn(`rate limiter ${name} unavailable, letting the request through`, err);
+    log.warn("rate limiter unavailable, letting the request through", {
+      limiter: name,
+      error: errorMessage(err),
+    });
     return;
   }
   if (!outcome.success) {

@@ -31,11 +31,18 @@ export type ReportChannelImage = (result: ChannelImageResult) => Promise<void>;
 
 export function channelImageReporter(
   opts: ChannelImageReporterOptions,
-  job: Pick<ChannelImageJobV1, "userId" | "kind" | "jobId" | "attemptId">,
+  job: Pick<ChannelImageJobV1, "userId" | "kind" | "jobId" | "attemptId" | "requestId">,
 ): ReportChannelImage {
   const url = `${opts.edgeUrl.replace(/\/+$/, "")}${EVENTS_PATH}`;
   return async (result) => {
-    const base = { v: 1, userId: job.userId, kind: job.kind, jobId: job.jobId, attemptId: job.attemptId };
+    const base = {
+      v: 1,
+      userId: job.userId,
+      kind: job.kind,
+      jobId: job.jobId,
+      attemptId: job.attemptId,
+      ...(job.requestId ? { requestId: job.requestId } : {}),
+    };
     const event = {
       ...base,
       at: new Date().toISOString(),

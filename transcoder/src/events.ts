@@ -15,6 +15,7 @@ import {
   type FailureCode,
   type Job,
   type ProbeResult,
+  REQUEST_ID_HEADER,
   type Rendition,
   SIGNATURE_HEADER,
   sanitizeFailureDetail,
@@ -68,7 +69,10 @@ export interface PosterReporter extends JobReporter {
 export interface HttpReporterOptions {
   edgeUrl: string;
   secret: string;
-  job: Pick<Exclude<Job, { type: "channel-image" }>, "videoId" | "jobId" | "attempt" | "attemptId">;
+  job: Pick<
+    Exclude<Job, { type: "channel-image" }>,
+    "videoId" | "jobId" | "attempt" | "attemptId" | "requestId"
+  >;
   node: string;
   /** Minimum gap between progress events (default 1000 ms). */
   progressIntervalMs?: number;
@@ -228,6 +232,8 @@ export class HttpEventReporter implements PosterReporter {
       attemptId: job.attemptId,
       seq: item.seq,
       at: new Date(this.opts.now()).toISOString(),
+      // Back to the edge, which logs the event with it (ADR 0028).
+      ...(job.requestId ? { requestId: job.requestId } : {}),
       ...item.body,
     };
     // Validate before signing: a bug here must show up in our logs, not as a 400 at the edge.
@@ -250,6 +256,7 @@ export class HttpEventReporter implements PosterReporter {
           method: "POST",
           headers: {
             "content-type": "application/json",
+            ...(this.opts.job.requestId ? { [REQUEST_ID_HEADER]: this.opts.job.requestId } : {}),
             [SIGNATURE_HEADER]: await signRequest(this.opts.secret, "fleet-to-edge", {
               method: "POST",
               path: signedPath(this.url),

@@ -9,8 +9,19 @@ import { type Job, jobSubject } from "@streamline/contracts";
 import type { ClaimOwner, JobClaims } from "./fleet/claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
 import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
-import { errorMessage, log } from "./log.ts";
+import { errorMessage, type LogFields, log, withLogContext } from "./log.ts";
 import { type JobKind, recordClaimConflict, recordJobEnd, recordQueueWait } from "./metrics.ts";
+
+/** The log scope of a job: the request that queued it (`x-request-id` of the dispatch) and its ids. */
+export function jobLogFields(job: Job): LogFields {
+  return {
+    requestId: job.requestId,
+    videoId: jobSubject(job),
+    jobId: job.jobId,
+    attempt: job.attempt,
+    attemptId: job.attemptId,
+  };
+}
 
 /** Concurrent image jobs per node, besides the transcode slots (MAX_JOBS). */
 export const IMAGE_JOB_SLOTS = 2;
@@ -116,8 +127,15 @@ export class JobRunner {
       }));
   }
 
-  /** Admits and starts `job` in the background, or says why not. */
-  async submit(job: Job): Promise<Admission> {
+  /**
+   * Admits and starts `job` in the background, or says why not. Everything the job logs —
+   * admission, the run, its events — carries its ids and request id (ADR 0028).
+   */
+  submit(job: Job): Promise<Admission> {
+    return withLogContext(jobLogFields(job), () => this.admit(job));
+  }
+
+  private async admit(job: Job): Promise<Admission> {
     if (this.draining) return { status: "draining", retryAfterSec: 10 };
     const local = this.running.get(job.jobId);
     if (local) {

@@ -3,7 +3,8 @@
  * raw body, validates with the shared zod schemas and hands over to the JobRunner and
  * the fleet (cancel bus, node registry).
  *
- *   POST /jobs               body: contracts Job
+ *   POST /jobs               body: contracts Job; `x-request-id` (optional) names the edge request
+ *                            that queued it: every log line of the job and every event carries it
  *                            202 {accepted,node} | 400 | 401 | 409 | 413 | 422 | 429 | 503
  *   POST /jobs/:jobId/cancel body: { jobId, videoId, reason }
  *                            202 {accepted,node,runningHere,receivers} | 400 | 401 | 413 | 503
@@ -17,8 +18,9 @@
 
 import { timingSafeEqual } from "node:crypto";
 import {
+  acceptRequestId,
   Job,
-  jobSubject,
+  REQUEST_ID_HEADER,
   SIGNATURE_HEADER,
   signedPath,
   type TranscoderHealth,
@@ -29,7 +31,7 @@ import { type CancelBus, CancelRequest } from "./fleet/cancel-bus.ts";
 import type { NodeInfo, NodeRegistry } from "./fleet/registry.ts";
 import { errorMessage, log } from "./log.ts";
 import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
-import type { Admission, JobRunner } from "./runner.ts";
+import { type Admission, type JobRunner, jobLogFields } from "./runner.ts";
 
 export interface ServerDeps {
   runner: JobRunner;
@@ -142,15 +144,12 @@ async function submitJob(c: Context, deps: ServerDeps): Promise<Response> {
   if (!parsed.success) {
     return c.json(errorBody("invalid_job", "job payload failed validation", parsed.error.issues), 400);
   }
-  const job = parsed.data;
+  // The request id travels as a header (ADR 0028); the queue hop put it in the body as well.
+  const requestId = acceptRequestId(c.req.header(REQUEST_ID_HEADER)) ?? parsed.data.requestId;
+  const job = requestId ? { ...parsed.data, requestId } : parsed.data;
   const admission = await deps.runner.submit(job);
   if (admission.status === "accepted") {
-    log.info("job accepted", {
-      type: job.type,
-      videoId: jobSubject(job),
-      jobId: job.jobId,
-      attemptId: job.attemptId,
-    });
+    log.info("job accepted", { ...jobLogFields(job), type: job.type });
     return c.json({ accepted: true, node: deps.nodeId }, 202);
   }
   return refusal(c, admission);

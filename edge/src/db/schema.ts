@@ -914,3 +914,36 @@ export const analyticsRollups = sqliteTable("analytics_rollups", {
   throughDay: text("through_day").notNull(),
   at: integer("at").notNull(),
 });
+
+/**
+ * Job messages the jobs queue gave up on (its DLQ consumer records each, ADR 0028): what the
+ * admin fleet page lists under "dead jobs" and re-dispatches on "retry". `subject` is the
+ * job's video, or a channel image's user. `retriedAt`/`retriedBy`: an admin sent it again.
+ */
+export const deadJobs = sqliteTable(
+  "dead_jobs",
+  {
+    id: text("id").primaryKey(),
+    queue: text("queue").notNull(),
+    jobType: text("job_type").notNull(),
+    jobId: text("job_id").notNull(),
+    subject: text("subject").notNull(),
+    attempt: integer("attempt").notNull(),
+    attemptId: text("attempt_id").notNull(),
+    requestId: text("request_id"),
+    /** The message body as it was dead-lettered (a contracts Job). */
+    jobJson: text("job_json").notNull(),
+    /** The queue's delivery count when it died. */
+    deliveries: integer("deliveries").notNull(),
+    reason: text("reason").notNull(),
+    deadAt: integer("dead_at").notNull(),
+    retriedAt: integer("retried_at"),
+    retriedBy: text("retried_by"),
+  },
+  (t) => [
+    /** A redelivered DLQ message is recorded once. */
+    uniqueIndex("dead_jobs_attempt_uq").on(t.attemptId, t.jobType),
+    /** The page: the ones not retried yet, newest first. */
+    index("dead_jobs_open_idx").on(t.retriedAt, t.deadAt),
+  ],
+);

@@ -10,6 +10,15 @@ import { VideoDto } from "./api.ts";
 /** Seconds of a heartbeat: finite, non-negative, at most a day. */
 const Seconds = z.number().finite().nonnegative().max(86_400);
 
+/**
+ * A browser's viewer id: what the `sl_viewer` cookie holds, or — inside another site's iframe,
+ * where that cookie is never sent — the id the embed page keeps in its own (partitioned)
+ * storage and sends instead (`x-streamline-viewer` on `GET /api/videos/:id`, `viewerId` in a
+ * heartbeat's body, which a beacon cannot give headers). The cookie wins when both come.
+ */
+export const ViewerId = z.string().regex(/^[A-Za-z0-9]{24}$/);
+export const VIEWER_HEADER = "x-streamline-viewer";
+
 export const ViewHeartbeatBody = z.object({
   /** `playback.viewToken` of `GET /api/videos/:id`: names the video and the viewer. */
   viewToken: z.string().min(1).max(2048),
@@ -22,6 +31,8 @@ export const ViewHeartbeatBody = z.object({
    * it for the viewer's window. Optional: a heartbeat without it counts as `direct`.
    */
   source: TrafficSource.optional(),
+  /** The embed page's stored viewer id, for browsers that do not send the `sl_viewer` cookie. */
+  viewerId: ViewerId.optional(),
 });
 export type ViewHeartbeatBody = z.infer<typeof ViewHeartbeatBody>;
 

@@ -1,6 +1,14 @@
 /** Video metadata, listing, edits, deletion and the playlist redirect. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { UpdateVideoBody, VideoDto, VideoId, VideoListQuery, VideoListResponse } from "@streamline/contracts";
+import {
+  UpdateVideoBody,
+  VIEWER_HEADER,
+  VideoDto,
+  VideoId,
+  VideoListQuery,
+  VideoListResponse,
+  ViewerId,
+} from "@streamline/contracts";
 import { AppError } from "../../lib/errors.ts";
 import {
   BEARER,
@@ -38,8 +46,16 @@ const get = createRoute({
   summary: "A video's metadata (and a signed playback URL once playable)",
   security: OPTIONAL_BEARER,
   middleware: [optionalAuth()] as const,
-  request: { params },
-  responses: { 200: json(VideoDto, "The video", VIDEO), ...errors(401, 404) },
+  request: {
+    params,
+    headers: z.object({
+      [VIEWER_HEADER]: ViewerId.optional().meta({
+        description:
+          "An embed's stored viewer id, used only when no `sl_viewer` cookie comes (third-party iframes): the view token names it",
+      }),
+    }),
+  },
+  responses: { 200: json(VideoDto, "The video", VIDEO), ...errors(400, 401, 404) },
 });
 
 const update = createRoute({

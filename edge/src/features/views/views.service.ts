@@ -49,7 +49,7 @@ export async function recordHeartbeat(
   }
   const { view } = check;
   // Bound to the browser (the sl_viewer cookie) and, when a bearer is sent, to that user.
-  if (viewerIdOf(c) !== view.device || (c.var.userId && c.var.userId !== view.userId)) {
+  if (viewerIdOf(c, body.viewerId) !== view.device || (c.var.userId && c.var.userId !== view.userId)) {
     throw refuse("view_token_mismatch", "this view token belongs to another viewer");
   }
   await enforceRateLimit(c.env, "RL_VIEWS", view.viewer);

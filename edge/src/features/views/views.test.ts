@@ -155,6 +155,73 @@ describe("view tokens", () => {
   });
 });
 
+describe("embeds: a viewer id from the page's storage when no cookie comes (third-party iframes)", () => {
+  const STORED = "EmbedViewer0123456789abc";
+
+  it("names the view token after the stored id, counts it once per window, and refuses it to another id", async () => {
+    const video = await playable(40);
+    const res = await callJson<VideoDto>(`/api/videos/${video.id}`, {
+      headers: { "x-streamline-viewer": STORED },
+    });
+    expect(res.status).toBe(200);
+    const token = res.body.playback!.viewToken!;
+    const claims = JSON.parse(atob(token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")));
+    expect(claims).toMatchObject({ dev: STORED, vwr: `a:${STORED}` });
+    // A beacon has no headers: the id rides in the body. 20 s of a 40 s video is a view…
+    const frame: Viewer = {};
+    const first = await beat(
+      frame,
+      { viewToken: token, positionSec: 0, playedSec: 0, viewerId: STORED },
+      { beacon: true },
+    );
+    expect(first.status).toBe(202);
+    // …but only as much as the wall clock allows (the token was issued just now): not counted yet.
+    const claimed = await beat(frame, { viewToken: token, positionSec: 20, playedSec: 20, viewerId: STORED });
+    expect([claimed.status, claimed.body.counted]).toEqual([202, false]);
+    expect(claimed.body.acceptedSec).toBeLessThanOrEqual(3);
+    // Another id (or none) with this token: refused, as a copied cookie token is.
+    for (const viewerId of ["SomebodyElse0123456789ab", undefined]) {
+      const res = await beat(frame, {
+        viewToken: token,
+        positionSec: 1,
+        playedSec: 1,
+        ...(viewerId ? { viewerId } : {}),
+      });
+      expect([res.status, res.body.error?.code]).toEqual([403, "view_token_mismatch"]);
+    }
+    // The window still holds: once counted, the same stored id never counts twice.
+    const later = await rpcBeat(video.id, `a:${STORED}`, Date.now() + 60_000, 25, { durationSec: 40 });
+    expect(later.counted).toBe(true);
+    await rpcBeat(video.id, `a:${STORED}`, Date.now() + 120_000, 30, { durationSec: 40 });
+    expect((await flushed(video.id)).viewCount).toBe(1);
+  });
+
+  it("the cookie wins over a sent id; a malformed id is refused (400) or ignored", async () => {
+    const video = await playable();
+    const viewer: Viewer = {};
+    await open(video.id, viewer);
+    const cookieId = viewer.cookie!.split("=")[1]!;
+    const res = await callJson<VideoDto>(`/api/videos/${video.id}`, {
+      headers: { cookie: viewer.cookie!, "x-streamline-viewer": STORED },
+    });
+    const claims = JSON.parse(
+      atob(res.body.playback!.viewToken!.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")),
+    );
+    expect(claims.dev).toBe(cookieId);
+    const bad = await callJson<ErrorBody>(`/api/videos/${video.id}`, {
+      headers: { "x-streamline-viewer": "short" },
+    });
+    expect([bad.status, bad.body.error.code]).toEqual([400, "validation_failed"]);
+    const badBody = await beat(viewer, {
+      viewToken: "x",
+      positionSec: 0,
+      playedSec: 0,
+      viewerId: "no spaces allowed here!!",
+    });
+    expect(badBody.status).toBe(400);
+  });
+});
+
 describe("counting", () => {
   it("needs 30 s of real playback: 29 s is not a view, 30 s is", async () => {
     const video = await playable(300);

@@ -88,6 +88,11 @@ const ConfigSchema = z.object({
    * Workers Cache API after the token check (ADR 0030); 0 = every request reads storage.
    */
   MEDIA_CACHE_SECONDS: intFromString(86_400).pipe(z.number().max(30 * 86_400)),
+  /**
+   * The bound on one media read from storage in delivery (one retry included): past it the
+   * player gets 504 `storage_timeout` with `Retry-After` instead of a hanging request.
+   */
+  STORAGE_READ_TIMEOUT_MS: intFromString(10_000).pipe(z.number().min(100).max(60_000)),
   // views and history (ADR 0016)
   /** A view counts at most once per viewer and video in this many seconds. */
   VIEW_WINDOW_SECONDS: intFromString(3600).pipe(

@@ -12,12 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SIGNATURE_HEADER, verifyRequest } from "@streamline/contracts";
 import type { TestProject } from "vitest/node";
+import { startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
 import { startS3Server } from "../../scripts/lib/s3-server.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     s3Endpoint: string;
+    /** The same S3 behind the fault-injecting proxy (scripts/lib/fault-proxy.ts), driven over HTTP. */
+    s3FaultProxy: string;
     fleetUrl: string;
   }
 }
@@ -112,9 +115,12 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((resolve) => fleet.listen(0, "127.0.0.1", resolve));
 
   project.provide("s3Endpoint", s3.endpoint);
+  const faultProxy = await startFaultProxy({ target: s3.endpoint });
+  project.provide("s3FaultProxy", faultProxy.url);
   project.provide("fleetUrl", `http://127.0.0.1:${(fleet.address() as AddressInfo).port}`);
 
   return async () => {
+    await faultProxy.close();
     await s3.close();
     await new Promise((resolve) => fleet.close(resolve));
     rmSync(dir, { recursive: true, force: true });

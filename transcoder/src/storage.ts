@@ -112,8 +112,14 @@ export interface S3StorageOptions {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
-  /** Attempts per request for network errors/5xx (default 4). */
+  /** Attempts per request for network errors/5xx/timeouts (default 4). */
   attempts?: number;
+  /**
+   * How long one request may wait for the server's answer (its headers: a PUT's whole body
+   * has been sent by then; a download's body streams on unbounded). A storage that never
+   * answers is then a failed attempt, retried, instead of a job stuck for good. Default 120 s.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** 200 ms, doubling, no jitter; the attempt count bounds it (800 ms before the 4th by default). */
@@ -123,6 +129,7 @@ export class S3Storage implements ObjectStorage {
   private readonly client: AwsClient;
   private readonly base: string;
   private readonly attempts: number;
+  private readonly requestTimeoutMs: number;
   constructor(opts: S3StorageOptions) {
     this.client = new AwsClient({
       accessKeyId: opts.accessKeyId,
@@ -133,29 +140,41 @@ export class S3Storage implements ObjectStorage {
     });
     this.base = `${opts.endpoint.replace(/\/+$/, "")}/${encodeURIComponent(opts.bucket)}`;
     this.attempts = opts.attempts ?? 4;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
   }
 
   url(key: string): string {
     return `${this.base}/${key.split("/").map(encodeURIComponent).join("/")}`;
   }
 
-  /** Runs `fn` with retries on network errors and 5xx/429. */
+  /** Runs `fn` with retries on network errors, 5xx/429 and answers later than `requestTimeoutMs`. */
   private async withRetry(
     what: string,
-    fn: () => Promise<Response>,
+    fn: (signal: AbortSignal) => Promise<Response>,
     signal?: AbortSignal,
   ): Promise<Response> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new Error(`no answer within ${this.requestTimeoutMs} ms`)),
+        this.requestTimeoutMs,
+      );
       try {
-        const res = await fn();
+        const res = await fn(signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal);
         if (res.status < 500 && res.status !== 429) return res;
         lastError = `HTTP ${res.status}`;
         await res.body?.cancel();
       } catch (err) {
         if (signal?.aborted) throw signal.reason ?? err;
-        lastError = err instanceof Error ? err.message : String(err);
+        lastError = timeout.signal.aborted
+          ? String(timeout.signal.reason?.message ?? "timed out")
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      } finally {
+        clearTimeout(timer);
       }
       if (attempt < this.attempts) await delay(backoffDelay(attempt - 1, RETRY_BACKOFF));
     }
@@ -165,8 +184,7 @@ export class S3Storage implements ObjectStorage {
   async download(key: string, file: string, opts: DownloadOptions = {}): Promise<number> {
     const res = await this.withRetry(
       `GET ${key}`,
-      () =>
-        this.client.fetch(this.url(key), { method: "GET", ...(opts.signal ? { signal: opts.signal } : {}) }),
+      (bounded) => this.client.fetch(this.url(key), { method: "GET", signal: bounded }),
       opts.signal,
     );
     // 403 is not "missing": it means our credentials are wrong, which a retry elsewhere may fix.
@@ -183,7 +201,7 @@ export class S3Storage implements ObjectStorage {
   async sizeOf(key: string, signal?: AbortSignal): Promise<number | undefined> {
     const res = await this.withRetry(
       `HEAD ${key}`,
-      () => this.client.fetch(this.url(key), { method: "HEAD", ...(signal ? { signal } : {}) }),
+      (bounded) => this.client.fetch(this.url(key), { method: "HEAD", signal: bounded }),
       signal,
     );
     await rejectMissing(res, key);
@@ -195,11 +213,11 @@ export class S3Storage implements ObjectStorage {
   async readHead(key: string, length: number, signal?: AbortSignal): Promise<SourceHead> {
     const res = await this.withRetry(
       `GET ${key} (range)`,
-      () =>
+      (bounded) =>
         this.client.fetch(this.url(key), {
           method: "GET",
           headers: { range: `bytes=0-${Math.max(0, length - 1)}` },
-          ...(signal ? { signal } : {}),
+          signal: bounded,
         }),
       signal,
     );
@@ -245,12 +263,12 @@ export class S3Storage implements ObjectStorage {
     const { contentType, cacheControl } = outputHeaders(key);
     const res = await this.withRetry(
       `PUT ${key}`,
-      () =>
+      (bounded) =>
         this.client.fetch(this.url(key), {
           method: "PUT",
           body,
           headers: { "content-type": contentType, "cache-control": cacheControl },
-          ...(signal ? { signal } : {}),
+          signal: bounded,
         }),
       signal,
     );

@@ -21,17 +21,23 @@ import type { AppEnv } from "../../lib/app-env.ts";
 import { AppError } from "../../lib/errors.ts";
 import { BINARY, errorDoc, openApiRouter } from "../../lib/openapi.ts";
 import { TOKEN, VIDEO_ID } from "../../lib/openapi-examples.ts";
-import { parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
+import { type ObjectStore, parseRangeHeader, StorageError } from "../../lib/storage/object-store.ts";
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
+import { downloadsEnabled } from "../downloads/download-state.ts";
 import { currentAccess, rememberAccess, tokenStillGrants } from "../videos/access-epoch.ts";
+import { isOwner } from "../videos/video-access.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
+import { resolveClipFile, sourceAdmits } from "./clip-delivery.ts";
 import { buildMpd, parseMediaPlaylist } from "./dash-manifest.ts";
 import { type CachedMedia, isCacheable, mediaCacheKey, readThroughCache } from "./media-cache.ts";
+import { guardedRead } from "./storage-guard.ts";
 
 const SAFE_PATH = /^(?:[A-Za-z0-9_-]+\/)*[A-Za-z0-9_-]+\.(m3u8|mpd|m4s|mp4|ts|aac|jpg|jpeg|webp|png|vtt)$/;
+/** Static MP4s (ADR 0027) live under this folder of a video's prefix. */
+const DOWNLOADS = "download/";
 /** The DASH manifest's one name: built at serve time from the HLS media playlists. */
 const DASH_MANIFEST = "manifest.mpd";
 
@@ -69,6 +75,18 @@ export const CORS_HEADERS = {
   "access-control-max-age": "86400",
 };
 
+/**
+ * Media reads for this request, bounded and retried (storage-guard.ts): a storage fault is
+ * a 502/504 with `Retry-After`, never a hang.
+ */
+function mediaOf(c: Context<AppEnv>): Pick<ObjectStore, "get"> {
+  const { media, config } = c.var.services;
+  return {
+    get: (key, range) =>
+      guardedRead(() => media.get(key, range), config.STORAGE_READ_TIMEOUT_MS, CORS_HEADERS),
+  };
+}
+
 /** 404 with CORS, so a player on another origin sees the status rather than a network error. */
 const missing = (message: string) => new AppError(404, "not_found", message, { headers: CORS_HEADERS });
 
@@ -86,11 +104,11 @@ async function serveMaster(c: Context<AppEnv>, video: VideoRow): Promise<Respons
   const id = video.id;
   if (!video.masterKey) throw missing("video is not playable yet");
   const [first, tracks] = await Promise.all([
-    services.media.get(video.masterKey),
+    mediaOf(c).get(video.masterKey),
     new CaptionsRepo(services.db).list(id),
   ]);
   // The pointer moved (and the master it named was pruned) between our read and the get.
-  const object = first ?? (await rereadMaster(services, id, video.masterKey));
+  const object = first ?? (await rereadMaster(c, id, video.masterKey));
   if (!object) throw missing("video is not playable yet");
   const master = withSubtitles(await new Response(object.body).text(), tracks);
   const headers = new Headers(CORS_HEADERS);
@@ -108,7 +126,7 @@ async function serveMaster(c: Context<AppEnv>, video: VideoRow): Promise<Respons
  */
 async function serveDash(c: Context<AppEnv>, video: VideoRow): Promise<Response> {
   if (video.status !== "ready") throw missing("DASH is served once the video is ready");
-  const { media } = c.var.services;
+  const media = mediaOf(c);
   const items = await Promise.all(
     renditionsOf(video).map(async (rendition) => {
       const playlistKey = `videos/${video.id}/${rendition.playlist}`;
@@ -128,9 +146,9 @@ async function serveDash(c: Context<AppEnv>, video: VideoRow): Promise<Response>
   return new Response(c.req.method === "HEAD" ? null : mpd, { status: 200, headers });
 }
 
-async function rereadMaster(services: AppEnv["Variables"]["services"], id: string, staleKey: string) {
-  const fresh = await new VideosRepo(services.db).find(id);
-  return fresh?.masterKey && fresh.masterKey !== staleKey ? services.media.get(fresh.masterKey) : null;
+async function rereadMaster(c: Context<AppEnv>, id: string, staleKey: string) {
+  const fresh = await new VideosRepo(c.var.services.db).find(id);
+  return fresh?.masterKey && fresh.masterKey !== staleKey ? mediaOf(c).get(fresh.masterKey) : null;
 }
 
 const params = z.object({
@@ -176,6 +194,8 @@ const deliveryErrors = {
   403: errorDoc(403, { code: "token_expired", message: "playback link expired; reload the page" }),
   404: errorDoc(404, { message: "file not found" }),
   416: errorDoc(416),
+  502: errorDoc(502, { code: "storage_unavailable", message: "storage is unavailable; try again" }),
+  504: errorDoc(504, { code: "storage_timeout", message: "storage did not answer in time; try again" }),
 };
 
 const fetchRoute = (method: "get" | "head") =>
@@ -235,19 +255,67 @@ const serve: RouteHandler<ReturnType<typeof fetchRoute>, AppEnv> = async (c) => 
 
   const cacheMs = services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000;
   const repo = new VideosRepo(services.db);
-  if (ext === "m3u8" || ext === "vtt" || ext === "mpd") {
-    // Playlists and text tracks read the row itself (the master needs it anyway) and refresh the cache.
-    const video = (await repo.find(id)) ?? null;
-    rememberAccess(id, video, cacheMs);
-    if (!tokenStillGrants(video, check)) throw missing("video not found");
-    if (path === "master.m3u8") return serveMaster(c, video!);
-    if (path === DASH_MANIFEST) return serveDash(c, video!);
-    if (ext === "mpd") throw missing("no such file");
-  } else if (!tokenStillGrants(await currentAccess(repo, id, cacheMs), check)) {
-    throw missing("video not found");
-  }
+  // Playlists, text tracks and downloads read the row itself (the master needs it anyway)
+  // and refresh the cache; segments and images read it through the cache.
+  const fresh = ext === "m3u8" || ext === "vtt" || ext === "mpd" || path.startsWith(DOWNLOADS);
+  const video = fresh ? ((await repo.find(id)) ?? null) : undefined;
+  if (video !== undefined) rememberAccess(id, video, cacheMs);
+  const access = video !== undefined ? video : await currentAccess(repo, id, cacheMs);
+  if (!access || !tokenStillGrants(access, check)) throw missing("video not found");
+  if (access.clipOf) return serveClip(c, video ?? null, access.clipOf, path, ext, check.viewer);
+  if (video && path === "master.m3u8") return serveMaster(c, video);
+  if (video && path === DASH_MANIFEST) return serveDash(c, video);
+  if (ext === "mpd") throw missing("no such file");
+  if (video && path.startsWith(DOWNLOADS)) return serveDownload(c, video, path, check.viewer);
   return serveObject(c, `videos/${id}/${path}`, ext);
 };
+
+/** A clip's path: its source's files, media playlists cut to its range (clip-delivery.ts, ADR 0027). */
+async function serveClip(
+  c: Context<AppEnv>,
+  clip: VideoRow | null,
+  sourceId: string,
+  path: string,
+  ext: string,
+  viewer: string | null,
+): Promise<Response> {
+  const { services } = c.var;
+  const repo = new VideosRepo(services.db);
+  const cacheMs = services.config.ACCESS_EPOCH_CACHE_SECONDS * 1000;
+  if (!(await sourceAdmits(repo, sourceId, viewer, cacheMs, clip !== null))) throw missing("video not found");
+  const file = await resolveClipFile(services, repo, clip, sourceId, path, ext);
+  if (!file) throw missing("no such file");
+  if ("key" in file) return serveObject(c, file.key, ext);
+  const headers = new Headers(CORS_HEADERS);
+  headers.set("content-type", MIME.m3u8!);
+  headers.set("cache-control", PLAYLIST);
+  headers.set("x-content-type-options", "nosniff");
+  headers.set("content-length", String(new TextEncoder().encode(file.playlist).length));
+  return new Response(c.req.method === "HEAD" ? null : file.playlist, { status: 200, headers });
+}
+
+/**
+ * A static MP4 (`download/{rung}.mp4`, ADR 0027): for the owner's tokens always, for anyone
+ * else's only while downloads are on for the video; sent as an attachment.
+ */
+async function serveDownload(
+  c: Context<AppEnv>,
+  video: VideoRow,
+  path: string,
+  viewer: string | null,
+): Promise<Response> {
+  if (!isOwner(video, viewer) && !downloadsEnabled(video, c.var.services.config))
+    throw missing("no such file");
+  const res = await serveObject(c, `videos/${video.id}/${path}`, "mp4");
+  const rung = path.slice(DOWNLOADS.length, -".mp4".length);
+  const title = video.title
+    .replace(/[^A-Za-z0-9 ._-]+/g, "_")
+    .slice(0, 80)
+    .trim();
+  const name = `${title || video.id}-${rung}.mp4`;
+  res.headers.set("content-disposition", `attachment; filename="${name}"`);
+  return res;
+}
 
 /** A stored file with Range, its MIME type and the cache policy for its kind. */
 async function serveObject(c: Context<AppEnv>, key: string, ext: string): Promise<Response> {
@@ -259,7 +327,7 @@ async function serveObject(c: Context<AppEnv>, key: string, ext: string): Promis
   if (cached) return mediaResponse(c, ext, cached);
   let object: Awaited<ReturnType<AppEnv["Variables"]["services"]["media"]["get"]>>;
   try {
-    object = await c.var.services.media.get(key, range ?? undefined);
+    object = await mediaOf(c).get(key, range ?? undefined);
   } catch (err) {
     if (err instanceof StorageError && err.status === 416) throw unsatisfiable();
     throw err;
@@ -288,7 +356,12 @@ async function readCached(c: Context<AppEnv>, key: string, ext: string) {
     ttlSeconds: config.MEDIA_CACHE_SECONDS,
     waitUntil: (p: Promise<unknown>) => c.executionCtx.waitUntil(p),
   };
-  return readThroughCache(deps, mediaCacheKey(new URL(c.req.url).origin, key), key, c.req.header("range"));
+  const cacheKey = mediaCacheKey(new URL(c.req.url).origin, key);
+  return guardedRead(
+    () => readThroughCache(deps, cacheKey, key, c.req.header("range")),
+    config.STORAGE_READ_TIMEOUT_MS,
+    CORS_HEADERS,
+  );
 }
 
 type Served = Omit<CachedMedia, "source"> & { source: CachedMedia["source"] | undefined };

@@ -112,7 +112,6 @@ async function fill(
     done = resolve;
   }).finally(() => inflight.delete(cacheKey));
   inflight.set(cacheKey, settled);
-  deps.waitUntil(settled);
   let putStarted = false;
   try {
     const object = await deps.media.get(storageKey);
@@ -125,10 +124,11 @@ async function fill(
     // and every request that joined this fill would wait on the slowest of them.
     const bytes = new Uint8Array(await new Response(object.body).arrayBuffer());
     putStarted = true;
-    void deps.cache
+    const put = deps.cache
       .put(new Request(cacheKey), storedResponse(object, bytes, deps.ttlSeconds))
       .catch((err) => console.warn("media cache put failed", cacheKey, String(err)))
       .finally(done);
+    deps.waitUntil(put);
     return forCaller(object, bytes, rangeHeader);
   } finally {
     if (!putStarted) done();

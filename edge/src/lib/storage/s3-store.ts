@@ -25,6 +25,9 @@ export interface S3StoreOptions {
   secretAccessKey: string;
 }
 
+/** Retries of a 5xx/429 answer per S3 call (see the constructor). */
+export const S3_RETRIES = 2;
+
 const encodeKey = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
 const xmlEscape = (s: string) =>
@@ -68,7 +71,10 @@ export class S3Store implements ObjectStore {
       secretAccessKey: options.secretAccessKey,
       region: options.region,
     };
-    this.client = new AwsClient({ ...this.credentials, service: "s3" });
+    // aws4fetch retries a 5xx/429 itself, 10 times by default with doubling pauses: up to
+    // ~50 s inside one Worker request, past any player's patience. Two retries (≤ 150 ms of
+    // pauses) absorb a blip; callers bound the rest (delivery: storage-guard.ts).
+    this.client = new AwsClient({ ...this.credentials, service: "s3", retries: S3_RETRIES });
     this.base = `${options.endpoint.replace(/\/$/, "")}/${options.bucket}`;
     this.publicBase = `${(options.publicEndpoint ?? options.endpoint).replace(/\/$/, "")}/${options.bucket}`;
   }

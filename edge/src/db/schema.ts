@@ -840,7 +840,14 @@ export const videoStatsCumulative = sqliteTable(
     views: integer("views").notNull().default(0),
     watchSec: real("watch_sec").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.videoId, t.day] })],
+  (t) => [
+    primaryKey({ columns: [t.videoId, t.day] }),
+    /**
+     * Covering: the channel report's four lookups per video (the totals at either end of the
+     * range) read the index alone, not the index and then the row (ADR 0023).
+     */
+    index("video_stats_cumulative_cover_idx").on(t.videoId, t.day, t.views, t.watchSec),
+  ],
 );
 
 /** Likes and comments per video and day, rolled up by the cron from their tables (ADR 0023). */

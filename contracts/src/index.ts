@@ -12,6 +12,7 @@ export * from "./email.ts";
 export * from "./embeds.ts";
 export * from "./events.ts";
 export * from "./failures.ts";
+export * from "./fleet.ts";
 export * from "./integrations.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";

@@ -13,6 +13,7 @@ import { notifyQueue, notifyUser } from "../notifications/notifier.ts";
 import { roomNotifier } from "../progress/room-notifier.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { webhooks, webhookVideo } from "../webhooks/emit.ts";
+import { recordDeadJob } from "./dead-jobs.service.ts";
 import { jobLogFields } from "./jobs.service.ts";
 
 export const DLQ_NAME = "streamline-jobs-dlq";
@@ -98,46 +99,59 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, services:
   const repo = new VideosRepo(services.db);
   const room = roomNotifier(services.env, services.config.JOB_LEASE_SECONDS * 1000);
   for (const message of batch.messages) {
-    const parsed = Job.safeParse(message.body);
-    const job = parsed.success ? parsed.data : null;
-    if (job?.type === "channel-image") {
-      // The channel stops waiting for that image; the editor says so (the previous one stays).
-      await new ChannelsRepo(services.db).failImage(
-        job.userId,
-        job.kind,
-        job.attemptId,
-        "the image service was unavailable; please try again later",
-        Date.now(),
-      );
-    } else if (job) {
-      const { videoId, attemptId } = job;
-      const video = await repo.find(videoId);
-      // Only the attempt that died here may fail the video; a newer attempt is still alive.
-      if (video && video.attemptId === attemptId) {
-        const reason =
-          "transcoding could not start: the transcoder fleet was unavailable, please try again later";
-        const failed = await repo.transition(videoId, ["queued", "processing"], {
-          status: "failed",
-          failureReason: reason,
-        });
-        if (failed) {
-          await room.publish(videoId, [
-            { type: "status", status: "failed", playable: video.playable, failureReason: reason },
-            { type: "failed", reason },
-          ]);
-          await webhooks(services.env).emit(video.ownerId, "video.failed", {
-            video: webhookVideo({ ...video, status: "failed", failureReason: reason }),
-          });
-          if (video.ownerId) {
-            await notifyUser(notifyQueue(services.env), {
-              userId: video.ownerId,
-              kind: "video_failed",
-              videoId,
-            });
-          }
-        }
-      }
-    }
+    await withLogContext(messageLogFields(message.body, message.attempts), () =>
+      deadLetter(message, services, repo, room),
+    );
     message.ack();
+  }
+}
+
+/** One dead job: recorded for the admin fleet page, then what waited for it is told it failed. */
+async function deadLetter(
+  message: Message<unknown>,
+  services: Services,
+  repo: VideosRepo,
+  room: ReturnType<typeof roomNotifier>,
+): Promise<void> {
+  const parsed = Job.safeParse(message.body);
+  if (!parsed.success) {
+    log.error("dropping a malformed dead-lettered job", { body: JSON.stringify(message.body).slice(0, 300) });
+    return;
+  }
+  const job = parsed.data;
+  await recordDeadJob(services, job, message.attempts, Date.now());
+  if (job.type === "channel-image") {
+    // The channel stops waiting for that image; the editor says so (the previous one stays).
+    await new ChannelsRepo(services.db).failImage(
+      job.userId,
+      job.kind,
+      job.attemptId,
+      "the image service was unavailable; please try again later",
+      Date.now(),
+    );
+    return;
+  }
+  const video = await repo.find(job.videoId);
+  // Only the attempt that died here may fail the video; a newer attempt is still alive.
+  if (!video || video.attemptId !== job.attemptId) return;
+  const reason = "transcoding could not start: the transcoder fleet was unavailable, please try again later";
+  const failed = await repo.transition(job.videoId, ["queued", "processing"], {
+    status: "failed",
+    failureReason: reason,
+  });
+  if (!failed) return;
+  await room.publish(job.videoId, [
+    { type: "status", status: "failed", playable: video.playable, failureReason: reason },
+    { type: "failed", reason },
+  ]);
+  await webhooks(services.env).emit(video.ownerId, "video.failed", {
+    video: webhookVideo({ ...video, status: "failed", failureReason: reason }),
+  });
+  if (video.ownerId) {
+    await notifyUser(notifyQueue(services.env), {
+      userId: video.ownerId,
+      kind: "video_failed",
+      videoId: video.id,
+    });
   }
 }

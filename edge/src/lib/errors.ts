@@ -58,6 +58,41 @@ export function errorResponse(c: Context, err: unknown): Response {
       status,
     );
   }
+  if (isDatabaseUnavailable(err)) {
+    log.warn("database unavailable", { error: errorChain(err) });
+    return c.json(
+      { error: { code: "database_unavailable", message: "the database did not answer; try again" } },
+      503,
+      { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+    );
+  }
   log.error("unhandled error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   return c.json({ error: { code: "internal_error", message: "something went wrong on our side" } }, 500);
+}
+
+/** Seconds a client should wait before trying again after a D1 fault. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * D1's own faults (the database overloaded, reset, unreachable, a storage timeout): they
+ * surface as `D1_ERROR: …`/`D1 DB …` errors, wrapped by drizzle in a DrizzleQueryError
+ * whose `cause` is D1's. They answer 503 with `Retry-After`: the request may succeed if
+ * repeated. What the SQL itself got wrong (a constraint, a syntax error, a missing table) is
+ * a bug or a race, and stays a 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const chain = errorChain(err);
+  return /\bD1(_ERROR|_EXEC_ERROR| DB)\b|\bD1_/.test(chain) && !SQL_MISTAKE.test(chain);
+}
+
+const SQL_MISTAKE =
+  /constraint failed|SQLITE_CONSTRAINT|syntax error|no such (table|column)|datatype mismatch/i;
+
+function errorChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    parts.push(e instanceof Error ? e.message : String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(" ← ");
 }

@@ -21,6 +21,8 @@ interface __BaseEnv_Env {
 	RL_SUBSCRIPTIONS: RateLimit;
 	RL_VIEWS: RateLimit;
 	RL_API_KEYS: RateLimit;
+	RL_DOWNLOADS: RateLimit;
+	RL_CLIPS: RateLimit;
 	S3_ENDPOINT: string;
 	S3_PUBLIC_ENDPOINT: string;
 	S3_BUCKET: string;

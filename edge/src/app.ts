@@ -17,6 +17,7 @@ import {
   channelImageUploadRoutes,
 } from "./features/channels/channel-images.routes.ts";
 import { channelsRoutes, myChannelRoutes } from "./features/channels/channels.routes.ts";
+import { clipsRoutes } from "./features/clips/clips.routes.ts";
 import {
   blockedWordsRoutes,
   commentsRoutes,
@@ -24,6 +25,7 @@ import {
 } from "./features/comments/comments.routes.ts";
 import { deliveryRoutes } from "./features/delivery/delivery.routes.ts";
 import { docsRoutes } from "./features/docs/docs.routes.ts";
+import { downloadsRoutes } from "./features/downloads/downloads.routes.ts";
 import { embedFraming } from "./features/embeds/embed-framing.ts";
 import { oembedRoutes } from "./features/embeds/oembed.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
@@ -166,6 +168,8 @@ export const app = root
   .route("/api/videos", reactionsRoutes)
   .route("/api/videos", videoAnalyticsRoutes)
   .route("/api/videos", relatedRoutes)
+  .route("/api/videos", downloadsRoutes)
+  .route("/api/videos", clipsRoutes)
   .route("/api/comments", commentsRoutes)
   .route("/api/views", viewsRoutes)
   .route("/api/ws-ticket", ticketRoutes)

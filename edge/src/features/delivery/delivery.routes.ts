@@ -25,8 +25,8 @@ import { type ObjectStore, parseRangeHeader, StorageError } from "../../lib/stor
 import { verifyPlaybackToken } from "../../lib/tokens.ts";
 import { withSubtitles } from "../captions/caption-format.ts";
 import { CaptionsRepo } from "../captions/captions.repo.ts";
-import { downloadsEnabled } from "../downloads/download-state.ts";
 import { currentAccess, rememberAccess, tokenStillGrants } from "../videos/access-epoch.ts";
+import { downloadsEnabled } from "../videos/download-state.ts";
 import { isOwner } from "../videos/video-access.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";

@@ -7,9 +7,11 @@ import { inferFailureCode, type TranscoderEvent, type WsMessage } from "@streaml
 import type { VideoRow } from "../../db/schema.ts";
 import { log } from "../../lib/log.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
+import { applyDownloadEvent } from "../downloads/download-events.ts";
 import { type JobQueue, JobsService } from "../jobs/jobs.service.ts";
 import { type NotifyQueue, notifyUser, videoPublished } from "../notifications/notifier.ts";
 import type { Room } from "../progress/room-notifier.ts";
+import { downloadRungOf } from "../videos/download-state.ts";
 import { renditionsOf } from "../videos/video-dto.ts";
 import { failureMessages, storedFailure } from "../videos/video-failure.ts";
 import type { NewVideo, VideosRepo } from "../videos/videos.repo.ts";
@@ -62,7 +64,10 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
   if (!video) return "video_gone";
   if (video.posterAttemptId && video.posterAttemptId === ev.attemptId)
     return applyPosterEvent(deps, video, ev);
-  if (video.attemptId !== ev.attemptId || ev.type === "poster") return "stale_attempt";
+  const downloadRung = downloadRungOf(video, ev.attemptId);
+  if (downloadRung) return applyDownloadEvent(deps.repo, video.id, downloadRung, ev);
+  if (video.attemptId !== ev.attemptId || ev.type === "poster" || ev.type === "download")
+    return "stale_attempt";
   const now = deps.now?.() ?? Date.now();
   const live: NewVideo["status"] = "processing";
   let patch: Partial<NewVideo>;

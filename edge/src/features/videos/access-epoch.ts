@@ -12,8 +12,13 @@
 import type { VideoRow } from "../../db/schema.ts";
 import { canView, isOwner } from "./video-access.ts";
 
-/** What delivery needs to know about a video to honour a token; `null`: no such video. */
-export type VideoAccess = Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch">;
+/**
+ * What delivery needs to know about a video to honour a token; `null`: no such video.
+ * `takenDownAt` hides it from all but its owner; `clipOf` names a clip's source, whose own
+ * access is checked as well (delivery/clip-delivery.ts).
+ */
+export type VideoAccess = Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch"> &
+  Partial<Pick<VideoRow, "takenDownAt" | "clipOf">>;
 
 export interface AccessLookup {
   access(videoId: string): Promise<VideoAccess | undefined>;
@@ -54,6 +59,8 @@ const accessOf = (row: VideoAccess): VideoAccess => ({
   ownerId: row.ownerId,
   visibility: row.visibility,
   accessEpoch: row.accessEpoch,
+  takenDownAt: row.takenDownAt ?? null,
+  clipOf: row.clipOf ?? null,
 });
 
 /** The video's access as this isolate last read it, at most `cacheMs` old. */

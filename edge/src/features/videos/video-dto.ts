@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { VideoRow } from "../../db/schema.ts";
 import type { Services } from "../../lib/services.ts";
 import { signPlaybackToken } from "../../lib/tokens.ts";
+import { downloadsEnabled } from "./download-state.ts";
 import { embedSettingsOf, isEmbeddable } from "./embed-policy.ts";
 import { isOwner } from "./video-access.ts";
 import { failureFor } from "./video-failure.ts";
@@ -82,16 +83,21 @@ export async function playbackFor(
 
 /** HLS always; DASH (same files, ADR 0026) once every rendition is final. */
 function playbackDto(
-  row: Pick<VideoRow, "id" | "status">,
+  row: Pick<VideoRow, "id" | "status" | "clipOf">,
   p: { token: string; hls: string; expiresAt: string },
 ) {
-  const dash = row.status === "ready" ? { dash: deliveryPath(row.id, p.token, "manifest.mpd") } : {};
+  // A clip's media playlists are cut at serve time; DASH is not offered for them (ADR 0027).
+  const dash =
+    row.status === "ready" && !row.clipOf ? { dash: deliveryPath(row.id, p.token, "manifest.mpd") } : {};
   return { hls: p.hls, ...dash, expiresAt: p.expiresAt };
 }
 
-/** Signed URL of a stored object of the video (keys live under `videos/{id}/`). */
-function mediaUrl(row: Pick<VideoRow, "id">, token: string, key: string | null): string | null {
-  const prefix = `videos/${row.id}/`;
+/**
+ * Signed URL of a stored object of the video (keys live under `videos/{id}/`; a clip's are
+ * its source's, which delivery serves under the clip's id).
+ */
+function mediaUrl(row: Pick<VideoRow, "id" | "clipOf">, token: string, key: string | null): string | null {
+  const prefix = `videos/${row.clipOf ?? row.id}/`;
   return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
 }
 
@@ -143,5 +149,20 @@ export async function toVideoDto(
       : {}),
     embeddable: isEmbeddable(row),
     ...(isOwner(row, userId) ? { embed: embedSettingsOf(row) } : {}),
+    ...integratorFields(services, row, userId),
+  };
+}
+
+/** Downloads (owner only) and what a clip plays (ADR 0027). */
+function integratorFields(
+  services: Pick<Services, "config">,
+  row: VideoRow,
+  userId: string | null | undefined,
+): Pick<VideoDto, "download" | "clipOf"> {
+  return {
+    ...(isOwner(row, userId) ? { download: { enabled: downloadsEnabled(row, services.config) } } : {}),
+    ...(row.clipOf
+      ? { clipOf: { videoId: row.clipOf, startSec: row.clipStartSec ?? 0, endSec: row.clipEndSec ?? 0 } }
+      : {}),
   };
 }

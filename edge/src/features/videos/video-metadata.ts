@@ -47,13 +47,14 @@ export function embedColumns(embed: EmbedSettings): Pick<NewVideo, "embedAllowed
  * (it is published now, by hand); a schedule on a video that stays non-private is refused.
  */
 export function editWrite(current: Pick<VideoRow, "visibility">, body: UpdateVideoBody): MetadataWrite {
-  const { tags, publishAt, embed, ...plain } = body;
+  const { tags, publishAt, embed, download, ...plain } = body;
   const visibility: Visibility = body.visibility ?? current.visibility;
   if (scheduleIssue(visibility, publishAt)) throw scheduleError();
   const row: Partial<NewVideo> = { ...plain };
   if (body.description !== undefined) row.chaptersJson = chaptersJsonOf(body.description);
   if (tags !== undefined) row.tagsJson = JSON.stringify(tags);
   if (embed !== undefined) Object.assign(row, embedColumns(embed));
+  if (download !== undefined) row.downloadEnabled = download.enabled;
   if (publishAt !== undefined) row.publishAt = publishAt === null ? null : Date.parse(publishAt);
   else if (body.visibility && body.visibility !== "private") row.publishAt = null;
   return tags === undefined ? { row } : { row, tags };

@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type UploadPartRow, uploadParts, type VideoRow, videos, videoTags } from "../../db/schema.ts";
+import { claimDownload, type DownloadEntry, settleDownload } from "./download-state.ts";
 import { listableVideo } from "./listable.ts";
 
 export type NewVideo = typeof videos.$inferInsert;
@@ -88,10 +89,30 @@ export class VideosRepo {
     return res.meta.changes > 0;
   }
 
+  /** Claims a rung's static MP4 for a new attempt (features/downloads/download-state.ts). */
+  claimDownload(videoId: string, rung: string, attemptId: string, now: number): Promise<boolean> {
+    return claimDownload(this.db, videoId, rung, attemptId, now);
+  }
+
+  /** The claimed download attempt's result; any other attempt's changes nothing. */
+  settleDownload(videoId: string, rung: string, entry: DownloadEntry): Promise<boolean> {
+    return settleDownload(this.db, videoId, rung, entry);
+  }
+
   /** Just what delivery checks a playback token against (access-epoch.ts). */
-  async access(id: string): Promise<Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch"> | undefined> {
+  async access(
+    id: string,
+  ): Promise<
+    Pick<VideoRow, "ownerId" | "visibility" | "accessEpoch" | "takenDownAt" | "clipOf"> | undefined
+  > {
     return this.db
-      .select({ ownerId: videos.ownerId, visibility: videos.visibility, accessEpoch: videos.accessEpoch })
+      .select({
+        ownerId: videos.ownerId,
+        visibility: videos.visibility,
+        accessEpoch: videos.accessEpoch,
+        takenDownAt: videos.takenDownAt,
+        clipOf: videos.clipOf,
+      })
       .from(videos)
       .where(eq(videos.id, id))
       .get();
@@ -202,6 +223,8 @@ export class VideosRepo {
 
   async delete(id: string): Promise<void> {
     await this.db.delete(uploadParts).where(eq(uploadParts.videoId, id)).run();
+    // A source's clips go with it: they own no storage, only a range of its segments (ADR 0027).
+    await this.db.delete(videos).where(eq(videos.clipOf, id)).run();
     await this.db.delete(videos).where(eq(videos.id, id)).run();
   }
 

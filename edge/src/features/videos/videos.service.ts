@@ -9,7 +9,7 @@ import {
   type VideoListResponse,
 } from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
-import { notFound } from "../../lib/errors.ts";
+import { AppError, notFound } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
 import { deletePrefixes } from "../../lib/storage/object-store.ts";
 import { isSuspended } from "../../lib/suspension.ts";
@@ -24,6 +24,12 @@ import { canView, isOwner } from "./video-access.ts";
 import { toVideoDto } from "./video-dto.ts";
 import { editWrite } from "./video-metadata.ts";
 import { type PageCursor, VideosRepo } from "./videos.repo.ts";
+
+/** Clips are shared by link only: never public, so never listed (ADR 0027). */
+const clipsAreUnlisted = () =>
+  new AppError(400, "validation_failed", "invalid request body", {
+    issues: [{ path: "visibility", message: "a clip is unlisted or private", code: "custom" }],
+  });
 
 const CURSOR = /^(\d{1,15})\.(v_[A-Za-z0-9]{16})$/;
 
@@ -134,6 +140,7 @@ export class VideosService {
     patch: UpdateVideoBody,
     userId: string | null | undefined,
   ): Promise<VideoDto> {
+    if (video.clipOf && patch.visibility === "public") throw clipsAreUnlisted();
     const write = editWrite(video, patch);
     const row = await this.deps.repo.edit(video.id, write.row, write.tags);
     if (!row) throw notFound();

@@ -26,6 +26,8 @@ export const RATE_LIMIT_PERIODS = {
   RL_VIEWS: 60,
   RL_SUBSCRIPTIONS: 60,
   RL_API_KEYS: 60,
+  RL_DOWNLOADS: 60,
+  RL_CLIPS: 60,
 } as const satisfies Record<string, 10 | 60>;
 
 export type LimiterName = keyof typeof RATE_LIMIT_PERIODS;

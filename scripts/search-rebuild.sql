@@ -4,7 +4,13 @@ DELETE FROM search_videos_fts;
 DELETE FROM search_video_rows;
 DELETE FROM search_channels_fts;
 DELETE FROM search_channel_rows;
-INSERT INTO search_video_rows (video_id) SELECT id FROM videos;
+-- The listing columns as migration 0022's triggers keep them (listableVideo(), date, views, duration).
+INSERT INTO search_video_rows (video_id, listable, published_at, view_count, duration_sec)
+SELECT v.id,
+	v.visibility = 'public' AND v.status = 'ready' AND v.taken_down_at IS NULL
+		AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = v.owner_id AND u.suspended_at IS NOT NULL),
+	coalesce(v.published_at, v.created_at), v.view_count, v.duration_sec
+FROM videos v;
 INSERT INTO search_videos_fts (rowid, title, tags, channel, description, captions)
 SELECT r.rowid, v.title,
 	coalesce((SELECT group_concat(value, ' ') FROM json_each(v.tags_json)), ''),

@@ -6,11 +6,15 @@
  */
 import { env } from "cloudflare:workers";
 import type { SearchResponse } from "@streamline/contracts";
+import { and, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestUser } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import { call, callJson } from "../../../test/http.ts";
+import { database } from "../../db/client.ts";
+import { videos } from "../../db/schema.ts";
 import { cueText } from "../captions/caption-text.ts";
+import { listableVideo } from "../videos/listable.ts";
 import { matchExpression } from "./search-query.ts";
 
 /** A word no other test writes: letters only, so it is one token. */
@@ -263,6 +267,48 @@ describe("only what the caller may see", () => {
     }
     expect((await search(`q=${W}vis&type=channel`)).body.channels).toEqual([]);
     expect(hidden).toHaveLength(5);
+  });
+
+  it("the index's listing columns follow every change to the video and its owner (migration 0022)", async () => {
+    const other = await signUp();
+    const v = await video({ ownerId: other.id, title: `${W}lst one`, visibility: "private" });
+    const found = async () => ids((await search(`q=${W}lst`)).body);
+    const set = (column: string, value: unknown) =>
+      env.DB.prepare(`update videos set ${column} = ? where id = ?`).bind(value, v.id).run();
+    const suspend = (at: number | null) =>
+      env.DB.prepare("update users set suspended_at = ? where id = ?").bind(at, other.id).run();
+    expect(await found()).toEqual([]);
+    await set("visibility", "public");
+    expect(await found()).toEqual([v.id]);
+    await set("taken_down_at", Date.now());
+    expect(await found()).toEqual([]);
+    await set("taken_down_at", null);
+    await suspend(Date.now());
+    expect(await found()).toEqual([]);
+    await suspend(null);
+    await set("status", "failed");
+    expect(await found()).toEqual([]);
+    await set("status", "ready");
+    expect(await found()).toEqual([v.id]);
+    // Sort values and filters read the copies: views, date and duration follow their columns.
+    await set("view_count", 7);
+    await set("duration_sec", 30 * 60);
+    await set("published_at", Date.now() - 2 * 365 * DAY);
+    expect(ids((await search(`q=${W}lst&duration=long`)).body)).toEqual([v.id]);
+    expect(ids((await search(`q=${W}lst&uploaded=year`)).body)).toEqual([]);
+    const [hit] = (await search(`q=${W}lst&sort=views`)).body.videos;
+    expect(hit?.viewCount).toBe(7);
+    // Over every row of this database: the copies equal listableVideo() and their sources.
+    const listable = database(env.DB)
+      .select({ id: videos.id })
+      .from(videos)
+      .where(and(...listableVideo()));
+    const drift = await database(env.DB).all<{ n: number }>(sql`select count(*) as n
+      from search_video_rows r join ${videos} on ${videos.id} = r.video_id
+      where r.listable <> (${videos.id} in ${listable})
+        or r.published_at <> coalesce(${videos.publishedAt}, ${videos.createdAt})
+        or r.view_count <> ${videos.viewCount} or r.duration_sec is not ${videos.durationSec}`);
+    expect(drift[0]?.n).toBe(0);
   });
 });
 

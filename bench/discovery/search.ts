@@ -2,8 +2,8 @@
  * Search on a seeded catalogue (issue 15, ADR 0021): VIDEOS (100,000) videos of CHANNELS
  * (1,000) channels with generated titles, descriptions and tags (topic phrases plus a
  * Zipf-distributed long tail of words; 95 % public and ready, 3 % private, 2 % processing),
- * seeded into a fresh local D1 (`wrangler d1 migrations apply`, then `wrangler d1 execute
- * --file`: migration 0017's triggers index every row as it lands). Timed through wrangler's
+ * seeded into a fresh local D1 (`wrangler d1 migrations apply`, then written into its SQLite
+ * file: migration 0017's triggers index every row as it lands). Timed through wrangler's
  * local D1 binding with the statements the edge sends for a first page (search-sql.ts
  * rendered by drizzle's SQLite dialect): the ranked match, then the page's highlights and
  * rows. 1-, 2- and 3-word queries and prefixes.
@@ -32,7 +32,6 @@ const RUNS = Number(process.env.SEARCH_RUNS ?? 200);
 const BASELINE_RUNS = Number(process.env.SEARCH_BASELINE_RUNS ?? 40);
 const PAGE = 20;
 const ROWS_PER_INSERT = 100;
-const INSERTS_PER_FILE = 100;
 const DAY = 86_400_000;
 
 /** Deterministic catalogue and queries (mulberry32). */
@@ -210,7 +209,6 @@ export function videoRows(channelIds: string[], tail: string[], now: number): st
   }
   const cols =
     "id,owner_id,title,description,tags_json,visibility,status,duration_sec,published_at,created_at,view_count,filename,content_type,size,part_size,part_count,upload_expires_at";
-  // D1 refuses statements over 100 KB: 100 rows of ~600 bytes each.
   return inserts("videos", cols.split(","), rows, ROWS_PER_INSERT);
 }
 
@@ -312,11 +310,7 @@ export const section: Section = {
       const channels = Array.from({ length: CHANNELS }, (_, i) => `u_${String(i).padStart(16, "0")}`);
       const seedStart = performance.now();
       await d1.execute("search-channels", userRows(channels, "searchbench"));
-      const videoStatements = videoRows(channels, tail, now);
-      for (let i = 0; i < videoStatements.length; i += INSERTS_PER_FILE) {
-        await d1.execute(`search-videos-${i}`, videoStatements.slice(i, i + INSERTS_PER_FILE));
-        console.log(`  seeded ${Math.min(VIDEOS, (i + INSERTS_PER_FILE) * ROWS_PER_INSERT)} videos`);
-      }
+      await d1.execute("search-videos", videoRows(channels, tail, now));
       const seedSec = round((performance.now() - seedStart) / 1000, 1);
       const m = await measure(await d1.open(), querySets(tail));
       const loadEnd = await load1();

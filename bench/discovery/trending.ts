@@ -4,8 +4,8 @@
  * category, Zipf view counts, published over two years) with a realistic last 48 hours —
  * hourly views on ACTIVE (15,000) videos, LIKES (30,000) and COMMENTS (8,000) from VIEWERS
  * (5,000) accounts biased to popular videos — and each viewer's last 30 videos in history.
- * Seeded into a fresh local D1 (`wrangler d1 migrations apply`, `wrangler d1 execute
- * --file`), timed through wrangler's local D1 binding with the edge's own statements
+ * Seeded into a fresh local D1 (`wrangler d1 migrations apply`, then written into its SQLite
+ * file), timed through wrangler's local D1 binding with the edge's own statements
  * (trending.repo.ts, related.repo.ts rendered by drizzle's SQLite dialect):
  *  - the cron's recomputation: the one batch (delete, INSERT … SELECT of the ranking, prune);
  *  - `GET /api/trending`'s read (a page of 24 ids + rows) against computing the same ranking
@@ -251,11 +251,7 @@ async function seed(d1: ReturnType<typeof freshLocalD1>, now: number): Promise<n
   const started = performance.now();
   const users = Array.from({ length: CHANNELS + VIEWERS }, (_, i) => uid(i));
   await d1.execute("trending-users", userRows(users, "trendbench"));
-  const videos = videoStatements(now);
-  for (let i = 0; i < videos.length; i += 200) {
-    await d1.execute(`trending-videos-${i}`, videos.slice(i, i + 200));
-    console.log(`  seeded ${Math.min(videos.length, i + 200)} / ${videos.length} video statements`);
-  }
+  await d1.execute("trending-videos", videoStatements(now));
   await d1.execute("trending-events", eventStatements(now));
   await d1.execute("trending-history", historyStatements(now));
   return round((performance.now() - started) / 1000, 1);

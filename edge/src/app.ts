@@ -28,6 +28,7 @@ import { docsRoutes } from "./features/docs/docs.routes.ts";
 import { downloadsRoutes } from "./features/downloads/downloads.routes.ts";
 import { embedFraming } from "./features/embeds/embed-framing.ts";
 import { oembedRoutes } from "./features/embeds/oembed.routes.ts";
+import { thumbnailRoutes } from "./features/embeds/thumbnail.routes.ts";
 import { eventsRoutes } from "./features/events/events.routes.ts";
 import { fleetRoutes } from "./features/fleet/fleet.routes.ts";
 import { healthRoutes } from "./features/health/health.routes.ts";
@@ -137,6 +138,7 @@ export const app = root
   // so they are mounted before the general 64 KiB JSON cap.
   .route("/api/videos", captionsRoutes)
   .route("/api/videos", postersRoutes)
+  .route("/api/videos", thumbnailRoutes)
   // Before the channel image uploads (their `PUT /api/me/channel/{kind}` would claim the path).
   .use("/api/me/channel/blocked-words", apiBodyLimit())
   .route("/api/me/channel/blocked-words", blockedWordsRoutes)

@@ -35,6 +35,7 @@ export const SCOPE_RULES: readonly ScopeRule[] = [
   rule(READ, "/api/videos", "videos:read"),
   rule(READ, `/api/videos/${SEG}`, "videos:read"),
   rule(READ, `/api/videos/${SEG}/playlist\\.m3u8`, "videos:read"),
+  rule(READ, `/api/videos/${SEG}/thumbnail`, "videos:read"),
   rule(READ, `/api/videos/${SEG}/captions`, "videos:read"),
   rule(READ, `/api/videos/${SEG}/download`, "videos:read"),
   rule(["POST"], "/api/ws-ticket", "videos:read"),

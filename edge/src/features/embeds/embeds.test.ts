@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { MAX_EMBED_ORIGINS, OEmbedResponse, type VideoDto } from "@streamline/contracts";
 import { Hono } from "hono";
 import { beforeAll, describe, expect, it } from "vitest";
-import { callJson, ORIGIN, signUp, type TestUser } from "../../../test/auth.ts";
+import { call, callJson, ORIGIN, signUp, type TestUser } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import type { AppEnv } from "../../lib/app-env.ts";
 import { newVideoId } from "../../lib/ids.ts";
@@ -97,6 +97,36 @@ describe("PATCH /api/videos/:id { embed }", () => {
   });
 });
 
+describe("GET /api/videos/:id/thumbnail", () => {
+  const thumb = (id: string) => call(`/api/videos/${id}/thumbnail`, { redirect: "manual" });
+
+  it("redirects to the poster under a fresh token, for public and unlisted videos; briefly cached", async () => {
+    for (const visibility of ["public", "unlisted"] as const) {
+      const id = newVideoId();
+      await readyVideo({ id, visibility, posterKey: `videos/${id}/poster.jpg` });
+      const res = await thumb(id);
+      expect(res.status, visibility).toBe(302);
+      expect(res.headers.get("location")).toMatch(new RegExp(`^/v/${id}/ey[^/]+/poster\\.jpg$`));
+      expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    }
+  });
+
+  it("is 404 for what an anonymous visitor may not see, or a video without a poster", async () => {
+    const cases = [
+      { visibility: "private" as const },
+      { takenDownAt: Date.now(), takedownReason: "spam" },
+      { posterKey: null },
+      { status: "processing" as const, playable: false },
+    ];
+    for (const patch of cases) {
+      const id = newVideoId();
+      await readyVideo({ id, posterKey: `videos/${id}/poster.jpg`, ...patch });
+      expect((await thumb(id)).status, JSON.stringify(patch)).toBe(404);
+    }
+    expect((await thumb("v_0000000000000000")).status).toBe(404);
+  });
+});
+
 describe("GET /oembed", () => {
   it("answers oEmbed 1.0 video JSON with the embed iframe, author and poster", async () => {
     const id = newVideoId();
@@ -118,7 +148,8 @@ describe("GET /oembed", () => {
       thumbnail_width: 1280,
       thumbnail_height: 720,
     });
-    expect(body.thumbnail_url).toMatch(new RegExp(`^${ORIGIN}/v/${video.id}/[^/]+/poster\\.jpg$`));
+    // The stable address (it outlives a delivery token): see GET /api/videos/:id/thumbnail below.
+    expect(body.thumbnail_url).toBe(`${ORIGIN}/api/videos/${video.id}/thumbnail`);
     expect(body.html).toBe(
       `<iframe width="640" height="360" src="${ORIGIN}/embed/${video.id}" title="Sunrise &#60;over&#62; &#34;the&#34; bay" ` +
         `frameborder="0" allow="autoplay; fullscreen; picture-in-picture; encrypted-media" allowfullscreen></iframe>`,

@@ -15,7 +15,6 @@ import { AppError } from "../../lib/errors.ts";
 import type { Services } from "../../lib/services.ts";
 import { channelRefOf } from "../channels/channel-refs.ts";
 import { isEmbeddable } from "../videos/embed-policy.ts";
-import { playbackFor } from "../videos/video-dto.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 
 export const PROVIDER_NAME = "Streamline";
@@ -42,13 +41,12 @@ function posterBox(video: Pick<VideoRow, "width" | "height">): { width: number; 
   return { width: Math.round(video.width * scale), height: Math.round(video.height * scale) };
 }
 
-async function thumbnail(services: Pick<Services, "config">, video: VideoRow, origin: string) {
+/** The stable poster address (thumbnail.routes.ts): consumers cache an oEmbed answer for long. */
+function thumbnail(video: VideoRow, origin: string) {
   if (!video.posterKey?.startsWith(`videos/${video.id}/`)) return {};
-  const { token } = await playbackFor(services, video, null);
-  const file = video.posterKey.slice(`videos/${video.id}/`.length);
   const box = posterBox(video);
   return {
-    thumbnail_url: `${origin}/v/${video.id}/${token}/${file}`,
+    thumbnail_url: `${origin}/api/videos/${video.id}/thumbnail`,
     thumbnail_width: box.width,
     thumbnail_height: box.height,
   };
@@ -79,7 +77,7 @@ export async function oembedFor(
       : {}),
     provider_name: PROVIDER_NAME,
     provider_url: `${origin}/`,
-    ...(await thumbnail(services, video, origin)),
+    ...thumbnail(video, origin),
     html: embedIframeHtml(`${origin}/embed/${video.id}`, video.title, width, height),
     width,
     height,

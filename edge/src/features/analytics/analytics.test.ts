@@ -409,6 +409,13 @@ describe("report queries", () => {
         plans.push(`${name}: ${d}`);
       }
     }
+    // The channel report's four running-total lookups per video read the covering index alone
+    // (migration 0021): no row fetch after each index search.
+    const perVideo = (await repo.plan(SQL.channelVideos, "x", "2026-01-01", "2026-03-31"))
+      .map((p) => p.detail)
+      .filter((d) => d.includes("video_stats_cumulative") || d.startsWith("SEARCH c "));
+    expect(perVideo).toHaveLength(4);
+    for (const d of perVideo) expect(d).toMatch(/USING COVERING INDEX video_stats_cumulative_cover_idx/);
     // The cron's reads of the raw likes and comments go by their time indexes too.
     const rollup = (await repo.plan(ENGAGEMENT_INSERT, Date.now())).map((p) => p.detail);
     expect(rollup.join(" | ")).not.toMatch(/SCAN (video_reactions|comments)\b/);

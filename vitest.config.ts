@@ -31,6 +31,13 @@ const TRANSCODER_INTEGRATION = [
   "transcoder/src/main.test.ts",
 ];
 
+/**
+ * The fast tiers' time limits. vitest's default 5 s is a speed assertion in disguise: with
+ * `npm test`'s two lanes the unit files share 2 cores with whole e2e stacks, and a workerd
+ * test that takes 1 s alone took 5–8 s there. Speed is measured by the benches, not here.
+ */
+const UNIT_TIMEOUTS = { testTimeout: 30_000, hookTimeout: 60_000 };
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   return {
@@ -80,6 +87,7 @@ export default defineConfig(async () => {
           ],
           test: {
             name: "edge",
+            ...UNIT_TIMEOUTS,
             // attack/api: the API fuzzer needs the same workerd Worker as the edge tests.
             include: ["edge/src/**/*.test.ts", "attack/api/**/*.test.ts"],
             provide: {
@@ -102,6 +110,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "transcoder-unit",
+            ...UNIT_TIMEOUTS,
             include: ["transcoder/src/**/*.test.ts"],
             exclude: TRANSCODER_INTEGRATION,
             environment: "node",
@@ -110,6 +119,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "contracts",
+            ...UNIT_TIMEOUTS,
             include: ["contracts/src/**/*.test.ts"],
             environment: "node",
           },
@@ -117,6 +127,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "site",
+            ...UNIT_TIMEOUTS,
             include: ["site/src/**/*.test.ts"],
             environment: "node",
           },
@@ -124,6 +135,7 @@ export default defineConfig(async () => {
         {
           test: {
             name: "scripts",
+            ...UNIT_TIMEOUTS,
             include: ["scripts/**/*.test.ts"],
             environment: "node",
           },

@@ -22,7 +22,7 @@ export const CreateClipBody = z
     message: `a clip is at most ${MAX_CLIP_SECONDS} seconds`,
     path: ["endSec"],
   })
-  .refine((b) => b.endSec - b.startSec >= MIN_CLIP_SECONDS, {
+  .refine((b) => b.endSec <= b.startSec || b.endSec - b.startSec >= MIN_CLIP_SECONDS, {
     message: `a clip is at least ${MIN_CLIP_SECONDS} second`,
     path: ["endSec"],
   });

@@ -98,5 +98,6 @@ export const OIDC_ERROR_CODES = [
   "oidc_already_linked",
   "oidc_signed_out",
   "oidc_rate_limited",
+  "oidc_suspended",
 ] as const;
 export type OidcErrorCode = (typeof OIDC_ERROR_CODES)[number];

@@ -97,6 +97,9 @@ export class OidcService {
     const known = await identities.find(provider, identity.subject);
     const owner = known && (await users.find(known.userId));
     if (owner) {
+      // A suspended account is refused before anything is recorded (ADR 0024); the refusal is a
+      // page that says so, like every other callback refusal, not the JSON 403 of a login.
+      if (owner.suspendedAt !== null) throw new OidcRefusal("oidc_suspended", "the account is suspended");
       await identities.touch(provider, identity.subject, this.now());
       return { kind: "signed-in", session: await auth.signInProven(owner, client) };
     }
@@ -106,6 +109,9 @@ export class OidcService {
     const holder = await users.findByEmail(email.data);
     const base = { ...pending, emailVerified: identity.emailVerified, name: identity.name };
     if (!holder) return { kind: "pending", pending: { ...base, kind: "signup" } };
+    if (holder.suspendedAt !== null) {
+      throw new OidcRefusal("oidc_suspended", "the account with this address is suspended");
+    }
     if (holder.emailVerifiedAt === null) {
       throw new OidcRefusal("oidc_unverified_account", "an account has this address but never verified it");
     }

@@ -17,6 +17,8 @@ import {
   signUp,
   uniqueName,
 } from "../../../test/auth.ts";
+import { call } from "../../../test/http.ts";
+import { suspendThroughModeration } from "../../../test/moderation.ts";
 import {
   callback,
   callWith,
@@ -358,6 +360,44 @@ describe("an account with the same address", () => {
     const first = await signInThroughProvider(user.handle);
     expectRefused(first.res, "oidc_unverified_account");
     expect(await userByEmail(user.email)).toMatchObject({ id: user.id });
+  });
+});
+
+describe("a suspended account", () => {
+  it("is refused with a page that says so: through its linked identity, and as the holder of the address", async () => {
+    // Linked: signs in straight away until a moderator suspends it.
+    const linked = await signUp();
+    await env.DB.prepare("update users set email_verified_at = ? where id = ?")
+      .bind(Date.now(), linked.id)
+      .run();
+    await env.DB.prepare(
+      "insert into user_identities (provider, subject, user_id, email) values (?, ?, ?, ?)",
+    )
+      .bind("google", linked.handle, linked.id, linked.email)
+      .run();
+    const before = await signInThroughProvider(linked.handle);
+    expect(locationOf(before.res).searchParams.get("oidc")).toBe("signed-in");
+    expect(refreshCookie(before.res)).not.toBeNull();
+
+    await suspendThroughModeration(linked, "Spam links in every comment");
+    const after = await signInThroughProvider(linked.handle, { query: "?next=%2Fstudio" });
+    expectRefused(after.res, "oidc_suspended");
+    expect(locationOf(after.res).searchParams.get("next")).toBe("/studio");
+    // The session the first sign-in made was revoked with the suspension.
+    const revoked = await call("/api/auth/refresh", {
+      method: "POST",
+      headers: { origin: ORIGIN, cookie: refreshCookie(before.res)! },
+    });
+    expect(revoked.status).toBe(401);
+
+    // Not linked yet, but the address belongs to a suspended account: no offer to link it.
+    const holder = await signUp();
+    await env.DB.prepare("update users set email_verified_at = ? where id = ?")
+      .bind(Date.now(), holder.id)
+      .run();
+    await suspendThroughModeration(holder, "Impersonation");
+    const offered = await signInThroughProvider(holder.handle);
+    expectRefused(offered.res, "oidc_suspended");
   });
 });
 

@@ -22,6 +22,8 @@ const SENTENCES: Record<OidcErrorCode, string> = {
     "Another Google account is already linked here. Unlink it first to link a different one.",
   oidc_signed_out: "Your session ended. Log in again, then link Google from your account settings.",
   oidc_rate_limited: "Too many sign-in attempts from your network. Please wait a minute and try again.",
+  oidc_suspended:
+    "This account has been suspended by a moderator, so you can't sign in. If you think this is a mistake, contact the site's operator.",
 };
 
 /** The sentence for a code, or null for anything that is not one of ours. */

@@ -62,9 +62,17 @@ const ERROR_TEXT: Record<number, [string, string, string]> = {
   426: ["Upgrade required", "upgrade_required", "this endpoint speaks WebSocket"],
   429: ["Rate limited (see Retry-After)", "rate_limited", "too many requests; try again in 60 seconds"],
   501: ["Not implemented", "not_implemented", "only format=json is served"],
-  502: ["Storage failed to answer (see Retry-After)", "storage_unavailable", "storage is unavailable; try again"],
+  502: [
+    "Storage failed to answer (see Retry-After)",
+    "storage_unavailable",
+    "storage is unavailable; try again",
+  ],
   503: ["A dependency is unavailable (see Retry-After)", "storage_unavailable", "storage did not answer"],
-  504: ["Storage did not answer in time (see Retry-After)", "storage_timeout", "storage did not answer in time"],
+  504: [
+    "Storage did not answer in time (see Retry-After)",
+    "storage_timeout",
+    "storage did not answer in time",
+  ],
 };
 
 type ErrorOverride = { code?: string; message?: string; description?: string };

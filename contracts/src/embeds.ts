@@ -51,17 +51,21 @@ export const EmbedSettings = z.object({
 });
 export type EmbedSettings = z.infer<typeof EmbedSettings>;
 
-/** `/embed/:id?autoplay=1&muted=1&start=30&controls=0` (anything unparseable is ignored). */
+/** `/embed/:id?autoplay=1&muted=1&start=30&controls=0&theme=light` (anything unparseable is ignored). */
 export interface EmbedOptions {
   autoplay: boolean;
   muted: boolean;
   /** Seconds to start at (0: the beginning). */
   start: number;
   controls: boolean;
+  /** The embedder's pick; `system` follows the viewer's `prefers-color-scheme`. */
+  theme: "system" | "light" | "dark";
 }
 
 const flag = (value: string | null, fallback: boolean) =>
   value === null ? fallback : value === "1" || value === "true";
+
+const EMBED_THEMES = ["light", "dark"] as const;
 
 export function embedOptions(search: URLSearchParams): EmbedOptions {
   const start = Number(search.get("start") ?? search.get("t") ?? 0);
@@ -70,6 +74,7 @@ export function embedOptions(search: URLSearchParams): EmbedOptions {
     muted: flag(search.get("muted") ?? search.get("mute"), false),
     start: Number.isFinite(start) && start > 0 ? Math.floor(start) : 0,
     controls: flag(search.get("controls"), true),
+    theme: EMBED_THEMES.find((t) => t === search.get("theme")) ?? "system",
   };
 }
 

@@ -26,6 +26,7 @@ import type {
   CreateUploadBody,
   CreateUploadResponse,
   FeedResponse,
+  FleetOverview,
   HistoryItem,
   HistoryResponse,
   IdentityListResponse,
@@ -51,6 +52,7 @@ import type {
   RecordPartBody,
   ReportDto,
   ReportStatus,
+  RetryDeadJobResponse,
   SearchResponse,
   SessionDto,
   SessionListResponse,
@@ -174,6 +176,17 @@ export function setAccessTokenRefresher(refresher: AccessTokenRefresher): void {
   refreshAccessToken = refresher;
 }
 
+/**
+ * The embed page's stored viewer id (ADR 0029): inside another site's iframe the `sl_viewer`
+ * cookie never arrives, so every call names the viewer with this header instead (contracts'
+ * `VIEWER_HEADER`; spelled out here so the client does not pull in the schemas).
+ */
+let viewerId: string | null = null;
+
+export function setViewerId(id: string | null): void {
+  viewerId = id;
+}
+
 /** 401 codes a refreshed access token can fix (the API's auth middleware). */
 const RETRYABLE_AUTH_CODES = new Set(["token_expired", "invalid_token"]);
 
@@ -253,6 +266,7 @@ async function send<T>(
   else if (body !== undefined) headers.set("content-type", "application/json");
   const token = auth ? await accessToken() : null;
   if (token) headers.set("authorization", `Bearer ${token}`);
+  if (viewerId) headers.set("x-streamline-viewer", viewerId);
 
   let response: Response;
   try {
@@ -562,6 +576,13 @@ export const api = {
 
   audit: (cursor?: string | null, signal?: AbortSignal) =>
     request<AuditResponse>("GET", `/api/admin/audit${cursor ? `?cursor=${id(cursor)}` : ""}`, { signal }),
+
+  /** The admin fleet page (ADR 0028): nodes, capacity, queue, jobs in flight, failures, dead jobs. */
+  fleetOverview: (signal?: AbortSignal) =>
+    request<FleetOverview>("GET", "/api/admin/fleet/overview", { signal }),
+
+  retryDeadJob: (deadJobId: string) =>
+    request<RetryDeadJobResponse>("POST", `/api/admin/fleet/dead-jobs/${id(deadJobId)}/retry`),
 
   /** A one-time, 60 s ticket for `GET /ws/notifications`. */
   notificationsTicket: (signal?: AbortSignal) =>

@@ -13,6 +13,8 @@ export interface Heartbeat {
   positionSec: number;
   playedSec: number;
   source?: TrafficSource;
+  /** The embed page's stored viewer id (no cookie in third-party frames; ADR 0029). */
+  viewerId?: string;
 }
 
 export interface ReporterDeps {

@@ -20,6 +20,22 @@ function sendBeacon(beat: Heartbeat): void {
   if (!navigator.sendBeacon?.("/api/views", body)) void api.viewHeartbeat(beat).catch(() => undefined);
 }
 
+/**
+ * Heartbeats from this page's <video>, from where the view came (traffic-source.ts). `viewerId`:
+ * the embed page's stored id, sent in every beat's body (a beacon carries no headers).
+ */
+export function mountViewReporter(media: HTMLVideoElement, viewerId?: string | null): ViewReporter {
+  const named = (beat: Heartbeat) => (viewerId ? { ...beat, viewerId } : beat);
+  const reporter = new ViewReporter({
+    now: () => performance.now(),
+    send: (beat) => void api.viewHeartbeat(named(beat)).catch(() => undefined),
+    beacon: (beat) => sendBeacon(named(beat)),
+  });
+  reporter.setSource(trafficSource(document.referrer, location));
+  attachViewReporter(media, reporter);
+  return reporter;
+}
+
 /** Seeks once the media can take it. */
 function seekWhenReady(media: HTMLVideoElement, sec: number): void {
   if (media.readyState >= HTMLMediaElement.HAVE_METADATA) media.currentTime = sec;
@@ -46,13 +62,7 @@ function mountResumeHint(page: HTMLElement, media: HTMLVideoElement) {
 export function mountViewing(page: HTMLElement, stageRoot: HTMLElement): Viewing {
   const media = stageRoot.querySelector("video");
   if (!media) return { show: () => undefined };
-  const reporter = new ViewReporter({
-    now: () => performance.now(),
-    send: (beat) => void api.viewHeartbeat(beat).catch(() => undefined),
-    beacon: sendBeacon,
-  });
-  reporter.setSource(trafficSource(document.referrer, location));
-  attachViewReporter(media, reporter);
+  const reporter = mountViewReporter(media);
   const resume = mountResumeHint(page, media);
   let decided = false;
   return {

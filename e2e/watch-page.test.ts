@@ -77,7 +77,11 @@ describe.skipIf(!ready)("watch page and embeds (real stack + Chromium)", () => {
       recursive: true,
     });
     const siteConfig = join(siteCopy, "dist", "server", "wrangler.json");
-    const [started, fx] = await Promise.all([startE2EStack({ siteConfig }), ensureFixtures([CLIP])]);
+    const [started, fx] = await Promise.all([
+      // Views flush to D1 every 2 s here (the embed's view shows in the count without a long wait).
+      startE2EStack({ siteConfig, edgeVars: { VIEW_FLUSH_SECONDS: "2" } }),
+      ensureFixtures([CLIP]),
+    ]);
     stack = started;
     owner = await signUpViaApi(stack.origin, "watch");
     // "Boats" first: the channel's newest other video is what up next falls back to.
@@ -128,7 +132,11 @@ describe.skipIf(!ready)("watch page and embeds (real stack + Chromium)", () => {
     expect(tag("og:description")).toBe(
       "Dawn over the harbour. The boats pass at 0:01. More at https://example.com/harbour",
     );
-    expect(tag("og:image")).toMatch(new RegExp(`^${stack.origin}/v/${ids.harbour}/`));
+    // The stable poster address: it redirects to the signed poster (which expires; this does not).
+    expect(tag("og:image")).toBe(`${stack.origin}/api/videos/${ids.harbour}/thumbnail`);
+    const image = await fetch(tag("og:image")!);
+    expect([image.status, image.headers.get("content-type")]).toEqual([200, "image/jpeg"]);
+    expect(image.url).toMatch(new RegExp(`^${stack.origin}/v/${ids.harbour}/[^/]+/poster\\.jpg$`));
     expect(tag("og:video")).toBe(`${stack.origin}/embed/${ids.harbour}`);
     expect(tag("video:duration")).toBe("2");
     expect(tag("twitter:card")).toBe("player");
@@ -326,6 +334,57 @@ describe.skipIf(!ready)("watch page and embeds (real stack + Chromium)", () => {
     const allowed = await framed(ids.boats);
     await canPlay(allowed);
     expect(pageErrors.filter((e) => !e.includes("chrome-error"))).toEqual([]);
+  });
+
+  it("counts an embedded play as a view on another site (no cookie there: the frame's stored viewer id); follows ?theme=", async () => {
+    // localhost and 127.0.0.1 are different sites: the frame is third-party and SameSite=Lax
+    // sl_viewer never reaches it — the case real embeds are in.
+    const crossSite = `http://localhost:${(host.address() as AddressInfo).port}`;
+    const counted = page.waitForResponse(
+      async (res) =>
+        res.url() === `${stack.origin}/api/views` &&
+        res.status() === 202 &&
+        (await res.json().catch(() => ({}))).counted === true,
+      { timeout: 45_000 },
+    );
+    const asked = page.waitForRequest((req) => req.url() === `${stack.origin}/api/videos/${ids.harbour}`);
+    const before = (await api<{ viewCount: number }>(stack.origin, `/api/videos/${ids.harbour}`)).body
+      .viewCount;
+    await page.goto(
+      `${crossSite}/?id=${ids.harbour}&q=${encodeURIComponent("autoplay=1&muted=1&theme=light")}`,
+    );
+    const frame = (await (await page.waitForSelector("#player")).contentFrame())!;
+    await canPlay(frame);
+    expect(await frame.getAttribute("html", "data-theme")).toBe("light");
+    const beat = await counted;
+    const sent = beat.request();
+    expect((await sent.allHeaders()).cookie ?? "").not.toContain("sl_viewer");
+    const viewerId = JSON.parse(sent.postData() ?? "{}").viewerId as string;
+    expect(viewerId).toMatch(/^[A-Za-z0-9]{24}$/);
+    // The same id named the view token (GET /api/videos/:id from the frame) …
+    expect((await (await asked).allHeaders())["x-streamline-viewer"]).toBe(viewerId);
+    // … and is kept in the frame's storage — where the browser allows a third-party frame any
+    // (this headless Chromium, like incognito windows, does not: then it lasts the page load).
+    const kept = await frame.evaluate(() => {
+      try {
+        return localStorage.getItem("streamline.viewer");
+      } catch {
+        return "storage blocked";
+      }
+    });
+    expect([viewerId, "storage blocked"]).toContain(kept);
+    await expect
+      .poll(
+        async () =>
+          (await api<{ viewCount: number }>(stack.origin, `/api/videos/${ids.harbour}`)).body.viewCount,
+        {
+          timeout: 30_000,
+        },
+      )
+      .toBeGreaterThan(before);
+    // Without ?theme= the embed follows the viewer's colour scheme.
+    await page.goto(`${stack.origin}/embed/${ids.harbour}`);
+    expect(await page.getAttribute("html", "data-theme")).toBe("system");
   });
 
   it("the studio's Embedding panel shows the settings, names a refused line, and turns embedding off", async () => {

@@ -72,6 +72,25 @@ function hasMediaSource(): boolean {
   return typeof w.MediaSource === "function" || typeof w.ManagedMediaSource === "function";
 }
 
+let hlsModule: Promise<{ default: HlsConstructor }> | null = null;
+
+/** hls.js, fetched once: the player's attach and an early `preloadHls()` share the request. */
+function importHls(): Promise<{ default: HlsConstructor }> {
+  hlsModule ??= import("hls.js");
+  return hlsModule;
+}
+
+/**
+ * Start fetching hls.js now (a page that already knows it will play: the watch page with a
+ * server-rendered playable copy), so its download overlaps the page's own work instead of
+ * following it. Only where hls.js would be used; call it from a script, i.e. once the page is
+ * interactive (ADR 0029).
+ */
+export function preloadHls(video: HTMLVideoElement): void {
+  const nativeHls = video.canPlayType("application/vnd.apple.mpegurl") !== "";
+  if (hasMediaSource() || !nativeHls) void importHls().catch(() => undefined);
+}
+
 export async function attachPlayer(
   video: HTMLVideoElement,
   playback: Playback,
@@ -81,7 +100,7 @@ export async function attachPlayer(
   const nativeHls = video.canPlayType("application/vnd.apple.mpegurl") !== "";
   // No MSE: don't even fetch hls.js (the largest thing the site ships).
   if (!hasMediaSource() && nativeHls) return attachNative(video, playback, callbacks, options);
-  const { default: HlsClass } = await import("hls.js");
+  const { default: HlsClass } = await importHls();
   if (HlsClass.isSupported()) return attachHlsJs(HlsClass, video, playback, callbacks, options);
   if (nativeHls) return attachNative(video, playback, callbacks, options);
   throw new Error("This browser can't play HLS video.");
@@ -151,6 +170,8 @@ function createHls(HlsClass: HlsConstructor, session: HlsSession): Hls {
   const hls = new HlsClass({
     capLevelToPlayerSize: true,
     backBufferLength: 60,
+    // Fast start (ADR 0029): the first fragment is requested while the MediaSource opens.
+    startFragPrefetch: true,
     // Captions (the master's SUBTITLES group): hls.js turns each track into a TextTrack on the
     // element, so the native controls offer the CC menu and the browser renders the cues; the
     // DEFAULT=YES track is selected and, with `subtitleDisplay` (below), showing from the start.

@@ -3,6 +3,7 @@
  * (`data-state`, the overlay, the video's visibility, the "still processing" strip, the poster).
  * It decides nothing; `video-stage-machine.ts` does.
  */
+import { tokenOf, withToken } from "../../lib/delivery-token.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 import type { OverlayView, StageView } from "./video-stage-machine.ts";
 
@@ -96,9 +97,16 @@ export function renderStage(el: StageElements, view: StageView): void {
   if (view.livePanelHidden) el.livePanel.panel.hidden = true;
 }
 
-/** The poster behind the frame and on the <video>; tokens change on every read, the file rarely. */
+/**
+ * The poster behind the frame and on the <video>; tokens change on every read, the file rarely:
+ * the same file under a new token is not painted again (a repaint would be a later LCP).
+ */
 export function renderPoster(el: StageElements, url: string | null): void {
   if (!url) return;
-  if (el.video.poster !== new URL(url, location.href).href) el.video.poster = url;
+  const current = el.video.getAttribute("poster");
+  const token = tokenOf(url, location.href) ?? "";
+  const abs = (u: string) => new URL(u, location.href).href;
+  if (current && abs(withToken(current, token, location.href)) === abs(url)) return;
+  el.video.poster = url;
   el.frame.style.backgroundImage = `url("${CSS.escape(url)}")`;
 }

@@ -37,6 +37,11 @@ import {
 export interface VideoStageOptions {
   /** A copy of the video the page already has (skips the first request). */
   initial?: VideoDto;
+  /**
+   * `initial` is the anonymous copy the server rendered into the page: the player starts on it at
+   * once, and the viewer's own copy (view token, resume point, owner fields) is read beside it.
+   */
+  viewerCopy?: boolean;
   /** Called with every fresh copy of the video. */
   onVideo?: (video: VideoDto) => void;
   /** Called once when the video does not exist. */
@@ -171,6 +176,18 @@ async function load(stage: Stage): Promise<void> {
   }
 }
 
+/** The viewer's copy beside a server-rendered one: it only adds to what already plays. */
+async function loadViewerCopy(stage: Stage): Promise<void> {
+  const { signal } = stage.lifetime;
+  try {
+    const current = await api.getVideo(stage.videoId, signal);
+    dispatch(stage, { type: "video", video: current });
+    follow(stage, current);
+  } catch (err) {
+    if (!signal.aborted && err instanceof ApiError && err.notFound) dispatch(stage, { type: "gone" });
+  }
+}
+
 /** Player lifecycle → events. "playing" sticks through pauses; a stall shows "waiting". */
 function listenToMedia(stage: Stage): void {
   const video = stage.el.video;
@@ -248,7 +265,8 @@ export function mountVideoStage(
 
   if (options.initial) {
     dispatch(stage, { type: "video", video: options.initial });
-    follow(stage, options.initial);
+    if (options.viewerCopy) void loadViewerCopy(stage);
+    else follow(stage, options.initial);
   } else {
     void load(stage);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { videoDto } from "../../lib/testing/video-dto.ts";
+import { pageCopy, readPageCopy } from "./page-copy.ts";
 import { loadPublicVideo, oembedHref, openGraphTags, summaryOf } from "./watch-meta.ts";
 
 const ORIGIN = "https://streamline.example";
@@ -24,7 +25,7 @@ describe("watch page meta", () => {
       "og:title": "Sunrise",
       "og:description": "Line one line two",
       "og:url": `${ORIGIN}/watch/v_abcdefghijklmnop`,
-      "og:image": `${ORIGIN}/v/v_abcdefghijklmnop/tok/poster.jpg`,
+      "og:image": `${ORIGIN}/api/videos/v_abcdefghijklmnop/thumbnail`,
       "video:duration": "83",
       "og:video": `${ORIGIN}/embed/v_abcdefghijklmnop`,
       "og:video:type": "text/html",
@@ -78,5 +79,28 @@ describe("watch page meta", () => {
     });
     const broken = async () => Promise.reject(new Error("down"));
     expect(await loadPublicVideo(broken, ORIGIN, video.id)).toEqual({ kind: "unavailable" });
+  });
+
+  it("renders a page copy without the server's view token, and reads back only this video's copy", () => {
+    const playing = videoDto({
+      id: "v_abcdefghijklmnop",
+      playback: {
+        hls: "/v/v_abcdefghijklmnop/tok/master.m3u8",
+        expiresAt: "2030-01-01T00:00:00.000Z",
+        viewToken: "server-token",
+      },
+    });
+    const copy = pageCopy(playing);
+    expect(copy.playback).toEqual({
+      hls: "/v/v_abcdefghijklmnop/tok/master.m3u8",
+      expiresAt: "2030-01-01T00:00:00.000Z",
+    });
+    expect(playing.playback?.viewToken).toBe("server-token");
+    const json = JSON.stringify(copy);
+    expect(readPageCopy(json, "v_abcdefghijklmnop")).toEqual(copy);
+    expect(readPageCopy(json, "v_bbbbbbbbbbbbbbbb")).toBeNull();
+    expect(readPageCopy("{not json", "v_abcdefghijklmnop")).toBeNull();
+    expect(readPageCopy(undefined, "v_abcdefghijklmnop")).toBeNull();
+    expect(readPageCopy("null", "v_abcdefghijklmnop")).toBeNull();
   });
 });

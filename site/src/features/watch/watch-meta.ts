@@ -67,7 +67,9 @@ export function openGraphTags(video: VideoDto, origin: string): MetaTag[] {
     tw("twitter:description", summaryOf(video)),
   ];
   if (video.thumbnailUrl) {
-    const image = new URL(video.thumbnailUrl, origin).href;
+    // The stable poster address (it redirects to a freshly signed one): previews are fetched and
+    // cached long after the page's own signed URL expires.
+    const image = `${origin}/api/videos/${video.id}/thumbnail`;
     tags.push(og("og:image", image), tw("twitter:image", image));
   }
   if (video.durationSec) tags.push(og("video:duration", String(Math.round(video.durationSec))));

@@ -7,25 +7,15 @@
 import type { VideoDto } from "../../lib/api.ts";
 import { channelChip } from "../../lib/channel-chip.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
-import { formatRelativeTime } from "../../lib/format.ts";
 import { renderChapters, renderDescription, startTimeOf } from "../../lib/linked-text.ts";
 import { mountComments } from "../comments/comments-section.ts";
 import { mountReactions } from "../reactions/reaction-buttons.ts";
 import { mountAutoplayNext } from "./autoplay-next.ts";
+import { metaItems, readPageCopy } from "./page-copy.ts";
 import { mountShareDialog } from "./share-dialog.ts";
 import { mountUpNext } from "./up-next.ts";
 import { mountVideoStage } from "./video-stage.ts";
 import { mountViewing } from "./watch-viewing.ts";
-
-/** Views and the date, as the line above the description shows them. */
-export function metaItems(video: VideoDto, now = Date.now()): string[] {
-  const items: string[] = [
-    `${video.viewCount.toLocaleString("en-US")} ${video.viewCount === 1 ? "view" : "views"}`,
-  ];
-  const when = formatRelativeTime(video.publishedAt ?? video.createdAt, now);
-  if (when) items.push(video.publishedAt ? when : `Uploaded ${when}`);
-  return items;
-}
 
 interface About {
   description: HTMLElement;
@@ -150,9 +140,12 @@ function mountAround(page: HTMLElement, stageRoot: HTMLElement) {
 export function mountWatchPage(page: HTMLElement): void {
   const $ = elementsOf(page, "watch page");
   const stageRoot = $('[data-testid="player-wrapper"]');
+  const videoId = page.dataset.videoId ?? "";
+  // The server's anonymous copy (a public video): the player starts on it while the viewer's
+  // loads (hls.js is already on its way: the page's first script asked for it).
+  const initial = readPageCopy(page.dataset.initial, videoId);
   const about = mountAbout(page, stageRoot);
   const gone = [$(".watch-info"), $(role("up-next"))];
-  const videoId = page.dataset.videoId ?? "";
   const heading = mountHeading(page);
   const reactions = mountReactions($(role("reactions")), $(role("reaction-error")), videoId);
   const comments = mountComments($(role("comments")), videoId);
@@ -164,6 +157,7 @@ export function mountWatchPage(page: HTMLElement): void {
   };
 
   mountVideoStage(stageRoot, videoId, {
+    ...(initial ? { initial, viewerCopy: true } : {}),
     startAt: startTimeOf(location.search),
     onVideo(video) {
       for (const el of gone) el.hidden = false;

@@ -13,7 +13,9 @@ import { markSessionRevoked } from "../auth/session-status.ts";
 import { SessionsRepo } from "../auth/sessions.repo.ts";
 import { UsersRepo } from "../auth/users.repo.ts";
 import { CommentsRepo } from "../comments/comments.repo.ts";
+import { hubStub } from "../notifications/notifications-hub.ts";
 import { notifyQueue, notifyUser } from "../notifications/notifier.ts";
+import { roomStub } from "../progress/room-notifier.ts";
 import { rememberAccess } from "../videos/access-epoch.ts";
 import { VideosRepo } from "../videos/videos.repo.ts";
 import { ModerationRepo, type Target } from "./moderation.repo.ts";
@@ -146,7 +148,28 @@ export async function suspendUser(ctx: ActionContext, userId: string): Promise<n
     closes(ctx),
   );
   await revokeAllSessions(ctx.services, user.id, ctx.now);
+  await closeLiveSockets(ctx.services, user.id);
   return closed;
+}
+
+/** Rooms told at once: a channel of thousands of videos goes in waves, not one burst. */
+const ROOMS_AT_ONCE = 25;
+
+/**
+ * A suspended user's live sockets close (issue 15): their notification sockets, and every
+ * socket on their videos' progress rooms — their own, and other people's watching a video
+ * that is now hidden. The ws routes refuse new ones while the suspension lasts. Sockets the
+ * user holds on other people's videos' rooms are not found here (nothing indexes them); they
+ * carry only that public video's progress and end with the user's signed-out page.
+ */
+async function closeLiveSockets(services: Services, userId: string): Promise<void> {
+  await hubStub(services.env, userId).closeAll("account suspended");
+  const ids = await new ModerationRepo(services.db).videoIdsOf(userId);
+  for (let i = 0; i < ids.length; i += ROOMS_AT_ONCE) {
+    await Promise.all(
+      ids.slice(i, i + ROOMS_AT_ONCE).map((id) => roomStub(services.env, id).ownerSuspended()),
+    );
+  }
 }
 
 async function revokeAllSessions(services: Services, userId: string, now: number): Promise<void> {

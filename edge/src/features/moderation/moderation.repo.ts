@@ -138,6 +138,12 @@ export class ModerationRepo {
     ];
   }
 
+  /** Ids of every video the user owns (their rooms' sockets close on suspension). */
+  async videoIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db.select({ id: videos.id }).from(videos).where(eq(videos.ownerId, userId)).all();
+    return rows.map((r) => r.id);
+  }
+
   unsuspendStep(userId: string, now: number) {
     return this.db
       .update(users)

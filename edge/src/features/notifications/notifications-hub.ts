@@ -6,7 +6,11 @@
  * which is how the fan-out knows whom to push to.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { NotificationDto, NotificationWsMessage } from "@streamline/contracts";
+import {
+  CLOSE_ACCESS_REVOKED,
+  type NotificationDto,
+  type NotificationWsMessage,
+} from "@streamline/contracts";
 import { database } from "../../db/client.ts";
 import { NotificationsRepo } from "./notifications.repo.ts";
 
@@ -61,6 +65,17 @@ export class NotificationsHub extends DurableObject<Env> {
     // Nobody here (presence was stale): stop the fan-out from pushing to this user.
     if (sockets.length === 0) await this.presence(null, false);
     return sockets.length > 0;
+  }
+
+  /**
+   * The user was suspended (ADR 0024; their sessions are revoked in the same action): every
+   * socket closes with CLOSE_ACCESS_REVOKED and the user leaves the fan-out's presence.
+   */
+  async closeAll(reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.close(CLOSE_ACCESS_REVOKED, reason.slice(0, 120));
+    await this.presence(null, false);
+    return sockets.length;
   }
 
   private async presence(userId: string | null, online: boolean) {

@@ -13,6 +13,7 @@ import {
 import { AppError } from "../../lib/errors.ts";
 import { BEARER, errorDoc, errors, json, jsonBody, openApiRouter } from "../../lib/openapi.ts";
 import { IMAGE_SIG, USER_ID, VIDEO_ID } from "../../lib/openapi-examples.ts";
+import { isSuspended } from "../../lib/suspension.ts";
 import { currentUserId } from "../../middleware/auth/index.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { requireAuth } from "../auth/auth.middleware.ts";
@@ -114,7 +115,8 @@ export const notificationsWsRoutes = openApiRouter().openapi(socket, async (c) =
   }
   const secret = c.var.services.config.JWT_SECRET;
   const ticket = await readNotificationsTicket(secret, c.req.valid("query").ticket ?? "");
-  if (!ticket)
+  // A ticket outlives the suspension that revoked its sessions by up to a minute: not its socket.
+  if (!ticket || (await isSuspended(c.var.services.db, ticket.userId)))
     throw new AppError(401, "invalid_ticket", "missing, expired or foreign ticket; ask POST /api/ws-ticket");
   const hub = hubStub(c.env, ticket.userId);
   if (!(await hub.redeemTicket(ticket.jti, ticket.expiresAt))) {

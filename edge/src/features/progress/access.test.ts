@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { signUp } from "../../../test/auth.ts";
 import { insertVideo } from "../../../test/fixtures.ts";
 import { call, callJson, waitFor } from "../../../test/http.ts";
+import { suspendThroughModeration } from "../../../test/moderation.ts";
 import { roomStub } from "./room-notifier.ts";
 
 async function ticketFor(videoId: string, auth: Record<string, string> = {}) {
@@ -103,5 +104,65 @@ describe("watchers after a video turns private (hole 12)", () => {
     expect(again.messages).toEqual([progress(40)]);
     expect(again.closed.code).toBeUndefined();
     again.ws.close(1000);
+  });
+});
+
+describe("a suspended user's live sockets (ADR 0024)", () => {
+  async function notificationsSocket(auth: Record<string, string>) {
+    const t = await callJson<{ ticket: string }>("/api/ws-ticket", {
+      method: "POST",
+      json: { scope: "notifications" },
+      headers: auth,
+    });
+    expect(t.status).toBe(201);
+    const res = await call(`/ws/notifications?ticket=${t.body.ticket}`, {
+      headers: { upgrade: "websocket" },
+    });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    const closed: { code?: number } = {};
+    ws.addEventListener("close", (e) => {
+      closed.code = e.code;
+    });
+    ws.accept();
+    return { ws, closed };
+  }
+
+  it("close on suspension — notifications, their progress rooms, others' watching their videos — and no ticket reopens one", async () => {
+    const user = await signUp();
+    const stranger = await signUp();
+    const video = await insertVideo({ ownerId: user.id, visibility: "public", status: "processing" });
+    const bell = await notificationsSocket(user.auth);
+    const mine = await watch(video.id, await ticketFor(video.id, user.auth));
+    const theirs = await watch(video.id, await ticketFor(video.id, stranger.auth));
+    // Another user's video the suspended user is not part of: its sockets are none of this.
+    const elsewhere = await insertVideo({ ownerId: stranger.id, visibility: "public" });
+    const unrelated = await watch(elsewhere.id, await ticketFor(elsewhere.id, stranger.auth));
+    // Tickets taken before the suspension, used after it.
+    const spareRoom = await ticketFor(video.id, user.auth);
+    const spareBell = await callJson<{ ticket: string }>("/api/ws-ticket", {
+      method: "POST",
+      json: { scope: "notifications" },
+      headers: user.auth,
+    });
+    const strangerSpare = await ticketFor(video.id, stranger.auth);
+
+    await suspendThroughModeration(user, "Ban evasion");
+    for (const s of [bell, mine, theirs]) {
+      await waitFor(async () => s.closed.code !== undefined);
+      expect(s.closed.code).toBe(CLOSE_ACCESS_REVOKED);
+    }
+    expect(unrelated.closed.code).toBeUndefined();
+    const presence = await env.DB.prepare("select count(*) as n from notification_presence where user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(presence?.n).toBe(0);
+
+    const open = (path: string) => call(path, { headers: { upgrade: "websocket" } });
+    expect((await open(`/ws/notifications?ticket=${spareBell.body.ticket}`)).status).toBe(401);
+    expect((await open(`/ws/videos/${video.id}?ticket=${spareRoom}`)).status).toBe(401);
+    // Their video is hidden: nobody else opens its room either.
+    expect((await open(`/ws/videos/${video.id}?ticket=${strangerSpare}`)).status).toBe(404);
+    unrelated.ws.close(1000);
   });
 });

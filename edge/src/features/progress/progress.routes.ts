@@ -4,10 +4,12 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { VideoId, WsMessage, WsTicketBody, WsTicketResponse } from "@streamline/contracts";
+import type { Database } from "../../db/client.ts";
 import { clientInfo } from "../../lib/client-info.ts";
 import { AppError, notFound } from "../../lib/errors.ts";
 import { errorDoc, errors, json, jsonBody, OPTIONAL_BEARER, openApiRouter } from "../../lib/openapi.ts";
 import { VIDEO_ID } from "../../lib/openapi-examples.ts";
+import { isSuspended } from "../../lib/suspension.ts";
 import { rateLimit } from "../../middleware/rate-limit/index.ts";
 import { optionalAuth } from "../auth/auth.middleware.ts";
 import { issueNotificationsTicket } from "../notifications/notification-tickets.ts";
@@ -95,6 +97,17 @@ export const ticketRoutes = openApiRouter().openapi(ticket, async (c) => {
   return c.json(await issueTicket(c.var.services.config.JWT_SECRET, videoId, watcher), 201);
 });
 
+/**
+ * While a suspension lasts (ADR 0024) no socket opens for the suspended user (a ticket outlives
+ * the revoked sessions by up to a minute), nor on their hidden videos for anyone.
+ */
+async function refuseSuspended(db: Database, videoId: string, viewer: string | null): Promise<void> {
+  if (await isSuspended(db, viewer))
+    throw new AppError(401, "invalid_ticket", "missing, expired or foreign ticket; ask POST /api/ws-ticket");
+  const video = await new VideosRepo(db).find(videoId);
+  if (video && (await isSuspended(db, video.ownerId))) throw notFound();
+}
+
 export const wsRoutes = openApiRouter().openapi(watch, async (c) => {
   const { id } = c.req.valid("param");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -103,6 +116,7 @@ export const wsRoutes = openApiRouter().openapi(watch, async (c) => {
   const ticket = await readTicket(c.var.services.config.JWT_SECRET, id, c.req.valid("query").ticket ?? "");
   if (!ticket)
     throw new AppError(401, "invalid_ticket", "missing, expired or foreign ticket; ask POST /api/ws-ticket");
+  await refuseSuspended(c.var.services.db, id, ticket.watcher.viewer);
   const room = roomStub(c.env, id);
   if (!(await room.redeemTicket(ticket.jti, ticket.expiresAt))) {
     throw new AppError(401, "ticket_used", "tickets are single-use; ask POST /api/ws-ticket for another");

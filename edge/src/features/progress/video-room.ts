@@ -239,6 +239,17 @@ export class VideoRoom extends DurableObject<Env> {
     }
   }
 
+  /**
+   * The video's owner was suspended (ADR 0024): the video is hidden from everyone and its
+   * owner is signed out, so every socket closes with CLOSE_ACCESS_REVOKED (owner's included);
+   * the ws route refuses new ones while the suspension lasts. The room's state is kept.
+   */
+  async ownerSuspended(): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) ws.close(CLOSE_ACCESS_REVOKED, "account suspended");
+    return sockets.length;
+  }
+
   private async accessEpoch(): Promise<number> {
     return (await this.ctx.storage.get<number>(ACCESS_EPOCH_KEY)) ?? 0;
   }

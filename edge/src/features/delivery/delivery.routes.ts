@@ -349,7 +349,7 @@ const unsatisfiable = () =>
 /** Immutable media through the edge's cache (media-cache.ts, ADR 0030); null = read storage. */
 async function readCached(c: Context<AppEnv>, key: string, ext: string) {
   const { config, media } = c.var.services;
-  if (!config.MEDIA_CACHE_SECONDS || !isCacheable(ext)) return null;
+  if (!config.MEDIA_CACHE_SECONDS || !isCacheable(ext, key)) return null;
   const deps = {
     cache: caches.default,
     media,

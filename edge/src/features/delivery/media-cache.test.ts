@@ -11,6 +11,7 @@ import { insertVideo } from "../../../test/fixtures.ts";
 import { call, callJson } from "../../../test/http.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
+import { isCacheable } from "./media-cache.ts";
 
 const SEGMENT = new Uint8Array(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
 const PLAYLIST = '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\nseg_00001.m4s\n#EXT-X-ENDLIST\n';
@@ -133,6 +134,14 @@ describe("edge media cache", { timeout: 30_000 }, () => {
     expect(head.headers.get("content-type")).toBe("image/jpeg");
     expect(head.headers.get("content-length")).toBe("300");
     expect(await head.text()).toBe("");
+  });
+
+  it("static MP4 downloads are not cached (rebuilt on demand under one name)", () => {
+    expect(isCacheable("mp4", "videos/v_1/240p/init.mp4")).toBe(true);
+    expect(isCacheable("m4s", "videos/v_1/240p/seg_00001.m4s")).toBe(true);
+    expect(isCacheable("mp4", "videos/v_1/download/720p.mp4")).toBe(false);
+    expect(isCacheable("m3u8", "videos/v_1/240p/index.m3u8")).toBe(false);
+    expect(isCacheable("vtt", "videos/v_1/captions/en.vtt")).toBe(false);
   });
 
   it("playlists are never cached: a changed media playlist is served as storage holds it", async () => {

@@ -26,7 +26,13 @@ export const MAX_CACHED_BYTES = 16 * 1024 * 1024;
 /** How long a concurrent miss waits for the fill it joined before reading storage itself. */
 export const FOLLOW_WAIT_MS = 5_000;
 
-export const isCacheable = (ext: string) => CACHEABLE.has(ext);
+/**
+ * Whether the object at `storageKey` (of extension `ext`) goes through the cache. Static MP4
+ * downloads (`download/…`, ADR 0027) do not: each is fetched once per person, mostly too big
+ * for a fill, and rebuilt on demand under the same name.
+ */
+export const isCacheable = (ext: string, storageKey: string) =>
+  CACHEABLE.has(ext) && !/^videos\/[^/]+\/download\//.test(storageKey);
 
 export const mediaCacheKey = (origin: string, storageKey: string) => `${origin}/__media-cache/${storageKey}`;
 

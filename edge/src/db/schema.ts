@@ -760,20 +760,22 @@ export const videoStatsHourly = sqliteTable(
 );
 
 /**
- * The trending ranking the cron last computed (ADR 0022): replaced as a whole each run, in
- * one batch. `GET /api/trending` pages it by rank and filters what became unlistable since.
+ * The trending rankings the cron computed (ADR 0022), one generation per run (`computed_at`),
+ * each written whole in one batch; generations older than TRENDING.keepMs are dropped. `GET
+ * /api/trending` pages the newest by rank, and a cursor keeps paging the generation it
+ * started in — a recomputation between two pages neither repeats nor skips a video.
  */
 export const trending = sqliteTable(
   "trending",
   {
-    rank: integer("rank").primaryKey(),
+    rank: integer("rank").notNull(),
     videoId: text("video_id")
       .notNull()
       .references(() => videos.id, { onDelete: "cascade" }),
     score: real("score").notNull(),
     computedAt: integer("computed_at").notNull(),
   },
-  (t) => [index("trending_video_idx").on(t.videoId)],
+  (t) => [primaryKey({ columns: [t.computedAt, t.rank] }), index("trending_video_idx").on(t.videoId)],
 );
 
 export type VideoRow = typeof videos.$inferSelect;

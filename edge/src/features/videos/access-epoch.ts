@@ -59,8 +59,8 @@ const accessOf = (row: VideoAccess): VideoAccess => ({
   ownerId: row.ownerId,
   visibility: row.visibility,
   accessEpoch: row.accessEpoch,
-  takenDownAt: row.takenDownAt ?? null,
-  clipOf: row.clipOf ?? null,
+  ...(row.takenDownAt != null ? { takenDownAt: row.takenDownAt } : {}),
+  ...(row.clipOf ? { clipOf: row.clipOf } : {}),
 });
 
 /** The video's access as this isolate last read it, at most `cacheMs` old. */

@@ -149,17 +149,18 @@ type Batchable = D1Like & { batch(stmts: unknown[]): Promise<{ meta: { duration:
 async function recompute(db: Batchable, now: number): Promise<number> {
   const select = dialect.sqlToQuery(rankingSelect(now, TRENDING.size));
   const results = await db.batch([
-    db.prepare("delete from trending").bind(),
+    db.prepare("delete from trending where computed_at = ?").bind(now),
     db
       .prepare(`insert into trending (rank, video_id, score, computed_at) ${select.sql}`)
       .bind(...select.params),
+    db.prepare("delete from trending where computed_at < ?").bind(now - TRENDING.keepMs),
     db.prepare("delete from video_stats_hourly where hour <= ?").bind(hourOf(now) - TRENDING.windowHours),
   ]);
   return results.reduce((sum, r) => sum + r.meta.duration, 0);
 }
 
-async function trendingRead(db: D1Like, after: number): Promise<number> {
-  const page = dialect.sqlToQuery(pageSql(after, 24));
+async function trendingRead(db: D1Like, at: number, after: number): Promise<number> {
+  const page = dialect.sqlToQuery(pageSql(at, after, 24));
   const ids = await db
     .prepare(page.sql)
     .bind(...page.params)
@@ -269,7 +270,7 @@ async function measure(db: Batchable, now: number) {
   wallMs.sort((a, b) => a - b);
   const ranked = (await db.prepare("select count(*) as n from trending").bind().all<{ n: number }>())
     .results[0]?.n;
-  const read = await timed(RUNS, (i) => trendingRead(db, (i % 10) * 24));
+  const read = await timed(RUNS, (i) => trendingRead(db, now, (i % 10) * 24));
   const perRequest = await timed(BASELINE_RUNS, () => trendingPerRequest(db, now));
   const picks = sources(RUNS + 5);
   const viewer = uid(CHANNELS + 7);

@@ -10,8 +10,11 @@ export const TRENDING_PAGE_SIZE = 24;
 export const RELATED_DEFAULT = 12;
 export const RELATED_MAX = 24;
 
-/** Opaque keyset cursor: the rank of the previous page's last video. */
-const TRENDING_CURSOR = /^[1-9]\d{0,6}$/;
+/**
+ * Opaque keyset cursor: the ranking's generation and the rank of the previous page's last
+ * video (a bare rank is read in the newest ranking).
+ */
+const TRENDING_CURSOR = /^(?:\d{1,15}\.)?[1-9]\d{0,6}$/;
 
 export const TrendingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(TRENDING_PAGE_SIZE),

@@ -125,7 +125,8 @@ function candidateSets(source: Source, tags: string): SQL {
     sql`select id from videos indexed by videos_feed_idx
       where owner_id = ${source.ownerId ?? ""} and ${PUBLISHED}
       order by published_at desc limit ${n(L.channel)}`,
-    sql`select video_id from trending order by rank limit ${n(L.trending)}`,
+    sql`select video_id from trending where computed_at = (select max(computed_at) from trending)
+      order by rank limit ${n(L.trending)}`,
     sql`select id from videos indexed by videos_public_page_idx
       where visibility = 'public' and status = 'ready' order by created_at desc limit ${n(L.newest)}`,
     sql`select id from co`,

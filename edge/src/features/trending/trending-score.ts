@@ -15,6 +15,11 @@ export const TRENDING = {
   weights: { view: 1, like: 3, comment: 5 },
   /** Rows kept per computation: the ranking's length. */
   size: 1000,
+  /**
+   * How long a computed ranking stays after a newer one replaced it: a cursor pages the
+   * generation it started in for this long (the cron runs every 5 minutes).
+   */
+  keepMs: 30 * 60_000,
 } as const;
 
 export const HOUR_MS = 3_600_000;

@@ -1,9 +1,10 @@
 /**
  * The trending table in D1 (ADR 0022): recomputed set-based by the cron — one batch (one
- * transaction) replaces the whole ranking and prunes hourly views past the window — and
- * paged by rank for `GET /api/trending`, filtered to listable videos at read time too.
+ * transaction) writes a new generation of the ranking (`computed_at`), drops generations
+ * older than TRENDING.keepMs and prunes hourly views past the window — and paged by
+ * (generation, rank) for `GET /api/trending`, filtered to listable videos at read time too.
  */
-import { inArray, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { trending, type VideoRow, videoStatsHourly, videos } from "../../db/schema.ts";
 import { decayWeights, HOUR_MS, hourOf, TRENDING } from "./trending-score.ts";
@@ -21,20 +22,41 @@ export class TrendingRepo {
     this.db = db;
   }
 
-  /** Replaces the ranking with the one as of `now`. Running it twice changes nothing more. */
+  /**
+   * Writes the ranking as of `now` as a new generation and drops those older than
+   * TRENDING.keepMs (the newest always stays). Running it twice changes nothing more.
+   */
   async recompute(now: number, size: number = TRENDING.size): Promise<RecomputeResult> {
     const nowHour = hourOf(now);
-    const [, inserted, pruned] = await this.db.batch([
-      this.db.delete(trending),
+    const [, inserted, , pruned] = await this.db.batch([
+      this.db.delete(trending).where(eq(trending.computedAt, now)),
       this.db.insert(trending).select(rankingSelect(now, size)),
+      this.db.delete(trending).where(lt(trending.computedAt, now - TRENDING.keepMs)),
       this.db.delete(videoStatsHourly).where(lte(videoStatsHourly.hour, nowHour - TRENDING.windowHours)),
     ]);
     return { ranked: inserted.meta.changes, pruned: pruned.meta.changes };
   }
 
-  /** Listable videos of the ranking after `afterRank`, in rank order. */
-  async page(afterRank: number, limit: number): Promise<(VideoRow & { rank: number })[]> {
-    const rows = await this.db.all<{ rank: number; id: string }>(pageSql(afterRank, limit));
+  /**
+   * The generation a page reads: the cursor's while it is kept, else the newest (a cursor
+   * older than TRENDING.keepMs goes on in the newest ranking from its rank). Null when empty.
+   */
+  async generation(wanted?: number): Promise<number | null> {
+    if (wanted !== undefined) {
+      const kept = await this.db
+        .select({ at: trending.computedAt })
+        .from(trending)
+        .where(and(eq(trending.computedAt, wanted), eq(trending.rank, 1)))
+        .get();
+      if (kept) return kept.at;
+    }
+    const row = await this.db.get<{ at: number | null }>(sql`select max(computed_at) as at from trending`);
+    return row?.at ?? null;
+  }
+
+  /** Listable videos of generation `at` after `afterRank`, in rank order. */
+  async page(at: number, afterRank: number, limit: number): Promise<(VideoRow & { rank: number })[]> {
+    const rows = await this.db.all<{ rank: number; id: string }>(pageSql(at, afterRank, limit));
     if (!rows.length) return [];
     const ids = rows.map((r) => r.id);
     const full = await this.db.select().from(videos).where(inArray(videos.id, ids)).all();
@@ -44,23 +66,17 @@ export class TrendingRepo {
       return video ? [{ ...video, rank: r.rank }] : [];
     });
   }
-
-  /** When the ranking now in the table was computed (null when it is empty). */
-  async computedAt(): Promise<number | null> {
-    const row = await this.db.get<{ at: number | null }>(sql`select max(computed_at) as at from trending`);
-    return row?.at ?? null;
-  }
 }
 
 /**
- * A page of the ranking: `trending` walked in rank order from the cursor, each video looked
- * up by id and checked listable (the unary `+` keeps the planner from starting at "every
- * public video" instead).
+ * A page of one generation of the ranking: `trending` walked in rank order from the cursor by
+ * its key (computed_at, rank), each video looked up by id and checked listable (the unary `+`
+ * keeps the planner from starting at "every public video" instead).
  */
-export function pageSql(afterRank: number, limit: number) {
+export function pageSql(at: number, afterRank: number, limit: number) {
   return sql`select t.rank, t.video_id as id
     from trending t join videos v on v.id = t.video_id
-    where t.rank > ${afterRank} and +v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
+    where t.computed_at = ${at} and t.rank > ${afterRank} and +v.visibility = 'public' and +v.status = 'ready' and v.taken_down_at is null
       and not exists (select 1 from users su where su.id = v.owner_id and su.suspended_at is not null)
     order by t.rank limit ${limit}`;
 }

@@ -15,14 +15,15 @@ const trending = createRoute({
     "The ranking the cron computes every few minutes from the last 48 hours of counted views, likes " +
     "and commenters, each halved every 12 hours of age (ADR 0022). Only public, ready videos that are " +
     "not taken down — checked again on every read. `computedAt` says when the ranking was made; a " +
-    "cursor is a position in it, so paging across a recomputation may repeat or skip a video.",
+    "cursor pages that same ranking for 30 minutes, so a recomputation between two pages neither " +
+    "repeats nor skips a video.",
   security: OPTIONAL_BEARER,
   middleware: [optionalAuth()] as const,
   request: { query: TrendingQuery },
   responses: {
     200: json(TrendingResponse, "One page", {
       videos: [VIDEO],
-      nextCursor: "24",
+      nextCursor: "1796683200000.24",
       computedAt: "2026-12-07T18:45:00.000Z",
     }),
     ...errors(400, 401),

@@ -23,14 +23,25 @@ export async function trendingPage(
   userId: string | null | undefined,
 ): Promise<TrendingResponse> {
   const repo = new TrendingRepo(services.db);
-  const [rows, computedAt] = await Promise.all([
-    repo.page(q.cursor ? Number(q.cursor) : 0, q.limit),
-    repo.computedAt(),
-  ]);
+  const cursor = parseCursor(q.cursor);
+  const at = await repo.generation(cursor.at);
+  if (at === null) return { videos: [], nextCursor: null, computedAt: null };
+  const rows = await repo.page(at, cursor.rank, q.limit);
   const last = rows.length === q.limit ? rows.at(-1) : undefined;
   return {
     videos: await videoDtos(services, rows, userId),
-    nextCursor: last ? String(last.rank) : null,
-    computedAt: computedAt === null ? null : new Date(computedAt).toISOString(),
+    nextCursor: last ? `${at}.${last.rank}` : null,
+    computedAt: new Date(at).toISOString(),
   };
+}
+
+/**
+ * `<generation>.<rank>`: the ranking the first page read (its `computed_at`) and the last
+ * rank shown, so the next page continues in the same ranking even after the cron wrote a
+ * newer one. A bare `<rank>` (cursors from before generations) reads the newest.
+ */
+function parseCursor(cursor: string | undefined): { at?: number; rank: number } {
+  if (!cursor) return { rank: 0 };
+  const [first, second] = cursor.split(".");
+  return second === undefined ? { rank: Number(first) } : { at: Number(first), rank: Number(second) };
 }

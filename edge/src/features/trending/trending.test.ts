@@ -80,7 +80,7 @@ async function comment(videoId: string, authorId: string, ageHours: number) {
 const ranking = async () =>
   (
     await env.DB.prepare(
-      "select rank, video_id as id, score, computed_at as at from trending order by rank",
+      "select rank, video_id as id, score, computed_at as at from trending order by computed_at desc, rank",
     ).all<{
       rank: number;
       id: string;
@@ -189,10 +189,12 @@ describe("trending ranking (the cron's recomputation)", () => {
     expect(details).toContain("comments_recent_idx");
     expect(details).not.toMatch(/^SCAN (videos|video_stats_hourly|video_reactions|comments|v|o)\b/m);
     // The page read walks the ranking from the cursor and finds each video by id.
-    const read = (await database(env.DB).all<{ detail: string }>(sql`explain query plan ${pageSql(24, 24)}`))
+    const read = (
+      await database(env.DB).all<{ detail: string }>(sql`explain query plan ${pageSql(NOW, 24, 24)}`)
+    )
       .map((p) => p.detail)
       .join("\n");
-    expect(read).toMatch(/SEARCH t USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(read).toMatch(/SEARCH t USING INDEX sqlite_autoindex_trending_1 \(computed_at=\? AND rank>\?\)/);
     expect(read).toMatch(/SEARCH v USING INDEX sqlite_autoindex_videos_1 \(id=\?\)/);
   });
 });
@@ -217,9 +219,60 @@ describe("GET /api/trending", () => {
       cursor = res.body.nextCursor;
     }
     expect(seen).toEqual(ids);
-    expect((await get("?limit=5")).body.nextCursor).toBe("5");
-    for (const bad of ["?cursor=abc", "?cursor=0", "?limit=0", "?limit=51"])
+    expect((await get("?limit=5")).body.nextCursor).toBe(`${NOW}.5`);
+    // A bare rank (a cursor from before generations) pages the newest ranking.
+    expect((await get("?limit=2&cursor=2")).body.videos.map((v) => v.id)).toEqual(ids.slice(2, 4));
+    for (const bad of [
+      "?cursor=abc",
+      "?cursor=0",
+      `?cursor=${NOW}.0`,
+      "?cursor=1.2.3",
+      "?limit=0",
+      "?limit=51",
+    ])
       expect((await get(bad)).status).toBe(400);
+  });
+
+  it("a recomputation between two pages neither repeats nor skips: the cursor stays in its ranking", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push(await video(`generation ${i}`));
+      await views(ids[i]!, 0, 60 - i);
+    }
+    await refresh();
+    const first = await get("?limit=3");
+    expect(first.body.videos.map((v) => v.id)).toEqual(ids.slice(0, 3));
+    // The order turns over (the last three overtake the first three) and the cron runs again.
+    for (const id of ids.slice(3)) await likes(id, 0, 30);
+    const later = NOW + 5 * 60_000;
+    await refreshTrending(services(env), later);
+    const fresh = await get("?limit=6");
+    expect(fresh.body.computedAt).toBe(new Date(later).toISOString());
+    expect(
+      fresh.body.videos
+        .map((v) => v.id)
+        .slice(0, 3)
+        .sort(),
+    ).toEqual(ids.slice(3).sort());
+    // Paging on from the first page: the rest of that ranking, each video once.
+    const second = await get(`?limit=3&cursor=${first.body.nextCursor}`);
+    expect(second.body.computedAt).toBe(first.body.computedAt);
+    const seen = [...first.body.videos, ...second.body.videos].map((v) => v.id);
+    expect(seen).toEqual(ids);
+    expect(new Set(seen).size).toBe(6);
+    // Generations older than keepMs go with a later run; a cursor into one goes on in the newest.
+    const kept = async () =>
+      (
+        await env.DB.prepare("select distinct computed_at as at from trending order by 1").all<{
+          at: number;
+        }>()
+      ).results.map((r) => r.at);
+    expect(await kept()).toEqual([NOW, later]);
+    await refreshTrending(services(env), later + 31 * 60_000);
+    expect(await kept()).toEqual([later + 31 * 60_000]);
+    const stale = await get(`?limit=3&cursor=${first.body.nextCursor}`);
+    expect(stale.body.computedAt).toBe(new Date(later + 31 * 60_000).toISOString());
+    expect(stale.body.videos).toHaveLength(3);
   });
 
   it("hides a video made private or taken down after the ranking was computed", async () => {

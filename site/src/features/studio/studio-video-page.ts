@@ -16,6 +16,7 @@ import { IN_FLIGHT, statusView, VISIBILITY } from "./studio-model.ts";
 import { mountCaptionsSection } from "./video-editor/captions-section.ts";
 import { mountDeleteDialog } from "./video-editor/delete-dialog.ts";
 import { mountDetailsForm } from "./video-editor/details-form.ts";
+import { mountDownloadSection } from "./video-editor/download-section.ts";
 import {
   createEditorContext,
   type EditorContext,
@@ -101,6 +102,7 @@ export function mountStudioVideoPage(root: HTMLElement): void {
   const header = videoHeader(ctx);
   const details = mountDetailsForm(ctx);
   const embed = mountEmbedSection(ctx);
+  const downloads = mountDownloadSection(ctx);
   const captions = mountCaptionsSection(ctx);
   mountPosterSection(ctx);
   mountDeleteDialog(ctx);
@@ -123,6 +125,7 @@ export function mountStudioVideoPage(root: HTMLElement): void {
       renderVideo(video);
       details.fill(video);
       embed.fill(video);
+      downloads.fill(video);
       captions.render(list.captions);
       setState("ready");
       followLive(ctx, video, renderVideo);

@@ -14,6 +14,7 @@
  * wait for that fill (the in-flight map) and then answer from the cache; the wait is bounded,
  * since workerd may never settle a promise whose request was cancelled.
  */
+import { errorMessage, log } from "../../lib/log.ts";
 import { type ObjectStore, parseRangeHeader, type StoredObject } from "../../lib/storage/object-store.ts";
 
 /** Extensions whose objects never change under their name once published. */
@@ -132,7 +133,7 @@ async function fill(
     putStarted = true;
     const put = deps.cache
       .put(new Request(cacheKey), storedResponse(object, bytes, deps.ttlSeconds))
-      .catch((err) => console.warn("media cache put failed", cacheKey, String(err)))
+      .catch((err) => log.warn("media cache put failed", { cacheKey, error: errorMessage(err) }))
       .finally(done);
     deps.waitUntil(put);
     return forCaller(object, bytes, rangeHeader);

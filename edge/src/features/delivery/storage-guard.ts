@@ -9,6 +9,7 @@
  * client's timeout to handle.
  */
 import { AppError } from "../../lib/errors.ts";
+import { errorMessage, log } from "../../lib/log.ts";
 import { StorageError } from "../../lib/storage/object-store.ts";
 
 /** Seconds a client should wait before asking again after a storage fault. */
@@ -68,11 +69,11 @@ async function withOneRetry<T>(read: () => Promise<T>): Promise<T> {
 function storageFault(err: unknown, headers: Record<string, string>): AppError | undefined {
   const extra = { headers: { ...headers, "retry-after": String(STORAGE_RETRY_AFTER_SECONDS) } };
   if (err instanceof Timeout) {
-    console.warn("storage read timed out");
+    log.warn("storage read timed out");
     return new AppError(504, "storage_timeout", "storage did not answer in time; try again", extra);
   }
   if ((err instanceof StorageError && err.status >= 500) || isConnectionFailure(err)) {
-    console.warn("storage read failed", String(err));
+    log.warn("storage read failed", { error: errorMessage(err) });
     return new AppError(502, "storage_unavailable", "storage is unavailable; try again", extra);
   }
   return undefined;

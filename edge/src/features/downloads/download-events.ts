@@ -4,6 +4,7 @@
  * retry window claims it anew). Other events of the attempt change nothing.
  */
 import type { TranscoderEvent } from "@streamline/contracts";
+import { log } from "../../lib/log.ts";
 import type { VideosRepo } from "../videos/videos.repo.ts";
 
 export async function applyDownloadEvent(
@@ -19,7 +20,7 @@ export async function applyDownloadEvent(
     return (await repo.settleDownload(videoId, rung, entry)) ? "applied" : "duplicate";
   }
   if (ev.type === "failed") {
-    console.warn(`download job for ${videoId} ${rung} failed: ${ev.reason}`);
+    log.warn("download job failed", { videoId, rung, reason: ev.reason });
     const entry = { ...base, status: "failed" as const, reason: ev.reason.slice(0, 300) };
     return (await repo.settleDownload(videoId, rung, entry)) ? "applied" : "duplicate";
   }

@@ -4,9 +4,16 @@
  * every page paints in the right theme from its first frame (no flash, no inline script —
  * the page CSP allows none). The colours themselves are CSS variables in global.css.
  */
-import { THEME_COOKIE, type Theme } from "@streamline/contracts";
+import type { Theme } from "@streamline/contracts";
 import { api } from "./api.ts";
 import { authSession } from "./auth-session.ts";
+
+/**
+ * contracts' `THEME_COOKIE`, spelled out: importing a value from the contracts package drags
+ * its zod schemas (24 KB gzip) into the script every page runs first (theme.test.ts keeps
+ * the two equal).
+ */
+export const THEME_COOKIE = "sl_theme";
 
 export const THEMES: readonly Theme[] = ["system", "dark", "light"];
 

@@ -238,6 +238,7 @@ describe("POST /api/videos/:id/clips", () => {
     });
     expect((await call(hls.replace("master.m3u8", "360p/index.m3u8"))).status).toBe(404);
     expect((await call(hls)).status).toBe(404);
+    expect((await call(`/api/videos/${made.body.id}`, { headers: other.auth })).status).toBe(404);
     await call(`/api/videos/${src.id}`, {
       method: "PATCH",
       json: { visibility: "public" },

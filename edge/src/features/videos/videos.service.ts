@@ -82,6 +82,11 @@ export class VideosService {
     // A suspended account's videos are hidden from everyone (ADR 0024).
     if (!isOwner(video, userId) && (await isSuspended(this.deps.services.db, video.ownerId)))
       throw notFound();
+    // A clip is visible only while its source is (ADR 0027): private, taken down or deleted hides it.
+    if (video.clipOf) {
+      const source = await this.deps.repo.find(video.clipOf);
+      if (!source || !canView(source, userId)) throw notFound();
+    }
     return video;
   }
 

@@ -4,7 +4,7 @@
  * the watch page's Report dialog; a moderator (granted by the operator command) removes it
  * from /admin with a note; the audit log shows the action; the creator's bell shows the
  * `moderation` notification with the note. Screenshots (375/1280, dark and light) and axe on
- * the report dialog, /admin and /admin/audit.
+ * the report dialog, /admin, /admin/audit and /admin/fleet (an admin retries a dead job there).
  */
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -161,6 +161,101 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
     const other = await signedInPage(viewer);
     await other.goto(`${stack.origin}/admin`);
     await other.waitForSelector("[data-testid=admin-denied]", { state: "visible", timeout: 45_000 });
+  });
+
+  it("an admin sees the fleet on /admin/fleet and retries a dead job (ADR 0028)", async () => {
+    // Every call to the stack comes before the slow wrangler commands: a keep-alive socket left
+    // idle through them can be closed under a request (seen as EPIPE / "other side closed").
+    const [admin, upload] = await Promise.all([
+      signUpViaApi(stack.origin, "admin"),
+      api<{ videoId: string }>(stack.origin, "/api/uploads", {
+        method: "POST",
+        json: {
+          filename: "dead.mp4",
+          size: 4096,
+          contentType: "video/mp4",
+          title: "Dead letter",
+          visibility: "private",
+        },
+        token: creator.token,
+      }),
+    ]);
+    expect(upload.status).toBe(201);
+    const persist = ["--persist-to", join(stack.dataDir, "wrangler")] as const;
+    expect(runAdmin(["grant", admin.email, "admin", "--allow-unverified", ...persist])).toBe(0);
+    // A transcode the jobs queue gave up on, as its DLQ consumer leaves it (edge/src/features/jobs,
+    // tested in workerd): the video failed with the dead-letter reason and a dead_jobs row.
+    const deadVideo = upload.body.videoId;
+    const attemptId = "a_e2edeadjob0000000000";
+    const jobId = `j_${deadVideo.slice(2)}`;
+    const job = {
+      v: 1,
+      type: "transcode",
+      jobId,
+      videoId: deadVideo,
+      attempt: 1,
+      attemptId,
+      source: { key: `uploads/${deadVideo}/source`, size: 4096, contentType: "video/mp4" },
+      outputPrefix: `videos/${deadVideo}/`,
+      createdAt: new Date().toISOString(),
+      requestId: "e2e-upload-request",
+    };
+    const deadReason =
+      "transcoding could not start: the transcoder fleet was unavailable, please try again later";
+    const deadId = "dj_e2eDeadJob000001";
+    runD1(
+      `UPDATE videos SET status = 'failed', failure_reason = ${sqlString(deadReason)}, job_id = ${sqlString(jobId)}, attempt = 1, attempt_id = ${sqlString(attemptId)} WHERE id = ${sqlString(deadVideo)};
+       INSERT INTO dead_jobs (id, queue, job_type, job_id, subject, attempt, attempt_id, request_id, job_json, deliveries, reason, dead_at)
+       VALUES (${sqlString(deadId)}, 'streamline-jobs', 'transcode', ${sqlString(jobId)}, ${sqlString(deadVideo)}, 1, ${sqlString(attemptId)}, 'e2e-upload-request', ${sqlString(JSON.stringify(job))}, 9, 'not dispatched after 9 deliveries: the fleet was unreachable, busy or refused it', ${Date.now()});`,
+      { remote: false, persistTo: persist[1] },
+    );
+
+    const page = await signedInPage(admin);
+    await page.goto(`${stack.origin}/admin/fleet`);
+    const dead = page.locator(`[data-testid=fleet-dead-job][data-id=${deadId}]`);
+    await dead.waitFor({ timeout: 45_000 });
+    expect(await dead.textContent()).toContain("e2e-upload-request");
+    // The stack's transcoder node, from the fleet's own registry.
+    await page.locator("[data-testid=fleet-node]").first().waitFor();
+    expect(Number(await page.textContent("[data-testid=fleet-nodes-count]"))).toBeGreaterThanOrEqual(1);
+    expect(await page.locator("[data-testid=fleet-failure]").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining("Dead letter")]),
+    );
+    await expectAccessible(page, "/admin/fleet");
+    await setTheme(page, "light");
+    await expectAccessible(page, "/admin/fleet (light)");
+    await shootThemes(page, "admin-fleet");
+    // The wide tables scroll inside their boxes: the page itself stays 375 px wide.
+    await page.setViewportSize({ width: 375, height: 812 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await dead.locator("[data-testid=fleet-retry]").click();
+    await expect
+      .poll(() => page.textContent("[data-testid=fleet-status]"), { timeout: 30_000 })
+      .toContain("Sent the transcode job");
+    await dead.waitFor({ state: "detached" });
+    // The job went back through the queue: the video left the dead-letter failure (the stack's
+    // node then tries it for real; it has no source bytes, so it may fail again, for another reason).
+    await expect
+      .poll(
+        async () => {
+          const v = await api<{ status: string; failureReason?: string | null }>(
+            stack.origin,
+            `/api/videos/${deadVideo}`,
+            {
+              token: creator.token,
+            },
+          );
+          return v.body.status !== "failed" || v.body.failureReason !== deadReason;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    // A moderator is not an admin: the fleet page does not exist for them.
+    const modPage = await signedInPage(mod);
+    await modPage.goto(`${stack.origin}/admin/fleet`);
+    await modPage.waitForSelector("[data-testid=fleet-denied]", { state: "visible", timeout: 45_000 });
   });
 
   it("the comment's author sees the moderation notification with the note in the bell", async () => {

@@ -188,6 +188,15 @@ async function loadViewerCopy(stage: Stage): Promise<void> {
   }
 }
 
+/** The first copy: the page's (then, for a server-rendered one, the viewer's beside it), or the API's. */
+function start(stage: Stage): void {
+  const { initial, viewerCopy } = stage.options;
+  if (!initial) return void load(stage);
+  dispatch(stage, { type: "video", video: initial });
+  if (viewerCopy) void loadViewerCopy(stage);
+  else follow(stage, initial);
+}
+
 /** Player lifecycle → events. "playing" sticks through pauses; a stall shows "waiting". */
 function listenToMedia(stage: Stage): void {
   const video = stage.el.video;
@@ -263,13 +272,7 @@ export function mountVideoStage(
     signal: lifetime.signal,
   });
 
-  if (options.initial) {
-    dispatch(stage, { type: "video", video: options.initial });
-    if (options.viewerCopy) void loadViewerCopy(stage);
-    else follow(stage, options.initial);
-  } else {
-    void load(stage);
-  }
+  start(stage);
 
   return {
     player: createPlayerApi(root, el.video, () => stage.controls),

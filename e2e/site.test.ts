@@ -187,6 +187,29 @@ describe.skipIf(!ready)(
       }
     });
 
+    it("section tabs under the header: Home, Trending, and Subscriptions once signed in; the current one marked", async () => {
+      const tabs = () => page.locator("[data-testid=section-nav] a:visible").allTextContents();
+      await page.goto(`${stack.origin}/trending`);
+      await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in]");
+      expect((await tabs()).map((t) => t.trim())).toEqual(["Home", "Trending", "Subscriptions"]);
+      expect(await page.getAttribute("[data-testid=section-trending]", "aria-current")).toBe("page");
+      expect(await page.getAttribute("[data-testid=section-home]", "aria-current")).toBeNull();
+      await Promise.all([page.waitForURL(`${stack.origin}/feed`), page.click("[data-testid=section-feed]")]);
+      expect(await page.getAttribute("[data-testid=section-feed]", "aria-current")).toBe("page");
+      // Signed out, the feed's tab is not offered; at 375 px the tabs fit without sideways scroll.
+      const anonymous = await browser.newPage({ viewport: { width: 375, height: 800 } });
+      try {
+        await anonymous.goto(`${stack.origin}/`);
+        await anonymous.waitForSelector("[data-testid=auth-nav][data-state=anonymous]");
+        const shown = await anonymous.locator("[data-testid=section-nav] a:visible").allTextContents();
+        expect(shown.map((t) => t.trim())).toEqual(["Home", "Trending"]);
+        expect(await anonymous.getAttribute("[data-testid=section-home]", "aria-current")).toBe("page");
+        expect(await overflow(anonymous)).toBe(0);
+      } finally {
+        await anonymous.close();
+      }
+    });
+
     it("the account menu opens from the keyboard with its items; arrows, Home/End, letters and Esc work", async () => {
       await page.goto(`${stack.origin}/`);
       await page.waitForSelector("[data-testid=auth-nav][data-state=signed-in]");

@@ -10,13 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type FaultProxy, startFaultProxy } from "../../scripts/lib/fault-proxy.ts";
-import { type RunningS3, S3_CREDENTIALS, startS3Server } from "../../scripts/lib/s3-server.ts";
 import { classifyFailure } from "./pipeline/failure.ts";
 import { S3Storage, StorageError } from "./storage.ts";
+import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "./testing/s3.ts";
 
 const TIMEOUT_MS = 400;
 let dir: string;
-let s3: RunningS3;
+let s3: TestS3;
 let proxy: FaultProxy;
 let storage: S3Storage;
 /** The same client with a short answer bound, for the tests of a storage that never answers. */
@@ -26,12 +26,12 @@ let segment: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "streamline-storage-faults-"));
-  s3 = await startS3Server({ directory: join(dir, "s3"), port: 0 });
+  s3 = await startTestS3();
   proxy = await startFaultProxy({ target: s3.endpoint });
-  const opts = { bucket: "streamline", region: "us-east-1", ...S3_CREDENTIALS };
+  const opts = { bucket: s3.bucket, region: "us-east-1", ...S3RVER_CREDENTIALS };
   storage = new S3Storage({ ...opts, endpoint: proxy.url, requestTimeoutMs: 10_000 });
   impatient = new S3Storage({ ...opts, endpoint: proxy.url, requestTimeoutMs: TIMEOUT_MS });
-  direct = new S3Storage({ ...opts, endpoint: s3.endpoint });
+  direct = s3.storage;
   segment = join(dir, "seg_00001.m4s");
   writeFileSync(segment, new Uint8Array(64 * 1024).fill(7));
 });

@@ -160,6 +160,10 @@ export default defineConfig(async () => {
             environment: "node",
             testTimeout: 300_000,
             hookTimeout: 300_000,
+            // expect.poll's default 1 s is too short for a browser + stack on 2 shared cores
+            // (an hls.js level switch took longer under load); a poll still fails fast on a
+            // wrong value once this has run out.
+            expect: { poll: { timeout: 15_000, interval: 100 } },
             fileParallelism: false,
           },
         },

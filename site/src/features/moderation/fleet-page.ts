@@ -8,12 +8,14 @@ import { ApiError, api } from "../../lib/api.ts";
 import { authSession } from "../../lib/auth-session.ts";
 import { elementsOf, role } from "../../lib/dom.ts";
 
-type Node = NonNullable<FleetOverview["fleet"]>["nodes"][number] & {
+/** A registry entry as the transcoder writes it (contracts keep it loose: the fleet owns the shape). */
+interface Node {
+  nodeId: string;
+  capacity: number;
   draining?: boolean;
-  version?: string;
   lastSeen?: string;
   running: { videoId?: string; attempt?: number; stage?: string; percent?: number }[];
-};
+}
 
 function cell(content: string | Node[] | HTMLElement, className = ""): HTMLTableCellElement {
   const td = Object.assign(document.createElement("td"), { className });
@@ -111,7 +113,7 @@ function render(root: HTMLElement, o: FleetOverview, onRetry: Parameters<typeof 
   const fleetError = $(role("fleet-error"));
   fleetError.textContent = o.fleetError ?? "";
   fleetError.hidden = o.fleetError === null;
-  fill(root, "nodes", ((o.fleet?.nodes ?? []) as Node[]).map(nodeRow), "No node answered.");
+  fill(root, "nodes", ((o.fleet?.nodes ?? []) as unknown as Node[]).map(nodeRow), "No node answered.");
   fill(root, "jobs", o.inFlight.map(jobRow), "Nothing queued or running.");
   fill(root, "failures", o.recentFailures.map(failureRow), "No failed videos.");
   fill(

@@ -68,8 +68,9 @@ export function mountViewing(page: HTMLElement, stageRoot: HTMLElement): Viewing
   return {
     show(video) {
       reporter.setToken(video.playback?.viewToken);
-      // Once, with the first playable copy: `?t=` wins; a finished video has no resume point.
-      if (decided || !video.playback) return;
+      // Once, with the viewer's first playable copy (the one with a view token — not the page's
+      // server-rendered anonymous copy): `?t=` wins; a finished video has no resume point.
+      if (decided || !video.playback?.viewToken) return;
       decided = true;
       if (startTimeOf(location.search) === null && video.resumeAtSec) resume(video.resumeAtSec);
     },

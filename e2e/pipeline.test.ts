@@ -1,7 +1,9 @@
 /**
  * The backbone, end to end on the real stack: wrangler dev (edge + site) + embedded S3 +
  * the transcoder with real ffmpeg. Upload in two presigned parts → queue → transcode →
- * signed HLS read by ffprobe through the edge → played by hls.js in Chromium. The upload
+ * signed HLS read by ffprobe through the edge → played by hls.js in Chromium; then the same
+ * video as a static MP4 (the fleet remuxes it; ffprobe reads 10 s) and as a clip (hls.js in
+ * Chromium starts it at the source's media time + 4 s, ADR 0027). The upload
  * happens once in beforeAll; each test only reads it, so any one runs alone (`-t`).
  */
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -58,7 +60,7 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
         throw new Error(`${err}\n${stack.output()}`);
       },
     );
-  });
+  }, 540_000);
   afterAll(async () => {
     await stack?.stop();
   });
@@ -162,6 +164,119 @@ describe.skipIf(!ready)("upload → transcode → signed HLS (real stack)", () =
     } finally {
       await browser.close();
       host.close();
+    }
+  });
+
+  it("the MP4 download: 202 while the fleet remuxes, then 302 to a signed MP4 ffprobe reads as 10 s", async () => {
+    expect(settledVideo.status, settledVideo.failureReason).toBe("ready");
+    const path = `/api/videos/${upload.videoId}/download`;
+    const first = await api<{ status: string; rung: string }>(stack.origin, path, { token });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ status: "preparing", rung: "720p" });
+    let location: string | null = null;
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${stack.origin}${path}`, {
+            headers: { authorization: `Bearer ${token}` },
+            redirect: "manual",
+          });
+          await res.body?.cancel();
+          location = res.headers.get("location");
+          return res.status;
+        },
+        { timeout: 120_000, interval: 1000 },
+      )
+      .toBe(302);
+    expect(location).toMatch(new RegExp(`^/v/${upload.videoId}/[^/]+/download/720p\\.mp4$`));
+    const head = await fetch(`${stack.origin}${location}`, { method: "HEAD" });
+    expect(head.headers.get("content-type")).toBe("video/mp4");
+    expect(head.headers.get("content-disposition")).toMatch(/^attachment; filename=".+-720p\.mp4"$/);
+    // Anyone else: 404 while downloads are off for the video.
+    expect((await api(stack.origin, path)).status).toBe(404);
+    const duration = await ffprobeDuration(`${stack.origin}${location}`);
+    expect(Math.abs(duration - 10)).toBeLessThanOrEqual(0.5);
+  });
+
+  it("a clip plays in Chromium from the right second of its source", async () => {
+    expect(settledVideo.status, settledVideo.failureReason).toBe("ready");
+    const made = await api<Video & { clipOf: { videoId: string; startSec: number; endSec: number } }>(
+      stack.origin,
+      `/api/videos/${upload.videoId}/clips`,
+      { method: "POST", token, json: { startSec: 4.5, endSec: 7.5, title: "The middle" } },
+    );
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // Snapped outward to the 4 s segment grid: [4, 8).
+    expect(made.body.clipOf).toEqual({ videoId: upload.videoId, startSec: 4, endSec: 8 });
+    expect(made.body.status).toBe("ready");
+    expect(
+      Math.abs((await ffprobeDuration(`${stack.origin}${made.body.playback!.hls}`)) - 4),
+    ).toBeLessThanOrEqual(0.5);
+
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      // Where each stream starts in its own media time: hls.js reports the PTS it maps to the
+      // timeline's 0 (INIT_PTS_FOUND). The clip's must be its source's + clipOf.startSec.
+      const hlsjs = readFileSync(join(ROOT, "node_modules/hls.js/dist/hls.min.js"), "utf8");
+      await page.route(`${stack.origin}/__hls-probe`, (route) =>
+        route.fulfill({
+          contentType: "text/html",
+          body: `<!doctype html><video muted playsinline></video><script>${hlsjs}</script>`,
+        }),
+      );
+      const startPts = async (hlsUrl: string) => {
+        await page.goto(`${stack.origin}/__hls-probe`);
+        return page.evaluate(
+          (url) =>
+            new Promise<number>((resolve, reject) => {
+              type Hls = {
+                on(
+                  e: string,
+                  f: (e: string, d: { id: string; initPTS: number; timescale: number }) => void,
+                ): void;
+                loadSource(u: string): void;
+                attachMedia(v: HTMLVideoElement): void;
+              };
+              const H = (window as unknown as { Hls: { new (): Hls; Events: Record<string, string> } }).Hls;
+              const hls = new H();
+              const video = document.querySelector("video")!;
+              hls.on(H.Events.INIT_PTS_FOUND!, (_e, d) => {
+                if (d.id === "main") resolve(d.initPTS / d.timescale);
+              });
+              hls.on(
+                H.Events.ERROR!,
+                (_e, d) =>
+                  (d as unknown as { fatal: boolean }).fatal && reject(new Error("hls.js fatal error")),
+              );
+              hls.loadSource(url);
+              hls.attachMedia(video);
+              void video.play();
+            }),
+          hlsUrl,
+        );
+      };
+      const clipPts = await startPts(`${stack.origin}${made.body.playback!.hls}`);
+      const sourcePts = await startPts(`${stack.origin}${settledVideo.playback!.hls}`);
+      console.log(
+        `e2e clip: starts at media time ${clipPts.toFixed(3)} s, its source at ${sourcePts.toFixed(3)} s`,
+      );
+      expect(Math.abs(clipPts - sourcePts - 4)).toBeLessThanOrEqual(0.1);
+      // It plays on from there.
+      await page.goto(`${stack.origin}/watch/${made.body.id}`);
+      await page.locator("video[data-testid=player]").waitFor({ timeout: 30_000 });
+      await page.evaluate(() => {
+        const v = document.querySelector("video[data-testid=player]") as HTMLVideoElement;
+        v.muted = true;
+        void v.play();
+      });
+      await page.waitForFunction(
+        () => (document.querySelector("video[data-testid=player]") as HTMLVideoElement).currentTime > 1.5,
+        undefined,
+        { timeout: 60_000 },
+      );
+    } finally {
+      await browser.close();
     }
   });
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
@@ -202,6 +203,28 @@ describe.skipIf(!ready)("studio (real stack + Chromium)", () => {
     } finally {
       await context.close();
     }
+  });
+
+  it("the Downloads switch saves at once; viewers then reach the MP4 route instead of a 404", async () => {
+    await page.goto(`${stack.origin}/studio/${videoId}`);
+    await page.waitForSelector("[data-testid=studio-manage][data-state=ready]", { timeout: 15_000 });
+    expect(await page.isChecked("[data-testid=download-enabled]")).toBe(false);
+    expect((await api(stack.origin, `/api/videos/${videoId}/download`)).status).toBe(404);
+    await page.check("[data-testid=download-enabled]");
+    await expect
+      .poll(() => page.textContent("[data-testid=download-status]"))
+      .toBe("Viewers can download this video.");
+    const saved = await api<{ download?: { enabled: boolean } }>(stack.origin, `/api/videos/${videoId}`, {
+      token: account.token,
+    });
+    expect(saved.body.download).toEqual({ enabled: true });
+    // 202 (being prepared) once ready, 409 while the transcode still runs: no longer hidden.
+    expect([202, 409]).toContain((await api(stack.origin, `/api/videos/${videoId}/download`)).status);
+    const panel = page.locator("[data-testid=download-section]");
+    await panel.screenshot({ path: join(ROOT, "reports", "screenshots", "studio-download-panel-1280.png") });
+    await page.setViewportSize({ width: 375, height: 900 });
+    await panel.screenshot({ path: join(ROOT, "reports", "screenshots", "studio-download-panel-375.png") });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it("uploads an SRT caption track through the page; the player gets a SUBTITLES group and a showing text track", async () => {

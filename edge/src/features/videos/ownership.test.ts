@@ -131,6 +131,7 @@ const PUBLIC_ROUTES = new Set([
   "GET /api/trending", // the cron's ranking of listable videos (ADR 0022)
   "POST /api/ws-ticket", // progress feature: decides per video
   "GET /api/videos/:id/captions", // optional auth: visibility rules
+  "GET /api/videos/:id/thumbnail", // public: anonymous visibility re-checked, 302 to the poster (ADR 0029)
   "GET /api/videos/:id/download", // optional auth: visibility rules, then downloads on or the owner (ADR 0027)
   "GET /api/openapi.json", // the API description is public
   "GET /api/channels/:handle", // channel pages are public (ADR 0011)

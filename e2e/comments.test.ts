@@ -139,7 +139,8 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
     await page.click("[data-testid=like-button]");
     await expect.poll(() => page.getAttribute("[data-testid=like-button]", "aria-pressed")).toBe("true");
     await expect.poll(() => page.textContent("[data-testid=like-count]")).toBe("1");
-    expect((await videoAs(a)).likeCount).toBe(1);
+    // The page paints the like at once (optimistic); the server has it once the PUT lands.
+    await expect.poll(async () => (await videoAs(a)).likeCount).toBe(1);
 
     await page.fill(
       "[data-testid=comment-text-input]",

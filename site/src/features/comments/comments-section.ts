@@ -25,6 +25,8 @@ interface State {
   /** Cursors of threads whose replies were opened (null: all loaded). */
   replyCursors: Map<string, string | null>;
   loading: boolean;
+  /** The count moved on this page (a post, a delete): later copies of the video keep it. */
+  countedHere?: boolean;
 }
 
 function parts(root: HTMLElement) {
@@ -76,9 +78,12 @@ export function mountComments(root: HTMLElement, videoId: string): CommentsSecti
   return {
     show(video) {
       const first = s.video === null;
-      s.video = video;
+      // A copy fetched before the viewer posted or deleted here (the viewer's own copy
+      // arriving after the server-rendered one) must not take the count back.
+      const count = s.video && s.countedHere ? s.video.commentCount : video.commentCount;
+      s.video = { ...video, commentCount: count };
       root.hidden = false;
-      paintCount(ui, video.commentCount);
+      paintCount(ui, count);
       if (first) void start(s, ui, videoId);
     },
     hide() {
@@ -165,6 +170,7 @@ async function postTopLevel(s: State, ui: Parts, videoId: string): Promise<void>
 
 function bumpCount(s: State, ui: Parts, delta: number): void {
   if (!s.video) return;
+  s.countedHere = true;
   s.video = { ...s.video, commentCount: Math.max(0, s.video.commentCount + delta) };
   paintCount(ui, s.video.commentCount);
 }

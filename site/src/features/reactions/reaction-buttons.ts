@@ -38,6 +38,10 @@ export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: s
   const ui = parts(root);
   let view: ReactionView = { likeCount: 0, myReaction: null };
   let pending = false;
+  // Once the viewer reacted here, the server's answer is the freshest word: a copy of the
+  // video fetched before the click (the viewer's own copy arriving after the
+  // server-rendered one) must not take the reaction back.
+  let reactedHere = false;
   const paint = () => paintView(ui, view);
 
   const click = async (clicked: ReactionValue) => {
@@ -58,6 +62,7 @@ export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: s
         dislikeCount: result.dislikeCount,
         myReaction: result.myReaction,
       };
+      reactedHere = true;
     } catch (err) {
       view = before;
       error.textContent = `Couldn't save that: ${messageOf(err)}`;
@@ -73,7 +78,7 @@ export function mountReactions(root: HTMLElement, error: HTMLElement, videoId: s
   return {
     show(video) {
       root.hidden = false;
-      if (pending) return;
+      if (pending || reactedHere) return;
       view = {
         likeCount: video.likeCount,
         dislikeCount: video.dislikeCount,

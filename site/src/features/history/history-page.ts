@@ -92,20 +92,27 @@ export function mountHistoryPage(root: HTMLElement): void {
     }
   };
 
+  /** Signed in → the first page; the session could not be reached (offline, 429, 5xx) → the error state. */
+  const open = async (state: { status: string }) => {
+    if (state.status === "signed-in") return loadPage(true);
+    if (state.status !== "error") return; // anonymous: the layout sends the visitor to /login
+    v.errorMessage.textContent = "Couldn't reach your session. Check your connection and try again.";
+    setState(v, "error");
+  };
+
   v.more.addEventListener("click", () => void loadPage(false));
-  requireElement(root, role("retry"), HTMLButtonElement, "history page").addEventListener(
-    "click",
-    () => void loadPage(true),
-  );
+  requireElement(root, role("retry"), HTMLButtonElement, "history page").addEventListener("click", () => {
+    setState(v, "loading");
+    void (async () => {
+      if (authSession.state().status !== "signed-in") await authSession.refresh();
+      await open(authSession.state());
+    })();
+  });
   mountClearAll(v, () => {
     cursor = null;
   });
   mountPauseToggle(v);
-  void (async () => {
-    const state = await authSession.start();
-    if (state.status !== "signed-in") return; // the layout sends anonymous visitors to /login
-    await loadPage(true);
-  })();
+  void authSession.start().then(open);
 }
 
 /** "Clear all" (asks first); `onCleared` forgets the paging cursor. */

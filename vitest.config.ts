@@ -136,7 +136,7 @@ export default defineConfig(async () => {
           test: {
             name: "scripts",
             ...UNIT_TIMEOUTS,
-            include: ["scripts/**/*.test.ts"],
+            include: ["scripts/**/*.test.ts", "bench/lib/**/*.test.ts"],
             environment: "node",
           },
         },

@@ -7,7 +7,7 @@
  * node knows nothing) and with Redis (the dead node's claim must time out first).
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SIGNATURE_HEADER, signRequest } from "@streamline/contracts";
@@ -19,8 +19,10 @@ import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { redisServerAvailable, startTestRedis, type TestRedis } from "../transcoder/src/testing/redis.ts";
 import {
   api,
+  assertCleanAfterFault,
   E2E_PASSWORD,
   E2E_SECRETS,
+  listKeys,
   startE2EStack,
   toolsAvailable,
   uploadFile,
@@ -43,26 +45,6 @@ type FleetNode = {
 };
 
 const s3 = new AwsClient({ ...S3_CREDENTIALS, region: "us-east-1", service: "s3", retries: 0 });
-
-/** Every key under `prefix` (ListObjectsV2, paginated). */
-async function listKeys(endpoint: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const url = new URL(`${endpoint}/streamline`);
-    url.searchParams.set("list-type", "2");
-    url.searchParams.set("prefix", prefix);
-    if (token) url.searchParams.set("continuation-token", token);
-    const res = await s3.fetch(url.toString());
-    const xml = await res.text();
-    expect(res.status, xml).toBe(200);
-    for (const m of xml.matchAll(/<Key>([^<]+)<\/Key>/g)) keys.push(m[1]!);
-    token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
-      ? /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(xml)?.[1]
-      : undefined;
-  } while (token);
-  return keys;
-}
 
 async function s3Text(endpoint: string, key: string): Promise<string> {
   const res = await s3.fetch(`${endpoint}/streamline/${key}`);
@@ -246,13 +228,9 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
       const audioOnly = video.renditions.some((r) => r.kind === "audio") ? 1 : 0;
       expect(streamInfs.length - videoVariants).toBe(audioOnly);
 
-      // 5. No temp files: the new node swept the killed one's scratch dir when it started.
-      const leftovers = existsSync(workDir)
-        ? readdirSync(workDir, { recursive: true })
-            .map(String)
-            .filter((p) => p.includes("streamline-job-"))
-        : [];
-      expect(leftovers).toEqual([]);
+      // 5. No temp files (the new node swept the killed one's scratch dir when it started), no
+      //    orphans, nothing stuck after the sweeper's next pass: the shared after-fault check.
+      await assertCleanAfterFault({ ...stack, workDirs: [workDir] });
     },
   );
 });

@@ -111,6 +111,8 @@ export function makeTwoPartSource(dir: string): string {
   return out;
 }
 
+/** The check after every fault test (issue 17): orphans, temp files, nothing stuck after a sweep. */
+export { assertCleanAfterFault, listKeys, readVideos, runSweeper } from "../scripts/lib/after-fault.ts";
 export { api, type Json, uploadFile, waitForVideo } from "../scripts/lib/platform-client.ts";
 
 export const E2E_PASSWORD = "correct horse battery staple";

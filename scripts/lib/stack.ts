@@ -67,6 +67,10 @@ export interface Stack {
   output(): string;
   stopTranscoder(signal?: NodeJS.Signals): Promise<void>;
   startTranscoder(): ChildProcess;
+  /** Stops wrangler dev (edge + site) only; S3, the transcoder and the persisted data stay. */
+  stopEdge(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts wrangler dev again on the same port and persist dir; resolves once it answers. */
+  startEdge(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -250,6 +254,43 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     return child;
   };
 
+  let edge: ChildProcess | undefined;
+  let startEdge = async () => {};
+  /** wrangler dev serving edge + site on `opts.port`, data in `persistTo` (kept across restarts). */
+  const spawnEdge = (envFile: string) => {
+    const wrangler = spawn(
+      process.execPath,
+      [
+        wranglerBin(),
+        "dev",
+        "-c",
+        "wrangler.toml",
+        "-c",
+        siteConfig,
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(opts.port),
+        "--persist-to",
+        persistTo,
+        "--show-interactive-dev-session=false",
+        "--test-scheduled",
+        // Vars and secrets via a 0600 file rather than argv, where any local user could read them.
+        "--env-file",
+        envFile,
+      ],
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...OFFLINE_ENV },
+      },
+    );
+    capture("wrangler", wrangler);
+    children.push(wrangler);
+    return wrangler;
+  };
+
   const stop = async () => {
     await Promise.all(children.map((c) => killGroup(c)));
     await s3?.close().catch(() => {});
@@ -283,37 +324,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const envFile = join(opts.dataDir, "edge.env");
     writeFileSync(envFile, envFileText(vars), { mode: 0o600 });
     chmodSync(envFile, 0o600);
-    const wrangler = spawn(
-      process.execPath,
-      [
-        wranglerBin(),
-        "dev",
-        "-c",
-        "wrangler.toml",
-        "-c",
-        siteConfig,
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        String(opts.port),
-        "--persist-to",
-        persistTo,
-        "--show-interactive-dev-session=false",
-        "--test-scheduled",
-        // Vars and secrets via a 0600 file rather than argv, where any local user could read them.
-        "--env-file",
-        envFile,
-      ],
-      {
-        cwd: ROOT,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...OFFLINE_ENV },
-      },
-    );
-    capture("wrangler", wrangler);
-    children.push(wrangler);
-    await waitForHttp(`${origin}/api/health`, 60_000, wrangler);
+    startEdge = async () => {
+      edge = spawnEdge(envFile);
+      await waitForHttp(`${origin}/api/health`, 60_000, edge);
+    };
+    await startEdge();
     log(`edge+site ${origin}`);
   } catch (err) {
     await stop();
@@ -336,6 +351,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       if (transcoder) await killGroup(transcoder, signal);
     },
     startTranscoder,
+    async stopEdge(signal: NodeJS.Signals = "SIGTERM") {
+      if (edge) await killGroup(edge, signal);
+    },
+    startEdge: () => startEdge(),
     stop,
   };
 }

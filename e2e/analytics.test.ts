@@ -7,18 +7,13 @@
  * same numbers; the video's Analytics tab shows the retention curve. Screenshots at 375/1280 px
  * in both themes; axe on both pages.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, shootThemes } from "./axe.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   signUpViaApi,
   startE2EStack,
   toolsAvailable,
@@ -61,8 +56,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
   let page: Page;
   let owner: Awaited<ReturnType<typeof signUpViaApi>>;
   let videoId: string;
-  let siteCopy: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   /** One browser's view: fetch the video (cookie + token), then heartbeats through the API. */
   async function watch(userAgent: string, source: string) {
@@ -86,14 +80,10 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
     const t0 = Date.now();
     const step = (what: string) =>
       console.log(`e2e analytics: ${what} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-analytics-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     let source: string;
     [stack, { "clip-640x360-2s.mp4": source }] = await Promise.all([
       startE2EStack({
         edgeVars: { VIEW_FLUSH_SECONDS: "1" },
-        siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
       }),
       ensureFixtures(["clip-640x360-2s.mp4"]),
     ]);
@@ -101,9 +91,7 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
     owner = await signUpViaApi(stack.origin, "anown");
     const up = await uploadFile(stack.origin, source, { token: owner.token, title: "Tide tables" });
     videoId = up.videoId;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     page.on("response", (r) => {
       if (r.status() >= 400 && /\/api\/(me\/analytics|videos\/[^/]+\/analytics)/.test(r.url()))
         pageErrors.push(`${r.status()} ${r.url()}`);
@@ -162,7 +150,6 @@ describe.skipIf(!ready)("creator analytics (real stack + Chromium)", () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("the channel chart and its table list the same numbers; sources and devices counted", async () => {

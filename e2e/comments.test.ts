@@ -6,12 +6,8 @@
  * approves the held comment from the studio. Counts follow on the page and in the API.
  * Screenshots: the watch page's comments at 375/1280, and the studio's held list.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
@@ -38,7 +34,6 @@ type Video = {
 
 describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
-  let siteCopy: string;
   let browser: Browser;
   let a: Account;
   let b: Account;
@@ -92,11 +87,9 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
       .filter({ has: page.locator("[data-testid=comment-text]", { hasText: text }) });
 
   beforeAll(async () => {
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-comments-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     let source: string;
     [stack, { "sd-854x480-4s.mp4": source }] = await Promise.all([
-      startE2EStack({ mailSink: {}, siteConfig: join(siteCopy, "dist", "server", "wrangler.json") }),
+      startE2EStack({ mailSink: {} }),
       ensureFixtures(["sd-854x480-4s.mp4"]),
     ]);
     [a, b] = await Promise.all([signUpViaApi(stack.origin, "creator"), signUpViaApi(stack.origin, "viewer")]);
@@ -116,7 +109,6 @@ describe.skipIf(!ready)("comments and likes in Chromium (real stack, real SMTP)"
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("a signed-out visitor sees the like count and a sign-in prompt instead of the composer", async () => {

@@ -6,13 +6,10 @@
  * tested here too (the `false` side: e2e/auth.test.ts uploads from an unverified account).
  * The pages run under the edge's CSP; any violation fails the test.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runD1, sqlString } from "../scripts/admin.ts";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   CHROMIUM,
@@ -39,7 +36,6 @@ const NEW_PASSWORD = "a brand new long passphrase";
 
 describe.skipIf(!ready)("email verification and password reset in Chromium (real stack, real SMTP)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
-  let siteCopy: string;
   let browser: Browser;
   let page: Page;
   const cspViolations: string[] = [];
@@ -98,12 +94,9 @@ describe.skipIf(!ready)("email verification and password reset in Chromium (real
 
   beforeAll(async () => {
     // A private copy of the build global-setup made: another `astro build` must not swap it mid-run.
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-email-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     stack = await startE2EStack({
       mailSink: {},
       edgeVars: { REQUIRE_EMAIL_VERIFICATION: "true" },
-      siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     ({ page } = await newPage());
@@ -111,7 +104,6 @@ describe.skipIf(!ready)("email verification and password reset in Chromium (real
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("signup mails a verification link over SMTP; /account says not verified, with a resend banner", async () => {

@@ -7,14 +7,11 @@
  * and the delivery log shows the attempts. Then /account is screenshotted and checked by axe.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSite, ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, shootThemes } from "./axe.ts";
 import { api, CHROMIUM, CHROMIUM_ARGS, signUpViaApi, startE2EStack, toolsAvailable } from "./support.ts";
@@ -70,18 +67,12 @@ describe.skipIf(!ready)("integrations: API keys and webhooks (real stack)", () =
   let key: string;
   const hooks: Record<"flaky" | "gone" | "ready", { id: string; secret: string }> = {} as never;
   let browser: Browser | undefined;
-  let siteCopy: string;
 
   beforeAll(async () => {
-    // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
-    if (!existsSync(join(ROOT, "site", "dist", "server", "wrangler.json"))) buildSite();
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-integrations-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     [stack, receiver, { "clip-640x360-2s.mp4": source }] = await Promise.all([
       startE2EStack({
         // Development rules: the local receiver is on loopback; retries 1 s, 2 s, … so the test takes seconds.
         edgeVars: { WEBHOOK_ALLOW_HOSTS: "127.0.0.1", WEBHOOK_RETRY_BASE_SECONDS: "1" },
-        siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
       }),
       startReceiver(),
       ensureFixtures(["clip-640x360-2s.mp4"]),
@@ -100,7 +91,6 @@ describe.skipIf(!ready)("integrations: API keys and webhooks (real stack)", () =
     await browser?.close();
     await stack?.stop();
     receiver?.server.close();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   const withKey = <T>(path: string, init: RequestInit & { json?: unknown } = {}) =>

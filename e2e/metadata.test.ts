@@ -7,13 +7,12 @@
  * and chapters (`?t=` too); the studio edits the same fields and schedules a publish.
  * Screenshots of every page involved at 375 and 1280 px.
  */
-import { type Browser, chromium, type Page, type Route } from "playwright-core";
+import type { Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   screenshotWidths,
   signUpViaApi,
   startE2EStack,
@@ -50,7 +49,7 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
   let account: Awaited<ReturnType<typeof signUpViaApi>>;
   let source: string;
   let videoId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     [stack, { "sd-854x480-4s.mp4": source }] = await Promise.all([
@@ -58,9 +57,7 @@ describe.skipIf(!ready)("video metadata and preferences (real stack + Chromium)"
       ensureFixtures(["sd-854x480-4s.mp4"]),
     ]);
     account = await signUpViaApi(stack.origin, "meta");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     page.on("console", (m) => {
       if (m.type() === "error") pageErrors.push(`${new URL(page.url()).pathname} console: ${m.text()}`);
     });

@@ -6,13 +6,10 @@
  * `moderation` notification with the note. Screenshots (375/1280, dark and light) and axe on
  * the report dialog, /admin, /admin/audit and /admin/fleet (an admin retries a dead job there).
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdmin, runD1, sqlString } from "../scripts/admin.ts";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { expectAccessible, setTheme, shootThemes } from "./axe.ts";
 import { api, CHROMIUM, CHROMIUM_ARGS, signUpViaApi, startE2EStack, toolsAvailable } from "./support.ts";
 
@@ -24,7 +21,6 @@ const NOTE = "Spam links in comments";
 
 describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
-  let siteCopy: string;
   let browser: Browser;
   let creator: Account;
   let viewer: Account;
@@ -51,11 +47,8 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
   }
 
   beforeAll(async () => {
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-moderation-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     stack = await startE2EStack({
       mailSink: {},
-      siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
     });
     [creator, viewer, mod] = await Promise.all([
       signUpViaApi(stack.origin, "creator"),
@@ -98,7 +91,6 @@ describe.skipIf(!ready)("moderation in Chromium (real stack)", () => {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("a viewer reports the comment from its menu: reason, details, thanks; a second report is refused", async () => {

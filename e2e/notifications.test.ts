@@ -6,17 +6,12 @@
  * video; the watch page shows the channel as subscribed; /account lists the subscription. Screenshots of /c/:handle (subscribe button),
  * the bell's dropdown and /feed at 375/1280 px.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   screenshotWidths,
   signUpViaApi,
   startE2EStack,
@@ -31,14 +26,13 @@ type Account = Awaited<ReturnType<typeof signUpViaApi>>;
 
 describe.skipIf(!ready)("subscriptions, feed and live notifications (real stack + Chromium)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
-  let siteCopy: string;
   let browser: Browser;
   let page: Page;
   let source: string;
   let a: Account;
   let b: Account;
   let videoId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   async function mailsTo(account: Account): Promise<{ subject: string; text: string }[]> {
     const res = await fetch(`${stack.mailSinkUrl}/mails?to=${encodeURIComponent(account.email)}`);
@@ -64,17 +58,13 @@ describe.skipIf(!ready)("subscriptions, feed and live notifications (real stack 
   const badge = () => page.locator("[data-testid=bell-badge]");
 
   beforeAll(async () => {
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-notifications-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     [stack, { "clip-640x360-2s.mp4": source }] = await Promise.all([
-      startE2EStack({ mailSink: {}, siteConfig: join(siteCopy, "dist", "server", "wrangler.json") }),
+      startE2EStack({ mailSink: {} }),
       ensureFixtures(["clip-640x360-2s.mp4"]),
     ]);
     [a, b] = await Promise.all([signUpViaApi(stack.origin, "creator"), signUpViaApi(stack.origin, "fan")]);
     await Promise.all([verifyByMail(a), verifyByMail(b)]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     await page.goto(`${stack.origin}/login`);
     await page.fill("[data-testid=login-email]", b.email);
     await page.fill("[data-testid=login-password]", b.password);
@@ -85,7 +75,6 @@ describe.skipIf(!ready)("subscriptions, feed and live notifications (real stack 
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("B subscribes to A on /c/:handle; the count follows, and repeating changes nothing", async () => {

@@ -7,8 +7,6 @@
  * that account's password. The pages run under the edge's CSP; any violation fails the test.
  */
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +16,6 @@ import {
   type RunningOidcProvider,
   startOidcProvider,
 } from "../scripts/lib/oidc-provider.ts";
-import { ROOT } from "../scripts/lib/stack.ts";
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
@@ -34,7 +31,6 @@ const ready = toolsAvailable("e2e oidc", { ffmpeg: true, chromium: true });
 describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenID Provider)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
   let provider: RunningOidcProvider;
-  let siteCopy: string;
   let browser: Browser;
   const cspViolations: string[] = [];
   const tag = randomBytes(3).toString("hex");
@@ -68,8 +64,6 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
   }
 
   beforeAll(async () => {
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-oidc-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     const port = await freePort();
     const client = { clientId: "streamline-e2e", clientSecret: randomBytes(24).toString("hex") };
     provider = await startOidcProvider({
@@ -83,7 +77,6 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
         OIDC_GOOGLE_CLIENT_ID: client.clientId,
         OIDC_GOOGLE_CLIENT_SECRET: client.clientSecret,
       },
-      siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
@@ -91,7 +84,6 @@ describe.skipIf(!ready)("Sign in with Google in Chromium (real stack, real OpenI
     await browser?.close();
     await stack?.stop();
     await provider?.close();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
     expect(cspViolations).toEqual([]);
   });
 

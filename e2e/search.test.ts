@@ -7,18 +7,13 @@
  * 375/1280 px in both themes, for results and for no results.
  */
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, shootThemes } from "./axe.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   signUpViaApi,
   startE2EStack,
   toolsAvailable,
@@ -32,20 +27,16 @@ describe.skipIf(!ready)("/search (real stack + Chromium)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
   let browser: Browser;
   let page: Page;
-  let siteCopy: string;
   let owner: Awaited<ReturnType<typeof signUpViaApi>>;
   let videoId: string;
   /** A word only the description holds (letters only: one token). */
   const word = `kelp${randomBytes(4).toString("hex").replace(/\d/g, "x")}`;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-search-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     let source: string;
     [stack, { "clip-640x360-2s.mp4": source }] = await Promise.all([
-      startE2EStack({ siteConfig: join(siteCopy, "dist", "server", "wrangler.json") }),
+      startE2EStack(),
       ensureFixtures(["clip-640x360-2s.mp4"]),
     ]);
     owner = await signUpViaApi(stack.origin, "seek");
@@ -63,9 +54,7 @@ describe.skipIf(!ready)("/search (real stack + Chromium)", () => {
       120_000,
       owner.token,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     page.on("response", (r) => {
       if (r.status() >= 400 && r.url().includes("/api/search")) pageErrors.push(`${r.status()} ${r.url()}`);
     });
@@ -74,7 +63,6 @@ describe.skipIf(!ready)("/search (real stack + Chromium)", () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   const resultIds = () =>

@@ -5,10 +5,10 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_FLAGS } from "../scripts/lib/chromium.ts";
 import { api } from "../scripts/lib/platform-client.ts";
 import { ROOT, type Stack, type StackOptions, startStack } from "../scripts/lib/stack.ts";
@@ -42,9 +42,20 @@ export const E2E_SECRETS = {
   TRANSCODER_SECRET: randomBytes(32).toString("hex"),
 };
 
+/**
+ * A whole stack on free ports and its own data dir, removed on `stop()`. Unless `siteConfig`
+ * is given, the site is served from this stack's own copy of the build (`E2E_SITE_DIST`, or
+ * `site/dist`): another build of the shared tree must not swap it mid-test.
+ */
 export async function startE2EStack(extra: Partial<StackOptions> = {}): Promise<Stack & { dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), "streamline-e2e-"));
+  const siteCopy = join(dataDir, "site");
+  if (!extra.siteConfig)
+    cpSync(process.env.E2E_SITE_DIST ?? join(ROOT, "site", "dist"), join(siteCopy, "dist"), {
+      recursive: true,
+    });
   const stack = await startStack({
+    siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
     port: await freePort(),
     s3Port: await freePort(),
     transcoderPort: await freePort(),
@@ -144,6 +155,15 @@ export function ffprobeDuration(url: string): Promise<number> {
       resolve(Number((JSON.parse(out) as { format: { duration: string } }).format.duration));
     });
   });
+}
+
+/** Chromium with one page whose uncaught errors are collected (`pageErrors`, prefixed with the path). */
+export async function openChromium(viewport = { width: 1280, height: 900 }) {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport });
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+  return { browser, page, pageErrors };
 }
 
 /** Where page screenshots go: `reports/screenshots/` at the repo root (CI keeps `reports/`). */

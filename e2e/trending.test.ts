@@ -6,19 +6,14 @@
  * page lists the first at #1, the second at #2, with the shared video card. Axe and
  * screenshots at 375/1280 px in both themes, for the ranked page and the empty state.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TrendingResponse } from "@streamline/contracts";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import { expectAccessible, shootThemes } from "./axe.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   signUpViaApi,
   startE2EStack,
   toolsAvailable,
@@ -40,10 +35,9 @@ describe.skipIf(!ready)("/trending (real stack + Chromium)", () => {
   let stack: Awaited<ReturnType<typeof startE2EStack>>;
   let browser: Browser;
   let page: Page;
-  let siteCopy: string;
   let source: string;
   let owner: Awaited<ReturnType<typeof signUpViaApi>>;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   /** One browser (its own cookie) plays `videoId` long enough for a counted view. */
   async function watch(videoId: string) {
@@ -60,20 +54,14 @@ describe.skipIf(!ready)("/trending (real stack + Chromium)", () => {
   }
 
   beforeAll(async () => {
-    // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-trending-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     [stack, { "clip-640x360-2s.mp4": source }] = await Promise.all([
       startE2EStack({
         edgeVars: { VIEW_FLUSH_SECONDS: "1" },
-        siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
       }),
       ensureFixtures(["clip-640x360-2s.mp4"]),
     ]);
     owner = await signUpViaApi(stack.origin, "trend");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     page.on("response", (r) => {
       if (r.status() >= 400 && r.url().includes("/api/trending")) pageErrors.push(`${r.status()} ${r.url()}`);
     });
@@ -82,7 +70,6 @@ describe.skipIf(!ready)("/trending (real stack + Chromium)", () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   it("shows the empty state before anything is trending", async () => {

@@ -6,17 +6,12 @@
  * clear. Screenshots of the resume hint and /history at 375 and 1280 px.
  * The one long wait is the 40 s of real playback (VIEW_MIN_PLAYED_SECONDS stays 30).
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
 import {
   api,
-  CHROMIUM,
-  CHROMIUM_ARGS,
+  openChromium,
   screenshotWidths,
   signUpViaApi,
   startE2EStack,
@@ -38,19 +33,14 @@ describe.skipIf(!ready)("views, resume and history (real stack + Chromium)", () 
   let page: Page;
   let viewer: Awaited<ReturnType<typeof signUpViaApi>>;
   let videoId: string;
-  let siteCopy: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    // Our own copy of the built site: another build of the shared tree must not swap it mid-test.
-    siteCopy = mkdtempSync(join(tmpdir(), "streamline-e2e-views-site-"));
-    cpSync(join(ROOT, "site", "dist"), join(siteCopy, "dist"), { recursive: true });
     let source: string;
     [stack, { "small-426x240-75s.mp4": source }] = await Promise.all([
       // A short flush interval keeps the test quick; the counting rules are the defaults.
       startE2EStack({
         edgeVars: { VIEW_FLUSH_SECONDS: "2" },
-        siteConfig: join(siteCopy, "dist", "server", "wrangler.json"),
       }),
       ensureFixtures(["small-426x240-75s.mp4"]),
     ]);
@@ -58,9 +48,7 @@ describe.skipIf(!ready)("views, resume and history (real stack + Chromium)", () 
     viewer = await signUpViaApi(stack.origin, "vwatch");
     const up = await uploadFile(stack.origin, source, { token: owner.token, title: "Harbour at dawn" });
     videoId = up.videoId;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on("pageerror", (e) => pageErrors.push(`${new URL(page.url()).pathname}: ${e.message}`));
+    ({ browser, page, pageErrors } = await openChromium());
     page.on("response", (r) => {
       if (r.status() >= 400 && /\/api\/(views|me\/history)/.test(r.url()))
         pageErrors.push(`${r.status()} ${r.url()}`);
@@ -78,7 +66,6 @@ describe.skipIf(!ready)("views, resume and history (real stack + Chromium)", () 
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
-    if (siteCopy) rmSync(siteCopy, { recursive: true, force: true });
   });
 
   const viewCount = async () => (await api<Video>(stack.origin, `/api/videos/${videoId}`)).body.viewCount;

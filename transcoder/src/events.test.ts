@@ -1,5 +1,6 @@
 import {
   type ProbeResult,
+  type Rendition,
   SIGNATURE_HEADER,
   type TranscodeJobV1,
   verifyRequest,
@@ -129,6 +130,79 @@ describe("HttpEventReporter", () => {
     });
     reporter.failed("x", true);
     await expect(reporter.flush()).resolves.toBeUndefined();
+  });
+
+  it("an edge restart loses nothing: events sent while it is down land, in order, once it is back", async () => {
+    // The edge goes away (nothing listens on its port) and comes back on the same port later.
+    const gone = await startEventRecorder(SECRET);
+    const port = Number(new URL(gone.url).port);
+    await gone.close();
+    const reporter = new HttpEventReporter({
+      edgeUrl: gone.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      backoffMs: 100, // 100, 200, 400 … ms: the 5 attempts the sender used to stop at take 1.5 s
+      progressIntervalMs: 0,
+    });
+    reporter.heartbeat();
+    reporter.probed(probe);
+    reporter.progress({ stage: "encode", percent: 40 });
+    const rendition: Rendition = {
+      name: "360p",
+      kind: "video",
+      width: 640,
+      height: 360,
+      bandwidth: 800_000,
+      averageBandwidth: 700_000,
+      codecs: "avc1.4d401e,mp4a.40.2",
+      frameRate: 30,
+      playlist: "360p/index.m3u8",
+    };
+    reporter.rendition(rendition, `${job.outputPrefix}master.m3u8`);
+    reporter.done({
+      probe,
+      renditions: [rendition],
+      masterKey: `${job.outputPrefix}master.m3u8`,
+      posterKey: null,
+    });
+    await new Promise((r) => setTimeout(r, 2_000)); // down for longer than the old give-up point
+    const back = await startEventRecorder(SECRET, port);
+    try {
+      await reporter.flush(15_000);
+      expect(back.events.map((e) => e.type)).toEqual([
+        "heartbeat",
+        "probed",
+        "progress",
+        "rendition",
+        "done",
+      ]);
+      const seqs = back.events.map((e) => e.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    } finally {
+      await back.close();
+    }
+  });
+
+  it("gives up on an ordinary event after its time budget and still delivers what follows", async () => {
+    edge.events.length = 0;
+    edge.failNext(1_000, 503);
+    const reporter = new HttpEventReporter({
+      edgeUrl: edge.url,
+      secret: SECRET,
+      job,
+      node: "n1",
+      backoffMs: 20,
+      retryForMs: 300,
+    });
+    const started = Date.now();
+    reporter.heartbeat();
+    reporter.failed("boom", true);
+    await new Promise((r) => setTimeout(r, 400)); // the heartbeat's budget is spent
+    edge.failNext(0);
+    await reporter.flush(10_000);
+    expect(edge.events.map((e) => e.type)).toEqual(["failed"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("tells the job when the edge says the attempt is stale (409)", async () => {

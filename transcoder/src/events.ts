@@ -6,8 +6,13 @@
  * - One queue per attempt, sent strictly in order, `seq` monotonic (the edge drops
  *   anything at or below the last seq it applied).
  * - Progress is throttled (~1/s) and coalesced while the edge is slow.
- * - Network errors, 408/429 and 5xx are retried with backoff; other 4xx are dropped
- *   with a log line. Nothing here ever throws into the job.
+ * - Network errors, 408/429 and 5xx are retried with backoff (250 ms doubling, capped at
+ *   5 s) for a time budget, not a count: an edge that restarts (a deploy, wrangler dev
+ *   stopped and started) gets its events once it is back. Ordinary events are retried for
+ *   `retryForMs` (60 s, the default job lease: past it the edge has moved on anyway), a
+ *   result (done/failed/poster/download) for `terminalRetryForMs` (15 min): losing it
+ *   would throw the whole transcode away. Other 4xx are dropped with a log line. Nothing
+ *   here ever throws into the job.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import {
@@ -76,7 +81,10 @@ export interface HttpReporterOptions {
   node: string;
   /** Minimum gap between progress events (default 1000 ms). */
   progressIntervalMs?: number;
-  /** Delivery attempts for ordinary events (default 5) and for done/failed (default 10). */
+  /** How long an ordinary event is retried (default 60 s) and a result event (default 15 min). */
+  retryForMs?: number;
+  terminalRetryForMs?: number;
+  /** Optional caps on delivery attempts per event (default: only the time budget applies). */
   attempts?: number;
   terminalAttempts?: number;
   /** Base backoff (default 250 ms, doubling, capped at 5 s). */
@@ -114,8 +122,10 @@ export class HttpEventReporter implements PosterReporter {
   constructor(opts: HttpReporterOptions) {
     this.opts = {
       progressIntervalMs: 1000,
-      attempts: 5,
-      terminalAttempts: 10,
+      retryForMs: 60_000,
+      terminalRetryForMs: 15 * 60_000,
+      attempts: Number.POSITIVE_INFINITY,
+      terminalAttempts: Number.POSITIVE_INFINITY,
       backoffMs: 250,
       now: Date.now,
       fetch: globalThis.fetch,
@@ -249,44 +259,60 @@ export class HttpEventReporter implements PosterReporter {
     const body = this.build(item);
     if (body === null) return;
     const attempts = item.terminal ? this.opts.terminalAttempts : this.opts.attempts;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      let problem: string;
-      try {
-        const res = await this.opts.fetch(this.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            ...(this.opts.job.requestId ? { [REQUEST_ID_HEADER]: this.opts.job.requestId } : {}),
-            [SIGNATURE_HEADER]: await signRequest(this.opts.secret, "fleet-to-edge", {
-              method: "POST",
-              path: signedPath(this.url),
-              body,
-            }),
-          },
-          body,
-          signal: AbortSignal.timeout(10_000),
+    // Real time, not `now` (the event clock a test may freeze).
+    const giveUpAt = Date.now() + (item.terminal ? this.opts.terminalRetryForMs : this.opts.retryForMs);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.post(item, body);
+      if (outcome === "delivered" || outcome === "rejected") return;
+      const pause = backoffDelay(attempt - 1, { base: this.opts.backoffMs, cap: 5000 });
+      if (attempt >= attempts || Date.now() + pause > giveUpAt) {
+        log.warn("giving up on transcoder event", {
+          type: item.body.type,
+          seq: item.seq,
+          attempts: attempt,
+          problem: outcome.problem,
         });
-        await res.body?.cancel();
-        if (res.ok) return;
-        problem = `HTTP ${res.status}`;
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-          log.warn("edge rejected transcoder event", {
-            type: item.body.type,
-            seq: item.seq,
-            status: res.status,
-          });
-          if ((res.status === 409 || res.status === 410) && !this.staleReported) {
-            this.staleReported = true;
-            this.opts.onStale?.(res.status);
-          }
-          return;
-        }
-      } catch (err) {
-        problem = errorMessage(err);
+        return;
       }
-      if (attempt < attempts)
-        await delay(backoffDelay(attempt - 1, { base: this.opts.backoffMs, cap: 5000 }));
-      else log.warn("giving up on transcoder event", { type: item.body.type, seq: item.seq, problem });
+      if (attempt === 1)
+        log.warn("edge unreachable, retrying transcoder event", {
+          type: item.body.type,
+          seq: item.seq,
+          problem: outcome.problem,
+        });
+      await delay(pause);
+    }
+  }
+
+  /** One POST: delivered, rejected for good (4xx other than 408/429), or a problem worth retrying. */
+  private async post(item: Queued, body: string): Promise<"delivered" | "rejected" | { problem: string }> {
+    try {
+      const res = await this.opts.fetch(this.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(this.opts.job.requestId ? { [REQUEST_ID_HEADER]: this.opts.job.requestId } : {}),
+          [SIGNATURE_HEADER]: await signRequest(this.opts.secret, "fleet-to-edge", {
+            method: "POST",
+            path: signedPath(this.url),
+            body,
+          }),
+        },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      await res.body?.cancel();
+      if (res.ok) return "delivered";
+      if (res.status >= 500 || res.status === 408 || res.status === 429)
+        return { problem: `HTTP ${res.status}` };
+      log.warn("edge rejected transcoder event", { type: item.body.type, seq: item.seq, status: res.status });
+      if ((res.status === 409 || res.status === 410) && !this.staleReported) {
+        this.staleReported = true;
+        this.opts.onStale?.(res.status);
+      }
+      return "rejected";
+    } catch (err) {
+      return { problem: errorMessage(err) };
     }
   }
 }

@@ -26,7 +26,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startEventRecorder(secret: string): Promise<EventRecorder> {
+/** `port`: 0 for any; a fixed one brings "the edge" back where a reporter already points. */
+export async function startEventRecorder(secret: string, port = 0): Promise<EventRecorder> {
   const events: TranscoderEvent[] = [];
   const rejected: { status: number; reason: string }[] = [];
   let failures = 0;
@@ -62,10 +63,10 @@ export async function startEventRecorder(secret: string): Promise<EventRecorder>
     events.push(parsed.data);
     reply(204, null);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     events,
     rejected,
     failNext(n, status = 503) {

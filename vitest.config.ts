@@ -22,6 +22,7 @@ const TRANSCODER_INTEGRATION = [
   "transcoder/src/ffmpeg/probe.test.ts",
   "transcoder/src/ffmpeg/ssrf.test.ts",
   "transcoder/src/fleet/claims.test.ts",
+  "transcoder/src/fleet/fleet-faults.test.ts",
   "transcoder/src/fleet/fleet.test.ts",
   "transcoder/src/handle-channel-image-job.test.ts",
   "transcoder/src/handle-download-job.test.ts",

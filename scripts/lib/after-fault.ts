@@ -9,11 +9,15 @@
  * Framework-free (throws an Error listing every problem) so e2e tests and `npm run chaos`
  * share it. D1 is read straight from the stack's local SQLite file, read-only.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsClient } from "aws4fetch";
+import { leftoverTempFiles } from "../../transcoder/src/fleet/work-dir.ts";
+
+export { leftoverTempFiles };
+
 import { S3_CREDENTIALS } from "./s3-server.ts";
 
 export interface AfterFaultTarget {
@@ -110,15 +114,4 @@ export async function listKeys(endpoint: string, prefix: string): Promise<string
       : undefined;
   } while (token);
   return keys;
-}
-
-/**
- * What a WORK_DIR holds besides the nodes' own scratch dirs (`streamline-node-<pid>/`, which
- * must themselves be empty once no job runs) and a file system's `lost+found`.
- */
-export function leftoverTempFiles(workDir: string): string[] {
-  if (!existsSync(workDir)) return [];
-  return readdirSync(workDir, { recursive: true })
-    .map(String)
-    .filter((p) => !/^streamline-node-\d+$/.test(p) && p !== "lost+found" && !p.startsWith("lost+found/"));
 }

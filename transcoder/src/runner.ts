@@ -6,9 +6,15 @@
  * claim).
  */
 import { type Job, jobSubject } from "@streamline/contracts";
+import { ClaimFence } from "./fleet/claim-fence.ts";
 import type { ClaimOwner, JobClaims } from "./fleet/claims.ts";
 import type { RunningJobInfo } from "./fleet/registry.ts";
-import { ClaimLostError, JobCancelledError, ShutdownError } from "./fleet/stop-reasons.ts";
+import {
+  ClaimLostError,
+  ClaimUnconfirmedError,
+  JobCancelledError,
+  ShutdownError,
+} from "./fleet/stop-reasons.ts";
 import { errorMessage, type LogFields, log, withLogContext } from "./log.ts";
 import { type JobKind, recordClaimConflict, recordJobEnd, recordQueueWait } from "./metrics.ts";
 
@@ -75,6 +81,8 @@ interface RunningJob {
   /** False while admission is still checking claims. */
   started: boolean;
   startedAt: string;
+  /** When the claim was asked for (ms): the start of the window in which it is surely ours. */
+  claimedAt: number;
   stage?: string;
   percent?: number;
 }
@@ -162,6 +170,7 @@ export class JobRunner {
       done: Promise.resolve(),
       started: false,
       startedAt: new Date().toISOString(),
+      claimedAt: Date.now(),
     };
     this.running.set(job.jobId, entry);
     const refused = await this.claim(entry);
@@ -186,6 +195,7 @@ export class JobRunner {
         free();
         return { status: "cancelled" };
       }
+      entry.claimedAt = Date.now();
       claimed = await this.opts.claims.claim(job.jobId, entry.owner, this.opts.claimTtlMs);
     } catch (err) {
       free();
@@ -235,27 +245,15 @@ export class JobRunner {
   }
 
   private async run(entry: RunningJob): Promise<void> {
-    const { job, abort, owner } = entry;
+    const { job, abort } = entry;
     const ctx = { videoId: jobSubject(job), jobId: job.jobId, attemptId: job.attemptId };
     const startedMs = Date.now();
+    const fence = this.fenceFor(entry);
     let outcome = "crashed";
     try {
       const result = await this.opts.execute(job, {
         signal: abort.signal,
-        onHeartbeat: async () => {
-          let kept: boolean;
-          try {
-            kept = await this.opts.claims.extend(job.jobId, owner, this.opts.claimTtlMs);
-          } catch (err) {
-            // A Redis blip is not a reason to kill a healthy encode; the TTL covers a few misses.
-            log.warn("claim extension failed", { ...ctx, error: errorMessage(err) });
-            return;
-          }
-          if (!kept && !abort.signal.aborted) {
-            log.warn("job claim lost (expired, maybe taken by another attempt): stopping", ctx);
-            abort.abort(new ClaimLostError("job claim lost: another node may be running this job"));
-          }
-        },
+        onHeartbeat: () => this.extendClaim(entry, fence),
         onProgress: (stage, percent) => {
           const changed = stage !== entry.stage;
           entry.stage = stage;
@@ -268,12 +266,52 @@ export class JobRunner {
       // execute (handleJob) never throws by contract; this is the last line of defence.
       log.error("job crashed", { ...ctx, error: errorMessage(err) });
     } finally {
-      await this.opts.claims.release(job.jobId, owner).catch((err: unknown) => {
+      fence.stop();
+      await this.opts.claims.release(job.jobId, entry.owner).catch((err: unknown) => {
         log.warn("claim release failed", { ...ctx, error: errorMessage(err) });
       });
       this.running.delete(job.jobId);
       recordJobEnd(job.type, outcome, startedMs);
       this.opts.onChange?.();
+    }
+  }
+
+  /** Stops the job before its unconfirmed claim could expire in the store (ADR 0031). */
+  private fenceFor(entry: RunningJob): ClaimFence {
+    const { job, abort } = entry;
+    return new ClaimFence({
+      ttlMs: this.opts.claimTtlMs,
+      claimedAt: entry.claimedAt,
+      onExpire: (silentMs) => {
+        if (abort.signal.aborted) return;
+        log.warn("claim store unreachable: stopping the job before its claim can expire", {
+          ...jobLogFields(job),
+          silentMs,
+        });
+        abort.abort(
+          new ClaimUnconfirmedError("the fleet's claim store was unreachable; the job will be retried"),
+        );
+      },
+    });
+  }
+
+  /** A heartbeat: extend (or, if the store lost it, re-take) the claim; stop if another holds it. */
+  private async extendClaim(entry: RunningJob, fence: ClaimFence): Promise<void> {
+    const { job, abort, owner } = entry;
+    const askedAt = Date.now();
+    let kept: boolean;
+    try {
+      kept = await this.opts.claims.extend(job.jobId, owner, this.opts.claimTtlMs);
+    } catch (err) {
+      // A Redis blip is not a reason to kill a healthy encode; the fence bounds a longer outage.
+      log.warn("claim extension failed", { ...jobLogFields(job), error: errorMessage(err) });
+      fence.unconfirmed();
+      return;
+    }
+    if (kept) return fence.confirmed(askedAt);
+    if (!abort.signal.aborted) {
+      log.warn("job claim lost (taken by another attempt): stopping", jobLogFields(job));
+      abort.abort(new ClaimLostError("job claim lost: another node may be running this job"));
     }
   }
 

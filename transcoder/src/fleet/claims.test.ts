@@ -63,6 +63,18 @@ function contract(
       }
       expect((await node(2).claim("job4", B2, 10_000)).ok).toBe(false);
     });
+
+    it("a claim the store lost is taken back by its owner's extension, never by anyone else's (ADR 0031)", async () => {
+      const node = make();
+      await node(1).claim("job5", A, 300);
+      // Gone from the store (a Redis restarted without its data; here: lapsed, nobody took it).
+      await advance(400);
+      expect(await node(1).holder("job5")).toBeNull();
+      expect(await node(1).extend("job5", A, 300)).toBe(true);
+      expect(await node(2).holder("job5")).toMatchObject({ owner: A });
+      expect(await node(2).claim("job5", B2, 10_000)).toMatchObject({ ok: false, sameAttempt: false });
+      expect(await node(2).extend("job5", B2, 10_000)).toBe(false);
+    });
   });
 }
 

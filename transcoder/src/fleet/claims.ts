@@ -24,7 +24,12 @@ export type ClaimResult =
 
 export interface JobClaims {
   claim(jobId: string, owner: ClaimOwner, ttlMs: number): Promise<ClaimResult>;
-  /** false when the claim was lost (expired, perhaps taken by another attempt). */
+  /**
+   * Keeps the claim for another `ttlMs`. If the claim is gone but nobody else holds it (a
+   * Redis that restarted without its data), takes it again: the runner only extends while
+   * the claim is provably still its own (ClaimFence, ADR 0031). false when another owner
+   * holds it now.
+   */
   extend(jobId: string, owner: ClaimOwner, ttlMs: number): Promise<boolean>;
   /** Releases only if `owner` still holds the claim. */
   release(jobId: string, owner: ClaimOwner): Promise<void>;
@@ -66,7 +71,11 @@ export class MemoryJobClaims implements JobClaims {
 
   async extend(jobId: string, owner: ClaimOwner, ttlMs: number): Promise<boolean> {
     const held = this.live(jobId);
-    if (!held || !sameOwner(held.owner, owner)) return false;
+    if (!held) {
+      this.claims.set(jobId, { owner: { ...owner }, expiresAt: this.now() + ttlMs });
+      return true;
+    }
+    if (!sameOwner(held.owner, owner)) return false;
     held.expiresAt = this.now() + ttlMs;
     return true;
   }
@@ -89,8 +98,12 @@ export class MemoryJobClaims implements JobClaims {
 const CLAIM = `
 if redis.call("set", KEYS[1], ARGV[1], "NX", "PX", ARGV[2]) then return {1} end
 return {0, redis.call("get", KEYS[1]), redis.call("pttl", KEYS[1])}`;
-// Compare-and-set: only the owner may extend or release.
-const EXTEND = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+// Compare-and-set: only the owner may extend or release; a vanished claim is taken back.
+const EXTEND = `
+local held = redis.call("get", KEYS[1])
+if held == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
+if not held then redis.call("set", KEYS[1], ARGV[1], "PX", ARGV[2]); return 2 end
+return 0`;
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 /** The value stored under a claim key: exact bytes matter, the Lua scripts compare them. */
@@ -137,7 +150,7 @@ export class RedisJobClaims implements JobClaims {
 
   async extend(jobId: string, owner: ClaimOwner, ttlMs: number): Promise<boolean> {
     const r = await this.redis.eval(EXTEND, 1, this.prefix + jobId, encodeOwner(owner), String(ttlMs));
-    return r === 1;
+    return r === 1 || r === 2;
   }
 
   async release(jobId: string, owner: ClaimOwner): Promise<void> {

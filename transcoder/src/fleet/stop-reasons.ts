@@ -18,3 +18,12 @@ export class JobCancelledError extends Error {
 export class ClaimLostError extends Error {
   override name = "ClaimLostError";
 }
+
+/**
+ * The claim store (Redis) did not confirm our claim for most of its TTL: stopped before it
+ * could expire, so no other node runs the job at the same time. Nobody else holds the job:
+ * reported `failed`, retryable, so the edge schedules the next attempt (ADR 0031).
+ */
+export class ClaimUnconfirmedError extends Error {
+  override name = "ClaimUnconfirmedError";
+}

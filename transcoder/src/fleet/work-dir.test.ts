@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { prepareWorkDir, removeWorkDir } from "./work-dir.ts";
+import { leftoverTempFiles, prepareWorkDir, removeWorkDir } from "./work-dir.ts";
 
 describe("per-process work dirs", () => {
   const roots: string[] = [];
@@ -38,5 +38,24 @@ describe("per-process work dirs", () => {
     expect(await readdir(again)).toEqual([]);
     await removeWorkDir(again);
     expect(await readdir(root)).not.toContain("streamline-node-777777");
+  });
+
+  it("leftoverTempFiles: only the nodes' own empty scratch dirs (and lost+found) are not leftovers", async () => {
+    const root = await mkdtemp(join(tmpdir(), "streamline-workdir-test-"));
+    roots.push(root);
+    expect(leftoverTempFiles(join(root, "missing"))).toEqual([]);
+    const mine = await prepareWorkDir(root, 888_888);
+    await mkdir(join(root, "lost+found"));
+    expect(leftoverTempFiles(root)).toEqual([]);
+    await mkdir(join(mine, "streamline-job-abc"));
+    await writeFile(join(mine, "streamline-job-abc", "seg_001.m4s"), "x");
+    await writeFile(join(root, "stray.tmp"), "x");
+    expect(leftoverTempFiles(root).sort()).toEqual(
+      [
+        "stray.tmp",
+        join("streamline-node-888888", "streamline-job-abc"),
+        join("streamline-node-888888", "streamline-job-abc", "seg_001.m4s"),
+      ].sort(),
+    );
   });
 });

@@ -4,6 +4,7 @@
  * removes, when it starts, the scratch dirs of processes that no longer exist on this
  * host (or that carry its own pid: a restarted container usually reuses it).
  */
+import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { log } from "../log.ts";
@@ -41,4 +42,17 @@ export async function prepareWorkDir(root: string, pid = process.pid): Promise<s
 
 export async function removeWorkDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => {});
+}
+
+/**
+ * What a WORK_DIR holds besides the nodes' own scratch dirs (which must be empty once no job
+ * runs) and a file system's `lost+found`: the temp files a job or a dead node left behind.
+ * Paths relative to `root`. The after-fault checks use it (scripts/lib/after-fault.ts).
+ */
+export function leftoverTempFiles(root: string): string[] {
+  if (!existsSync(root)) return [];
+  const ownDir = new RegExp(`^${PREFIX}\\d+$`);
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((p) => !ownDir.test(p) && p !== "lost+found" && !p.startsWith("lost+found/"));
 }

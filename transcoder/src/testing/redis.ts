@@ -46,11 +46,15 @@ export interface TestRedis {
   port: number;
   /** A new client (closed by `stop`). */
   client(): Redis;
+  /** Stops the server (SIGKILL: an outage, its data gone, as without persistence). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startTestRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** A redis-server on `port`, listening when this resolves; `exited` settles when it ends. */
+async function spawnRedis(port: number): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   // biome-ignore format: one flag/value pair per line
   const child: ChildProcess = spawn(REDIS_SERVER, [
     "--port", String(port),
@@ -68,6 +72,21 @@ export async function startTestRedis(): Promise<TestRedis> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
+  return { child, exited };
+}
+
+async function end(server: { child: ChildProcess; exited: Promise<void> }, signal: NodeJS.Signals) {
+  const { child, exited } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startTestRedis(): Promise<TestRedis> {
+  const port = await freePort();
+  let server = await spawnRedis(port);
   const clients: Redis[] = [];
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -77,14 +96,13 @@ export async function startTestRedis(): Promise<TestRedis> {
       clients.push(c);
       return c;
     },
+    kill: () => end(server, "SIGKILL"),
+    async restart() {
+      server = await spawnRedis(port);
+    },
     async stop() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await end(server, "SIGTERM");
     },
   };
 }

@@ -44,6 +44,13 @@ const ConfigSchema = z.object({
   MAX_TRANSCODE_ATTEMPTS: intFromString(3),
   /** A dispatched attempt must show signs of life (heartbeat/progress) this often or be replaced. */
   JOB_LEASE_SECONDS: intFromString(60).pipe(z.number().min(5).max(3600)),
+  /**
+   * The queue consumer's backoff when the fleet is busy, down or unreachable: BASE, 2 × BASE …
+   * capped at MAX (seconds). The fleet's Retry-After is a floor. With the queue's 8 retries the
+   * defaults ride out about 20 minutes of outage before the DLQ; tests shorten both.
+   */
+  DISPATCH_BACKOFF_SECONDS: intFromString(10).pipe(z.number().min(1).max(300)),
+  DISPATCH_BACKOFF_MAX_SECONDS: intFromString(300).pipe(z.number().min(1).max(3600)),
   MEDIA_READS: z.enum(["s3", "r2"]).default("s3"),
   /**
    * Static MP4 downloads (ADR 0027): `opt-in` = off until the owner turns them on per video;

@@ -31,14 +31,20 @@ describe("job dispatch consumer", () => {
   it("retries on 429/503 — with the fleet's Retry-After, else exponential backoff", async () => {
     const busy = await insertVideo({ status: "queued" });
     const down = await insertVideo({ status: "queued" });
-    await scriptFleet(busy.id, [429, 429]);
+    await scriptFleet(busy.id, [429, 429, 429]);
     await scriptFleet(down.id, [503, 503]);
     const result = await runBatch("streamline-jobs", [jobFor(busy), jobFor(down)], 3);
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m) => m.msgId).sort()).toEqual(["m0", "m1"]);
 
     const s = services(env);
-    expect(await dispatchJob(s, jobFor(busy), 3)).toMatchObject({ kind: "retry", delaySeconds: 7 });
+    // Retry-After 7 is a floor: at the 1st delivery it wins over the 8–12 s backoff's low end…
+    const first = await dispatchJob(s, jobFor(busy), 1);
+    expect(first.kind === "retry" && first.delaySeconds).toBeGreaterThanOrEqual(8);
+    expect(first.kind === "retry" && first.delaySeconds).toBeLessThanOrEqual(12);
+    // …and by the 3rd the growing backoff does: a fleet that keeps saying "7 s" is asked less often.
+    const third = await dispatchJob(s, jobFor(busy), 3);
+    expect(third.kind === "retry" && third.delaySeconds).toBeGreaterThanOrEqual(32);
     const backoff = await dispatchJob(s, jobFor(down), 3);
     expect(backoff.kind).toBe("retry");
     expect(backoff.kind === "retry" && backoff.delaySeconds).toBeGreaterThanOrEqual(32);
@@ -71,6 +77,17 @@ describe("job dispatch consumer", () => {
   it("backoff doubles and caps at five minutes", () => {
     const mid = () => 0.5;
     expect([1, 2, 3, 4, 10].map((n) => backoffSeconds(n, mid))).toEqual([10, 20, 40, 80, 300]);
+  });
+
+  it("the queue's 8 retries ride out a fleet down for a minute (and far longer) before the DLQ", () => {
+    const low = () => 0; // the shortest jitter: the worst case for the DLQ
+    const waited = (policy?: { baseSeconds: number; maxSeconds: number }) =>
+      [1, 2, 3, 4, 5, 6, 7, 8].reduce((sum, n) => sum + backoffSeconds(n, low, policy), 0);
+    expect(waited()).toBeGreaterThan(15 * 60);
+    // DISPATCH_BACKOFF_SECONDS / _MAX_SECONDS (the e2e fault tests shorten both): 1, 2, 3, 3 … s.
+    expect(
+      [1, 2, 3, 4, 8].map((n) => backoffSeconds(n, () => 0.5, { baseSeconds: 1, maxSeconds: 3 })),
+    ).toEqual([1, 2, 3, 3, 3]);
   });
 });
 

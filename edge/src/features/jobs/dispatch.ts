@@ -18,16 +18,27 @@ import { jobLogFields } from "./jobs.service.ts";
 
 export const DLQ_NAME = "streamline-jobs-dlq";
 
-/** Also the cap on a fleet's Retry-After. */
+/** The default cap on the backoff (and on a fleet's Retry-After). */
 const MAX_DELAY_SECONDS = 300;
 
+export interface BackoffPolicy {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+const DEFAULT_BACKOFF: BackoffPolicy = { baseSeconds: 10, maxSeconds: MAX_DELAY_SECONDS };
+
 /**
- * 10 s, 20 s, 40 s … capped at 5 min, with ±20 % jitter so a busy fleet isn't hit in
- * lockstep. `attempts` is the queue's 1-based delivery count.
+ * 10 s, 20 s, 40 s … capped at 5 min (by default: DISPATCH_BACKOFF_SECONDS / _MAX_SECONDS), with
+ * ±20 % jitter so a busy fleet isn't hit in lockstep. `attempts` is the queue's 1-based delivery count.
  */
-export function backoffSeconds(attempts: number, random = Math.random): number {
-  const delay = backoffDelay(attempts - 1, { base: 10, cap: MAX_DELAY_SECONDS, jitter: [0.8, 1.2] }, random);
-  return Math.max(1, delay);
+export function backoffSeconds(attempts: number, random = Math.random, policy = DEFAULT_BACKOFF): number {
+  const delay = backoffDelay(
+    attempts - 1,
+    { base: policy.baseSeconds, cap: policy.maxSeconds, jitter: [0.8, 1.2] },
+    random,
+  );
+  return Math.max(1, Math.min(policy.maxSeconds, delay));
 }
 
 export type DispatchResult =
@@ -42,25 +53,32 @@ export async function dispatchJob(
 ): Promise<DispatchResult> {
   const parsed = Job.safeParse(body);
   if (!parsed.success) return { kind: "drop", why: "malformed job payload" };
+  const { config } = services;
+  const policy = {
+    baseSeconds: config.DISPATCH_BACKOFF_SECONDS,
+    maxSeconds: config.DISPATCH_BACKOFF_MAX_SECONDS,
+  };
+  const backoff = () => backoffSeconds(attempts, Math.random, policy);
   let answer: DispatchAnswer;
   try {
-    answer = await new TranscoderClient(services.config).dispatch(parsed.data);
+    answer = await new TranscoderClient(config).dispatch(parsed.data);
   } catch (err) {
-    return {
-      kind: "retry",
-      delaySeconds: backoffSeconds(attempts),
-      why: `transcoder unreachable: ${String(err)}`,
-    };
+    return { kind: "retry", delaySeconds: backoff(), why: `transcoder unreachable: ${String(err)}` };
   }
   if (answer.status === 202) return { kind: "ack", accepted: true, job: parsed.data };
   // 409 `already_running`: this very attempt runs on some node (at-least-once redelivery): its
-  // lease stands. 409 `job_claimed`: an older attempt's claim hasn't expired yet: try again later.
+  // lease stands. 409 `job_claimed`: an older attempt's claim hasn't expired yet: retry once it
+  // has (its Retry-After is the claim's remaining TTL, exact).
   if (answer.status === 409 && answer.errorCode !== "job_claimed")
     return { kind: "ack", accepted: false, job: parsed.data };
-  const delay =
+  const retryAfter =
     answer.retryAfterSeconds !== undefined
       ? Math.min(MAX_DELAY_SECONDS, answer.retryAfterSeconds)
-      : backoffSeconds(attempts);
+      : undefined;
+  // Busy or down (429/503/5xx): the fleet's Retry-After is a floor under a growing backoff, so the
+  // queue's bounded retries span minutes of outage, not 8 × a few seconds.
+  const delay =
+    answer.status === 409 && retryAfter !== undefined ? retryAfter : Math.max(retryAfter ?? 0, backoff());
   return { kind: "retry", delaySeconds: delay, why: `transcoder answered ${answer.status}` };
 }
 

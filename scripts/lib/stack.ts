@@ -52,6 +52,11 @@ export interface StackOptions {
    * pass a copy of `site/dist`, so a concurrent `astro build` cannot swap it under them.
    */
   siteConfig?: string;
+  /**
+   * The edge Worker's wrangler config (default `wrangler.toml`). Long benches pass a copy that
+   * runs a bundle made at their start (bench/lib/frozen-edge.ts), so edits do not reload it.
+   */
+  edgeConfig?: string;
   /** Inherit child output (dev) or keep it in memory for failure reports (tests). */
   quiet?: boolean;
   log?: (line: string) => void;
@@ -264,7 +269,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         wranglerBin(),
         "dev",
         "-c",
-        "wrangler.toml",
+        opts.edgeConfig ?? "wrangler.toml",
         "-c",
         siteConfig,
         "--ip",

@@ -15,10 +15,10 @@ import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AwsClient } from "aws4fetch";
 import { leftoverTempFiles } from "../../transcoder/src/fleet/work-dir.ts";
-
-export { leftoverTempFiles };
-
 import { S3_CREDENTIALS } from "./s3-server.ts";
+
+/** Re-exported: e2e tests check a WORK_DIR with it too. */
+export { leftoverTempFiles };
 
 export interface AfterFaultTarget {
   /** The edge origin (wrangler dev with `--test-scheduled`): the sweeper runs via `/__scheduled`. */

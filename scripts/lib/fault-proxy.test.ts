@@ -39,6 +39,20 @@ describe("fault proxy", () => {
     expect(await failed.text()).toContain("<Code>InternalError</Code>");
   });
 
+  it("a rule with forMs applies for that long, then requests pass again", async () => {
+    proxy.addRules([{ method: "POST", path: "^/jobs$", fault: "status", status: 503, forMs: 300 }]);
+    const first = await fetch(`${proxy.url}/jobs`, { method: "POST", body: "{}" });
+    expect(first.status).toBe(503);
+    expect(first.headers.get("retry-after")).toBe("1");
+    await expect
+      .poll(async () => (await fetch(`${proxy.url}/jobs`, { method: "POST", body: "{}" })).status, {
+        timeout: 5000,
+        interval: 50,
+      })
+      .toBe(200);
+    expect(proxy.requests(/^\/jobs$/).filter((r) => r.fault === "status").length).toBeGreaterThanOrEqual(1);
+  });
+
   it("resets connections, delays and hangs", async () => {
     proxy.addRules([{ path: "reset", fault: "reset" }]);
     await expect(fetch(`${proxy.url}/reset`)).rejects.toThrow();

@@ -28,6 +28,8 @@ export interface FaultRule {
   delayMs?: number;
   /** How many matching requests this rule takes; every one when absent. */
   times?: number;
+  /** The rule lapses this long after it was added ("the fleet answers 503 for a minute"). */
+  forMs?: number;
 }
 
 export interface ProxiedRequest {
@@ -55,7 +57,7 @@ const S3_CODES: Record<number, string> = {
   504: "GatewayTimeout",
 };
 
-type LiveRule = FaultRule & { pattern: RegExp; left: number };
+type LiveRule = FaultRule & { pattern: RegExp; left: number; until: number };
 
 export async function startFaultProxy(opts: { target: string; port?: number }): Promise<FaultProxy> {
   const target = new URL(opts.target);
@@ -65,11 +67,19 @@ export async function startFaultProxy(opts: { target: string; port?: number }): 
 
   const addRules = (added: FaultRule[]) => {
     rules.push(
-      ...added.map((r) => ({ ...r, pattern: new RegExp(r.path), left: r.times ?? Number.POSITIVE_INFINITY })),
+      ...added.map((r) => ({
+        ...r,
+        pattern: new RegExp(r.path),
+        left: r.times ?? Number.POSITIVE_INFINITY,
+        until: r.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + r.forMs,
+      })),
     );
   };
   const take = (method: string, path: string) => {
-    const rule = rules.find((r) => r.left > 0 && (!r.method || r.method === method) && r.pattern.test(path));
+    const now = Date.now();
+    const rule = rules.find(
+      (r) => r.left > 0 && now < r.until && (!r.method || r.method === method) && r.pattern.test(path),
+    );
     if (rule) rule.left--;
     return rule;
   };

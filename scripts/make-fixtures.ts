@@ -85,6 +85,9 @@ export const FIXTURES = {
   /** Bench sources for time-to-first-playable on long uploads (the 10 min one is ~1.2 GB). */
   "landscape-1080p-2m.mp4": phoneLike(120),
   "landscape-1080p-10m.mp4": phoneLike(600),
+  /** Transcoder throughput (`npm run bench:load`, section transcode): a mix of short and longer 480p jobs. */
+  "sd-854x480-30s.mp4": encode("854x480", 30, 30, true),
+  "sd-854x480-2m.mp4": encode("854x480", 30, 120, true),
   /** The test suite's 1080p: every rung, long enough (3 segments) to be progressive. */
   "landscape-1080p-6s.mp4": encode("1920x1080", 30, 6, true),
   /** A 480p (FWVGA) source: 480/360/240 only. */
@@ -226,6 +229,8 @@ export const BENCH_FIXTURES = [
   "landscape-1080p-30s.mp4",
   "landscape-1080p-2m.mp4",
   "landscape-1080p-10m.mp4",
+  "sd-854x480-30s.mp4",
+  "sd-854x480-2m.mp4",
 ] as const satisfies readonly FixtureName[];
 
 /** Everything but the slow bench sources: what the test suites need. */

@@ -10,6 +10,7 @@ import {
 import { database } from "../src/db/client.ts";
 import { VideosRepo } from "../src/features/videos/videos.repo.ts";
 import { newAttemptId, newVideoId } from "../src/lib/ids.ts";
+import { services } from "../src/lib/services.ts";
 import { call } from "./http.ts";
 import { TEST_SECRETS } from "./secrets.ts";
 
@@ -36,6 +37,36 @@ export async function insertVideo(
     ...patch,
   });
   return (await repo().find(id))!;
+}
+
+/** A one-rung master playlist pointing at `240p/index.m3u8`. */
+export const MASTER_240P = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=400000\n240p/index.m3u8\n";
+/** A one-segment fMP4 media playlist (`init.mp4`, `seg_00001.m4s`). */
+export const PLAYLIST_240P =
+  '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\nseg_00001.m4s\n#EXT-X-ENDLIST\n';
+
+/**
+ * A public, ready, playable video of `ownerId` whose files are in storage: `files` maps a
+ * path under `videos/{id}/` to its body (`master.m3u8` is set as the master key). Returns the row.
+ */
+export async function publishVideo(
+  ownerId: string,
+  files: Record<string, string | Uint8Array>,
+  patch: Parameters<typeof insertVideo>[0] = {},
+) {
+  const id = patch.id ?? newVideoId();
+  const video = await insertVideo({
+    id,
+    ownerId,
+    visibility: "public",
+    status: "ready",
+    playable: true,
+    masterKey: `videos/${id}/master.m3u8`,
+    ...patch,
+  });
+  const { store } = services(env);
+  for (const [path, body] of Object.entries(files)) await store.put(`videos/${id}/${path}`, body);
+  return video;
 }
 
 export function jobFor(video: { id: string; attempt: number; attemptId: string | null }): Job {

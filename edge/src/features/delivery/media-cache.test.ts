@@ -7,14 +7,13 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestUser } from "../../../test/auth.ts";
-import { insertVideo } from "../../../test/fixtures.ts";
+import { MASTER_240P, PLAYLIST_240P, publishVideo } from "../../../test/fixtures.ts";
 import { call, callJson } from "../../../test/http.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
 import { isCacheable } from "./media-cache.ts";
 
 const SEGMENT = new Uint8Array(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256));
-const PLAYLIST = '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\nseg_00001.m4s\n#EXT-X-ENDLIST\n';
 
 let alice: TestUser;
 let bob: TestUser;
@@ -25,21 +24,14 @@ beforeAll(async () => {
 
 async function publicVideo() {
   const id = newVideoId();
-  await insertVideo({
-    id,
-    ownerId: alice.id,
-    visibility: "public",
-    status: "ready",
-    playable: true,
-    masterKey: `videos/${id}/master.m3u8`,
-    posterKey: `videos/${id}/poster.jpg`,
-  });
-  const { store } = services(env);
-  await store.put(`videos/${id}/master.m3u8`, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n240p/index.m3u8\n");
-  await store.put(`videos/${id}/240p/index.m3u8`, PLAYLIST);
-  await store.put(`videos/${id}/240p/init.mp4`, new Uint8Array(48).fill(1));
-  await store.put(`videos/${id}/240p/seg_00001.m4s`, SEGMENT);
-  await store.put(`videos/${id}/poster.jpg`, new Uint8Array(300).fill(9));
+  const files = {
+    "master.m3u8": MASTER_240P,
+    "240p/index.m3u8": PLAYLIST_240P,
+    "240p/init.mp4": new Uint8Array(48).fill(1),
+    "240p/seg_00001.m4s": SEGMENT,
+    "poster.jpg": new Uint8Array(300).fill(9),
+  };
+  await publishVideo(alice.id, files, { id, posterKey: `videos/${id}/poster.jpg` });
   return id;
 }
 
@@ -149,8 +141,8 @@ describe("edge media cache", { timeout: 30_000 }, () => {
     const base = await baseFor(id, bob.auth);
     const first = await call(`${base}240p/index.m3u8`);
     expect(first.headers.get("x-media-cache")).toBeNull();
-    expect(await first.text()).toBe(PLAYLIST);
-    const grown = PLAYLIST.replace("#EXT-X-ENDLIST\n", "#EXTINF:2,\nseg_00002.m4s\n#EXT-X-ENDLIST\n");
+    expect(await first.text()).toBe(PLAYLIST_240P);
+    const grown = PLAYLIST_240P.replace("#EXT-X-ENDLIST\n", "#EXTINF:2,\nseg_00002.m4s\n#EXT-X-ENDLIST\n");
     await services(env).store.put(`videos/${id}/240p/index.m3u8`, grown);
     const second = await call(`${base}240p/index.m3u8`);
     expect(second.headers.get("x-media-cache")).toBeNull();

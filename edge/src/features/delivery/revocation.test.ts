@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signUp, type TestUser } from "../../../test/auth.ts";
-import { insertVideo } from "../../../test/fixtures.ts";
+import { MASTER_240P, PLAYLIST_240P, publishVideo } from "../../../test/fixtures.ts";
 import { call, callJson } from "../../../test/http.ts";
 import { newVideoId } from "../../lib/ids.ts";
 import { services } from "../../lib/services.ts";
@@ -40,20 +40,9 @@ beforeAll(async () => {
 
 async function publicVideo() {
   const id = newVideoId();
-  const video = await insertVideo({
-    id,
-    ownerId: alice.id,
-    visibility: "public",
-    status: "ready",
-    playable: true,
-    masterKey: `videos/${id}/master.m3u8`,
-    posterKey: `videos/${id}/poster.jpg`,
-    trickplayKey: `videos/${id}/trickplay/thumbnails.vtt`,
-  });
-  const { store } = services(env);
   const bodies: Record<File, string | Uint8Array> = {
-    master: "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=400000\n240p/index.m3u8\n",
-    playlist: '#EXTM3U\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2,\nseg_00001.m4s\n#EXT-X-ENDLIST\n',
+    master: MASTER_240P,
+    playlist: PLAYLIST_240P,
     init: new Uint8Array(32),
     segment: new Uint8Array(64),
     poster: new Uint8Array(16),
@@ -61,10 +50,11 @@ async function publicVideo() {
     vtt: "WEBVTT\n\n00:00.000 --> 00:02.000\nsprite_0.jpg#xywh=0,0,160,90\n",
     caption: "WEBVTT\n\n00:00.000 --> 00:02.000\nhello\n",
   };
-  for (const [file, body] of Object.entries(bodies)) {
-    await store.put(`videos/${id}/${FILES[file as File]}`, body);
-  }
-  return video;
+  return publishVideo(
+    alice.id,
+    Object.fromEntries(Object.entries(bodies).map(([file, body]) => [FILES[file as File], body])),
+    { id, posterKey: `videos/${id}/poster.jpg`, trickplayKey: `videos/${id}/trickplay/thumbnails.vtt` },
+  );
 }
 
 /** Every file's signed URL for one viewer, as the metadata hands them out. */

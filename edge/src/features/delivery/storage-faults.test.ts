@@ -11,11 +11,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { FaultRule } from "../../../../scripts/lib/fault-proxy.ts";
 import { signUp, type TestUser } from "../../../test/auth.ts";
-import { insertVideo } from "../../../test/fixtures.ts";
+import { MASTER_240P, publishVideo } from "../../../test/fixtures.ts";
 import { ORIGIN } from "../../../test/http.ts";
 import { app } from "../../app.ts";
-import { newVideoId } from "../../lib/ids.ts";
-import { services } from "../../lib/services.ts";
 import { S3_RETRIES } from "../../lib/storage/s3-store.ts";
 
 const PROXY = inject("s3FaultProxy");
@@ -49,18 +47,7 @@ beforeAll(async () => {
 
 /** A public, playable video with one segment; returns the segment's signed path. */
 async function videoWithSegment() {
-  const id = newVideoId();
-  await insertVideo({
-    id,
-    ownerId: alice.id,
-    visibility: "public",
-    status: "ready",
-    playable: true,
-    masterKey: `videos/${id}/master.m3u8`,
-  });
-  const { store } = services(env);
-  await store.put(`videos/${id}/master.m3u8`, "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n240p/index.m3u8\n");
-  await store.put(`videos/${id}/240p/seg_00001.m4s`, SEGMENT);
+  const { id } = await publishVideo(alice.id, { "master.m3u8": MASTER_240P, "240p/seg_00001.m4s": SEGMENT });
   const meta = await fetchVia(`/api/videos/${id}`);
   const hls = (JSON.parse(meta.body) as { playback: { hls: string } }).playback.hls;
   return { id, segment: hls.replace("master.m3u8", "240p/seg_00001.m4s"), master: hls };

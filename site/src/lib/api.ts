@@ -135,13 +135,15 @@ const SERVICE_UNAVAILABLE = "service_unavailable";
 /** An API failure with the edge's stable error code. `status` 0 means the request never got an answer. */
 export class ApiError extends Error {
   override readonly name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly issues?: unknown[],
-  ) {
+  // Plain fields, not parameter properties: Node's type stripping runs this file (e2e, scripts).
+  readonly status: number;
+  readonly code: string;
+  readonly issues: unknown[] | undefined;
+  constructor(status: number, code: string, message: string, issues?: unknown[]) {
     super(message);
+    this.status = status;
+    this.code = code;
+    this.issues = issues;
   }
 
   /** The API itself said the thing does not exist (not a proxy's or a missing route's 404). */

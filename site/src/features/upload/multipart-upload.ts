@@ -40,13 +40,11 @@ export interface UploadProgress {
 /** A presigned PUT that failed. `status` 0 means no HTTP answer (network error, CORS). */
 export class PartPutError extends Error {
   override readonly name = "PartPutError";
+  readonly status: number;
   readonly retryable: boolean;
-  constructor(
-    readonly status: number,
-    message: string,
-    retryable?: boolean,
-  ) {
+  constructor(status: number, message: string, retryable?: boolean) {
     super(message);
+    this.status = status;
     this.retryable =
       retryable ?? (status === 0 || status === 403 || status === 408 || status === 429 || status >= 500);
   }
@@ -55,12 +53,10 @@ export class PartPutError extends Error {
 /** A part that ran out of retries (or hit an error retrying cannot fix). */
 export class PartUploadError extends Error {
   override readonly name = "PartUploadError";
-  constructor(
-    readonly partNumber: number,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  readonly partNumber: number;
+  constructor(partNumber: number, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.partNumber = partNumber;
   }
 }
 
@@ -137,7 +133,10 @@ export function partRange(
 /** Upload throughput over a sliding window of (time, bytes sent) samples. */
 class SpeedMeter {
   private samples: [number, number][] = [];
-  constructor(private readonly now: () => number) {}
+  private readonly now: () => number;
+  constructor(now: () => number) {
+    this.now = now;
+  }
 
   add(totalSent: number): void {
     const t = this.now();

@@ -69,6 +69,36 @@ describe("job dispatch consumer", () => {
     expect(await dispatchJob(s, jobFor(video), 2)).toMatchObject({ kind: "ack", accepted: false });
   });
 
+  it("the consumer throws after the fleet took a job: not acked (the queue redelivers it), and the redelivery is acked as already running", async () => {
+    const video = await insertVideo({ status: "queued" });
+    await scriptFleet(video.id, [202, "409:already_running"]);
+    // The VideoRoom is unreachable (a Durable Object reset): starting the lease throws.
+    const broken = {
+      ...env,
+      VIDEO_ROOM: {
+        idFromName: (name: string) => env.VIDEO_ROOM.idFromName(name),
+        get: () => ({
+          startLease: async () => {
+            throw new Error("Durable Object reset because its code was updated");
+          },
+        }),
+      },
+    } as unknown as Env;
+    const batch = createMessageBatch("streamline-jobs", [
+      { id: "m0", timestamp: new Date(), attempts: 1, body: jobFor(video) },
+    ]);
+    const ctx = createExecutionContext();
+    await expect(worker.queue(batch, broken)).rejects.toThrow(/Durable Object reset/);
+    const result = await getQueueResult(batch, ctx);
+    // Neither acked nor retried by us: the platform retries every message that was not acked
+    // when the handler throws.
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([]);
+    const again = await runBatch("streamline-jobs", [jobFor(video)], 2);
+    expect(again.explicitAcks).toEqual(["m0"]);
+    expect(again.retryMessages).toEqual([]);
+  });
+
   it("drops (acks) a payload that is not a job instead of retrying it forever", async () => {
     const result = await runBatch("streamline-jobs", [{ v: 9, type: "nonsense" }]);
     expect(result.explicitAcks).toEqual(["m0"]);

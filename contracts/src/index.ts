@@ -13,6 +13,7 @@ export * from "./embeds.ts";
 export * from "./events.ts";
 export * from "./failures.ts";
 export * from "./fleet.ts";
+export * from "./hls.ts";
 export * from "./integrations.ts";
 export * from "./jobs.ts";
 export * from "./media.ts";

@@ -2,53 +2,17 @@
  * HLS playlist text, both directions, as pure functions (no Node APIs, only type imports,
  * so the edge can reuse `writeMasterPlaylist` verbatim when it adds caption groups):
  *
- * - parsing ffmpeg's media playlists and measuring BANDWIDTH / AVERAGE-BANDWIDTH from the
- *   real segment sizes;
+ * - parsing media playlists (the parser lives in contracts/src/hls.ts, shared with the edge,
+ *   and is re-exported here) and measuring BANDWIDTH / AVERAGE-BANDWIDTH from the real
+ *   segment sizes;
  * - writing the media playlists we publish (EVENT while a rung is still growing, with
  *   `#EXT-X-ENDLIST` appended when it is complete);
  * - writing the master (DESIGN: not ffmpeg's `-master_pl_name`) from `Rendition`s: video
  *   variants, one shared AAC rendition group, an audio-only variant, optional SUBTITLES.
  */
-import type { Rendition } from "@streamline/contracts";
+import type { MediaPlaylist, MediaSegment, Rendition } from "@streamline/contracts";
 
-export interface MediaSegment {
-  uri: string;
-  durationSec: number;
-}
-
-export interface MediaPlaylist {
-  targetDurationSec: number;
-  mapUri: string | null;
-  segments: MediaSegment[];
-  endList: boolean;
-  /** `#EXT-X-PLAYLIST-TYPE`, when present. */
-  playlistType: "VOD" | "EVENT" | null;
-}
-
-export function parseMediaPlaylist(text: string): MediaPlaylist {
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  if (lines[0] !== "#EXTM3U") throw new Error("not an HLS playlist (missing #EXTM3U)");
-  let targetDurationSec = 0;
-  let mapUri: string | null = null;
-  let pending: number | null = null;
-  let endList = false;
-  let playlistType: MediaPlaylist["playlistType"] = null;
-  const segments: MediaSegment[] = [];
-  for (const line of lines) {
-    if (line.startsWith("#EXT-X-TARGETDURATION:")) targetDurationSec = Number(line.slice(22));
-    else if (line.startsWith("#EXT-X-MAP:")) mapUri = /URI="([^"]+)"/.exec(line)?.[1] ?? null;
-    else if (line.startsWith("#EXT-X-PLAYLIST-TYPE:")) {
-      const t = line.slice(21);
-      playlistType = t === "VOD" || t === "EVENT" ? t : null;
-    } else if (line.startsWith("#EXTINF:")) pending = Number.parseFloat(line.slice(8));
-    else if (line === "#EXT-X-ENDLIST") endList = true;
-    else if (line && !line.startsWith("#") && pending !== null) {
-      segments.push({ uri: line, durationSec: pending });
-      pending = null;
-    }
-  }
-  return { targetDurationSec, mapUri, segments, endList, playlistType };
-}
+export { type MediaPlaylist, type MediaSegment, parseMediaPlaylist } from "@streamline/contracts";
 
 export interface PublishedMediaPlaylist {
   /** EVENT while a rung may still grow (phase 1); VOD for a rung published complete. */

@@ -12,7 +12,7 @@
  * `SegmentTemplate` with `$Number%05d$` describe them; a playlist that is not is left out.
  * ADR 0026.
  */
-import type { Rendition } from "@streamline/contracts";
+import { parseMediaPlaylist as parseHlsMediaPlaylist, type Rendition } from "@streamline/contracts";
 
 /** One media playlist, as far as DASH needs it. */
 export interface MediaPlaylistInfo {
@@ -20,22 +20,21 @@ export interface MediaPlaylistInfo {
   segments: { uri: string; durationSec: number }[];
 }
 
-/** Parses our own media playlists (transcoder/src/master-playlist.ts writes them). */
+/**
+ * Our own media playlists (the transcoder publishes them; contracts/src/hls.ts parses them)
+ * as DASH needs them: an init segment and at least one segment, every duration positive.
+ */
 export function parseMediaPlaylist(text: string): MediaPlaylistInfo | null {
-  let initUri: string | null = null;
-  let pending: number | null = null;
-  const segments: MediaPlaylistInfo["segments"] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.trim();
-    if (line.startsWith("#EXT-X-MAP:")) initUri = /URI="([^"]+)"/.exec(line)?.[1] ?? null;
-    else if (line.startsWith("#EXTINF:")) pending = Number.parseFloat(line.slice(8));
-    else if (line && !line.startsWith("#") && pending !== null) {
-      if (!Number.isFinite(pending) || pending <= 0) return null;
-      segments.push({ uri: line, durationSec: pending });
-      pending = null;
-    }
+  let parsed: ReturnType<typeof parseHlsMediaPlaylist>;
+  try {
+    parsed = parseHlsMediaPlaylist(text);
+  } catch {
+    return null; // not a playlist at all
   }
-  return initUri && segments.length > 0 ? { initUri, segments } : null;
+  const { mapUri, segments } = parsed;
+  if (!mapUri || segments.length === 0) return null;
+  if (segments.some((s) => !Number.isFinite(s.durationSec) || s.durationSec <= 0)) return null;
+  return { initUri: mapUri, segments };
 }
 
 interface Timeline {

@@ -7,7 +7,9 @@
  *            watch ≤ 120 KB without hls.js).
  *  - watch:  time to first frame — navigation start → the first `requestVideoFrameCallback` of the
  *            page's <video> (the watch page autoplays) — p50/p90 of RUNS (default 10) cold loads,
- *            each in a fresh browser context; LCP and CLS (PerformanceObserver) of the same loads.
+ *            each in a fresh browser context; LCP and CLS (PerformanceObserver) of the same loads;
+ *            and the median of each step on the way there (HTML, scripts, hls.js, the player's
+ *            `sl:*` marks, master → playlist → init → first segment → first frame; bench/lib/first-frame.ts).
  *  - home:   LCP and CLS of RUNS cold loads of `/` with a grid of posters.
  *
  * Figures go to bench/results/site.json and a row in bench/RESULTS.md, with the 1-minute load
@@ -28,6 +30,12 @@ import {
 } from "../e2e/support.ts";
 import { ROOT } from "../scripts/lib/stack.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
+import {
+  FIRST_FRAME_PROBE,
+  type FirstFrameBreakdown,
+  medianBreakdown,
+  readBreakdown,
+} from "./lib/first-frame.ts";
 import { appendResultsRow, load1, round, toJson } from "./lib/results.ts";
 
 const RUNS = Number(process.env.RUNS ?? 10);
@@ -44,28 +52,9 @@ interface LoadFigures {
   lcpMs: number;
   cls: number;
   firstFrameMs: number | null;
+  /** The watch page's path to its first frame, step by step (ADR 0033). */
+  breakdown?: FirstFrameBreakdown;
 }
-
-/** Runs before any page script: LCP, layout shifts and the first presented video frame. */
-const PROBE = `
-  window.__bench = { lcp: 0, cls: 0, firstFrame: null };
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__bench.lcp = e.startTime;
-  }).observe({ type: "largest-contentful-paint", buffered: true });
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!e.hadRecentInput) window.__bench.cls += e.value;
-  }).observe({ type: "layout-shift", buffered: true });
-  const hook = (v) => {
-    if (v.__benchHooked) return;
-    v.__benchHooked = true;
-    v.requestVideoFrameCallback((now) => {
-      if (window.__bench.firstFrame === null) window.__bench.firstFrame = now;
-    });
-  };
-  const hookAll = () => document.querySelectorAll("video").forEach(hook);
-  new MutationObserver(hookAll).observe(document, { subtree: true, childList: true });
-  document.addEventListener("DOMContentLoaded", hookAll);
-`;
 
 const gz = (text: string | Buffer) => gzipSync(text, { level: 9 }).length;
 const percentile = (values: number[], p: number) => {
@@ -110,7 +99,7 @@ async function pageBytes(browser: Browser, url: string): Promise<PageBytes> {
 /** One cold load: LCP, CLS and (where there is a video) the first frame, in ms from navigation start. */
 async function coldLoad(browser: Browser, url: string, video: boolean): Promise<LoadFigures> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.addInitScript(PROBE);
+  await context.addInitScript(FIRST_FRAME_PROBE);
   const page: Page = await context.newPage();
   try {
     await page.goto(url, { waitUntil: "load" });
@@ -129,7 +118,8 @@ async function coldLoad(browser: Browser, url: string, video: boolean): Promise<
       () =>
         (window as unknown as { __bench: { lcp: number; cls: number; firstFrame: number | null } }).__bench,
     );
-    return { lcpMs: b.lcp, cls: b.cls, firstFrameMs: b.firstFrame };
+    const breakdown = video ? await page.evaluate(readBreakdown) : undefined;
+    return { lcpMs: b.lcp, cls: b.cls, firstFrameMs: b.firstFrame, ...(breakdown ? { breakdown } : {}) };
   } finally {
     await context.close();
   }
@@ -163,6 +153,9 @@ async function loads(browser: Browser, url: string, video: boolean) {
       ? {
           firstFrameP50Ms: round(percentile(frames, 50), 0),
           firstFrameP90Ms: round(percentile(frames, 90), 0),
+          firstFrames: frames,
+          // Median start→end (ms from navigation) of each step on the way to the first frame.
+          breakdown: medianBreakdown(runs.flatMap((r) => (r.breakdown ? [r.breakdown] : []))),
         }
       : {}),
   };

@@ -74,21 +74,80 @@ function hasMediaSource(): boolean {
 
 let hlsModule: Promise<{ default: HlsConstructor }> | null = null;
 
-/** hls.js, fetched once: the player's attach and an early `preloadHls()` share the request. */
+/** hls.js, fetched once: the player's attach and an early start share the module. */
 function importHls(): Promise<{ default: HlsConstructor }> {
   hlsModule ??= import("hls.js");
   return hlsModule;
 }
 
+/** A player started before the page's script mounted the stage (the watch page, ADR 0033). */
+interface EarlyPlayer {
+  video: HTMLVideoElement;
+  /** The master's path without its token: the stage's copy may carry a newer token. */
+  master: string;
+  handle: PlayerHandle;
+  bind(callbacks: PlayerCallbacks): void;
+}
+
+let early: EarlyPlayer | null = null;
+
+const masterKey = (url: string) => withToken(url, "-", location.href);
+
+/** Callbacks that hold what happens before the stage binds its own, then hand it over in order. */
+function callbackRelay() {
+  let target: PlayerCallbacks | null = null;
+  const queued: ((c: PlayerCallbacks) => void)[] = [];
+  const call = (fn: (c: PlayerCallbacks) => void) => (target ? fn(target) : queued.push(fn));
+  const lost = (c: PlayerCallbacks) =>
+    c.onNetworkLost ? c.onNetworkLost() : c.onFatal("The video could not be loaded. Reload the page.");
+  const callbacks: Required<PlayerCallbacks> = {
+    onFatal: (message) => call((c) => c.onFatal(message)),
+    onNetworkLost: () => call(lost),
+    onTokenRejected: () => call((c) => c.onTokenRejected()),
+  };
+  return {
+    callbacks,
+    bind(next: PlayerCallbacks) {
+      target = next;
+      for (const fn of queued.splice(0)) fn(next);
+    },
+  };
+}
+
 /**
- * Start fetching hls.js now (a page that already knows it will play: the watch page with a
- * server-rendered playable copy), so its download overlaps the page's own work instead of
- * following it. Only where hls.js would be used; call it from a script, i.e. once the page is
- * interactive (ADR 0029).
+ * Start playing a server-rendered playable copy at once, from the page's first small script
+ * (it runs once the page is parsed: interactive), with the hls.js the script imported. The
+ * stage adopts this player when it mounts (`attachPlayer` on the same <video> and master), so
+ * the first frame waits for neither the page's larger script nor the viewer's copy of the video.
+ * Browsers without MSE are left to the stage (native HLS): false.
  */
-export function preloadHls(video: HTMLVideoElement): void {
-  const nativeHls = video.canPlayType("application/vnd.apple.mpegurl") !== "";
-  if (hasMediaSource() || !nativeHls) void importHls().catch(() => undefined);
+export function startEarlyPlayer(
+  HlsClass: HlsConstructor,
+  video: HTMLVideoElement,
+  playback: Playback,
+  options: AttachOptions = {},
+): boolean {
+  hlsModule ??= Promise.resolve({ default: HlsClass });
+  if (!hasMediaSource() || !HlsClass.isSupported()) return false;
+  const relay = callbackRelay();
+  const handle = attachHlsJs(HlsClass, video, playback, relay.callbacks, options);
+  early = { video, master: masterKey(playback.hls), handle, bind: relay.bind };
+  void autoplay(video);
+  return true;
+}
+
+/** The early player for this <video> and master, handed over once (then the stage owns it). */
+function adoptEarly(
+  video: HTMLVideoElement,
+  playback: Playback,
+  callbacks: PlayerCallbacks,
+): PlayerHandle | null {
+  if (!early || early.video !== video || early.master !== masterKey(playback.hls)) return null;
+  const taken = early;
+  early = null;
+  taken.bind(callbacks);
+  taken.handle.updatePlayback(playback);
+  return taken.handle;
 }
 
 export async function attachPlayer(
@@ -97,6 +156,8 @@ export async function attachPlayer(
   callbacks: PlayerCallbacks,
   options: AttachOptions = {},
 ): Promise<PlayerHandle> {
+  const adopted = adoptEarly(video, playback, callbacks);
+  if (adopted) return adopted;
   const nativeHls = video.canPlayType("application/vnd.apple.mpegurl") !== "";
   // No MSE: don't even fetch hls.js (the largest thing the site ships).
   if (!hasMediaSource() && nativeHls) return attachNative(video, playback, callbacks, options);
@@ -170,7 +231,11 @@ function createHls(HlsClass: HlsConstructor, session: HlsSession): Hls {
   const hls = new HlsClass({
     capLevelToPlayerSize: true,
     backBufferLength: 60,
-    // Fast start (ADR 0029): the first fragment is requested while the MediaSource opens.
+    // Fast start (ADR 0029, 0033): begin on the lowest rung — levels are sorted by height, and the
+    // watch page preloads that rung's playlist, init and first segment — and let ABR climb from
+    // the first fragment's measured bandwidth; the first fragment is requested while the
+    // MediaSource opens.
+    startLevel: 0,
     startFragPrefetch: true,
     // Captions (the master's SUBTITLES group): hls.js turns each track into a TextTrack on the
     // element, so the native controls offer the CC menu and the browser renders the cues; the

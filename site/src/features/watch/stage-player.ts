@@ -48,6 +48,11 @@ export function createStagePlayer(
         player = handle;
         options.onHandle?.(handle);
         dispatch({ type: "attached" });
+        // An early-started player (the watch page, ADR 0033) may be playing already: its
+        // `playing` event fired before the stage listened.
+        if (!video.paused && video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) {
+          dispatch({ type: "media", event: "playing", paused: false });
+        }
       })
       .catch((err: unknown) => {
         dispatch({ type: "player-error", message: err instanceof Error ? err.message : String(err) });

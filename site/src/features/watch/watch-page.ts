@@ -138,6 +138,7 @@ function mountAround(page: HTMLElement, stageRoot: HTMLElement) {
 }
 
 export function mountWatchPage(page: HTMLElement): void {
+  performance.mark("sl:watch-mount");
   const $ = elementsOf(page, "watch page");
   const stageRoot = $('[data-testid="player-wrapper"]');
   const videoId = page.dataset.videoId ?? "";

@@ -61,13 +61,15 @@ export function toJson(value: unknown): string {
 /**
  * Adds `row` at the end of the table in `section` of bench/RESULTS.md, creating the
  * section (heading + `intro` lines, which end with the table header) when missing.
- * Other sections are untouched.
+ * Other sections are untouched. With BENCH_DRY set, prints the row instead.
  */
 export async function appendResultsRow(
   section: string,
   intro: readonly string[],
   row: string,
 ): Promise<void> {
+  // BENCH_DRY=1: a trial run (smaller sizes) that must not land in the results.
+  if (process.env.BENCH_DRY) return void console.log(`(BENCH_DRY) ${section}\n${row}`);
   const file = join(BENCH_ROOT, "bench", "RESULTS.md");
   let text = "# Benchmark results\n";
   try {

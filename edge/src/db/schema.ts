@@ -54,6 +54,8 @@ export const videos = sqliteTable(
     masterKey: text("master_key"),
     posterKey: text("poster_key"),
     posterWebpKey: text("poster_webp_key"),
+    /** The poster at several widths (WebP, `[{ key, width, height }]`, ADR 0033); null: none made. */
+    posterSizesJson: text("poster_sizes_json"),
     /** The poster job whose result we are waiting for (custom poster uploads). */
     posterAttemptId: text("poster_attempt_id"),
     trickplayKey: text("trickplay_key"),

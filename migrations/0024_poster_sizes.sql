@@ -1,0 +1,1 @@
+ALTER TABLE `videos` ADD `poster_sizes_json` text;

@@ -136,6 +136,20 @@ export const VideoDto = z.object({
   height: z.number().nullable(),
   renditions: z.array(Rendition),
   thumbnailUrl: z.string().nullable(),
+  /**
+   * The poster at several widths for `srcset` (ADR 0033): signed WebP URLs, narrowest first,
+   * never wider than the source (320, 640, 1280 px, or fewer). Empty for videos (and custom
+   * posters) made before sizes existed — `thumbnailUrl` (JPEG, ≤ 1280 px) is always the fallback.
+   */
+  posterSizes: z
+    .array(
+      z.object({ url: z.string(), width: z.number().int().positive(), height: z.number().int().positive() }),
+    )
+    .optional()
+    .meta({
+      description:
+        "The poster as WebP at several widths (narrowest first, never upscaled) for `srcset`; empty or absent for older videos — use `thumbnailUrl` then",
+    }),
   /** Signed WebVTT of trick-play thumbnails (`sprite-N.jpg#xywh=…` cues), once generated. */
   trickplayUrl: z.string().nullable(),
   playback: z

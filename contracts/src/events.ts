@@ -50,6 +50,17 @@ export const Trickplay = z.object({
 });
 export type Trickplay = z.infer<typeof Trickplay>;
 
+/**
+ * One width of the poster (WebP, ADR 0033): the fleet renders 320, 640 and 1280 px wide, never
+ * wider than its source (a narrower source adds its own width), for the site's `srcset`.
+ */
+export const PosterSizeKey = z.object({
+  key: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type PosterSizeKey = z.infer<typeof PosterSizeKey>;
+
 export const DoneEvent = z.object({
   ...base,
   type: z.literal("done"),
@@ -57,6 +68,8 @@ export const DoneEvent = z.object({
   renditions: z.array(Rendition).min(1),
   masterKey: z.string(),
   posterKey: z.string().nullable(),
+  /** The poster at several widths, narrowest first (absent from older nodes, or when it failed). */
+  posterSizes: z.array(PosterSizeKey).optional(),
   trickplay: Trickplay.optional(),
   /** True when the master offers an audio-only variant. */
   audioOnly: z.boolean().optional(),
@@ -67,6 +80,8 @@ export const PosterReadyEvent = z.object({
   type: z.literal("poster"),
   posterKey: z.string(),
   posterWebpKey: z.string().nullable(),
+  /** The custom poster at several widths, narrowest first (absent from older nodes). */
+  posterSizes: z.array(PosterSizeKey).optional(),
 });
 /** A download job's result (job type "download"): the faststart MP4 of one rung (ADR 0027). */
 export const DownloadReadyEvent = z.object({
@@ -100,6 +115,9 @@ const EventUnion = z.discriminatedUnion("type", [
 ]);
 type Path = (string | number)[];
 
+const posterSizeKeys = (sizes: PosterSizeKey[] | undefined) =>
+  (sizes ?? []).map((s, i): [Path, string] => [["posterSizes", i, "key"], s.key]);
+
 /** Every storage key an event names, with where it sits in the event (for the issue path). */
 function storageKeys(ev: z.infer<typeof EventUnion>): [Path, string | null | undefined][] {
   switch (ev.type) {
@@ -111,11 +129,13 @@ function storageKeys(ev: z.infer<typeof EventUnion>): [Path, string | null | und
       return [
         [["posterKey"], ev.posterKey],
         [["posterWebpKey"], ev.posterWebpKey],
+        ...posterSizeKeys(ev.posterSizes),
       ];
     case "done":
       return [
         [["masterKey"], ev.masterKey],
         [["posterKey"], ev.posterKey],
+        ...posterSizeKeys(ev.posterSizes),
         [["trickplay", "vttKey"], ev.trickplay?.vttKey],
         ...(ev.trickplay?.spriteKeys ?? []).map((k, i): [Path, string] => [
           ["trickplay", "spriteKeys", i],

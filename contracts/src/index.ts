@@ -16,6 +16,7 @@ export * from "./fleet.ts";
 export * from "./hls.ts";
 export * from "./integrations.ts";
 export * from "./jobs.ts";
+export * from "./log.ts";
 export * from "./media.ts";
 export * from "./moderation.ts";
 export * from "./oidc.ts";

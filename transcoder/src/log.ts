@@ -9,45 +9,23 @@
  * runs — ffmpeg, storage, events — carries `requestId`, `videoId`, `jobId` and `attempt`.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { LOG_LEVEL_ORDER, type LogFields, type LogLevel, structuredLog } from "@streamline/contracts";
 
-export type LogLevel = "debug" | "info" | "warn" | "error";
-export type LogFields = Record<string, unknown>;
-
-const ORDER: Record<LogLevel | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 50 };
+export type { LogFields, LogLevel };
 
 function threshold(): number {
   // Under vitest the logs would drown the test report: warnings and errors only, unless asked.
   const raw = process.env.LOG_LEVEL ?? (process.env.VITEST ? "warn" : "info");
-  return raw in ORDER ? ORDER[raw as LogLevel] : ORDER.info;
+  return raw in LOG_LEVEL_ORDER ? LOG_LEVEL_ORDER[raw as LogLevel] : LOG_LEVEL_ORDER.info;
 }
 
-const scope = new AsyncLocalStorage<LogFields>();
-
-/** Runs `fn` with `fields` on every line logged inside it (nested scopes merge; undefined fields are left out). */
-export function withLogContext<T>(fields: LogFields, fn: () => T): T {
-  const merged: LogFields = { ...scope.getStore() };
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) merged[k] = v;
-  return scope.run(merged, fn);
-}
-
-/** The current scope's fields. */
-export function logContext(): Readonly<LogFields> {
-  return scope.getStore() ?? {};
-}
-
-function write(level: LogLevel, msg: string, fields?: LogFields): void {
-  if (ORDER[level] < threshold() && level !== "error") return;
-  const line = JSON.stringify({ level, at: new Date().toISOString(), msg, ...scope.getStore(), ...fields });
-  if (level === "error" || level === "warn") process.stderr.write(`${line}\n`);
-  else process.stdout.write(`${line}\n`);
-}
-
-export const log = {
-  debug: (msg: string, fields?: LogFields) => write("debug", msg, fields),
-  info: (msg: string, fields?: LogFields) => write("info", msg, fields),
-  warn: (msg: string, fields?: LogFields) => write("warn", msg, fields),
-  error: (msg: string, fields?: LogFields) => write("error", msg, fields),
-};
+export const { log, withLogContext, logContext } = structuredLog({
+  scope: new AsyncLocalStorage<LogFields>(),
+  enabled: (level) => LOG_LEVEL_ORDER[level] >= threshold(),
+  emit(level, line) {
+    (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
+  },
+});
 
 /** Error → short loggable string (never a stack in events sent to the edge). */
 export function errorMessage(err: unknown): string {

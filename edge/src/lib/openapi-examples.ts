@@ -40,6 +40,11 @@ export const VIDEO: VideoDto = {
     },
   ],
   thumbnailUrl: `/v/${VIDEO_ID}/${TOKEN}/poster.jpg`,
+  posterSizes: [
+    { url: `/v/${VIDEO_ID}/${TOKEN}/poster-320.webp`, width: 320, height: 180 },
+    { url: `/v/${VIDEO_ID}/${TOKEN}/poster-640.webp`, width: 640, height: 360 },
+    { url: `/v/${VIDEO_ID}/${TOKEN}/poster-1280.webp`, width: 1280, height: 720 },
+  ],
   trickplayUrl: `/v/${VIDEO_ID}/${TOKEN}/trickplay/sprites.vtt`,
   playback: { hls: `/v/${VIDEO_ID}/${TOKEN}/master.m3u8`, expiresAt: "2026-11-23T14:00:00.000Z" },
   createdAt: "2026-11-23T10:05:00.000Z",

@@ -91,6 +91,7 @@ export function clipRow(
     masterKey: source.masterKey,
     posterKey: source.posterKey,
     posterWebpKey: source.posterWebpKey,
+    posterSizesJson: source.posterSizesJson,
     clipOf: source.id,
     clipStartSec: range.startSec,
     clipEndSec: range.endSec,

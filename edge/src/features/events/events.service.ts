@@ -3,7 +3,12 @@
  * (Durable Object) what changed. Events of an attempt other than the current one, and
  * events older than the last applied one, change nothing.
  */
-import { inferFailureCode, type TranscoderEvent, type WsMessage } from "@streamline/contracts";
+import {
+  inferFailureCode,
+  type PosterSizeKey,
+  type TranscoderEvent,
+  type WsMessage,
+} from "@streamline/contracts";
 import type { VideoRow } from "../../db/schema.ts";
 import { log } from "../../lib/log.ts";
 import { deleteUnder, type ObjectStore } from "../../lib/storage/object-store.ts";
@@ -131,7 +136,9 @@ async function applyTranscoderEvent(deps: EventDeps, ev: TranscoderEvent): Promi
         renditionsJson: JSON.stringify(ev.renditions),
         masterKey: ev.masterKey,
         // An owner's custom poster (uploaded or pending) wins over the generated one.
-        ...(video.posterAttemptId ? {} : { posterKey: ev.posterKey }),
+        ...(video.posterAttemptId
+          ? {}
+          : { posterKey: ev.posterKey, posterSizesJson: posterSizesJson(ev.posterSizes) }),
         trickplayKey: ev.trickplay?.vttKey ?? null,
         durationSec: ev.probe.durationSec,
         width: ev.probe.displayWidth,
@@ -214,6 +221,11 @@ async function applyFailedEvent(
   return "applied";
 }
 
+/** The poster's widths as stored (null: none — an older node, or the sizes failed). */
+function posterSizesJson(sizes: PosterSizeKey[] | undefined): string | null {
+  return sizes?.length ? JSON.stringify(sizes) : null;
+}
+
 /**
  * Events of a custom-poster job: only its result matters. A failed poster job leaves the
  * previous poster in place (the owner can try again); nothing here touches the transcode.
@@ -224,7 +236,11 @@ async function applyPosterEvent(
   ev: TranscoderEvent,
 ): Promise<ApplyOutcome> {
   if (ev.type === "poster") {
-    await deps.repo.update(video.id, { posterKey: ev.posterKey, posterWebpKey: ev.posterWebpKey });
+    await deps.repo.update(video.id, {
+      posterKey: ev.posterKey,
+      posterWebpKey: ev.posterWebpKey,
+      posterSizesJson: posterSizesJson(ev.posterSizes),
+    });
     return "applied";
   }
   if (ev.type === "failed") log.warn("poster job failed", { videoId: video.id, reason: ev.reason });

@@ -75,10 +75,23 @@ describe("custom posters", () => {
       seq: 1,
       posterKey: `videos/${video.id}/poster-1.jpg`,
       posterWebpKey: `videos/${video.id}/poster-1.webp`,
+      // Sent widest first: the DTO lists them narrowest first.
+      posterSizes: [
+        { key: `videos/${video.id}/poster-1.webp`, width: 1280, height: 720 },
+        { key: `videos/${video.id}/poster-1-320.webp`, width: 320, height: 180 },
+      ],
     });
     expect(res.status).toBe(200);
-    const dto = await callJson<{ thumbnailUrl: string }>(`/api/videos/${video.id}`);
+    const dto = await callJson<{ thumbnailUrl: string; posterSizes: { url: string; width: number }[] }>(
+      `/api/videos/${video.id}`,
+    );
     expect(dto.body.thumbnailUrl).toMatch(new RegExp(`^/v/${video.id}/[^/]+/poster-1\\.jpg$`));
+    // Signed like the thumbnail (same token), so the signed delivery serves them.
+    const token = dto.body.thumbnailUrl.split("/")[3];
+    expect(dto.body.posterSizes).toEqual([
+      { url: `/v/${video.id}/${token}/poster-1-320.webp`, width: 320, height: 180 },
+      { url: `/v/${video.id}/${token}/poster-1.webp`, width: 1280, height: 720 },
+    ]);
     // The poster job must not have taken over the video's transcode lease or attempt.
     expect((await repo().find(video.id))!.attemptId).toBe(video.attemptId);
   });
@@ -140,6 +153,70 @@ describe("custom posters", () => {
     expect(dto.body.status).toBe("ready");
     expect(dto.body.thumbnailUrl).toMatch(/\/poster-7\.jpg$/);
     expect(dto.body.trickplayUrl).toMatch(new RegExp(`^/v/${video.id}/[^/]+/trickplay/thumbnails\\.vtt$`));
+  });
+
+  it("a generated poster's sizes reach the DTO; a video from before sizes has none; a foreign key is refused", async () => {
+    const old = await insertVideo({ ownerId: owner.id, status: "ready", playable: true });
+    const before = await callJson<{ thumbnailUrl: string | null; posterSizes: unknown[] }>(
+      `/api/videos/${old.id}`,
+    );
+    expect(before.body.posterSizes).toEqual([]);
+
+    const video = await insertVideo({ ownerId: owner.id, status: "processing", posterKey: null });
+    const done = (posterSizes: { key: string; width: number; height: number }[]) => ({
+      v: 1,
+      type: "done",
+      videoId: video.id,
+      jobId: video.jobId!,
+      attempt: video.attempt,
+      attemptId: video.attemptId!,
+      seq: 0,
+      at: new Date().toISOString(),
+      probe: {
+        durationSec: 4,
+        width: 854,
+        height: 480,
+        displayWidth: 854,
+        displayHeight: 480,
+        rotation: 0,
+        fps: 30,
+        videoCodec: "h264",
+        audioCodec: null,
+        hasAudio: false,
+        audioTracks: 0,
+      },
+      renditions: [
+        {
+          name: "480p",
+          kind: "video",
+          width: 854,
+          height: 480,
+          bandwidth: 900_000,
+          averageBandwidth: 800_000,
+          codecs: "avc1.64001e",
+          frameRate: 30,
+          playlist: "480p/index.m3u8",
+        },
+      ],
+      masterKey: `videos/${video.id}/master.m3u8`,
+      posterKey: `videos/${video.id}/poster.jpg`,
+      posterSizes,
+    });
+    const foreign = await postEvent(
+      done([{ key: `videos/v_other/poster-320.webp`, width: 320, height: 180 }]),
+    );
+    expect(foreign.status).toBe(400);
+    const ok = await postEvent(
+      done([
+        { key: `videos/${video.id}/poster-320.webp`, width: 320, height: 180 },
+        { key: `videos/${video.id}/poster-640.webp`, width: 640, height: 360 },
+        { key: `videos/${video.id}/poster-854.webp`, width: 854, height: 480 },
+      ]),
+    );
+    expect(ok.status).toBe(200);
+    const dto = await callJson<{ posterSizes: { url: string; width: number }[] }>(`/api/videos/${video.id}`);
+    expect(dto.body.posterSizes.map((s) => s.width)).toEqual([320, 640, 854]);
+    expect(dto.body.posterSizes[0]!.url).toMatch(new RegExp(`^/v/${video.id}/[^/]+/poster-320\\.webp$`));
   });
 
   it("refuses what is not an image (415), oversize files (413) and other people's videos (404)", async () => {

@@ -3,6 +3,7 @@ import {
   Category,
   type ChannelRef,
   Chapters,
+  PosterSizeKey,
   Rendition,
   type VideoDto,
   VideoProgress,
@@ -101,6 +102,27 @@ function mediaUrl(row: Pick<VideoRow, "id" | "clipOf">, token: string, key: stri
   return key?.startsWith(prefix) ? deliveryPath(row.id, token, key.slice(prefix.length)) : null;
 }
 
+const StoredPosterSizes = z.array(PosterSizeKey);
+
+/**
+ * The poster's widths as signed URLs, narrowest first (ADR 0033); [] for videos from before
+ * sizes existed, and for any size whose key is not under the video's prefix.
+ */
+export function posterSizesOf(
+  row: Pick<VideoRow, "id" | "clipOf" | "posterSizesJson">,
+  token: string,
+): NonNullable<VideoDto["posterSizes"]> {
+  if (!row.posterSizesJson) return [];
+  const parsed = StoredPosterSizes.safeParse(JSON.parse(row.posterSizesJson));
+  if (!parsed.success) return [];
+  return parsed.data
+    .flatMap((s) => {
+      const url = mediaUrl(row, token, s.key);
+      return url ? [{ url, width: s.width, height: s.height }] : [];
+    })
+    .sort((a, b) => a.width - b.width);
+}
+
 /** Viewers get the vocabulary only; the owner also the sanitized detail. */
 function failureFields(row: VideoRow, owner: boolean): Pick<VideoDto, "failure" | "failureReason"> {
   const failure = failureFor(row, owner);
@@ -133,6 +155,7 @@ export async function toVideoDto(
     height: row.height,
     renditions: renditionsOf(row),
     thumbnailUrl: playback ? mediaUrl(row, playback.token, row.posterKey) : null,
+    posterSizes: playback ? posterSizesOf(row, playback.token) : [],
     trickplayUrl: playback ? mediaUrl(row, playback.token, row.trickplayKey) : null,
     ...(playback ? { playback: playbackDto(row, playback) } : {}),
     ...(inFlight && progress?.success ? { progress: progress.data } : {}),

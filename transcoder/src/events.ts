@@ -19,6 +19,7 @@ import {
   backoffDelay,
   type FailureCode,
   type Job,
+  type PosterSizeKey,
   type ProbeResult,
   REQUEST_ID_HEADER,
   type Rendition,
@@ -49,8 +50,17 @@ export interface DonePayload {
   renditions: Rendition[];
   masterKey: string;
   posterKey: string | null;
+  /** The poster at several widths (ADR 0033); empty or absent when they were not made. */
+  posterSizes?: PosterSizeKey[] | undefined;
   trickplay?: Trickplay | undefined;
   audioOnly?: boolean | undefined;
+}
+
+/** A poster job's result: the JPEG, its full-size WebP and the WebP widths. */
+export interface PosterPayload {
+  posterKey: string;
+  posterWebpKey: string | null;
+  posterSizes?: PosterSizeKey[] | undefined;
 }
 
 /** What the job handlers need from a reporter (tests may pass a recording fake). */
@@ -68,7 +78,7 @@ export interface JobReporter {
 
 /** A poster job's reporter: the job reporter plus the poster result. */
 export interface PosterReporter extends JobReporter {
-  poster(payload: { posterKey: string; posterWebpKey: string | null }): void;
+  poster(payload: PosterPayload): void;
 }
 
 export interface HttpReporterOptions {
@@ -175,11 +185,12 @@ export class HttpEventReporter implements PosterReporter {
   }
 
   done(payload: DonePayload): void {
-    const { trickplay, audioOnly, ...rest } = payload;
+    const { trickplay, audioOnly, posterSizes, ...rest } = payload;
     this.enqueue(
       {
         type: "done",
         ...rest,
+        ...(posterSizes?.length ? { posterSizes } : {}),
         ...(trickplay ? { trickplay } : {}),
         ...(audioOnly !== undefined ? { audioOnly } : {}),
       },
@@ -187,8 +198,9 @@ export class HttpEventReporter implements PosterReporter {
     );
   }
 
-  poster(payload: { posterKey: string; posterWebpKey: string | null }): void {
-    this.enqueue({ type: "poster", ...payload }, true);
+  poster(payload: PosterPayload): void {
+    const { posterSizes, ...rest } = payload;
+    this.enqueue({ type: "poster", ...rest, ...(posterSizes?.length ? { posterSizes } : {}) }, true);
   }
 
   /** A download job's result (handle-download-job.ts). */

@@ -326,6 +326,10 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     ).toEqual(["240p", "audio", "360p", "480p", "720p", "1080p"]);
     const poster = await getOk(s3, outcome.status === "done" ? (outcome.posterKey ?? "") : "");
     expect([...new Uint8Array(await poster.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+    // The srcset widths (ADR 0033) beside it, and in the done event.
+    const sizes = outcome.status === "done" ? outcome.posterSizes : [];
+    expect(sizes.map((x) => `${x.width}x${x.height}`)).toEqual(["320x180", "640x360", "1280x720"]);
+    expect(events.find((e) => e.type === "done")).toMatchObject({ posterSizes: sizes });
   });
 
   it("portrait 720x1280 stays portrait", async () => {
@@ -337,8 +341,28 @@ describe.skipIf(!bins)("handleJob (s3rver + real ffmpeg)", () => {
     });
   });
 
-  it("480p source → 480/360/240 only", async () => {
+  it("480p source → 480/360/240 only; poster sizes 320/640 and its own 854, never 1280", async () => {
     const { job, outcome, events } = await run(fx["sd-854x480-4s.mp4"]);
+    const sizes = outcome.status === "done" ? outcome.posterSizes : [];
+    expect(sizes).toEqual([
+      { key: `${job.outputPrefix}poster-320.webp`, width: 320, height: 180 },
+      { key: `${job.outputPrefix}poster-640.webp`, width: 640, height: 360 },
+      { key: `${job.outputPrefix}poster-854.webp`, width: 854, height: 480 },
+    ]);
+    for (const size of sizes) {
+      const res = await getOk(s3, size.key);
+      expect(res.headers.get("content-type")).toBe("image/webp");
+      const file = join(scratch, `check-${size.width}.webp`);
+      await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+      const [stream] = await probeStreams(ffmpeg.ffprobe, file);
+      await rm(file);
+      expect([stream?.codec_name, Number(stream?.width), Number(stream?.height)]).toEqual([
+        "webp",
+        size.width,
+        size.height,
+      ]);
+    }
+    expect(events.find((e) => e.type === "done")).toMatchObject({ posterSizes: sizes });
     await verify(job, outcome, events, {
       rungs: ["480p:854x480", "360p:640x360", "240p:428x240"],
       durationSec: 4,

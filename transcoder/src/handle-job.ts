@@ -23,6 +23,7 @@
 import { join } from "node:path";
 import {
   type FailureCode,
+  type PosterSizeKey,
   type ProbeResult,
   type Rendition,
   sanitizeFailureDetail,
@@ -34,7 +35,7 @@ import { recordFailure } from "./metrics.ts";
 import { enforceCaps } from "./pipeline/caps.ts";
 import { classifyFailure } from "./pipeline/failure.ts";
 import { streamFirstRung } from "./pipeline/first-rung.ts";
-import { publishPoster, publishTrickplay } from "./pipeline/images.ts";
+import { type PublishedPoster, publishPoster, publishTrickplay } from "./pipeline/images.ts";
 import { type HandleJobDeps, JobRun, SourceCopy } from "./pipeline/job-run.ts";
 import { encodeLadders } from "./pipeline/ladders.ts";
 import { type EncodeContext, encodeContext } from "./pipeline/plan.ts";
@@ -46,6 +47,7 @@ export type JobOutcome =
       renditions: Rendition[];
       masterKey: string;
       posterKey: string | null;
+      posterSizes: PosterSizeKey[];
       trickplay: Trickplay | undefined;
       probe: ProbeResult;
     }
@@ -84,17 +86,19 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
 async function finish(
   ctx: EncodeContext,
   trickplayDone: Promise<Trickplay | undefined>,
-  posterDone: Promise<string | null>,
+  posterDone: Promise<PublishedPoster | null>,
 ): Promise<JobOutcome> {
   const { run, plan } = ctx;
   ctx.progress.stage("thumbnails", 96);
-  const [trickplay, posterKey] = await Promise.all([trickplayDone, posterDone]);
+  const [trickplay, poster] = await Promise.all([trickplayDone, posterDone]);
   const { renditions, masterKey } = await ctx.renditions.publishFinal();
   const audioOnly = renditions.some((r) => r.kind === "audio");
   const { probe } = plan;
-  run.reporter.done({ probe, renditions, masterKey, posterKey, trickplay, audioOnly });
+  const posterKey = poster?.key ?? null;
+  const posterSizes = poster?.sizes ?? [];
+  run.reporter.done({ probe, renditions, masterKey, posterKey, posterSizes, trickplay, audioOnly });
   log.info("job done", { ...run.ids, renditions: renditions.map((r) => r.name) });
-  return { status: "done", renditions, masterKey, posterKey, trickplay, probe };
+  return { status: "done", renditions, masterKey, posterKey, posterSizes, trickplay, probe };
 }
 
 function reportFailure(run: JobRun, err: unknown): JobOutcome {

@@ -1,6 +1,7 @@
 /**
  * The custom-poster job against s3rver and real ffmpeg: PNG (with transparency), JPEG and
- * WebP in → a JPEG + WebP at most 1280 px wide under a new key; anything else → failed,
+ * WebP in → a JPEG + WebP at most 1280 px wide (and WebPs at the narrower srcset widths) under
+ * a new key; anything else → failed,
  * not retryable, with a reason the owner can read.
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureFixtures, type FixtureName } from "../../scripts/make-fixtures.ts";
 import { HttpEventReporter } from "./events.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
+import { posterSizesFor } from "./ffmpeg/poster-sizes.ts";
 import { handlePosterJob, interpretImageProbe, posterSize } from "./handle-poster-job.ts";
 import { type EventRecorder, startEventRecorder } from "./testing/event-recorder.ts";
 import { getOk } from "./testing/hls-check.ts";
@@ -43,6 +45,20 @@ function makeJob(): PosterJobV1 {
     createdAt: new Date().toISOString(),
   };
 }
+
+describe("posterSizesFor (pure)", () => {
+  it("320/640/1280 from a wide poster, never upscaled; a narrower one adds its own width", () => {
+    expect(posterSizesFor(1280, 720)).toEqual([
+      { width: 320, height: 180 },
+      { width: 640, height: 360 },
+      { width: 1280, height: 720 },
+    ]);
+    expect(posterSizesFor(854, 480).map((s) => s.width)).toEqual([320, 640, 854]);
+    expect(posterSizesFor(640, 360).map((s) => s.width)).toEqual([320, 640]);
+    expect(posterSizesFor(200, 112)).toEqual([{ width: 200, height: 112 }]);
+    expect(posterSizesFor(0, 0)).toEqual([]);
+  });
+});
 
 describe("posterSize / interpretImageProbe (pure)", () => {
   it("caps the width at 1280, never upscales, keeps even dimensions", () => {
@@ -106,19 +122,62 @@ describe.skipIf(!bins)("handlePosterJob (s3rver + real ffmpeg)", () => {
     return [Number(s?.width), Number(s?.height), String(s?.codec_name)];
   }
 
-  for (const [fixture, size] of [
-    ["poster-1600x900-alpha.png", [1280, 720]],
-    ["poster-1920x1080.jpg", [1280, 720]],
-    ["poster-800x1200.webp", [800, 1200]],
+  for (const [fixture, size, smaller] of [
+    [
+      "poster-1600x900-alpha.png",
+      [1280, 720],
+      [
+        [320, 180],
+        [640, 360],
+      ],
+    ],
+    [
+      "poster-1920x1080.jpg",
+      [1280, 720],
+      [
+        [320, 180],
+        [640, 360],
+      ],
+    ],
+    // 800 px wide: 320 and 640 below it, and its own 800 (the full WebP) — never 1280.
+    [
+      "poster-800x1200.webp",
+      [800, 1200],
+      [
+        [320, 480],
+        [640, 960],
+      ],
+    ],
   ] as const) {
-    it(`${fixture} → JPEG + WebP ${size.join("x")} under a per-job key, poster event`, async () => {
+    it(`${fixture} → JPEG + WebP ${size.join("x")} and narrower WebPs under a per-job key, poster event`, async () => {
       const { job, outcome, events } = await run(fx[fixture]);
       const base = `${job.outputPrefix}poster-${job.attemptId}`;
-      expect(outcome).toEqual({ status: "done", posterKey: `${base}.jpg`, posterWebpKey: `${base}.webp` });
+      const posterSizes = [
+        ...smaller.map(([w, h]) => ({ key: `${base}-${w}.webp`, width: w, height: h })),
+        { key: `${base}.webp`, width: size[0], height: size[1] },
+      ];
+      expect(outcome).toEqual({
+        status: "done",
+        posterKey: `${base}.jpg`,
+        posterWebpKey: `${base}.webp`,
+        posterSizes,
+      });
       expect(await dimensions(`${base}.jpg`, "image/jpeg")).toEqual([...size, "mjpeg"]);
       expect(await dimensions(`${base}.webp`, "image/webp")).toEqual([...size, "webp"]);
+      // Real files of the advertised sizes, each smaller in bytes than the next.
+      let previous = 0;
+      for (const s of posterSizes) {
+        expect(await dimensions(s.key, "image/webp")).toEqual([s.width, s.height, "webp"]);
+        const bytes = (await (await getOk(s3, s.key)).arrayBuffer()).byteLength;
+        expect(bytes).toBeGreaterThan(previous);
+        previous = bytes;
+      }
       expect(events.map((e) => e.type)).toEqual(["poster"]);
-      expect(events[0]).toMatchObject({ posterKey: `${base}.jpg`, posterWebpKey: `${base}.webp` });
+      expect(events[0]).toMatchObject({
+        posterKey: `${base}.jpg`,
+        posterWebpKey: `${base}.webp`,
+        posterSizes,
+      });
       expect(edge.rejected).toEqual([]);
       expect(await readdir(workDir)).toEqual([]);
     });

@@ -1,7 +1,8 @@
 /**
  * The `poster` job: an owner-uploaded JPEG/PNG/WebP becomes `poster-<attemptId>.jpg` and
  * `.webp` (at most 1280 px wide, never upscaled, transparency flattened onto black) under
- * the video's prefix, reported as a `poster` event. A new key per job, so caches and
+ * the video's prefix, plus WebP copies at the narrower `srcset` widths (`-320.webp`, `-640.webp`,
+ * ADR 0033), reported as a `poster` event. A new key per job, so caches and
  * players never mix an old poster with a new one (jpg/webp objects are cacheable for 1 h).
  *
  * Input that is not one of those images fails with `retryable: false` and a reason the
@@ -9,11 +10,12 @@
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { PosterJobV1 } from "@streamline/contracts";
+import type { PosterJobV1, PosterSizeKey } from "@streamline/contracts";
 import { z } from "zod";
 import type { PosterReporter } from "./events.ts";
 import { untrustedImageArgs, untrustedInputArgs } from "./ffmpeg/input-policy.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
+import { makePosterSizes, type PosterSizeOutput, posterSizesFor } from "./ffmpeg/poster-sizes.ts";
 import { FfmpegError, type RunOptions, runFfmpeg } from "./ffmpeg/run.ts";
 import { toEven } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
@@ -35,7 +37,7 @@ export interface HandlePosterDeps {
 }
 
 export type PosterOutcome =
-  | { status: "done"; posterKey: string; posterWebpKey: string | null }
+  | { status: "done"; posterKey: string; posterWebpKey: string | null; posterSizes: PosterSizeKey[] }
   | { status: "failed"; reason: string; retryable: boolean };
 
 const IMAGE_CODECS: Record<string, string> = { mjpeg: "JPEG", png: "PNG", webp: "WebP" };
@@ -140,6 +142,33 @@ export async function probeImageFile(
   return interpretImageProbe(probeJson, what);
 }
 
+/**
+ * The custom poster's WebP widths below its full size (ADR 0033), from the finished JPEG; the
+ * full-size WebP is already made (every width when it is not). [] when they fail: the poster
+ * still serves, as one size.
+ */
+async function smallerSizes(
+  deps: HandlePosterDeps,
+  jpg: string,
+  tmp: string,
+  image: ImageInfo,
+  haveFull: boolean,
+  run: RunOptions,
+): Promise<PosterSizeOutput[]> {
+  const full = posterSize(image);
+  const outputs = posterSizesFor(full.width, full.height)
+    .filter((s) => !haveFull || s.width < full.width)
+    .map((s) => ({ ...s, file: join(tmp, `poster-${s.width}.webp`) }));
+  try {
+    await makePosterSizes(deps.ffmpeg.ffmpeg, jpg, outputs, run);
+    return outputs;
+  } catch (err) {
+    if (deps.signal?.aborted) throw err;
+    log.warn("poster sizes failed; one size only", { error: errorMessage(err) });
+    return [];
+  }
+}
+
 export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps): Promise<PosterOutcome> {
   const { storage, reporter, signal } = deps;
   const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
@@ -173,10 +202,17 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
       log.warn("poster WebP failed; JPEG only", { ...ctx, error: errorMessage(err) });
       posterWebpKey = null;
     }
+    const sizes = await smallerSizes(deps, jpg, tmp, image, !!posterWebpKey, run);
     await storage.upload(posterKey, jpg, signal);
     if (posterWebpKey) await storage.upload(posterWebpKey, webp, signal);
-    reporter.poster({ posterKey, posterWebpKey });
-    return { status: "done", posterKey, posterWebpKey };
+    for (const size of sizes) await storage.upload(`${keyBase}-${size.width}.webp`, size.file, signal);
+    const full = posterSize(image);
+    const posterSizes: PosterSizeKey[] = [
+      ...sizes.map((s) => ({ key: `${keyBase}-${s.width}.webp`, width: s.width, height: s.height })),
+      ...(posterWebpKey ? [{ key: posterWebpKey, ...full }] : []),
+    ];
+    reporter.poster({ posterKey, posterWebpKey, posterSizes });
+    return { status: "done", posterKey, posterWebpKey, posterSizes };
   } catch (err) {
     const failure =
       err instanceof JobFailure

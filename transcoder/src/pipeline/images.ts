@@ -5,9 +5,10 @@
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Trickplay } from "@streamline/contracts";
+import type { PosterSizeKey, Trickplay } from "@streamline/contracts";
 import { INIT_FILE_PATTERN } from "../ffmpeg/hls.ts";
 import { makePoster, POSTER_FILE } from "../ffmpeg/poster.ts";
+import { jpegSize, makePosterSizes, posterSizesFor } from "../ffmpeg/poster-sizes.ts";
 import { errorMessage, log } from "../log.ts";
 import { runTimeoutMs } from "../resources.ts";
 import { concatFragments, makeTrickplay, TRICKPLAY_DIR } from "../trickplay.ts";
@@ -63,8 +64,17 @@ async function makeAndUploadTrickplay(ctx: EncodeContext, low: FirstRung): Promi
   return { vttKey, spriteKeys, intervalSec: made.intervalSec };
 }
 
-/** Poster from the source once it is on disk. */
-export async function publishPoster(ctx: EncodeContext, localCopy: Promise<unknown>): Promise<string | null> {
+export interface PublishedPoster {
+  key: string;
+  /** The WebP widths (ADR 0033); empty when they could not be made (the JPEG still serves). */
+  sizes: PosterSizeKey[];
+}
+
+/** Poster from the source once it is on disk, then its widths from that JPEG. */
+export async function publishPoster(
+  ctx: EncodeContext,
+  localCopy: Promise<unknown>,
+): Promise<PublishedPoster | null> {
   const { run, plan } = ctx;
   await localCopy;
   try {
@@ -75,10 +85,38 @@ export async function publishPoster(ctx: EncodeContext, localCopy: Promise<unkno
     });
     const key = `${run.job.outputPrefix}${POSTER_FILE}`;
     await run.storage.upload(key, posterFile, run.signal);
-    return key;
+    return { key, sizes: await publishPosterSizes(ctx, posterFile, "poster") };
   } catch (err) {
     if (run.signal.aborted) throw err;
     log.warn("poster failed", { ...run.ids, error: errorMessage(err) });
     return null;
+  }
+}
+
+/** `poster-320.webp`, `poster-640.webp`, … beside the poster; [] (logged) when they fail. */
+async function publishPosterSizes(ctx: EncodeContext, jpeg: string, name: string): Promise<PosterSizeKey[]> {
+  const { run } = ctx;
+  try {
+    const limits = { signal: run.signal, ...run.runLimits("foreground") };
+    const image = await jpegSize(run.deps.ffmpeg.ffprobe, jpeg, limits);
+    const outputs = posterSizesFor(image.width, image.height).map((s) => ({
+      ...s,
+      file: join(run.workDir, `${name}-${s.width}.webp`),
+    }));
+    await makePosterSizes(run.deps.ffmpeg.ffmpeg, jpeg, outputs, limits);
+    const sizes = outputs.map((o) => ({
+      key: `${run.job.outputPrefix}${name}-${o.width}.webp`,
+      width: o.width,
+      height: o.height,
+    }));
+    await run.storage.uploadAll(
+      outputs.map((o, i) => ({ file: o.file, key: sizes[i]!.key })),
+      { concurrency: 3, signal: run.signal },
+    );
+    return sizes;
+  } catch (err) {
+    if (run.signal.aborted) throw err;
+    log.warn("poster sizes failed", { ...run.ids, error: errorMessage(err) });
+    return [];
   }
 }

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { videoDto } from "./testing/video-dto.ts";
-import { avatarLook, FIRST_ROW, posterImage, videoCardText, viewsLabel } from "./video-card-data.ts";
+import {
+  avatarLook,
+  CARD_SIZES,
+  FIRST_ROW,
+  posterImage,
+  videoCardText,
+  viewsLabel,
+} from "./video-card-data.ts";
 
 const NOW = Date.parse("2026-11-24T10:01:00.000Z");
 
@@ -32,12 +39,33 @@ describe("posterImage", () => {
     expect(posterImage(video, FIRST_ROW)).toMatchObject({ loading: "lazy", fetchpriority: "auto" });
   });
 
-  it("has no image without a poster; one poster size, so no srcset", () => {
+  it("has no image without a poster; a video from before poster sizes gets no srcset", () => {
     expect(posterImage(videoDto({ thumbnailUrl: null }), 0)).toBeNull();
     expect(posterImage(video, 0)).toEqual({
       src: "/v/sig/poster.jpg",
       loading: "eager",
       fetchpriority: "high",
+    });
+    expect(
+      posterImage(videoDto({ thumbnailUrl: "/v/sig/poster.jpg", posterSizes: [] }), 0),
+    ).not.toHaveProperty("srcset");
+  });
+
+  it("offers the WebP widths as srcset with the grid's sizes; the JPEG stays the src", () => {
+    const sized = videoDto({
+      thumbnailUrl: "/v/sig/poster.jpg",
+      posterSizes: [
+        { url: "/v/sig/poster-320.webp", width: 320, height: 180 },
+        { url: "/v/sig/poster-640.webp", width: 640, height: 360 },
+        { url: "/v/sig/poster-1280.webp", width: 1280, height: 720 },
+      ],
+    });
+    expect(posterImage(sized, 9)).toEqual({
+      src: "/v/sig/poster.jpg",
+      srcset: "/v/sig/poster-320.webp 320w, /v/sig/poster-640.webp 640w, /v/sig/poster-1280.webp 1280w",
+      sizes: CARD_SIZES,
+      loading: "lazy",
+      fetchpriority: "auto",
     });
   });
 });

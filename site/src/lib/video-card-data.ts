@@ -34,20 +34,36 @@ export function videoCardText(video: VideoDto, now = Date.now()): CardText {
 
 export interface PosterImage {
   src: string;
+  /** The WebP widths (`url 320w, …`); absent for videos from before sizes existed. */
+  srcset?: string;
+  sizes?: string;
   loading: "eager" | "lazy";
   fetchpriority: "high" | "auto";
 }
 
 /**
+ * How wide a card is (components/video-grid.astro: columns of at least 250 px with 1.25rem
+ * gaps in a container of at most 1200 px with clamp(1rem, 3vw, 2rem) padding): one column up
+ * to ~555 px, two up to ~840 px, three up to ~1115 px, then four of about 290 px.
+ */
+export const CARD_SIZES =
+  "(max-width: 555px) calc(100vw - 2rem), (max-width: 840px) 50vw, (max-width: 1115px) 33vw, 290px";
+
+/**
  * The poster's `<img>` attributes for the card at `index`: the first row eager and at high
- * priority (the home page's LCP candidates), the rest lazy. There is no `srcset`: the edge
- * serves one poster per video (a JPEG at most 1280 px wide; ADR 0020).
+ * priority (the home page's LCP candidates), the rest lazy. With the poster's WebP widths
+ * (`posterSizes`, ADR 0033) a `srcset` + `sizes` lets a phone fetch the 320 or 640 px copy; the
+ * JPEG (≤ 1280 px) stays the `src` for videos without sizes and browsers without `srcset`.
  */
 export function posterImage(video: VideoDto, index: number): PosterImage | null {
   if (!video.thumbnailUrl) return null;
   const firstRow = index < FIRST_ROW;
+  const widths = video.posterSizes ?? [];
   return {
     src: video.thumbnailUrl,
+    ...(widths.length
+      ? { srcset: widths.map((s) => `${s.url} ${s.width}w`).join(", "), sizes: CARD_SIZES }
+      : {}),
     loading: firstRow ? "eager" : "lazy",
     fetchpriority: firstRow ? "high" : "auto",
   };

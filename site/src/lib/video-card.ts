@@ -37,6 +37,10 @@ export function videoCard(template: HTMLTemplateElement, video: VideoDto, opts: 
     const img = $("img", HTMLImageElement);
     img.loading = poster.loading;
     img.fetchPriority = poster.fetchpriority;
+    if (poster.srcset && poster.sizes) {
+      img.sizes = poster.sizes;
+      img.srcset = poster.srcset;
+    }
     img.src = poster.src;
     img.hidden = false;
     img.addEventListener("error", () => (img.hidden = true), { once: true });

@@ -40,6 +40,7 @@ import { type HandleJobDeps, JobRun, SourceCopy } from "./pipeline/job-run.ts";
 import { encodeLadders } from "./pipeline/ladders.ts";
 import { type EncodeContext, encodeContext } from "./pipeline/plan.ts";
 import { checkSource, fetchLocalCopy, openInput, probeSource } from "./pipeline/source.ts";
+import { InsufficientDiskError, scratchDiskFull } from "./resources.ts";
 
 export type JobOutcome =
   | {
@@ -75,7 +76,7 @@ export async function handleJob(job: TranscodeJobV1, deps: HandleJobDeps): Promi
     await Promise.all([firstRung, ladders]);
     return await finish(ctx, trickplay, poster);
   } catch (err) {
-    return reportFailure(run, err);
+    return reportFailure(run, await diskFullOr(run, err));
   } finally {
     stopHeartbeat();
     await run.close();
@@ -101,13 +102,25 @@ async function finish(
   return { status: "done", renditions, masterKey, posterKey, posterSizes, trickplay, probe };
 }
 
+/**
+ * The failure as reported: the disk filling up (checked before the temp dir goes) explains a
+ * failure better than what the writer that hit it said; a cancel or shutdown stays what it is.
+ */
+async function diskFullOr(run: JobRun, err: unknown): Promise<unknown> {
+  if (run.deps.signal?.aborted || !(await scratchDiskFull(run.deps.workDir))) return err;
+  const said = errorMessage(run.rootCause(err));
+  log.warn("scratch disk full", { ...run.ids, workDir: run.deps.workDir, error: said });
+  return new InsufficientDiskError("the scratch disk of this transcoder node filled up during the job");
+}
+
 function reportFailure(run: JobRun, err: unknown): JobOutcome {
-  // The root cause, not the cancellations it triggered in the other phases.
-  const failure = classifyFailure(run.rootCause(err), run.deps.signal);
+  // The root cause, not the cancellations it triggered in the other phases (a full disk is
+  // the cause of whatever failed first).
+  const raw = err instanceof InsufficientDiskError ? err : run.rootCause(err);
+  const failure = classifyFailure(raw, run.deps.signal);
   run.fail(failure);
   recordFailure(failure.code);
   // The raw error (stderr tail, URLs) is for this log only; the edge gets code + detail.
-  const raw = run.rootCause(err);
   log.warn("job failed", {
     ...run.ids,
     code: failure.code,

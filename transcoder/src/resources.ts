@@ -77,6 +77,23 @@ export class InsufficientDiskError extends Error {
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 
+/** Less free than this in the scratch dir when a job fails: the disk filled up (ENOSPC). */
+const DISK_FULL_BYTES = 1024 * 1024;
+
+/**
+ * True when the scratch disk is (all but) full. A full disk surfaces in many disguises — an
+ * ENOSPC from our own writes, an ffmpeg muxer that stops early without its playlist — so a
+ * failing job checks the disk itself before its temp dir is removed (ADR 0031).
+ */
+export async function scratchDiskFull(dir: string): Promise<boolean> {
+  try {
+    const fs = await statfs(dir);
+    return Number(fs.bavail) * Number(fs.bsize) < DISK_FULL_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Source + outputs (all rungs ≈ source bitrate or less) + the low-rung copy for
  * trick-play fit in ~3× the source. Throws InsufficientDiskError otherwise.

@@ -261,7 +261,9 @@ describe.skipIf(!bins)("disk full mid-encode (WORK_DIR on a 1 MiB tmpfs)", () =>
     expect((await submit(full.url, job)).status).toBe(202);
     const failed = await until("attempt 1 to fail", () => terminal(job), 120_000);
     expect(failed, JSON.stringify(failed)).toMatchObject({ type: "failed", retryable: true });
-    expect(String((failed as { reason?: string }).reason)).toMatch(/no space left on device/i);
+    expect(String((failed as { reason?: string }).reason)).toMatch(
+      /scratch disk of this transcoder node filled up/,
+    );
     expect(eventsOf(job).some((e) => e.type === "progress")).toBe(true);
 
     // Clean: no temp files, the space is back, the slot is free, the node is healthy.

@@ -2,10 +2,11 @@
  * `npm run chaos`: the long variants of the fleet fault tests (issue 17, docs/reliability.md),
  * on loopback only, each bounded in time, then a summary. `npm test` runs the same files with
  * outages of seconds and a shortened backoff; here every outage lasts CHAOS_OUTAGE_SECONDS
- * (default 60) against the production backoff (10 s doubling, capped at 5 min):
+ * (default 60) against the production backoff (10 s doubling; capped at 40 s, because wrangler
+ * dev's local queue lost a retry delayed 80 s):
  *  - e2e/fleet-faults.test.ts: the fleet answers 503 for a minute, then every node is down for
- *    a minute; each video still reaches `ready` (the DLQ case is left to `npm test`: the real
- *    backoff only reaches the DLQ after about 20 minutes);
+ *    a minute; each video still reaches `ready` (the DLQ case is left to `npm test`: this
+ *    backoff reaches the DLQ only after minutes);
  *  - transcoder/src/fleet/fleet-faults.test.ts: Redis down for a minute under a running job
  *    (stopped before its claim could expire, the next attempt runs once Redis is back), plus
  *    the short outage and disk-full cases.

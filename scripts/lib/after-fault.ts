@@ -56,8 +56,8 @@ export async function assertCleanAfterFault(target: AfterFaultTarget): Promise<A
 /** One sweeper pass (the cron handler; `/__scheduled` answers once it was invoked). */
 export async function runSweeper(origin: string): Promise<void> {
   const res = await fetch(`${origin}/__scheduled`, { signal: AbortSignal.timeout(30_000) });
-  await res.body?.cancel();
-  if (!res.ok) throw new Error(`/__scheduled answered ${res.status}`);
+  const text = await res.text();
+  if (!res.ok) throw new Error(`/__scheduled answered ${res.status}: ${text.slice(0, 2000)}`);
 }
 
 async function inspect(target: AfterFaultTarget) {

@@ -5,8 +5,10 @@
  * of the edge's storage reads. Also: an account, a queued video, a signed fleet event, and
  * the address of the edge Worker's own workerd listener behind wrangler's dev proxy.
  */
+import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SIGNATURE_HEADER, signRequest, type TranscodeJobV1 } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
@@ -61,9 +63,10 @@ export async function startBenchStack(
   const s3Port = await freePort();
   let proxy: FaultProxy | undefined;
   if (opts.countStorageReads) proxy = await startFaultProxy({ target: `http://127.0.0.1:${s3Port}` });
+  // A bundle made now: edits to edge/ during the run (a shared tree) must not reload it.
+  const edgeConfig = process.env.BENCH_LIVE_EDGE ? undefined : frozenEdgeConfig();
   const stack = await startE2EStack({
-    // A bundle made now: edits to edge/ during the run (a shared tree) must not reload it.
-    edgeConfig: process.env.BENCH_LIVE_EDGE ? undefined : frozenEdgeConfig(),
+    edgeConfig,
     s3Port,
     externalTranscoderUrl: fleet.url,
     transcoderPort: await freePort(),
@@ -80,6 +83,7 @@ export async function startBenchStack(
       await stack.stop();
       await proxy?.close();
       await fleet.close();
+      if (edgeConfig) rmSync(dirname(edgeConfig), { recursive: true, force: true });
     },
   };
 }

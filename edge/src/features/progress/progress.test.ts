@@ -268,3 +268,66 @@ describe("upload events reach the room", () => {
     w.ws.close(1000);
   });
 });
+
+describe("VideoRoom writes (ADR 0032)", () => {
+  type Stored = { progress: Record<string, unknown>; lease?: { attemptId: string; expiresAt: number } };
+  const stored = (stub: ReturnType<typeof roomStub>) =>
+    runInDurableObject(stub, async (room: VideoRoom, state) => ({
+      state: (await state.storage.get<Stored>("state"))!,
+      alarm: await state.storage.getAlarm(),
+      live: await room.leaseInfo(),
+      snapshot: await room.snapshot(),
+    }));
+
+  it("progress with a small lease renewal is broadcast without a storage write; the snapshot still has it", async () => {
+    const video = await insertVideo({ status: "processing" });
+    const w = await watch(video.id);
+    const stub = roomStub(env, video.id);
+    await stub.startLease(video.id, video.attemptId!, 1, 60_000);
+    const first = await stored(stub);
+    for (const percent of [10, 20, 30])
+      await stub.publish(video.id, [progress(percent)], {
+        action: "renew",
+        attemptId: video.attemptId!,
+        ttlMs: 60_000,
+      });
+    await waitFor(async () => w.messages.length >= 3);
+    expect(w.messages).toEqual([progress(10), progress(20), progress(30)]);
+    const after = await stored(stub);
+    // Storage and the alarm still hold the lease as started; the live lease moved on.
+    expect(after.state).toEqual(first.state);
+    expect(after.alarm).toBe(first.live!.expiresAt);
+    expect(after.live!.expiresAt).toBeGreaterThanOrEqual(first.live!.expiresAt);
+    expect(after.snapshot).toContainEqual(progress(30));
+    w.ws.close(1000);
+  });
+
+  it("writes once the renewal moved the expiry by a quarter of the lease, and on any other message", async () => {
+    const video = await insertVideo({ status: "processing" });
+    const stub = roomStub(env, video.id);
+    await stub.startLease(video.id, video.attemptId!, 1, 1_000);
+    // 60 s past a 1 s lease: far more than a quarter of it.
+    await stub.publish(video.id, [progress(40)], {
+      action: "renew",
+      attemptId: video.attemptId!,
+      ttlMs: 60_000,
+    });
+    const renewed = await stored(stub);
+    expect(renewed.state.lease).toEqual(renewed.live);
+    expect(renewed.alarm).toBe(renewed.live!.expiresAt);
+    await stub.publish(video.id, [progress(50)]);
+    expect((await stored(stub)).state.progress).toEqual({ all: progress(40) });
+    await stub.publish(video.id, [{ type: "status", status: "processing", playable: true }]);
+    expect((await stored(stub)).state.progress).toEqual({ all: progress(50) });
+  });
+
+  it("a release is written at once", async () => {
+    const video = await insertVideo({ status: "processing" });
+    const stub = roomStub(env, video.id);
+    await stub.startLease(video.id, video.attemptId!, 1, 60_000);
+    await stub.releaseLease(video.id, video.attemptId!);
+    const after = await stored(stub);
+    expect(after.state.lease).toBeUndefined();
+    expect(after.alarm).toBeNull();
+  });
+});

@@ -77,8 +77,19 @@ interface RoomState {
   lease?: Lease;
 }
 
+/**
+ * Progress-only publishes skip the storage write while the lease's stored expiry trails the
+ * live one by less than this share of the lease (ADR 0032): one SQLite write and one alarm
+ * write per event were most of the room's work per event besides the sends themselves.
+ */
+const LEASE_PERSIST_SHARE = 0.25;
+
 export class VideoRoom extends DurableObject<Env> {
   private state: RoomState | undefined;
+  /** The lease as last written to storage (what a fresh instance would load). */
+  private storedLease: Lease | undefined;
+  /** Open sockets, kept while the object is in memory (rebuilt from the runtime after hibernation). */
+  private sockets: Set<WebSocket> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,13 +103,52 @@ export class VideoRoom extends DurableObject<Env> {
   }
 
   private async load(videoId?: string): Promise<RoomState> {
-    this.state ??= (await this.ctx.storage.get<RoomState>("state")) ?? { progress: {}, renditions: [] };
+    if (!this.state) {
+      this.state = (await this.ctx.storage.get<RoomState>("state")) ?? { progress: {}, renditions: [] };
+      this.storedLease = this.state.lease && { ...this.state.lease };
+    }
     if (videoId && !this.state.videoId) this.state.videoId = videoId;
     return this.state;
   }
 
   private async save() {
-    if (this.state) await this.ctx.storage.put("state", this.state);
+    if (!this.state) return;
+    await this.ctx.storage.put("state", this.state);
+    this.storedLease = this.state.lease && { ...this.state.lease };
+  }
+
+  private watchers(): Set<WebSocket> {
+    this.sockets ??= new Set(this.ctx.getWebSockets());
+    return this.sockets;
+  }
+
+  /** Every frame to every socket: one send per socket and frame, nothing else per socket. */
+  private broadcast(frames: readonly string[]) {
+    const sockets = this.watchers();
+    for (const ws of sockets) {
+      try {
+        for (const frame of frames) ws.send(frame);
+      } catch {
+        // A socket closing mid-send is not the publisher's problem; it leaves the set.
+        sockets.delete(ws);
+      }
+    }
+  }
+
+  /**
+   * Whether this publish must reach storage: any message but progress (the snapshot late
+   * joiners and a fresh instance need), a lease started, released or handed to another
+   * attempt, or a renewal that moved the expiry by a quarter of the lease since the last
+   * write. Otherwise the stored expiry (and the alarm) trail the live one by less than
+   * that, so a fresh instance can only see a lease end early by that much (ADR 0032).
+   */
+  private mustPersist(messages: readonly WsMessage[], lease: LeaseChange | undefined): boolean {
+    if (messages.some((m) => m.type !== "progress")) return true;
+    if (!lease) return false;
+    const live = this.state?.lease;
+    const stored = this.storedLease;
+    if (!live || !stored || live.attemptId !== stored.attemptId) return live !== stored;
+    return live.expiresAt - stored.expiresAt >= (lease.ttlMs ?? LEASE_MS) * LEASE_PERSIST_SHARE;
   }
 
   /**
@@ -122,18 +172,9 @@ export class VideoRoom extends DurableObject<Env> {
     } else if (lease?.action === "release" && state.lease?.attemptId === lease.attemptId) {
       delete state.lease;
     }
-    if (messages.length) {
-      const frames = messages.map((m) => JSON.stringify(m));
-      for (const ws of this.ctx.getWebSockets()) {
-        for (const frame of frames) {
-          try {
-            ws.send(frame);
-          } catch {
-            // A socket closing mid-send is not the publisher's problem.
-          }
-        }
-      }
-    }
+    // Each message serialized once, for every socket.
+    if (messages.length) this.broadcast(messages.map((m) => JSON.stringify(m)));
+    if (!this.mustPersist(messages, lease)) return;
     await this.save();
     if (state.lease) await this.ctx.storage.setAlarm(state.lease.expiresAt);
     else await this.ctx.storage.deleteAlarm();
@@ -235,7 +276,9 @@ export class VideoRoom extends DurableObject<Env> {
   async revokeAccess(epoch: number): Promise<void> {
     if (epoch > (await this.accessEpoch())) await this.ctx.storage.put(ACCESS_EPOCH_KEY, epoch);
     for (const ws of this.ctx.getWebSockets()) {
-      if (!watcherOf(ws).owner) ws.close(CLOSE_ACCESS_REVOKED, "access revoked");
+      if (watcherOf(ws).owner) continue;
+      ws.close(CLOSE_ACCESS_REVOKED, "access revoked");
+      this.sockets?.delete(ws);
     }
   }
 
@@ -247,6 +290,7 @@ export class VideoRoom extends DurableObject<Env> {
   async ownerSuspended(): Promise<number> {
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) ws.close(CLOSE_ACCESS_REVOKED, "account suspended");
+    this.sockets = undefined;
     return sockets.length;
   }
 
@@ -257,9 +301,11 @@ export class VideoRoom extends DurableObject<Env> {
   /** The video is gone: say so and close every socket. */
   async closeRoom(reason: string): Promise<void> {
     for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE_VIDEO_DELETED, reason.slice(0, 120));
+    this.sockets = undefined;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.state = undefined;
+    this.storedLease = undefined;
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -271,6 +317,7 @@ export class VideoRoom extends DurableObject<Env> {
     const watcher = parseWatcher(request.headers.get(WATCHER_HEADER));
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(watcher);
+    this.sockets?.add(server);
     if (!watcher.owner && watcher.epoch < (await this.accessEpoch())) {
       // Ticketed before the video turned private: nothing to see here.
       server.close(CLOSE_ACCESS_REVOKED, "access revoked");
@@ -280,12 +327,17 @@ export class VideoRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.sockets?.delete(ws);
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     // "ping" is auto-answered; anything else is not allowed from watchers.
     if (message !== "ping") ws.close(CLOSE_POLICY, "watchers may only send ping");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.sockets?.delete(ws);
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
     } catch {

@@ -25,7 +25,7 @@ import { DatabaseSync } from "node:sqlite";
 import type { WsMessage } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { assertCleanAfterFault, leftoverTempFiles } from "../scripts/lib/after-fault.ts";
 import { S3_CREDENTIALS } from "../scripts/lib/s3-server.ts";
 import { ensureFixtures } from "../scripts/make-fixtures.ts";
@@ -161,13 +161,21 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
   const s3 = new AwsClient({ ...S3_CREDENTIALS, region: "us-east-1", service: "s3", retries: 0 });
   let apiVideoId: string;
   let pageVideoId: string;
+  /** Phase times in the test's output (the figures in docs/reliability.md come from here). */
+  let t0 = 0;
+  const mark = (label: string) => console.log(`+${((Date.now() - t0) / 1000).toFixed(1)} s ${label}`);
+  const onFailure = () => onTestFailed(() => console.log(stack.output()));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "streamline-e2e-restart-"));
     workDir = join(dir, "work");
     source = makeThreePartSource(dir);
     [stack, browser] = await Promise.all([
-      startE2EStack({ transcoderEnv: { WORK_DIR: workDir, MAX_JOBS: "2", HEARTBEAT_MS: "1000" } }),
+      startE2EStack({
+        // A dispatch the fleet missed is retried in 2 s (not 10 s): the lost message is quick to show.
+        edgeVars: { DISPATCH_BACKOFF_SECONDS: "2" },
+        transcoderEnv: { WORK_DIR: workDir, MAX_JOBS: "2", HEARTBEAT_MS: "1000" },
+      }),
       chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
     ]);
     account = await signUpViaApi(stack.origin, "restart");
@@ -191,9 +199,26 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
   }
 
   it("mid-upload: the API client and the upload page resume from the recorded parts and complete", async () => {
+    t0 = Date.now();
+    onFailure();
     const size = readFileSync(source).length;
     expect(Math.ceil(size / PART)).toBe(3);
     const client = apiClient(stack.origin, account.token);
+    // ---- a third video is completed while the fleet is away: its job waits in the queue for a retry.
+    await stack.stopTranscoder();
+    const { "clip-640x360-2s.mp4": clip } = await ensureFixtures(["clip-640x360-2s.mp4"]);
+    const queued = await uploadFile(stack.origin, clip!, {
+      title: "Restart: queued job",
+      token: account.token,
+    });
+    const retried = () =>
+      stack
+        .output()
+        .split("\n")
+        .findLast((l) => l.includes("job dispatch retried") && l.includes(queued.videoId));
+    await expect.poll(retried, { timeout: 30_000 }).toBeTruthy();
+    mark("fleet stopped; the queued job's dispatch was retried");
+    let lastRetry = retried()!; // output() keeps the last lines only: hold on to it
     // ---- the API client: part 1 goes through; parts 2 and 3 wait until the edge is gone.
     const created = await api<{ videoId: string; partSize: number; partCount: number; parts: never[] }>(
       stack.origin,
@@ -250,6 +275,7 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
     pageVideoId = (await row.getAttribute("data-video-id"))!;
     await expect.poll(async () => (await client.getUpload(apiVideoId)).parts.length).toBe(1);
 
+    mark("part 1 of each upload recorded; stopping the edge");
     // ---- the edge goes away with part 1 of each recorded.
     await stack.stopEdge();
     const stoppedAt = Date.now();
@@ -263,9 +289,21 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
     await expect.poll(() => row.getAttribute("data-state"), { timeout: 30_000 }).toBe("error");
     expect(await page.textContent("[data-testid=start-upload]")).toContain("Resume upload");
 
+    lastRetry = retried() ?? lastRetry;
+    stack.startTranscoder();
+    await expect
+      .poll(() =>
+        fetch(`${stack.transcoderUrl}/healthz`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      )
+      .toBe(200);
+    mark("both uploads gave up, fleet back; starting the edge");
     await stack.startEdge();
+    mark("edge answers again");
     const restartedAt = Date.now();
-    console.log(`edge down ${restartedAt - stoppedAt} ms (both uploads gave up meanwhile)`);
+    console.log(`mid-upload: edge down ${restartedAt - stoppedAt} ms (both uploads gave up meanwhile)`);
 
     // ---- the API client resumes: the edge's record says part 1 is there; 2 and 3 go again.
     const state = await client.getUpload(apiVideoId);
@@ -293,6 +331,7 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
     ).toEqual([2, 3]);
     await page.unroute(/partNumber=[23]\b/);
 
+    mark("both resumed uploads completed");
     await expectSourceIntact(apiVideoId);
     await expectSourceIntact(pageVideoId);
     // Both go on to play: ffprobe reads their HLS through the edge.
@@ -307,9 +346,33 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
       const duration = await ffprobeDuration(`${stack.origin}${v.playback!.hls}`);
       expect(Math.abs(duration - 4)).toBeLessThanOrEqual(0.5);
     }
+
+    mark("both ready and played");
+    // ---- the queued job: wrangler dev's queues live in memory (Miniflare's queue broker), so the
+    // message waiting for its retry went with the restart. Its retry was due long ago and the
+    // fleet is back, yet the video is still queued.
+    const delaySeconds = Number(/"delaySeconds":(\d+)/.exec(lastRetry)?.[1]);
+    expect(delaySeconds).toBeGreaterThan(0);
+    expect(Date.now() - restartedAt).toBeGreaterThan((delaySeconds + 3) * 1000);
+    expect(d1Video(stack.dataDir, queued.videoId)).toMatchObject({ status: "queued", attempt: 1 });
+    // The sweeper restarts a video queued longer than an hour: its next pass "an hour later"
+    // (Miniflare's trigger takes the scheduled time; wrangler's `/__scheduled` does not).
+    const sweep = await fetch(`${stack.origin}/cdn-cgi/local/scheduled?time=${Date.now() + 61 * 60_000}`);
+    await sweep.body?.cancel();
+    expect(sweep.status).toBe(200);
+    await waitForVideo<Video>(
+      stack.origin,
+      queued.videoId,
+      (v) => v.status === "ready",
+      60_000,
+      account.token,
+    );
+    expect(d1Video(stack.dataDir, queued.videoId)).toMatchObject({ status: "ready", attempt: 2 });
   }, 120_000);
 
   it("mid-transcode: the fleet's events land after the restart, the video is ready and the page resyncs", async () => {
+    t0 = Date.now();
+    onFailure();
     // Uploaded, not yet completed: the watch page is open before the fleet gets the job.
     const { "small-426x240-20s.mp4": clip } = await ensureFixtures(["small-426x240-20s.mp4"]);
     const { videoId } = await uploadFile(stack.origin, clip!, {
@@ -342,12 +405,14 @@ describe.skipIf(!ready)("the edge restarted on the same data (real stack + Chrom
         interval: 50,
       })
       .toBe(true);
+    mark("encoding; stopping the edge");
     await stack.stopEdge();
     expect(d1Video(stack.dataDir, videoId)).toMatchObject({ status: "processing", attempt: 1 });
     // Down until the job has finished on the node (its work dir is gone): its result is queued.
     await expect.poll(() => leftoverTempFiles(workDir).length, { timeout: 60_000, interval: 200 }).toBe(0);
     expect(stack.output()).toContain("edge unreachable, retrying transcoder event");
     expect(d1Video(stack.dataDir, videoId).status).toBe("processing"); // nothing landed yet
+    mark("job done on the node; starting the edge");
     const downFrom = Date.now();
     await stack.startEdge();
     const restartedAt = Date.now();

@@ -30,11 +30,14 @@ export default {
       else await consumeJobs(batch, s);
     });
   },
-  async scheduled(_controller, env, ctx) {
+  async scheduled(controller, env, ctx) {
     const s = services(env);
+    // The sweeper judges "silent" and "queued too long" as of the run's scheduled time (locally,
+    // `/cdn-cgi/local/scheduled?time=` sets it: the restart test sweeps "an hour later").
+    const now = controller.scheduledTime || Date.now();
     // One id per cron run: the attempts the sweeper starts carry it to the fleet (ADR 0028).
     withLogContext({ requestId: `cron-${crypto.randomUUID()}` }, () => {
-      ctx.waitUntil(sweep(s).then((report) => log.info("sweeper", { report })));
+      ctx.waitUntil(sweep(s, now).then((report) => log.info("sweeper", { report })));
       ctx.waitUntil(rollUpAnalytics(env.DB).then((report) => log.info("analytics rollup", { report })));
       ctx.waitUntil(refreshTrending(s).then((report) => log.info("trending refresh", { report })));
     });

@@ -6,6 +6,7 @@
  */
 import cloudflare from "@astrojs/cloudflare";
 import { defineConfig } from "astro/config";
+import { watchModules } from "./scripts/watch-modules.mjs";
 
 export default defineConfig({
   output: "server",
@@ -14,6 +15,8 @@ export default defineConfig({
     imageService: "passthrough",
   }),
   session: false,
+  // The watch page's first script's module graph as modulepreload links (ADR 0033).
+  integrations: [watchModules()],
   devToolbar: { enabled: false },
   server: { host: "127.0.0.1", port: 4321 },
   vite: {

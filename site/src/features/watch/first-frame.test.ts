@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { staticGraph } from "../../../scripts/watch-modules.mjs";
 import type { VideoDto } from "../../lib/api.ts";
-import { firstFramePreloads, lowestVideoRung } from "./first-frame.ts";
+import { firstFramePreloads, lowestVideoRung, watchModulePaths } from "./first-frame.ts";
 
 const rung = (name: string, height: number, bandwidth: number, kind: "video" | "audio" = "video") => ({
   name,
@@ -58,5 +59,34 @@ describe("first-frame preloads", () => {
   it("a video without audio preloads only the video rung", () => {
     const silent = { ...video, renditions: video.renditions.filter((r) => r.kind === "video") };
     expect(firstFramePreloads(silent)).toHaveLength(4);
+  });
+});
+
+describe("the first script's module graph (modulepreload)", () => {
+  it("follows static imports only, every module once, largest first", () => {
+    const files = new Map([
+      ["entry.js", 'import{t as e}from"./hls.js";import{r as t}from"./player.js";e(t)'],
+      ["hls.js", `import{t as e}from"./runtime.js";${"x".repeat(1000)}`],
+      ["player.js", 'import"./token.js";import{a}from"./runtime.js";const l=()=>import("./stage.js")'],
+      ["runtime.js", "export const t=1"],
+      ["token.js", "export const a=1"],
+      ["stage.js", "export const s=1"],
+    ]);
+    expect(staticGraph(files, "entry.js")).toEqual([
+      "hls.js",
+      "player.js",
+      "entry.js",
+      "runtime.js",
+      "token.js",
+    ]);
+  });
+
+  it("reads the list the build filled in; nothing before it ran or from anything else", () => {
+    expect(watchModulePaths('["/_astro/hls.Ab_1.js","/_astro/x.js"]')).toEqual([
+      "/_astro/hls.Ab_1.js",
+      "/_astro/x.js",
+    ]);
+    expect(watchModulePaths("__STREAMLINE_WATCH_MODULES__")).toEqual([]);
+    expect(watchModulePaths('["https://evil.example/x.js", 3, "/_astro/../x.js"]')).toEqual([]);
   });
 });

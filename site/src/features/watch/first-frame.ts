@@ -11,6 +11,24 @@
  */
 import type { VideoDto } from "../../lib/api.ts";
 
+/**
+ * The watch page's first script's static module graph (hls.js, the player, helpers), filled in
+ * by the build (site/scripts/watch-modules.mjs) once the hashed names exist; rendered as
+ * `<link rel="modulepreload">` so the graph arrives in one wave instead of three.
+ */
+const WATCH_MODULES = "__STREAMLINE_WATCH_MODULES__";
+
+/** The paths the build filled in; [] where it did not run (`astro dev`) or left something odd. */
+export function watchModulePaths(raw: string = WATCH_MODULES): string[] {
+  try {
+    const list: unknown = JSON.parse(raw);
+    if (!Array.isArray(list)) return [];
+    return list.filter((p): p is string => typeof p === "string" && /^\/_astro\/[\w.-]+\.js$/.test(p));
+  } catch {
+    return [];
+  }
+}
+
 /** The transcoder's names inside a rendition folder (transcoder/src/ffmpeg/hls.ts). */
 export const INIT_SEGMENT = "init.mp4";
 export const FIRST_SEGMENT = "seg_00000.m4s";

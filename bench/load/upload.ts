@@ -2,7 +2,7 @@
  * Upload throughput: C clients × S MiB through the real upload flow (create the upload on
  * the edge, PUT parts to the presigned URLs on the embedded S3 four at a time, record each
  * part, complete — scripts/lib/platform-client.ts `uploadFile`, what the API client does)
- * vs raw signed PUTs of the same bytes, in the same part-sized pieces, four in flight per
+ * vs raw presigned PUTs of the same bytes, in the same part-sized pieces, four in flight per
  * client, to the same S3, same run. Target: the flow reaches ≥ 80 % of the raw throughput.
  */
 import { randomBytes } from "node:crypto";
@@ -21,7 +21,7 @@ export const UPLOAD = {
   partBytes: 8 * 1024 * 1024,
 };
 
-/** The same bytes as `uploadFile` sends, as plain objects: `inFlight` signed PUTs at a time. */
+/** The same bytes as `uploadFile` sends, as plain objects: `inFlight` presigned PUTs at a time. */
 async function rawPuts(objectUrl: (key: string) => string, file: string, size: number, client: number) {
   const parts = Math.ceil(size / UPLOAD.partBytes);
   const fd = openSync(file, "r");
@@ -32,7 +32,14 @@ async function rawPuts(objectUrl: (key: string) => string, file: string, size: n
         const offset = (n - 1) * UPLOAD.partBytes;
         const buf = Buffer.alloc(Math.min(UPLOAD.partBytes, size - offset));
         readSync(fd, buf, 0, buf.length, offset);
-        const res = await benchS3.fetch(objectUrl(`bench-raw/${client}/${n}`), { method: "PUT", body: buf });
+        // Presigned like the flow's part URLs (no payload hash on the client), then a plain PUT.
+        const signed = await benchS3.sign(objectUrl(`bench-raw/${client}/${n}`), {
+          method: "PUT",
+          aws: { signQuery: true },
+        });
+        const res = await fetch(signed.url, { method: "PUT", body: buf }).catch((err: Error) => {
+          throw new Error(`raw PUT ${client}/${n}: ${err.message} (${String(err.cause)})`);
+        });
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`raw PUT ${n}: ${res.status}`);
       }
@@ -68,6 +75,8 @@ export async function uploadSection(b: BenchStack) {
         token: tokens[i]!,
         concurrency: UPLOAD.inFlight,
         complete: false,
+      }).catch((err: Error) => {
+        throw new Error(`upload client ${i}: ${err.message} (${String(err.cause)})`);
       });
       videoIds[i] = up.videoId;
     });
@@ -101,7 +110,7 @@ export async function uploadSection(b: BenchStack) {
       [
         "Local stack (wrangler dev + the embedded S3 in the bench's Node process, loopback). Each client uploads the same random file",
         "through the real flow (create on the edge, presigned part PUTs 4 at a time, each part recorded, complete: `uploadFile` in",
-        "scripts/lib/platform-client.ts) vs raw signed PUTs of the same 8 MiB pieces, 4 in flight per client, to the same S3, in the",
+        "scripts/lib/platform-client.ts) vs raw presigned PUTs of the same 8 MiB pieces as plain objects, 4 in flight per client, to the same S3, in the",
         "same run (raw first). The flow's completes start once every client's parts are in, so the two costs show apart. Throughput =",
         "all bytes / wall time. Target: flow ≥ 80 % of raw.",
         "",

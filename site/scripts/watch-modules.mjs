@@ -59,16 +59,14 @@ export function watchModules() {
       "astro:build:done": async ({ logger }) => {
         const dir = fileURLToPath(new URL("_astro/", client));
         const names = (await readdir(dir)).filter((n) => n.endsWith(".js"));
-        const files = new Map(
-          await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n), "utf8")])),
-        );
+        /** @type {Map<string, string>} */
+        const files = new Map();
+        for (const n of names) files.set(n, await readFile(join(dir, n), "utf8"));
         const entry = names.find(
           (n) => n.includes("astro_type_script") && files.get(n)?.includes(ENTRY_MARK),
         );
         if (!entry) return logger.warn("watch page's first script not found: no modulepreload links");
-        const paths = staticGraph(/** @type {Map<string, string>} */ (files), entry).map(
-          (n) => `/_astro/${n}`,
-        );
+        const paths = staticGraph(files, entry).map((n) => `/_astro/${n}`);
         let replaced = 0;
         for (const file of await serverFiles(server)) {
           const code = await readFile(file, "utf8");

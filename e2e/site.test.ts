@@ -143,6 +143,43 @@ describe.skipIf(!ready)(
       await shootThemes(page, "site-home");
     });
 
+    it("home posters: srcset of the fleet's WebP widths; the browser picks the smallest one the card needs (375 and 1280 px)", async () => {
+      // Fresh contexts: a browser may reuse a larger candidate it already has.
+      const pick = async (width: number) => {
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        try {
+          const p = await context.newPage();
+          await p.goto(`${stack.origin}/`);
+          const img = p.locator("[data-testid=video-grid] [data-testid=video-card] img").first();
+          await expect
+            .poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth))
+            .toBeGreaterThan(0);
+          return await img.evaluate((i: HTMLImageElement) => ({
+            srcset: i.srcset,
+            src: i.getAttribute("src"),
+            currentSrc: i.currentSrc,
+            slot: i.getBoundingClientRect().width,
+            natural: i.naturalWidth,
+          }));
+        } finally {
+          await context.close();
+        }
+      };
+      const phone = await pick(375);
+      // The 640×360 clip: 320 and 640 px WebPs (never upscaled), the JPEG as src.
+      expect(phone.srcset).toMatch(/\/poster-320\.webp 320w, .*\/poster-640\.webp 640w$/);
+      expect(phone.src).toMatch(/\/poster\.jpg$/);
+      // One column, ~343 px: 320 is too narrow, so 640 — the WebP, not the JPEG.
+      expect(phone.slot).toBeGreaterThan(320);
+      expect(phone.currentSrc).toMatch(/\/poster-640\.webp$/);
+      const desktop = await pick(1280);
+      // Four columns of ~290 px: the 320 px copy.
+      expect(desktop.slot).toBeLessThanOrEqual(320);
+      expect(desktop.currentSrc).toMatch(/\/poster-320\.webp$/);
+      // A srcset image's natural width is the candidate's, divided by its density for `sizes`.
+      expect(desktop.natural).toBe(290);
+    });
+
     it("cache headers: pages are private, no-cache; hashed assets immutable for a year", async () => {
       for (const path of ["/", "/upload", "/login", `/watch/${videoIds[0]}`]) {
         const res = await fetch(`${stack.origin}${path}`);

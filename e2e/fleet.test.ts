@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { SIGNATURE_HEADER, signRequest } from "@streamline/contracts";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -118,6 +119,10 @@ describe.each(variants)("SIGKILL mid-transcode, restart, still ready once ($name
       // address is this test's own and never verified, so the operator says they know who holds it.
       const persist = ["--persist-to", join(stack.dataDir, "wrangler")];
       expect(runAdmin(["grant", adminEmail, "admin", "--allow-unverified", ...persist])).toBe(0);
+      // runAdmin blocks this process (spawnSync) for seconds, long enough for wrangler to close the
+      // idle keep-alive socket of the signup unnoticed. Let the loop see that close first, or the
+      // next request is written to the dead socket ("other side closed").
+      await sleep(200);
       const token = signup.body.accessToken;
       const fail = (err: unknown) => {
         throw new Error(`${err}\n${stack.output()}`);

@@ -67,6 +67,7 @@ export async function startBenchStack(
   const edgeConfig = process.env.BENCH_LIVE_EDGE ? undefined : frozenEdgeConfig();
   const stack = await startE2EStack({
     edgeConfig,
+    mailSink: {},
     s3Port,
     externalTranscoderUrl: fleet.url,
     transcoderPort: await freePort(),
@@ -95,19 +96,42 @@ let accounts = 0;
 
 /** A fresh account's access token, signed up from an address of its own (signups are limited per address). */
 export async function benchAccount(origin: string, prefix = "bench"): Promise<string> {
+  return (await signUp(origin, prefix)).token;
+}
+
+async function signUp(origin: string, prefix: string) {
   const n = accounts++;
   const stamp = `${Date.now()}${n}`;
+  const email = `${prefix}-${stamp}@example.com`;
   const res = await api<{ accessToken: string }>(origin, "/api/auth/signup", {
     headers: { "cf-connecting-ip": clientIp(60_000 + n) },
     method: "POST",
-    json: {
-      email: `${prefix}-${stamp}@example.com`,
-      password: "bench-password-123!",
-      handle: `${prefix}${stamp}`,
-    },
+    json: { email, password: "bench-password-123!", handle: `${prefix}${stamp}` },
   });
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.accessToken;
+  return { token: res.body.accessToken, email };
+}
+
+/** An account whose address is verified through the mailed link (commenting needs one). */
+export async function verifiedAccount(b: BenchStack, prefix = "bench"): Promise<string> {
+  const { token, email } = await signUp(b.origin, prefix);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${b.stack.mailSinkUrl}/mails?to=${encodeURIComponent(email)}`);
+    const { mails } = (await res.json()) as { mails: { text: string }[] };
+    const link = mails.map((m) => /verify-email\?token=([A-Za-z0-9_-]{43})/.exec(m.text)).find(Boolean);
+    if (link) {
+      const verified = await api(b.origin, "/api/auth/email/verify", {
+        method: "POST",
+        json: { token: link[1] },
+      });
+      if (verified.status !== 200)
+        throw new Error(`verify: ${verified.status} ${JSON.stringify(verified.body)}`);
+      return token;
+    }
+    if (Date.now() > deadline) throw new Error(`no verification mail to ${email}`);
+    await sleep(200);
+  }
 }
 
 /** A 1 KiB upload, completed: the edge dispatches its job to the bench fleet. */

@@ -15,7 +15,12 @@ import { z } from "zod";
 import type { PosterReporter } from "./events.ts";
 import { untrustedImageArgs, untrustedInputArgs } from "./ffmpeg/input-policy.ts";
 import type { FfmpegBinaries } from "./ffmpeg/locate.ts";
-import { makePosterSizes, type PosterSizeOutput, posterSizesFor } from "./ffmpeg/poster-sizes.ts";
+import {
+  makePosterSizes,
+  type PosterSize,
+  type PosterSizeOutput,
+  posterSizesFor,
+} from "./ffmpeg/poster-sizes.ts";
 import { FfmpegError, type RunOptions, runFfmpeg } from "./ffmpeg/run.ts";
 import { toEven } from "./ladder.ts";
 import { errorMessage, log } from "./log.ts";
@@ -169,6 +174,24 @@ async function smallerSizes(
   }
 }
 
+/** Uploads the JPEG, the WebP and the narrower WebPs; returns the widths, narrowest first. */
+async function uploadPoster(
+  deps: HandlePosterDeps,
+  keyBase: string,
+  files: { jpg: string; webp: string | null; sizes: PosterSizeOutput[]; full: PosterSize },
+): Promise<PosterSizeKey[]> {
+  const { storage, signal } = deps;
+  await storage.upload(`${keyBase}.jpg`, files.jpg, signal);
+  if (files.webp) await storage.upload(`${keyBase}.webp`, files.webp, signal);
+  const keyed = files.sizes.map((s) => ({
+    key: `${keyBase}-${s.width}.webp`,
+    width: s.width,
+    height: s.height,
+  }));
+  for (const [i, size] of files.sizes.entries()) await storage.upload(keyed[i]!.key, size.file, signal);
+  return [...keyed, ...(files.webp ? [{ key: `${keyBase}.webp`, ...files.full }] : [])];
+}
+
 export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps): Promise<PosterOutcome> {
   const { storage, reporter, signal } = deps;
   const ctx = { videoId: job.videoId, jobId: job.jobId, attemptId: job.attemptId };
@@ -203,14 +226,8 @@ export async function handlePosterJob(job: PosterJobV1, deps: HandlePosterDeps):
       posterWebpKey = null;
     }
     const sizes = await smallerSizes(deps, jpg, tmp, image, !!posterWebpKey, run);
-    await storage.upload(posterKey, jpg, signal);
-    if (posterWebpKey) await storage.upload(posterWebpKey, webp, signal);
-    for (const size of sizes) await storage.upload(`${keyBase}-${size.width}.webp`, size.file, signal);
-    const full = posterSize(image);
-    const posterSizes: PosterSizeKey[] = [
-      ...sizes.map((s) => ({ key: `${keyBase}-${s.width}.webp`, width: s.width, height: s.height })),
-      ...(posterWebpKey ? [{ key: posterWebpKey, ...full }] : []),
-    ];
+    const files = { jpg, webp: posterWebpKey ? webp : null, sizes, full: posterSize(image) };
+    const posterSizes = await uploadPoster(deps, keyBase, files);
     reporter.poster({ posterKey, posterWebpKey, posterSizes });
     return { status: "done", posterKey, posterWebpKey, posterSizes };
   } catch (err) {

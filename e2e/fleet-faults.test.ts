@@ -120,9 +120,11 @@ describe.skipIf(!ready)("queue and fleet faults (real queue + DLQ, fault proxy, 
     expect(refused.length).toBeLessThanOrEqual(8);
     expect(dispatches.at(-1)!.fault).toBeUndefined();
     expect(dispatches.at(-1)!.at - startedAt).toBeGreaterThanOrEqual(FLEET_503_MS - 1000);
-    // The backoff grows: the last wait between refusals is longer than the first.
+    // Backed off, and the backoff grew (1 s, then 2 s here). Load only lengthens the gaps, so
+    // the bounds are lower ones; the exact schedule is dispatch.test.ts's.
     const gaps = refused.slice(1).map((r, i) => r.at - refused[i]!.at);
-    if (gaps.length >= 2) expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(900);
+    if (gaps.length >= 2) expect(Math.max(...gaps)).toBeGreaterThanOrEqual(1900);
     await assertCleanAfterFault({ ...stack, workDirs: [workDir] });
   });
 

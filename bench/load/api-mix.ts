@@ -196,6 +196,8 @@ export async function apiMixSection(b: BenchStack) {
           maxMiB: Math.max(...s.map((x) => x.value)),
           ...trend(s, { skip: Math.ceil(30 / API_MIX.sampleEverySec) }),
           samples: s.length,
+          // The whole series (MiB every API_SAMPLE_SEC), to see the shape behind the slope.
+          series: s.map((x) => x.value),
         },
       ]),
     );

@@ -20,7 +20,7 @@ try {
   const result = { date: new Date().toISOString(), ...r };
   console.log(toJson(result));
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-  writeFileSync(join(ROOT, "bench/results/fanout.json"), `${toJson(result)}\n`);
+  if (!process.env.BENCH_DRY) writeFileSync(join(ROOT, "bench/results/fanout.json"), `${toJson(result)}\n`);
   await appendFanoutRows(result.date, r);
 } finally {
   await b.stop();

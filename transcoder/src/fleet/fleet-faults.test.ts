@@ -20,6 +20,7 @@ import { loadConfig } from "../config.ts";
 import { runFfmpeg } from "../ffmpeg/run.ts";
 import { type StartedTranscoder, startTranscoder } from "../main.ts";
 import { type EventRecorder, startEventRecorder } from "../testing/event-recorder.ts";
+import { transcodeJobFor } from "../testing/jobs.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { redisServerAvailable, startTestRedis, type TestRedis } from "../testing/redis.ts";
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
@@ -71,16 +72,13 @@ async function seedJob(source: string, attempt = 1, base?: TranscodeJobV1): Prom
   const bytes = sources[source]!;
   await s3.put(`uploads/${videoId}/source`, bytes, "video/mp4");
   const jobId = `job-fault-${seq}-${Math.random().toString(36).slice(2, 8)}`;
+  const job = transcodeJobFor(videoId);
   return {
-    v: 1,
-    type: "transcode",
+    ...job,
     jobId,
-    videoId,
     attempt,
     attemptId: `${jobId}-attempt-${attempt}`,
-    source: { key: `uploads/${videoId}/source`, size: bytes.length, contentType: "video/mp4" },
-    outputPrefix: `videos/${videoId}/`,
-    createdAt: new Date().toISOString(),
+    source: { ...job.source, size: bytes.length },
   };
 }
 

@@ -16,6 +16,7 @@ import { loadConfig } from "../config.ts";
 import { runFfmpeg } from "../ffmpeg/run.ts";
 import { type StartedTranscoder, startTranscoder } from "../main.ts";
 import { type EventRecorder, startEventRecorder } from "../testing/event-recorder.ts";
+import { transcodeJobFor } from "../testing/jobs.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { freePort, redisServerAvailable, startTestRedis, type TestRedis } from "../testing/redis.ts";
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
@@ -61,16 +62,13 @@ async function seedJob(attempt = 1, base?: TranscodeJobV1): Promise<TranscodeJob
   const videoId = `v_FLEET${String(Date.now() % 1e9).padStart(9, "0")}${String(seq).padStart(2, "0")}`;
   await s3.put(`uploads/${videoId}/source`, sourceBytes, "video/mp4");
   const jobId = `job-fleet-${seq}-${Math.random().toString(36).slice(2, 8)}`;
+  const job = transcodeJobFor(videoId);
   return {
-    v: 1,
-    type: "transcode",
+    ...job,
     jobId,
-    videoId,
     attempt,
     attemptId: `${jobId}-attempt-${attempt}`,
-    source: { key: `uploads/${videoId}/source`, size: sourceBytes.length, contentType: "video/mp4" },
-    outputPrefix: `videos/${videoId}/`,
-    createdAt: new Date().toISOString(),
+    source: { ...job.source, size: sourceBytes.length },
   };
 }
 

@@ -24,6 +24,7 @@ import { transcodeJobFor } from "../testing/jobs.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { redisServerAvailable, startTestRedis, type TestRedis } from "../testing/redis.ts";
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
+import { until as waitUntil } from "../testing/until.ts";
 import { leftoverTempFiles } from "./work-dir.ts";
 
 const SECRET = "fleet-faults-secret-5d1c8e3a9f7b2046";
@@ -95,19 +96,9 @@ async function submit(url: string, job: TranscodeJobV1) {
   return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** This file's wait: `until` from testing/until.ts with its default bound. */
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000) =>
+  waitUntil(what, probe, timeoutMs);
 
 const eventsOf = (job: TranscodeJobV1) => edge.events.filter((e) => e.attemptId === job.attemptId);
 const terminal = (job: TranscodeJobV1) => eventsOf(job).find((e) => e.type === "done" || e.type === "failed");

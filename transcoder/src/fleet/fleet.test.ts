@@ -20,6 +20,7 @@ import { transcodeJobFor } from "../testing/jobs.ts";
 import { ffmpegForTests } from "../testing/media.ts";
 import { freePort, redisServerAvailable, startTestRedis, type TestRedis } from "../testing/redis.ts";
 import { startTestS3, type TestS3 } from "../testing/s3.ts";
+import { until as waitUntil } from "../testing/until.ts";
 import type { NodeInfo } from "./registry.ts";
 
 const SECRET = "fleet-test-secret-7c3e9a1f5b2d8046";
@@ -100,19 +101,9 @@ async function fleetOf(url: string): Promise<{ backend: string; nodes: NodeInfo[
   return (await res.json()) as { backend: string; nodes: NodeInfo[] };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** This file's wait: `until` from testing/until.ts with its default bound. */
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000) =>
+  waitUntil(what, probe, timeoutMs);
 
 /** ffmpeg processes whose parent is `parentPid` (Linux /proc). */
 async function ffmpegChildrenOf(parentPid: number): Promise<number[]> {
